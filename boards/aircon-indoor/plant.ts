@@ -1,0 +1,83 @@
+import type { SimulatedH1 } from "../../hal/sim/index.js";
+import type { Random } from "../../os/random.js";
+import { celsiusToCounts } from "./thermistor.js";
+import { airconIndoor } from "./wiring.js";
+
+export interface RoomOptions {
+  /** Room air at the start, °C. Default 30. */
+  startC?: number;
+  /** Mean outdoor temperature, °C; it swings ±4 °C over the day. Default 32. */
+  outdoorC?: number;
+  /** Heat leak through walls and windows, W/K. Default 120. */
+  leakWPerK?: number;
+  /** People, appliances and sun inside, W. Default 250. */
+  gainsW?: number;
+}
+
+/**
+ * The room an indoor unit cools or heats: a lumped thermal model.
+ *   room:  C_room dT/dt = UA (T_out - T) + h(fan) (T_coil - T) + gains
+ *   coil:  C_coil dT_c/dt = h(fan) (T - T_c) ∓ compressor capacity
+ * where h grows with the fan's duty. It reads the actuators off the simulated
+ * H1's pins and writes the thermistors' ADC counts back.
+ */
+export class RoomPlant {
+  roomC: number;
+  coilC: number;
+  outdoorC: number;
+  private elapsedS = 0;
+  private readonly outdoorMeanC: number;
+  private readonly leak: number;
+  private readonly gains: number;
+  private static readonly roomJPerK = 1_000_000;
+  private static readonly coilJPerK = 8_000;
+  private static readonly coolW = 3_500;
+  private static readonly heatW = 4_000;
+
+  constructor(
+    private readonly h1: SimulatedH1,
+    private readonly random: Random,
+    options: RoomOptions = {},
+  ) {
+    this.roomC = options.startC ?? 30;
+    this.coilC = this.roomC;
+    this.outdoorMeanC = options.outdoorC ?? 32;
+    this.outdoorC = this.outdoorMeanC;
+    this.leak = options.leakWPerK ?? 120;
+    this.gains = options.gainsW ?? 250;
+    this.writeSensors();
+  }
+
+  get compressorOn(): boolean {
+    return this.h1.level(airconIndoor.parts.compressorRelay.pin) === 1;
+  }
+  get heating(): boolean {
+    return this.h1.level(airconIndoor.parts.reversingValve.pin) === 1;
+  }
+  get fanDuty(): number {
+    return this.h1.pwmOutput(airconIndoor.parts.indoorFan.pin)?.duty ?? 0;
+  }
+
+  readings(): Record<string, number> {
+    return { roomC: this.roomC, coilC: this.coilC, outdoorC: this.outdoorC };
+  }
+
+  step(dtS: number): void {
+    this.elapsedS += dtS;
+    const day = (2 * Math.PI * (this.elapsedS - 9 * 3600)) / 86_400;
+    this.outdoorC = this.outdoorMeanC + 4 * Math.sin(day);
+    const h = 30 + 350 * this.fanDuty;
+    const pump = this.compressorOn ? (this.heating ? RoomPlant.heatW : -RoomPlant.coolW) : 0;
+    const toCoil = h * (this.roomC - this.coilC);
+    this.coilC += ((toCoil + pump) * dtS) / RoomPlant.coilJPerK;
+    this.coilC = Math.min(75, Math.max(-15, this.coilC));
+    this.roomC += ((this.leak * (this.outdoorC - this.roomC) - toCoil + this.gains) * dtS) / RoomPlant.roomJPerK;
+    this.writeSensors();
+  }
+
+  private writeSensors(): void {
+    const noise = (): number => this.random.range(-0.05, 0.05);
+    this.h1.setAnalog(airconIndoor.parts.roomSensor.pin, celsiusToCounts(this.roomC + noise()));
+    this.h1.setAnalog(airconIndoor.parts.coilSensor.pin, celsiusToCounts(this.coilC + noise()));
+  }
+}

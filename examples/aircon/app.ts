@@ -1,0 +1,31 @@
+import { airconIndoor, RoomPlant } from "../../boards/aircon-indoor/index.js";
+import { defineApp } from "../../sdk/index.js";
+import { aircon } from "./firmware.js";
+import { airconDefaults, airconModel } from "./model.js";
+
+/** The air conditioner as the simulator runs it: powered on, cooling a warm room to 24 °C. */
+export const app = defineApp({
+  name: "aircon",
+  firmwareVersion: "1.0.0",
+  boardId: airconIndoor.id,
+  model: airconModel,
+  initial: { ...airconDefaults, power: true, mode: "cool", target: 24 },
+  firmware: aircon,
+  createPlant: (h1, random) => new RoomPlant(h1, random, { startC: 30, outdoorC: 32 }),
+  status: (s, r) =>
+    [
+      `room ${fmt(r["roomC"])} °C → ${s.target.toFixed(1)} °C`,
+      s.power ? s.mode : "off",
+      `compressor ${s.compressor ? "ON " : "off"}`,
+      `fan ${String(s.fan)}`,
+      `coil ${fmt(r["coilC"])} °C`,
+      s.cleaning ? "cleaning" : "",
+      s.error !== 0 ? `ERROR E${s.error}` : "",
+    ]
+      .filter((part) => part !== "")
+      .join(" | "),
+});
+
+function fmt(value: number | undefined): string {
+  return value === undefined ? "?" : value.toFixed(1);
+}

@@ -1,0 +1,161 @@
+import { airconIndoor, countsToCelsius } from "../../boards/aircon-indoor/index.js";
+import { DigitalMode, HearthError, type FirmwareContext } from "../../sdk/index.js";
+import { CompressorGuard } from "./compressor.js";
+import type { AirconModel } from "./model.js";
+import { SelfClean } from "./self-clean.js";
+import { BAND_C, resolveAuto, wantCompressor } from "./thermostat.js";
+
+const TICK_MS = 1000;
+/** Room readings are smoothed over this long before control and reporting. */
+const SMOOTH_MS = 10_000;
+/** Report a new room temperature only when it moved at least this far (°C). */
+const REPORT_DEADBAND_C = 0.08;
+/** In heat mode the fan waits for a warm coil, so nobody gets a cold draught. */
+const WARM_COIL_C = 28;
+const NOT_REACHED_MS = 30 * 60_000;
+const FAN_DUTY = { 1: 0.4, 2: 0.65, 3: 0.9 } as const;
+
+/** Air conditioner firmware for the aircon-indoor board. */
+export function aircon({ io, kernel, device }: FirmwareContext<AirconModel>): void {
+  const parts = airconIndoor.parts;
+  const compressor = new CompressorGuard(new io.Digital({ pin: parts.compressorRelay.pin, mode: DigitalMode.Output }), kernel);
+  const valve = new io.Digital({ pin: parts.reversingValve.pin, mode: DigitalMode.Output });
+  const louver = new io.Digital({ pin: parts.louver.pin, mode: DigitalMode.Output });
+  const fan = new io.PWM({ pin: parts.indoorFan.pin, hz: parts.indoorFan.hz });
+  const buzzer = new io.PWM({ pin: parts.buzzer.pin, hz: parts.buzzer.hz });
+  const roomSensor = new io.Analog({ pin: parts.roomSensor.pin });
+  const coilSensor = new io.Analog({ pin: parts.coilSensor.pin });
+  const fanMax = 2 ** fan.resolution - 1;
+
+  let room: number | undefined;
+  let autoMode: "cool" | "heat" = "cool";
+  let clean: SelfClean | undefined;
+  /** When the unit started chasing the target; undefined once reached or not chasing. */
+  let chasingSince: number | undefined;
+  let notReachedSent = false;
+
+  const setFan = (fraction: number): void => fan.write(Math.round(fraction * fanMax));
+
+  const beep = (): void => {
+    buzzer.write(fanMax >> 1);
+    kernel.after(120, () => buzzer.write(0), "buzzer");
+  };
+
+  const restartChase = (): void => {
+    chasingSince = undefined;
+    notReachedSent = false;
+  };
+
+  /** Changes the reversing valve only while the compressor rests; returns whether it is set as wanted. */
+  const valveFor = (heat: boolean): boolean => {
+    if (valve.read() === (heat ? 1 : 0)) return true;
+    if (compressor.running) return false;
+    valve.write(heat ? 1 : 0);
+    return true;
+  };
+
+  function climate(roomC: number, coilC: number): void {
+    const { power, mode, target, fan: fanSetting } = device.snapshot();
+    if (!power) {
+      compressor.stopNow();
+      setFan(0);
+      return;
+    }
+    if (mode === "auto") autoMode = resolveAuto(roomC, target, autoMode);
+    const active = mode === "auto" ? autoMode : mode;
+    if (active === "fan") {
+      compressor.stopNow();
+    } else {
+      const ready = valveFor(active === "heat");
+      compressor.request(ready && wantCompressor(active, roomC, target, compressor.running));
+    }
+    const gap = Math.abs(roomC - target);
+    const speed = active === "dry" ? 1 : fanSetting === "auto" ? (gap > 2 ? 3 : gap > 1 ? 2 : 1) : fanSetting;
+    setFan(active === "heat" && coilC < WARM_COIL_C ? 0 : FAN_DUTY[speed]);
+  }
+
+  function cleaning(run: SelfClean, coilC: number): void {
+    valveFor(false);
+    if (run.phase === "frost") {
+      compressor.request(true);
+      setFan(0);
+    } else {
+      compressor.request(false);
+      setFan(1);
+    }
+    if (!run.step(kernel.now(), coilC, compressor.running)) {
+      clean = undefined;
+      device.set("cleaning", false);
+    }
+  }
+
+  /** Counts how long the room has been outside the band while the unit works on it. */
+  function watchTarget(roomC: number): void {
+    const { power, mode, target } = device.snapshot();
+    const chasing = power && clean === undefined && (mode === "cool" || mode === "heat" || mode === "auto");
+    if (!chasing || Math.abs(roomC - target) <= BAND_C) {
+      restartChase();
+      return;
+    }
+    chasingSince ??= kernel.now();
+    const elapsed = kernel.now() - chasingSince;
+    if (!notReachedSent && elapsed >= NOT_REACHED_MS) {
+      notReachedSent = true;
+      device.emit("targetNotReached", { room: Math.round(roomC * 10) / 10, target, minutes: Math.floor(elapsed / 60_000) });
+    }
+  }
+
+  function tick(): void {
+    const roomRaw = countsToCelsius(roomSensor.read());
+    const coilC = countsToCelsius(coilSensor.read());
+    const error = roomRaw === undefined ? 1 : coilC === undefined ? 2 : 0;
+    if (roomRaw === undefined || coilC === undefined) {
+      // A sensor we cannot trust: stop making heat or cold, and say why.
+      compressor.stopNow();
+      setFan(0);
+      clean?.abort(`sensor error ${error}`);
+      clean = undefined;
+      device.update({ error, compressor: false, cleaning: false });
+      return;
+    }
+    room = room === undefined ? roomRaw : room + (roomRaw - room) * (TICK_MS / SMOOTH_MS);
+    if (clean !== undefined) cleaning(clean, coilC);
+    else climate(room, coilC);
+    watchTarget(room);
+    const reported = device.get("room");
+    device.update({
+      room: Math.abs(room - reported) >= REPORT_DEADBAND_C ? Math.round(room * 10) / 10 : reported,
+      coil: Math.round(coilC * 10) / 10,
+      compressor: compressor.running,
+      error,
+    });
+  }
+
+  device.onWrite("power", () => {
+    beep();
+    restartChase();
+  });
+  device.onWrite("mode", () => {
+    beep();
+    restartChase();
+  });
+  device.onWrite("target", () => {
+    beep();
+    restartChase();
+  });
+  device.onWrite("fan", beep);
+  device.onWrite("swing", (on) => {
+    beep();
+    louver.write(on ? 1 : 0);
+  });
+
+  device.handle("selfClean", ({ dryMinutes }) => {
+    if (clean !== undefined) throw new HearthError("busy", "self-clean is already running", "selfClean");
+    if (device.get("error") !== 0) throw new HearthError("busy", `cannot clean with sensor error ${device.get("error")}`, "selfClean");
+    clean = new SelfClean(kernel.now(), dryMinutes * 60_000);
+    device.set("cleaning", true);
+    return clean.done;
+  });
+
+  kernel.every(TICK_MS, tick, { task: "control" });
+}

@@ -1,0 +1,77 @@
+/**
+ * The H1 appliance IC, as data. The simulated H1 implements exactly this, and
+ * a native binding for the real chip must agree with it.
+ */
+
+const KiB = 1024;
+
+export interface FlashPartition {
+  readonly name: "boot" | "slotA" | "slotB" | "kv" | "log" | "identity";
+  readonly offset: number;
+  readonly size: number;
+}
+
+function layout(parts: readonly (readonly [FlashPartition["name"], number])[]): readonly FlashPartition[] {
+  let offset = 0;
+  return parts.map(([name, size]) => {
+    const part = { name, offset, size };
+    offset += size;
+    return part;
+  });
+}
+
+export const H1 = {
+  name: "H1",
+  ramBytes: 256 * KiB,
+  /** What firmware's JavaScript heap may use; the rest is the engine and drivers. */
+  jsHeapBytes: 160 * KiB,
+  flash: {
+    sizeBytes: 1024 * KiB,
+    sectorBytes: 4 * KiB,
+    partitions: layout([
+      ["boot", 32 * KiB],
+      ["slotA", 384 * KiB],
+      ["slotB", 384 * KiB],
+      ["kv", 128 * KiB],
+      ["log", 64 * KiB],
+      ["identity", 32 * KiB],
+    ]),
+  },
+  /** GPIO 0..31. Any GPIO can be a digital input or output. */
+  gpioCount: 32,
+  adc: {
+    resolution: 12,
+    /** ADC channel n is on GPIO adcPins[n]. */
+    pins: [24, 25, 26, 27, 28, 29, 30, 31],
+  },
+  pwm: {
+    /** Six PWM generators, each routable to any GPIO. */
+    channels: 6,
+    resolution: 10,
+    minHz: 1,
+    maxHz: 40_000,
+  },
+  uart: [
+    { port: 0, transmit: 0, receive: 1 },
+    { port: 1, transmit: 2, receive: 3 },
+  ],
+  uartBaud: { min: 300, max: 1_000_000 },
+  i2c: [{ port: 0, data: 4, clock: 5 }],
+  spi: [{ port: 0, out: 6, in: 7, clock: 8, select: 9 }],
+  appliance: {
+    zeroCrossPin: 10,
+    triacGates: 4,
+    bldc: { maxRpm: 1600 },
+    buzzer: true,
+    segmentDigits: 4,
+    touchKeys: 6,
+  },
+} as const;
+
+export type H1Chip = typeof H1;
+
+export function partition(name: FlashPartition["name"]): FlashPartition {
+  const found = H1.flash.partitions.find((p) => p.name === name);
+  if (found === undefined) throw new Error(`H1 flash map has no partition ${name}`);
+  return found;
+}

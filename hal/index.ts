@@ -1,0 +1,3 @@
+export { HalError, type HalErrorCode } from "./errors.js";
+export { H1, partition, type FlashPartition, type H1Chip } from "./h1.js";
+export * from "./io.js";

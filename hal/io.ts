@@ -1,0 +1,97 @@
+/**
+ * IO interfaces in the shape of ECMA-419 (the Embedded JavaScript IO class
+ * pattern): every class takes one options object, checks all of it before it
+ * touches hardware, and has read/write/close, callbacks and a data format.
+ * Firmware gets the classes from its host (`ctx.io`), never by import, so the
+ * same firmware runs on the simulated H1, the embedded host and Moddable.
+ */
+
+export type Bit = 0 | 1;
+
+export interface IOCallbacks<Self> {
+  /** Called when there is data to read (input pins: on a selected edge). */
+  onReadable?: (this: Self) => void;
+  /** Called on an asynchronous error; synchronous errors throw instead. */
+  onError?: (this: Self, error: Error) => void;
+}
+
+export const DigitalMode = {
+  Input: 0,
+  InputPullUp: 1,
+  InputPullDown: 2,
+  InputPullUpDown: 3,
+  Output: 8,
+  OutputOpenDrain: 9,
+} as const;
+export type DigitalMode = (typeof DigitalMode)[keyof typeof DigitalMode];
+
+export const Edge = { Rising: 1, Falling: 2, Both: 3 } as const;
+export type Edge = (typeof Edge)[keyof typeof Edge];
+
+export interface DigitalOptions extends IOCallbacks<Digital> {
+  pin: number;
+  mode: DigitalMode;
+  /** Input modes only: which transitions call onReadable. */
+  edge?: Edge;
+}
+
+export interface Digital {
+  readonly format: "number";
+  read(): Bit;
+  write(value: Bit): void;
+  close(): void;
+}
+
+export interface AnalogOptions extends IOCallbacks<Analog> {
+  /** A GPIO with an ADC channel on it. */
+  pin: number;
+}
+
+export interface Analog {
+  readonly format: "number";
+  /** Bits of a reading: read() returns 0 .. 2^resolution - 1. */
+  readonly resolution: number;
+  read(): number;
+  close(): void;
+}
+
+export interface PWMOptions extends IOCallbacks<PWM> {
+  pin: number;
+  /** Frequency in Hz. */
+  hz: number;
+}
+
+export interface PWM {
+  readonly format: "number";
+  readonly resolution: number;
+  readonly hz: number;
+  /** Duty from 0 (always low) to 2^resolution - 1 (always high). */
+  write(duty: number): void;
+  close(): void;
+}
+
+export interface SerialOptions extends IOCallbacks<Serial> {
+  port: number;
+  baud: number;
+  onWritable?: (this: Serial, bytes: number) => void;
+}
+
+export interface Serial {
+  format: "buffer" | "number";
+  /** "buffer": the bytes available, or undefined; "number": one byte or undefined. */
+  read(): ArrayBuffer | number | undefined;
+  write(data: ArrayBuffer | Uint8Array | number): void;
+  close(): void;
+}
+
+export interface IOClass<Options, Instance> {
+  new (options: Options): Instance;
+}
+
+/** The IO classes a host hands to firmware. */
+export interface IO {
+  Digital: IOClass<DigitalOptions, Digital>;
+  Analog: IOClass<AnalogOptions, Analog>;
+  PWM: IOClass<PWMOptions, PWM>;
+  Serial: IOClass<SerialOptions, Serial>;
+}

@@ -1,0 +1,3 @@
+export { SimulatedH1 } from "./h1-sim.js";
+export type { PwmOutput } from "./pwm.js";
+export type { UartLine } from "./serial.js";

@@ -1,0 +1,216 @@
+import type { Clock } from "./clock.js";
+import { Random } from "./random.js";
+import { TimerHeap, type HeapEntry } from "./timer-heap.js";
+
+/** Higher runs first. Events of equal priority run in the order posted. */
+export const Priority = { Low: 0, Normal: 1, High: 2 } as const;
+export type Priority = (typeof Priority)[keyof typeof Priority];
+
+/**
+ * What a periodic timer does when the loop has fallen more than one period
+ * behind: "skip" jumps to the next due time on the original grid; "catch-up"
+ * runs every missed tick, one after another.
+ */
+export type LatePolicy = "skip" | "catch-up";
+
+export interface Timer {
+  cancel(): void;
+  readonly active: boolean;
+}
+
+export interface Fault {
+  readonly task: string;
+  readonly error: unknown;
+  readonly at: number;
+}
+
+type Handler = () => unknown;
+
+/** A FIFO of (task, handler) pairs that does not shift arrays. */
+class Fifo {
+  private tasks: string[] = [];
+  private fns: Handler[] = [];
+  private head = 0;
+  get length(): number {
+    return this.fns.length - this.head;
+  }
+  push(task: string, fn: Handler): void {
+    this.tasks.push(task);
+    this.fns.push(fn);
+  }
+  peekTask(): string {
+    return this.tasks[this.head] as string;
+  }
+  shift(): Handler {
+    const fn = this.fns[this.head] as Handler;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.fns.length) {
+      this.fns = this.fns.slice(this.head);
+      this.tasks = this.tasks.slice(this.head);
+      this.head = 0;
+    } else if (this.head === this.fns.length) {
+      this.fns.length = 0;
+      this.tasks.length = 0;
+      this.head = 0;
+    }
+    return fn;
+  }
+}
+
+class TimerEntry implements HeapEntry, Timer {
+  index = -1;
+  fired = 0;
+  constructor(
+    readonly kernel: Kernel,
+    public due: number,
+    public order: number,
+    readonly start: number,
+    readonly period: number,
+    readonly policy: LatePolicy,
+    readonly task: string,
+    readonly fn: Handler,
+  ) {}
+  get active(): boolean {
+    return this.index >= 0;
+  }
+  cancel(): void {
+    this.kernel.cancelTimer(this);
+  }
+}
+
+export interface KernelOptions {
+  clock: Clock;
+  /** Seeds the one generator all randomness comes from. */
+  seed?: number;
+  /** Called for every contained fault, after it was counted. */
+  onFault?: (fault: Fault) => void;
+}
+
+/**
+ * The appliance OS kernel: a run-to-completion event loop with priorities and
+ * timers over a clock port. Handlers never run inside one another; a handler
+ * that throws (or whose promise rejects) is a fault, contained and counted.
+ */
+export class Kernel {
+  readonly random: Random;
+  private readonly clock: Clock;
+  private readonly queues = [new Fifo(), new Fifo(), new Fifo()] as const;
+  private readonly heap = new TimerHeap<TimerEntry>();
+  private order = 0;
+  private running = false;
+  private readonly onFault: ((fault: Fault) => void) | undefined;
+  faultCount = 0;
+  dispatched = 0;
+
+  constructor(options: KernelOptions) {
+    this.clock = options.clock;
+    this.random = new Random(options.seed ?? 1);
+    this.onFault = options.onFault;
+    this.clock.attach(() => this.run());
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Queues `fn` to run after the current handler, before later-posted work of lower priority. */
+  post(fn: Handler, priority: Priority = Priority.Normal, task = "event"): void {
+    this.queues[priority].push(task, fn);
+    if (!this.running) this.clock.requestWake(this.clock.now());
+  }
+
+  /** Runs `fn` once, `ms` from now. */
+  after(ms: number, fn: Handler, task = "timer"): Timer {
+    return this.arm(this.now() + checkDelay(ms), 0, "skip", task, fn);
+  }
+
+  /** Runs `fn` every `ms`; expiry n is due at exactly start + n·ms, with no drift. */
+  every(ms: number, fn: Handler, options: { task?: string; late?: LatePolicy } = {}): Timer {
+    const period = checkDelay(ms);
+    if (period === 0) throw new RangeError("Kernel.every: the period must be more than 0 ms");
+    return this.arm(this.now() + period, period, options.late ?? "skip", options.task ?? "timer", fn);
+  }
+
+  /** @internal */
+  cancelTimer(timer: TimerEntry): void {
+    this.heap.remove(timer);
+    if (!this.running) this.requestWake();
+  }
+
+  get pendingTimers(): number {
+    return this.heap.size;
+  }
+
+  /** Dispatches everything ready now; the clock calls this. */
+  run(): void {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (;;) {
+        const queue = this.queues[2].length > 0 ? this.queues[2] : this.queues[1].length > 0 ? this.queues[1] : this.queues[0];
+        if (queue.length > 0) {
+          const task = queue.peekTask();
+          const fn = queue.shift();
+          this.dispatched++;
+          this.guard(task, fn);
+          continue;
+        }
+        const timer = this.heap.peek();
+        if (timer === undefined || timer.due > this.clock.now()) break;
+        this.fire(timer);
+      }
+    } finally {
+      this.running = false;
+      this.requestWake();
+    }
+  }
+
+  private fire(timer: TimerEntry): void {
+    this.heap.remove(timer);
+    if (timer.period > 0) {
+      timer.fired++;
+      const now = this.clock.now();
+      let next = timer.start + (timer.fired + 1) * timer.period;
+      if (timer.policy === "skip" && next <= now) {
+        timer.fired = Math.floor((now - timer.start) / timer.period);
+        next = timer.start + (timer.fired + 1) * timer.period;
+      }
+      timer.due = next;
+      timer.order = this.order++;
+      this.heap.push(timer);
+    }
+    this.dispatched++;
+    this.guard(timer.task, timer.fn);
+  }
+
+  private arm(due: number, period: number, policy: LatePolicy, task: string, fn: Handler): Timer {
+    const timer = new TimerEntry(this, due, this.order++, due - period, period, policy, task, fn);
+    this.heap.push(timer);
+    if (!this.running) this.requestWake();
+    return timer;
+  }
+
+  private requestWake(): void {
+    const ready = this.queues[0].length + this.queues[1].length + this.queues[2].length > 0;
+    this.clock.requestWake(ready ? this.clock.now() : this.heap.peek()?.due);
+  }
+
+  private guard(task: string, fn: Handler): void {
+    try {
+      const result = fn();
+      if (result instanceof Promise) result.catch((error: unknown) => this.fault(task, error));
+    } catch (error) {
+      this.fault(task, error);
+    }
+  }
+
+  private fault(task: string, error: unknown): void {
+    this.faultCount++;
+    this.onFault?.({ task, error, at: this.clock.now() });
+  }
+}
+
+function checkDelay(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`Kernel: delay must be a finite number of ms >= 0, got ${ms}`);
+  return ms;
+}

@@ -1,0 +1,9 @@
+/** Why the appliance last started. The numbers travel in the link's hello. */
+export const ResetReason = {
+  powerOn: 0,
+  watchdog: 1,
+  software: 2,
+  brownOut: 3,
+  update: 4,
+} as const;
+export type ResetReason = keyof typeof ResetReason;

@@ -1,0 +1,40 @@
+import type { IO } from "../hal/io.js";
+import type { SimulatedH1 } from "../hal/sim/index.js";
+import type { Kernel } from "../os/kernel.js";
+import type { Random } from "../os/random.js";
+import type { Device } from "./device.js";
+import type { Model, ModelSpec, Props } from "./model.js";
+
+/** What a host hands to firmware: the chip's IO classes, the kernel, and the device. */
+export interface FirmwareContext<M extends ModelSpec> {
+  readonly io: IO;
+  readonly kernel: Kernel;
+  readonly device: Device<M>;
+}
+
+/** The world around a simulated board: it reads actuators and writes sensors. */
+export interface Plant {
+  step(dtS: number): void;
+  /** Named physical quantities for status lines and summaries (°C, rpm, ...). */
+  readings(): Record<string, number>;
+}
+
+/**
+ * An appliance as the simulator runs it: a model, the firmware, its board's
+ * plant, and how to show it. Each example exports one as `app`.
+ */
+export interface ApplianceApp<M extends ModelSpec> {
+  readonly name: string;
+  readonly firmwareVersion: string;
+  readonly boardId: string;
+  readonly model: Model<M>;
+  readonly initial: Props<M>;
+  firmware(ctx: FirmwareContext<M>): void;
+  createPlant(h1: SimulatedH1, random: Random): Plant;
+  /** One short line: what a person watching the appliance wants to see. */
+  status(state: Props<M>, readings: Record<string, number>): string;
+}
+
+export function defineApp<M extends ModelSpec>(app: ApplianceApp<M>): ApplianceApp<M> {
+  return app;
+}

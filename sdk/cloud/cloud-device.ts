@@ -1,0 +1,127 @@
+import { errorCodeName, HearthError } from "../errors.js";
+import type { ActionName, Model, ModelSpec, ParamsOf, Props, ResultOf, Writable, EventName, FieldsOf } from "../model.js";
+import type { Message } from "../link/envelope.js";
+import { membersFromWire, membersToWire } from "../link/members.js";
+
+export interface RequestOptions {
+  /** How long to wait for the device's answer. Default 10 s. */
+  timeoutMs?: number;
+}
+
+/** Sends a downlink message and resolves with the device's answer to it. */
+export type Requester = (deviceId: string, message: Message, timeoutMs: number) => Promise<Message>;
+
+type Listener<T> = (value: T) => void;
+
+/**
+ * One device as a backend sees it, typed by its model: presence, the last
+ * reported state, typed set and invoke, and streams of reports and events.
+ */
+export class CloudDevice<M extends ModelSpec> {
+  online = false;
+  firmware: string | undefined;
+  resetReason: number | undefined;
+  /** Every property as last reported. Empty until the first report. */
+  readonly reported: Partial<Props<M>> = {};
+  reports = 0;
+  private readonly reportListeners = new Set<Listener<Partial<Props<M>>>>();
+  private readonly eventListeners = new Set<Listener<{ name: EventName<M>; fields: Record<string, unknown> }>>();
+
+  constructor(
+    readonly id: string,
+    readonly model: Model<M>,
+    private readonly request: Requester,
+  ) {}
+
+  /** Writes properties. Resolves when the device acknowledges; rejects with its HearthError otherwise. */
+  async set(values: Partial<Writable<M>>, options: RequestOptions = {}): Promise<void> {
+    const props = this.model.spec.properties;
+    for (const name of Object.keys(values)) {
+      if (props[name]?.access === "r") throw new HearthError("read-only", `property ${name} is read-only`, name);
+    }
+    const wire = membersToWire(props, values as Record<string, unknown>, "property", false);
+    const reply = await this.request(this.id, { type: "set", seq: 0, values: wire }, options.timeoutMs ?? 10_000);
+    if (reply.type !== "ack") throw unexpected(reply, (id) => this.model.propertyById(id)?.[0]);
+  }
+
+  /** Runs an action on the device and resolves with its checked result. */
+  async invoke<A extends ActionName<M>>(name: A, params: ParamsOf<M, A>, options: RequestOptions = {}): Promise<ResultOf<M, A>> {
+    const spec = this.model.spec.actions[name];
+    if (spec === undefined) throw new HearthError("unknown-action", `unknown action ${name}`, name);
+    const wire = membersToWire(spec.params, params as Record<string, unknown>, "param", true);
+    const reply = await this.request(this.id, { type: "invoke", seq: 0, action: spec.id, params: wire }, options.timeoutMs ?? 10_000);
+    if (reply.type !== "result") {
+      throw unexpected(reply, (id) => Object.entries(spec.params).find(([, p]) => p.id === id)?.[0] ?? (id === spec.id ? name : undefined));
+    }
+    return membersFromWire(spec.result, reply.result, "result field", true) as ResultOf<M, A>;
+  }
+
+  onReport(listener: Listener<Partial<Props<M>>>): () => void {
+    this.reportListeners.add(listener);
+    return () => this.reportListeners.delete(listener);
+  }
+
+  onEvent(listener: Listener<{ name: EventName<M>; fields: FieldsOf<M, EventName<M>> }>): () => void {
+    const l = listener as Listener<{ name: EventName<M>; fields: Record<string, unknown> }>;
+    this.eventListeners.add(l);
+    return () => this.eventListeners.delete(l);
+  }
+
+  /** Resolves with the reported state once `predicate` holds for it. */
+  waitFor(predicate: (state: Partial<Props<M>>) => boolean, timeoutMs = 10_000): Promise<Partial<Props<M>>> {
+    if (predicate(this.reported)) return Promise.resolve({ ...this.reported });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new HearthError("timeout", `device ${this.id}: condition not met within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = this.onReport((state) => {
+        if (!predicate(state)) return;
+        clearTimeout(timer);
+        off();
+        resolve({ ...state });
+      });
+    });
+  }
+
+  /** @internal The cloud hands this device's uplink messages here. */
+  receive(message: Message): void {
+    switch (message.type) {
+      case "hello":
+        this.online = true;
+        this.firmware = message.firmware;
+        this.resetReason = message.resetReason;
+        return;
+      case "report": {
+        const values = membersFromWire(this.model.spec.properties, message.values, "property", false);
+        Object.assign(this.reported, values);
+        this.online = true;
+        this.reports++;
+        for (const listener of this.reportListeners) listener(this.reported);
+        return;
+      }
+      case "event": {
+        const found = this.model.eventById(message.event);
+        if (found === undefined) throw new HearthError("unknown-message", `unknown event id ${message.event}`);
+        const [name, spec] = found;
+        const fields = membersFromWire(spec.fields, message.fields, "field", true);
+        for (const listener of this.eventListeners) listener({ name, fields });
+        return;
+      }
+      case "offline":
+        this.online = false;
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+/** The device's refusal as a HearthError whose member is a name again. */
+function unexpected(reply: Message, memberName: (id: number) => string | undefined): HearthError {
+  if (reply.type === "error") {
+    const member = reply.member === null ? undefined : memberName(reply.member);
+    return new HearthError(errorCodeName(reply.code) ?? "failed", reply.detail, member);
+  }
+  return new HearthError("malformed", `unexpected ${reply.type} in answer`);
+}

@@ -1,0 +1,40 @@
+/**
+ * Error codes shared by the device, the cloud side and the wire. The numbers
+ * are the protocol's (see sdk/link/PROTOCOL.md); the names are for code.
+ */
+export const ErrorCode = {
+  "malformed": 1,
+  "unknown-message": 2,
+  "unknown-property": 3,
+  "read-only": 4,
+  "wrong-type": 5,
+  "out-of-range": 6,
+  "unknown-action": 7,
+  "bad-param": 8,
+  "busy": 9,
+  "failed": 10,
+  "timeout": 11,
+  "offline": 12,
+} as const;
+export type ErrorCodeName = keyof typeof ErrorCode;
+
+const names = new Map<number, ErrorCodeName>(Object.entries(ErrorCode).map(([name, code]) => [code, name as ErrorCodeName]));
+
+export function errorCodeName(code: number): ErrorCodeName | undefined {
+  return names.get(code);
+}
+
+/**
+ * A refusal or failure, on either side of the link. `member` names the
+ * property, action, param or field at fault, when there is one.
+ */
+export class HearthError extends Error {
+  override readonly name = "HearthError";
+  constructor(
+    readonly code: ErrorCodeName,
+    message: string,
+    readonly member?: string,
+  ) {
+    super(message);
+  }
+}

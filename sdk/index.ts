@@ -1,0 +1,8 @@
+/** What firmware authors import: the thing model, the Device API, apps, and the HAL and OS types firmware sees. */
+export * from "./model.js";
+export { Device, type DeviceListener } from "./device.js";
+export { HearthError, ErrorCode, type ErrorCodeName } from "./errors.js";
+export { defineApp, type ApplianceApp, type FirmwareContext, type Plant } from "./app.js";
+export type { LinkState, LinkStats } from "./link/device-link.js";
+export { DigitalMode, Edge, HalError, type Digital, type Analog, type PWM, type Serial, type IO } from "../hal/index.js";
+export type { Kernel, Timer } from "../os/index.js";

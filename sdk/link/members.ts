@@ -1,0 +1,79 @@
+import { HearthError, type ErrorCodeName } from "../errors.js";
+import { stepDecimals, stepsOf, type FieldSpec } from "../model.js";
+import { checkValues, problemWith } from "../validate.js";
+import type { WireMembers, WireValue } from "./envelope.js";
+
+type Fields = Readonly<Record<string, FieldSpec>>;
+type What = "property" | "param" | "result field" | "field";
+
+/** One value to its wire form: enums as their index, stepped numbers as a count of steps. */
+export function valueToWire(spec: FieldSpec, value: unknown): WireValue {
+  if (spec.type === "enum") return spec.values.indexOf(value as never);
+  if (spec.type === "number" && spec.step !== undefined) return stepsOf(value as number, spec.step);
+  return value as WireValue;
+}
+
+/** One wire value back to its value, or the reason it cannot be one. */
+export function valueFromWire(spec: FieldSpec, wire: WireValue): { value: unknown } | { why: string } {
+  switch (spec.type) {
+    case "enum":
+      if (typeof wire !== "number" || !Number.isInteger(wire) || wire < 0 || wire >= spec.values.length) {
+        return { why: `must travel as an index 0..${spec.values.length - 1}, got ${String(wire)}` };
+      }
+      return { value: spec.values[wire] };
+    case "number":
+      if (spec.step === undefined) return { value: wire };
+      if (typeof wire !== "number" || !Number.isInteger(wire)) return { why: `must travel as an integer count of steps, got ${String(wire)}` };
+      return { value: Number((wire * spec.step).toFixed(stepDecimals(spec.step))) };
+    default:
+      return { value: wire };
+  }
+}
+
+/** Named values to wire members, checked first: a bad value throws and nothing is sent. */
+export function membersToWire(fields: Fields, values: Readonly<Record<string, unknown>>, what: What, required: boolean): WireMembers {
+  checkValues(fields, values, what, required);
+  const out: WireMembers = new Map();
+  for (const [name, spec] of Object.entries(fields)) {
+    if (name in values) out.set(spec.id, valueToWire(spec, values[name]));
+  }
+  return out;
+}
+
+const byIdCache = new WeakMap<Fields, Map<number, [string, FieldSpec]>>();
+function byId(fields: Fields): Map<number, [string, FieldSpec]> {
+  let map = byIdCache.get(fields);
+  if (map === undefined) {
+    map = new Map(Object.entries(fields).map(([name, spec]) => [spec.id, [name, spec]]));
+    byIdCache.set(fields, map);
+  }
+  return map;
+}
+
+/**
+ * Wire members back to named values, every one checked against its spec.
+ * Throws a HearthError naming the first member at fault; returns nothing partial.
+ */
+export function membersFromWire(fields: Fields, members: WireMembers, what: What, required: boolean): Record<string, unknown> {
+  const index = byId(fields);
+  const out: Record<string, unknown> = {};
+  for (const [id, wire] of members) {
+    const entry = index.get(id);
+    if (entry === undefined) throw new HearthError(unknownCode(what), `unknown ${what} id ${id}`);
+    const [name, spec] = entry;
+    const decoded = valueFromWire(spec, wire);
+    if ("why" in decoded) throw new HearthError(badCode(what, "wrong-type"), `${what} ${name} ${decoded.why}`, name);
+    const problem = problemWith(spec, decoded.value);
+    if (problem !== undefined) throw new HearthError(badCode(what, problem.code), `${what} ${name} ${problem.why}`, name);
+    out[name] = decoded.value;
+  }
+  if (required) checkValues(fields, out, what, true);
+  return out;
+}
+
+function unknownCode(what: What): ErrorCodeName {
+  return what === "property" ? "unknown-property" : what === "param" ? "bad-param" : "malformed";
+}
+function badCode(what: What, code: "wrong-type" | "out-of-range"): ErrorCodeName {
+  return what === "param" ? "bad-param" : code;
+}

@@ -1,0 +1,190 @@
+/**
+ * The thing model: one definition from which firmware types, cloud types,
+ * wire ids and runtime validation all flow (as zod does for schemas).
+ */
+
+export type Access = "r" | "rw";
+export type Level = "debug" | "info" | "warn" | "error" | "critical";
+export type EnumValue = string | number;
+
+interface Base {
+  /** Small integer id: the key on the wire. Unique within its group; 0..23 costs one byte. */
+  readonly id: number;
+  readonly description?: string;
+}
+export interface BoolSpec extends Base {
+  readonly type: "bool";
+}
+export interface IntSpec extends Base {
+  readonly type: "int";
+  readonly min?: number;
+  readonly max?: number;
+  readonly unit?: string;
+}
+export interface NumberSpec extends Base {
+  readonly type: "number";
+  readonly min?: number;
+  readonly max?: number;
+  /** With a step, values are whole multiples of it and travel as integer counts of steps. */
+  readonly step?: number;
+  readonly unit?: string;
+}
+export interface EnumSpec extends Base {
+  readonly type: "enum";
+  /** Travels as the index into this list. */
+  readonly values: readonly EnumValue[];
+}
+export interface StringSpec extends Base {
+  readonly type: "string";
+  readonly maxLength?: number;
+}
+
+/** A field of an action's params or result, or of an event. */
+export type FieldSpec = BoolSpec | IntSpec | NumberSpec | EnumSpec | StringSpec;
+/** A property: a field the device reports; "rw" ones the cloud may also set. */
+export type PropertySpec = FieldSpec & { readonly access: Access };
+
+export interface ActionSpec {
+  readonly id: number;
+  readonly description?: string;
+  readonly params: Readonly<Record<string, FieldSpec>>;
+  readonly result: Readonly<Record<string, FieldSpec>>;
+}
+export interface EventSpec {
+  readonly id: number;
+  readonly description?: string;
+  readonly level: Level;
+  readonly fields: Readonly<Record<string, FieldSpec>>;
+}
+
+export interface ModelSpec {
+  /** Names the kind of appliance, e.g. "hearth.aircon". */
+  readonly id: string;
+  readonly version: number;
+  readonly properties: Readonly<Record<string, PropertySpec>>;
+  readonly actions: Readonly<Record<string, ActionSpec>>;
+  readonly events: Readonly<Record<string, EventSpec>>;
+}
+
+// ---- Types that flow from a spec ----
+
+export type ValueOf<F> = F extends { readonly type: "bool" }
+  ? boolean
+  : F extends { readonly type: "int" | "number" }
+    ? number
+    : F extends { readonly type: "enum"; readonly values: readonly (infer V)[] }
+      ? V
+      : F extends { readonly type: "string" }
+        ? string
+        : never;
+
+export type Values<Fields> = { -readonly [K in keyof Fields]: ValueOf<Fields[K]> };
+
+export type Props<M extends ModelSpec> = Values<M["properties"]>;
+export type PropName<M extends ModelSpec> = keyof M["properties"] & string;
+export type WritableName<M extends ModelSpec> = {
+  [K in PropName<M>]: M["properties"][K]["access"] extends "rw" ? K : never;
+}[PropName<M>];
+export type Writable<M extends ModelSpec> = Pick<Props<M>, WritableName<M>>;
+
+export type ActionName<M extends ModelSpec> = keyof M["actions"] & string;
+export type ParamsOf<M extends ModelSpec, A extends ActionName<M>> = Values<M["actions"][A]["params"]>;
+export type ResultOf<M extends ModelSpec, A extends ActionName<M>> = Values<M["actions"][A]["result"]>;
+
+export type EventName<M extends ModelSpec> = keyof M["events"] & string;
+export type FieldsOf<M extends ModelSpec, E extends EventName<M>> = Values<M["events"][E]["fields"]>;
+
+/** A checked model, with lookups by wire id. */
+export interface Model<M extends ModelSpec = ModelSpec> {
+  readonly spec: M;
+  readonly id: string;
+  readonly version: number;
+  propertyById(id: number): [PropName<M>, PropertySpec] | undefined;
+  actionById(id: number): [ActionName<M>, ActionSpec] | undefined;
+  eventById(id: number): [EventName<M>, EventSpec] | undefined;
+}
+
+export class ModelError extends Error {
+  override readonly name = "ModelError";
+}
+
+/**
+ * Checks a spec once (unique ids, sane ranges, steps and enums) and returns
+ * the model. Pass the spec as a literal: `defineModel({...})` keeps its types.
+ */
+export function defineModel<const M extends ModelSpec>(spec: M): Model<M> {
+  const where = `model ${spec.id}`;
+  const properties = indexById(where, "property", spec.properties);
+  for (const [name, prop] of Object.entries(spec.properties)) checkField(`${where} property ${name}`, prop);
+  const actions = indexById(where, "action", spec.actions);
+  for (const [name, action] of Object.entries(spec.actions)) {
+    indexById(`${where} action ${name}`, "param", action.params);
+    indexById(`${where} action ${name}`, "result field", action.result);
+    for (const [field, f] of Object.entries(action.params)) checkField(`${where} action ${name} param ${field}`, f);
+    for (const [field, f] of Object.entries(action.result)) checkField(`${where} action ${name} result ${field}`, f);
+  }
+  const events = indexById(where, "event", spec.events);
+  for (const [name, event] of Object.entries(spec.events)) {
+    indexById(`${where} event ${name}`, "field", event.fields);
+    for (const [field, f] of Object.entries(event.fields)) checkField(`${where} event ${name} field ${field}`, f);
+  }
+  return {
+    spec,
+    id: spec.id,
+    version: spec.version,
+    propertyById: (id) => properties.get(id) as [PropName<M>, PropertySpec] | undefined,
+    actionById: (id) => actions.get(id) as [ActionName<M>, ActionSpec] | undefined,
+    eventById: (id) => events.get(id) as [EventName<M>, EventSpec] | undefined,
+  };
+}
+
+function indexById<T extends { readonly id: number }>(
+  where: string,
+  what: string,
+  members: Readonly<Record<string, T>>,
+): Map<number, [string, T]> {
+  const byId = new Map<number, [string, T]>();
+  for (const [name, member] of Object.entries(members)) {
+    if (!Number.isInteger(member.id) || member.id < 0 || member.id > 0xffff) {
+      throw new ModelError(`${where}: ${what} ${name} has id ${member.id}; ids are integers 0..65535`);
+    }
+    const clash = byId.get(member.id);
+    if (clash !== undefined) throw new ModelError(`${where}: ${what}s ${clash[0]} and ${name} share id ${member.id}`);
+    byId.set(member.id, [name, member]);
+  }
+  return byId;
+}
+
+function checkField(where: string, f: FieldSpec): void {
+  if (f.type === "int" || f.type === "number") {
+    if (f.min !== undefined && f.max !== undefined && f.min > f.max) throw new ModelError(`${where}: min ${f.min} > max ${f.max}`);
+  }
+  if (f.type === "number" && f.step !== undefined) {
+    if (!(f.step > 0) || !Number.isFinite(f.step)) throw new ModelError(`${where}: step must be a positive number`);
+    for (const bound of [f.min, f.max]) {
+      if (bound !== undefined && !onStep(bound, f.step)) throw new ModelError(`${where}: bound ${bound} is not a multiple of step ${f.step}`);
+    }
+  }
+  if (f.type === "enum") {
+    if (f.values.length === 0) throw new ModelError(`${where}: an enum needs at least one value`);
+    if (new Set(f.values).size !== f.values.length) throw new ModelError(`${where}: enum values repeat`);
+  }
+}
+
+/** Decimal places of a step (0.5 -> 1, 0.25 -> 2, 5 -> 0), to undo float error. */
+export function stepDecimals(step: number): number {
+  const text = String(step);
+  const e = text.indexOf("e-");
+  if (e >= 0) return Number(text.slice(e + 2));
+  const dot = text.indexOf(".");
+  return dot < 0 ? 0 : text.length - dot - 1;
+}
+
+export function stepsOf(value: number, step: number): number {
+  return Math.round(value / step);
+}
+
+export function onStep(value: number, step: number): boolean {
+  const back = Number((stepsOf(value, step) * step).toFixed(stepDecimals(step)));
+  return Math.abs(back - value) <= 1e-9 * Math.max(1, Math.abs(value));
+}
