@@ -9,7 +9,9 @@ const TICK_MS = 1000;
 /** Room readings are smoothed over this long before control and reporting. */
 const SMOOTH_MS = 10_000;
 /** Report a new room temperature only when it moved at least this far (°C). */
-const REPORT_DEADBAND_C = 0.08;
+const ROOM_DEADBAND_C = 0.08;
+/** The coil swings fast and matters less to a user: report it in coarser moves. */
+const COIL_DEADBAND_C = 0.5;
 /** In heat mode the fan waits for a warm coil, so nobody gets a cold draught. */
 const WARM_COIL_C = 28;
 const NOT_REACHED_MS = 30 * 60_000;
@@ -122,10 +124,9 @@ export function aircon({ io, kernel, device }: FirmwareContext<AirconModel>): vo
     if (clean !== undefined) cleaning(clean, coilC);
     else climate(room, coilC);
     watchTarget(room);
-    const reported = device.get("room");
     device.update({
-      room: Math.abs(room - reported) >= REPORT_DEADBAND_C ? Math.round(room * 10) / 10 : reported,
-      coil: Math.round(coilC * 10) / 10,
+      room: moved(device.get("room"), room, ROOM_DEADBAND_C),
+      coil: moved(device.get("coil"), coilC, COIL_DEADBAND_C),
       compressor: compressor.running,
       error,
     });
@@ -158,4 +159,9 @@ export function aircon({ io, kernel, device }: FirmwareContext<AirconModel>): vo
   });
 
   kernel.every(TICK_MS, tick, { task: "control" });
+}
+
+/** The new value rounded to 0.1 when it moved at least `deadband` from the reported one, else the reported one. */
+function moved(reported: number, value: number, deadband: number): number {
+  return Math.abs(value - reported) >= deadband ? Math.round(value * 10) / 10 : reported;
 }

@@ -35,6 +35,8 @@ export class PacedClock extends VirtualClock {
   private timer: NodeJS.Timeout | undefined;
   private realStart = 0;
   private virtualStart = 0;
+  /** Virtual time never passes this while paced (a run's end). */
+  limit = Infinity;
 
   constructor(
     readonly speed: number,
@@ -58,6 +60,6 @@ export class PacedClock extends VirtualClock {
 
   private step(): void {
     const target = this.virtualStart + (performance.now() - this.realStart) * this.speed;
-    this.runUntil(Math.floor(target));
+    this.runUntil(Math.min(this.limit, Math.floor(target)));
   }
 }

@@ -3,8 +3,9 @@
  * the shortest head for every integer and length, and the shortest float
  * (half, single or double) that holds the value exactly. Hearth writes its own
  * encoder because cbor-x cannot emit half floats and writes singles lossily;
- * decoding uses cbor-x (see codec.ts), which reads every width.
+ * decoding uses cbor-x, configured below, which reads every width.
  */
+import { Decoder } from "cbor-x";
 
 export type CborValue =
   | number
@@ -180,4 +181,15 @@ export function encodeUtf8(s: string): Uint8Array {
     else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
   }
   return Uint8Array.from(out);
+}
+
+/**
+ * cbor-x, set to give plain values back: maps as Map (ids stay numbers), no
+ * record extension, and 64-bit integers as numbers (not BigInt).
+ */
+const decoder = new Decoder({ mapsAsObjects: false, useRecords: false, int64AsNumber: true });
+
+/** Decodes exactly one CBOR item; throws if the bytes are not one well-formed item. */
+export function decodeCbor(bytes: Uint8Array): unknown {
+  return decoder.decode(bytes);
 }

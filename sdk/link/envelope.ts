@@ -1,6 +1,5 @@
-import { Decoder } from "cbor-x";
 import { HearthError } from "../errors.js";
-import { encodeCbor, type CborValue } from "./cbor.js";
+import { decodeCbor, encodeCbor, type CborValue } from "./cbor.js";
 
 /** Message types: the first element of every envelope. See PROTOCOL.md. */
 export const MessageType = {
@@ -61,7 +60,6 @@ function body(m: Message): CborValue {
   }
 }
 
-const decoder = new Decoder({ mapsAsObjects: false, useRecords: false });
 const typeNames = new Map<number, MessageTypeName>(
   Object.entries(MessageType).map(([name, id]) => [id, name as MessageTypeName]),
 );
@@ -75,7 +73,7 @@ export function decodeMessage(frame: Uint8Array): Message {
   if (frame.length > MAX_FRAME_BYTES) throw malformed(`frame of ${frame.length} bytes exceeds ${MAX_FRAME_BYTES}`);
   let item: unknown;
   try {
-    item = decoder.decode(frame);
+    item = decodeCbor(frame);
   } catch (error) {
     throw malformed(`not one CBOR item: ${(error as Error).message}`);
   }

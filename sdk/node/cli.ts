@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import type { ApplianceApp } from "../app.js";
+import type { ModelSpec } from "../model.js";
+import { parseDuration } from "./duration.js";
+import { runSimulation } from "./sim-host.js";
+
+const HELP = `hearth: appliance firmware SDK
+
+Usage:
+  hearth sim [APP] [options]   run APP (default: aircon) on a simulated board with a cloud link
+  hearth help                  this text
+  hearth --version
+
+APP is an example name (aircon) or a path to a module that exports \`app\`.
+
+Options for sim:
+  --speed N         run simulated time N times faster than real time (default 1)
+  --duration T      stop after T of simulated time: 90s, 30m, 2h, 1d
+  --json            print one JSON summary line at the end, and no live status
+  --broker URL      use this MQTT broker instead of the embedded one
+  --port P          embedded broker port (default 1883; a free one if that is taken)
+  --seed S          seed of the simulation's random generator (default 1)
+  --device ID       device id on the link (default sim-APP-1)
+
+Ctrl-C stops cleanly.`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      speed: { type: "string" },
+      duration: { type: "string" },
+      json: { type: "boolean" },
+      broker: { type: "string" },
+      port: { type: "string" },
+      seed: { type: "string" },
+      device: { type: "string" },
+      version: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command = "help", ...rest] = positionals;
+  if (values.version) {
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+    console.log(pkg.version);
+    return 0;
+  }
+  if (values.help || command === "help") {
+    console.log(HELP);
+    return 0;
+  }
+  if (command !== "sim") throw new UsageError(`unknown command ${JSON.stringify(command)}; try hearth help`);
+  if (rest.length > 1) throw new UsageError("hearth sim runs one appliance at a time for now");
+  const appName = rest[0] ?? "aircon";
+  const app = await loadApp(appName);
+  const speed = numberOption("speed", values.speed ?? "1", 0.001, 1_000_000);
+  const seed = numberOption("seed", values.seed ?? "1", 0, 2 ** 32 - 1);
+  const live = process.stdout.isTTY && !values.json;
+  let lastLive = 0;
+  let sigint!: () => void;
+  const interrupted = new Promise<void>((r) => (sigint = r));
+  process.once("SIGINT", sigint);
+  process.once("SIGTERM", sigint);
+
+  const summary = await runSimulation({
+    app,
+    speed,
+    ...(values.duration === undefined ? {} : { durationMs: parseDuration(values.duration) }),
+    ...(values.broker === undefined ? {} : { brokerUrl: values.broker }),
+    ...(values.port === undefined ? {} : { port: numberOption("port", values.port, 0, 65535) }),
+    seed,
+    deviceId: values.device ?? `sim-${app.name}-1`,
+    interrupted,
+    print: (line, isLive) => {
+      if (values.json) return;
+      if (!isLive) return void process.stdout.write(`${live ? "\r\x1b[K" : ""}${line}\n`);
+      if (live) return void process.stdout.write(`\r\x1b[K${line}`);
+      // Not a terminal: a status line every 5 s is enough for a log.
+      const now = Date.now();
+      if (now - lastLive >= 5000) {
+        lastLive = now;
+        process.stdout.write(`${line}\n`);
+      }
+    },
+  });
+  if (values.json) console.log(JSON.stringify(summary));
+  else process.stdout.write(`${live ? "\n" : ""}stopped by ${summary.stoppedBy} after ${(summary.simulatedMs / 3_600_000).toFixed(2)} h simulated\n`);
+  return 0;
+}
+
+async function loadApp(name: string): Promise<ApplianceApp<ModelSpec>> {
+  const isPath = name.includes("/") || name.endsWith(".js");
+  if (!isPath && !/^[a-z][a-z0-9-]*$/.test(name)) throw new UsageError(`not an example name: ${JSON.stringify(name)}`);
+  const url = isPath ? pathToFileURL(resolve(name)).href : new URL(`../../examples/${name}/app.js`, import.meta.url).href;
+  let module: { app?: ApplianceApp<ModelSpec> };
+  try {
+    module = (await import(url)) as { app?: ApplianceApp<ModelSpec> };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && !isPath) {
+      throw new UsageError(`no example called ${name} (try aircon)`);
+    }
+    throw error;
+  }
+  if (module.app === undefined) throw new UsageError(`${name} does not export an app`);
+  return module.app;
+}
+
+function numberOption(name: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${text}`);
+  return n;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      console.error(`hearth: ${(error as Error).message}`);
+      process.exit(2);
+    }
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,119 @@
+import { PacedClock } from "../../os/node/host-clock.js";
+import type { ApplianceApp } from "../app.js";
+import { Cloud } from "../cloud/cloud.js";
+import { encodeMessage } from "../link/envelope.js";
+import { topics } from "../link/transport.js";
+import type { ModelSpec } from "../model.js";
+import { Simulation } from "../sim/simulation.js";
+import { startBroker, type EmbeddedBroker } from "./broker.js";
+import { formatClock } from "./duration.js";
+import { MqttTransport } from "./mqtt-transport.js";
+
+export interface SimHostOptions {
+  app: ApplianceApp<ModelSpec>;
+  /** Virtual time runs this many times faster than real time. */
+  speed: number;
+  /** Stop after this much simulated time; run until stopped when undefined. */
+  durationMs?: number;
+  /** An outside broker; the embedded one when undefined. */
+  brokerUrl?: string;
+  /** Port for the embedded broker: 1883 unless busy, then a free one. */
+  port?: number;
+  seed: number;
+  deviceId: string;
+  /** Where the live status and messages go. */
+  print: (line: string, live: boolean) => void;
+  /** Resolves when the user asks to stop (Ctrl-C). */
+  interrupted: Promise<void>;
+}
+
+export interface SimSummary {
+  appliance: string;
+  deviceId: string;
+  broker: string;
+  seed: number;
+  speed: number;
+  simulatedMs: number;
+  wallMs: number;
+  readings: Record<string, number>;
+  state: Record<string, unknown>;
+  cloud: { reports: number; online: boolean };
+  link: { sent: number; received: number; malformed: number; refused: number };
+  faults: number;
+  stoppedBy: "duration" | "interrupt";
+}
+
+/** Runs one simulated appliance against a broker, with a cloud client watching. Node-only. */
+export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
+  const wallStart = performance.now();
+  let broker: EmbeddedBroker | undefined;
+  if (o.brokerUrl === undefined) broker = await startEmbedded(o.port ?? 1883);
+  const url = o.brokerUrl ?? (broker as EmbeddedBroker).url;
+  o.print(`broker  ${url}${broker ? " (embedded)" : ""}; watch with: mosquitto_sub -L '${url}/h/#' -v`, false);
+
+  const clock = new PacedClock(o.speed);
+  if (o.durationMs !== undefined) clock.limit = o.durationMs;
+  const sim = new Simulation(o.app, {
+    clock,
+    seed: o.seed,
+    onFault: (f) => o.print(`fault in ${f.task}: ${f.error instanceof Error ? f.error.message : String(f.error)}`, false),
+  });
+  const link = sim.connect(
+    new MqttTransport({
+      url,
+      clientId: o.deviceId,
+      will: { topic: topics.up(o.deviceId), payload: encodeMessage({ type: "offline", seq: 0 }) },
+    }),
+    o.deviceId,
+  );
+  const cloud = new Cloud(new MqttTransport({ url, clientId: `cloud-${o.deviceId}-${process.pid}` }), [o.app.model]);
+  await cloud.start();
+  const watched = cloud.device(o.deviceId, o.app.model);
+  o.print(`device  ${o.deviceId}: ${o.app.name} firmware ${o.app.firmwareVersion} on board ${o.app.boardId}, seed ${o.seed}, ${o.speed}x`, false);
+
+  const stopped = new Promise<SimSummary["stoppedBy"]>((resolve) => {
+    if (o.durationMs !== undefined) sim.kernel.after(o.durationMs, () => resolve("duration"), "sim");
+    void o.interrupted.then(() => resolve("interrupt"));
+  });
+  const show = (): void =>
+    o.print(`[${formatClock(clock.now())}] ${sim.status()} | link ${link.state} | cloud saw ${watched.reports} reports`, true);
+  const statusTimer = setInterval(show, 250);
+  clock.start();
+  const stoppedBy = await stopped;
+  clock.stop();
+  clearInterval(statusTimer);
+  show();
+
+  const summary: SimSummary = {
+    appliance: o.app.name,
+    deviceId: o.deviceId,
+    broker: url,
+    seed: o.seed,
+    speed: o.speed,
+    simulatedMs: clock.now(),
+    wallMs: Math.round(performance.now() - wallStart),
+    readings: roundAll(sim.plant.readings()),
+    state: sim.device.snapshot(),
+    cloud: { reports: watched.reports, online: watched.online },
+    link: { ...link.stats },
+    faults: sim.kernel.faultCount,
+    stoppedBy,
+  };
+  await link.stop();
+  await cloud.stop();
+  await broker?.close();
+  return summary;
+}
+
+async function startEmbedded(port: number): Promise<EmbeddedBroker> {
+  try {
+    return await startBroker({ port });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    return startBroker({ port: 0 });
+  }
+}
+
+function roundAll(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Math.round(v * 100) / 100]));
+}

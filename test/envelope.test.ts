@@ -1,0 +1,136 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { airconModel } from "../examples/aircon/model.js";
+import { HearthError } from "../sdk/index.js";
+import { encodeCbor } from "../sdk/link/cbor.js";
+import { decodeMessage, encodeMessage, MAX_FRAME_BYTES, type Message } from "../sdk/link/envelope.js";
+import { membersFromWire, membersToWire } from "../sdk/link/members.js";
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+const props = airconModel.spec.properties;
+
+describe("envelope: exact bytes of known messages", () => {
+  it("the 5-property report is 17 bytes: target 24.5 as 49 steps, room 27.3 as 273", () => {
+    const values = membersToWire(props, { power: true, mode: "cool", target: 24.5, room: 27.3, fan: 2 }, "property", false);
+    const frame = encodeMessage({ type: "report", seq: 1, values });
+    // [1, 1, {1: true, 2: 0, 3: 49, 4: 273, 5: 2}]
+    expect(hex(frame)).toBe("830101a501f502000318310419011105" + "02");
+    expect(frame.length).toBe(17);
+  });
+
+  it("a set, an ack, an error and an invoke", () => {
+    expect(hex(encodeMessage({ type: "set", seq: 7, values: new Map([[3, 45]]) }))).toBe("830207a103182d");
+    expect(hex(encodeMessage({ type: "ack", seq: 2, ref: 7 }))).toBe("83060207");
+    expect(hex(encodeMessage({ type: "error", seq: 3, ref: 7, code: 6, member: 3, detail: "" }))).toBe("8307038407060360");
+    expect(hex(encodeMessage({ type: "invoke", seq: 300, action: 1, params: new Map([[1, 5]]) }))).toBe("830319012c8201a10105");
+  });
+});
+
+const wireValue = fc.oneof(fc.integer(), fc.boolean(), fc.string({ maxLength: 20 }), fc.double({ noNaN: true }));
+const members = fc.array(fc.tuple(fc.nat(500), wireValue), { maxLength: 8 }).map((e) => new Map(e));
+const seq = fc.nat();
+const message: fc.Arbitrary<Message> = fc.oneof(
+  fc.record({
+    type: fc.constant("hello" as const),
+    seq,
+    firmware: fc.string(),
+    model: fc.string(),
+    modelHash: fc.uint8Array({ minLength: 8, maxLength: 8 }),
+    resetReason: fc.nat(4),
+  }),
+  fc.record({ type: fc.constant("report" as const), seq, values: members }),
+  fc.record({ type: fc.constant("set" as const), seq, values: members }),
+  fc.record({ type: fc.constant("invoke" as const), seq, action: fc.nat(100), params: members }),
+  fc.record({ type: fc.constant("result" as const), seq, call: fc.nat(), result: members }),
+  fc.record({ type: fc.constant("event" as const), seq, event: fc.nat(100), fields: members }),
+  fc.record({ type: fc.constant("ack" as const), seq, ref: fc.nat() }),
+  fc.record({
+    type: fc.constant("error" as const),
+    seq,
+    ref: fc.nat(),
+    code: fc.nat(20),
+    member: fc.option(fc.nat(100), { nil: null }),
+    detail: fc.string(),
+  }),
+  fc.record({ type: fc.constant("offline" as const), seq }),
+);
+
+describe("envelope properties", () => {
+  it("every message round-trips", () => {
+    fc.assert(
+      fc.property(message, (m) => {
+        expect(decodeMessage(encodeMessage(m))).toEqual(m);
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it("random bytes and mutated frames give a HearthError or a valid message, never anything else", () => {
+    const mutated = fc
+      .tuple(message, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }))
+      .map(([m, edits]) => {
+        const frame = encodeMessage(m);
+        for (const [at, byte] of edits) frame[at % frame.length] = byte;
+        return frame;
+      });
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), mutated), (frame) => {
+        try {
+          const m = decodeMessage(frame);
+          expect(decodeMessage(encodeMessage(m))).toEqual(m);
+        } catch (error) {
+          expect(error).toBeInstanceOf(HearthError);
+          expect(["malformed", "unknown-message"]).toContain((error as HearthError).code);
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it("says what is wrong with a bad frame", () => {
+    const bad = (value: unknown): string => {
+      try {
+        decodeMessage(encodeCbor(value as never));
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "accepted";
+    };
+    expect(bad([1, 1])).toMatch(/envelope must be an array \[type, seq, body\]/);
+    expect(bad([99, 1, null])).toMatch(/unknown message type 99/);
+    expect(bad([1, -1, new Map()])).toMatch(/seq must be an unsigned integer/);
+    expect(bad([2, 1, [1, 2]])).toMatch(/set: body must be a map/);
+    expect(bad([2, 1, new Map([[3, [1]]])])).toMatch(/member 3 has a value that is not/);
+    expect(() => decodeMessage(new Uint8Array(MAX_FRAME_BYTES + 1))).toThrow(/exceeds/);
+    expect(() => decodeMessage(Uint8Array.of(0x83, 0x01))).toThrow(/not one CBOR item/);
+  });
+});
+
+describe("members: model values <-> wire", () => {
+  it("round-trips every valid property value", () => {
+    const value = fc.record({
+      power: fc.boolean(),
+      mode: fc.constantFrom("cool", "heat", "fan", "dry", "auto"),
+      target: fc.integer({ min: 32, max: 60 }).map((n) => n / 2),
+      room: fc.integer({ min: -300, max: 700 }).map((n) => n / 10),
+      fan: fc.constantFrom("auto", 1, 2, 3),
+    });
+    fc.assert(
+      fc.property(value, (v) => {
+        const wire = membersToWire(props, v, "property", false);
+        for (const w of wire.values()) if (typeof w === "number") expect(Number.isInteger(w)).toBe(true);
+        expect(membersFromWire(props, wire, "property", false)).toEqual(v);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it("refuses wire values that are not the property's, naming it", () => {
+    const from = (id: number, wire: number | boolean | string) => () => membersFromWire(props, new Map([[id, wire]]), "property", false);
+    expect(from(3, 100)).toThrow(/property target is 50, above the maximum 30/);
+    expect(from(3, 48.5)).toThrow(/target must travel as an integer count of steps/);
+    expect(from(2, 9)).toThrow(/property mode must travel as an index 0..4/);
+    expect(from(1, 1)).toThrow(/property power must be a boolean/);
+    expect(from(42, 1)).toThrow(/unknown property id 42/);
+  });
+});
