@@ -43,6 +43,11 @@ export class VirtualClock implements Clock {
     this.runUntil(this.time + ms);
   }
 
+  /** Moves time forward without running anything due: a loop that was stuck, or a host that was busy. */
+  stall(ms: number): void {
+    this.time += ms;
+  }
+
   /** When the next wake-up is due, if any: lets a host pace virtual time. */
   nextWake(): number | undefined {
     return this.wakeAt;

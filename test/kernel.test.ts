@@ -1,0 +1,137 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Kernel, Priority, VirtualClock, type Fault } from "../os/index.js";
+
+function setup(onFault?: (f: Fault) => void) {
+  const clock = new VirtualClock();
+  const kernel = new Kernel({ clock, seed: 42, ...(onFault ? { onFault } : {}) });
+  return { clock, kernel };
+}
+
+describe("event loop", () => {
+  it("runs higher priority first, FIFO within a priority, and never nests handlers", () => {
+    const { clock, kernel } = setup();
+    const order: string[] = [];
+    let depth = 0;
+    const h = (name: string, post?: () => void) => () => {
+      depth++;
+      expect(depth).toBe(1);
+      order.push(name);
+      post?.();
+      depth--;
+    };
+    kernel.post(h("n1", () => kernel.post(h("h-from-n1"), Priority.High)));
+    kernel.post(h("l1"), Priority.Low);
+    kernel.post(h("n2"));
+    kernel.post(h("h1"), Priority.High);
+    clock.runFor(0);
+    expect(order).toEqual(["h1", "n1", "h-from-n1", "n2", "l1"]);
+  });
+
+  it("contains a throwing handler and a rejecting promise, counts them, and goes on", async () => {
+    const faults: Fault[] = [];
+    const { clock, kernel } = setup((f) => faults.push(f));
+    const ran: string[] = [];
+    kernel.post(() => {
+      throw new Error("boom");
+    }, Priority.Normal, "bad-task");
+    kernel.post(() => Promise.reject(new Error("later")), Priority.Normal, "async-task");
+    kernel.post(() => ran.push("after"));
+    clock.runFor(0);
+    await Promise.resolve();
+    expect(ran).toEqual(["after"]);
+    expect(kernel.faultCount).toBe(2);
+    expect(faults.map((f) => f.task)).toEqual(["bad-task", "async-task"]);
+  });
+});
+
+describe("timers in virtual time", () => {
+  it("fire in due order, ties in arming order, whatever order they were armed in", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(10_000), { minLength: 1, maxLength: 200 }), (delays) => {
+        const { clock, kernel } = setup();
+        const fired: { due: number; i: number; at: number }[] = [];
+        delays.forEach((d, i) => kernel.after(d, () => fired.push({ due: d, i, at: clock.now() })));
+        clock.runFor(10_001);
+        const expected = delays.map((d, i) => ({ due: d, i, at: d })).sort((a, b) => a.due - b.due || a.i - b.i);
+        expect(fired).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("periodic expiry n is at exactly start + n·P, with no drift over 100,000 periods", () => {
+    const { clock, kernel } = setup();
+    const start = clock.now();
+    const times: number[] = [];
+    kernel.every(7, () => times.push(clock.now()));
+    // Unrelated load at odd times must not shift the grid.
+    kernel.every(3, () => kernel.post(() => undefined));
+    clock.runFor(700_000);
+    expect(times.length).toBe(100_000);
+    times.forEach((t, n) => expect(t).toBe(start + (n + 1) * 7));
+  });
+
+  it("a late loop skips missed ticks by default, or runs each of them with catch-up", () => {
+    for (const late of ["skip", "catch-up"] as const) {
+      const { clock, kernel } = setup();
+      const times: number[] = [];
+      kernel.every(10, () => times.push(clock.now()), { late });
+      clock.runFor(10);
+      clock.stall(55); // the loop was stuck: it is 65 and the ticks due at 20..60 were missed
+      clock.runFor(30);
+      if (late === "skip") expect(times).toEqual([10, 65, 70, 80, 90]);
+      else expect(times).toEqual([10, 65, 65, 65, 65, 65, 70, 80, 90]);
+    }
+  });
+
+  it("cancels from inside a callback, its own timer or another", () => {
+    const { clock, kernel } = setup();
+    const fired: string[] = [];
+    const b = kernel.after(20, () => fired.push("b"));
+    const a = kernel.every(10, () => {
+      fired.push("a");
+      a.cancel();
+      b.cancel();
+    });
+    clock.runFor(100);
+    expect(fired).toEqual(["a"]);
+    expect(a.active || b.active).toBe(false);
+    expect(kernel.pendingTimers).toBe(0);
+  });
+
+  it("holds 100,000 live timers and fires each once", () => {
+    const { clock, kernel } = setup();
+    let fired = 0;
+    for (let i = 0; i < 100_000; i++) kernel.after(kernel.random.int(0, 60_000), () => fired++);
+    expect(kernel.pendingTimers).toBe(100_000);
+    clock.runFor(60_000);
+    expect(fired).toBe(100_000);
+  });
+
+  it("refuses a negative, non-finite or zero-period delay", () => {
+    const { kernel } = setup();
+    expect(() => kernel.after(-1, () => undefined)).toThrow(RangeError);
+    expect(() => kernel.after(Number.NaN, () => undefined)).toThrow(/finite/);
+    expect(() => kernel.every(0, () => undefined)).toThrow(/more than 0/);
+  });
+});
+
+describe("seeded randomness", () => {
+  it("the same seed gives the same stream; another seed another", () => {
+    const a = setup().kernel.random;
+    const b = setup().kernel.random;
+    const c = new Kernel({ clock: new VirtualClock(), seed: 43 }).random;
+    const take = (r: typeof a) => Array.from({ length: 50 }, () => r.u32());
+    const sa = take(a);
+    expect(take(b)).toEqual(sa);
+    expect(take(c)).not.toEqual(sa);
+  });
+
+  it("draws uniformly enough: each decile of 100,000 draws within 5% of its share", () => {
+    const r = setup().kernel.random;
+    const bins = new Array<number>(10).fill(0);
+    for (let i = 0; i < 100_000; i++) bins[Math.floor(r.next() * 10)]!++;
+    for (const n of bins) expect(Math.abs(n - 10_000)).toBeLessThan(500);
+  });
+});
