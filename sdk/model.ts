@@ -94,11 +94,19 @@ export type ResultOf<M extends ModelSpec, A extends ActionName<M>> = Values<M["a
 export type EventName<M extends ModelSpec> = keyof M["events"] & string;
 export type FieldsOf<M extends ModelSpec, E extends EventName<M>> = Values<M["events"][E]["fields"]>;
 
-/** A checked model, with lookups by wire id. */
-export interface Model<M extends ModelSpec = ModelSpec> {
-  readonly spec: M;
+/** Any checked model, when its exact spec does not matter (lists of models, registries). */
+export interface AnyModel {
+  readonly spec: ModelSpec;
   readonly id: string;
   readonly version: number;
+  propertyById(id: number): [string, PropertySpec] | undefined;
+  actionById(id: number): [string, ActionSpec] | undefined;
+  eventById(id: number): [string, EventSpec] | undefined;
+}
+
+/** A checked model, with lookups by wire id. */
+export interface Model<M extends ModelSpec = ModelSpec> extends AnyModel {
+  readonly spec: M;
   propertyById(id: number): [PropName<M>, PropertySpec] | undefined;
   actionById(id: number): [ActionName<M>, ActionSpec] | undefined;
   eventById(id: number): [EventName<M>, EventSpec] | undefined;

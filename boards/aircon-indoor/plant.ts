@@ -3,6 +3,10 @@ import type { Random } from "../../os/random.js";
 import { celsiusToCounts } from "./thermistor.js";
 import { airconIndoor } from "./wiring.js";
 
+export type SensorName = "room" | "coil";
+/** An open thermistor reads full scale (it sits on the divider's low side); a shorted one reads zero. */
+export type SensorFailure = "open" | "short";
+
 export interface RoomOptions {
   /** Room air at the start, °C. Default 30. */
   startC?: number;
@@ -26,11 +30,12 @@ export class RoomPlant {
   coilC: number;
   outdoorC: number;
   private elapsedS = 0;
+  private readonly failed = new Map<SensorName, SensorFailure>();
   private readonly outdoorMeanC: number;
   private readonly leak: number;
   private readonly gains: number;
-  private static readonly roomJPerK = 1_000_000;
-  private static readonly coilJPerK = 8_000;
+  private static readonly roomJPerK = 600_000;
+  private static readonly coilJPerK = 4_000;
   private static readonly coolW = 3_500;
   private static readonly heatW = 4_000;
 
@@ -75,9 +80,20 @@ export class RoomPlant {
     this.writeSensors();
   }
 
+  /** Breaks a thermistor (or mends it, with undefined) from the next step on. */
+  failSensor(sensor: SensorName, failure: SensorFailure | undefined): void {
+    if (failure === undefined) this.failed.delete(sensor);
+    else this.failed.set(sensor, failure);
+  }
+
   private writeSensors(): void {
-    const noise = (): number => this.random.range(-0.05, 0.05);
-    this.h1.setAnalog(airconIndoor.parts.roomSensor.pin, celsiusToCounts(this.roomC + noise()));
-    this.h1.setAnalog(airconIndoor.parts.coilSensor.pin, celsiusToCounts(this.coilC + noise()));
+    this.writeSensor("room", airconIndoor.parts.roomSensor.pin, this.roomC);
+    this.writeSensor("coil", airconIndoor.parts.coilSensor.pin, this.coilC);
+  }
+
+  private writeSensor(sensor: SensorName, pin: number, celsius: number): void {
+    const failure = this.failed.get(sensor);
+    const noise = this.random.range(-0.05, 0.05);
+    this.h1.setAnalog(pin, failure === "open" ? 4095 : failure === "short" ? 0 : celsiusToCounts(celsius + noise));
   }
 }

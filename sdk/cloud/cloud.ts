@@ -1,5 +1,5 @@
 import { HearthError } from "../errors.js";
-import type { Model, ModelSpec } from "../model.js";
+import type { AnyModel, Model, ModelSpec } from "../model.js";
 import { decodeMessage, encodeMessage, type Message } from "../link/envelope.js";
 import { checkDeviceId, topics, type Transport } from "../link/transport.js";
 import { CloudDevice } from "./cloud-device.js";
@@ -25,14 +25,14 @@ export class Cloud {
   readonly stats: CloudStats = { received: 0, malformed: 0, unknownDevices: 0 };
   private readonly devices = new Map<string, CloudDevice<ModelSpec>>();
   private readonly pending = new Map<number, Pending>();
-  private readonly models: Map<string, Model<ModelSpec>>;
+  private readonly models: Map<string, AnyModel>;
   private seq = 0;
   private up = false;
   private readonly waitingForUp: (() => void)[] = [];
 
   constructor(
     private readonly transport: Transport,
-    models: readonly Model<ModelSpec>[] = [],
+    models: readonly AnyModel[] = [],
   ) {
     this.models = new Map(models.map((m) => [m.id, m]));
   }
@@ -127,7 +127,7 @@ export class Cloud {
     let device = this.devices.get(id);
     if (device === undefined && message.type === "hello") {
       const model = this.models.get(message.model);
-      if (model !== undefined) device = this.device(id, model);
+      if (model !== undefined) device = this.device(id, model as Model<ModelSpec>);
     }
     if (device === undefined) {
       this.stats.unknownDevices++;

@@ -5,7 +5,7 @@
  * encoder because cbor-x cannot emit half floats and writes singles lossily;
  * decoding uses cbor-x, configured below, which reads every width.
  */
-import { Decoder } from "cbor-x";
+import { Decoder, type Options } from "cbor-x";
 
 export type CborValue =
   | number
@@ -187,7 +187,8 @@ export function encodeUtf8(s: string): Uint8Array {
  * cbor-x, set to give plain values back: maps as Map (ids stay numbers), no
  * record extension, and 64-bit integers as numbers (not BigInt).
  */
-const decoder = new Decoder({ mapsAsObjects: false, useRecords: false, int64AsNumber: true });
+// int64AsNumber is read by cbor-x's decoder but missing from its typings.
+const decoder = new Decoder({ mapsAsObjects: false, useRecords: false, int64AsNumber: true } as Options);
 
 /** Decodes exactly one CBOR item; throws if the bytes are not one well-formed item. */
 export function decodeCbor(bytes: Uint8Array): unknown {

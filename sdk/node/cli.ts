@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
   const summary = await runSimulation({
     app,
     speed,
-    ...(values.duration === undefined ? {} : { durationMs: parseDuration(values.duration) }),
+    ...(values.duration === undefined ? {} : { durationMs: durationOption(values.duration) }),
     ...(values.broker === undefined ? {} : { brokerUrl: values.broker }),
     ...(values.port === undefined ? {} : { port: numberOption("port", values.port, 0, 65535) }),
     seed,
@@ -110,6 +110,14 @@ async function loadApp(name: string): Promise<ApplianceApp<ModelSpec>> {
   }
   if (module.app === undefined) throw new UsageError(`${name} does not export an app`);
   return module.app;
+}
+
+function durationOption(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    throw new UsageError(`--duration: ${(error as Error).message}`);
+  }
 }
 
 function numberOption(name: string, text: string, min: number, max: number): number {

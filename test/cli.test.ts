@@ -1,0 +1,55 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const cli = fileURLToPath(new URL("../dist/sdk/node/cli.js", import.meta.url));
+
+function hearth(args: string[], stopAfterMs?: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: npm test builds it first (npm run build)`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    if (stopAfterMs !== undefined) setTimeout(() => child.kill("SIGINT"), stopAfterMs);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("hearth CLI", () => {
+  it("sim --speed --duration --json ends by itself with one JSON summary line", async () => {
+    const { code, stdout } = await hearth(["sim", "aircon", "--speed", "2000", "--duration", "45m", "--json", "--port", "0"]);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split("\n");
+    expect(lines.length).toBe(1);
+    const summary = JSON.parse(lines[0]!) as Record<string, any>;
+    expect(summary["stoppedBy"]).toBe("duration");
+    expect(summary["simulatedMs"]).toBe(45 * 60_000);
+    expect(summary["cloud"]["reports"]).toBeGreaterThan(10);
+    expect(summary["readings"]["roomC"]).toBeLessThan(26); // cooled from 30 toward 24
+    expect(summary["faults"]).toBe(0);
+  });
+
+  it("stops cleanly on Ctrl-C and shows the broker and the status", async () => {
+    const { code, stdout } = await hearth(["sim", "--speed", "60", "--port", "0"], 2500);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/broker {2}mqtt:\/\/127\.0\.0\.1:\d+ \(embedded\)/);
+    expect(stdout).toMatch(/room \d+\.\d °C → 24\.0 °C \| cool/);
+    expect(stdout).toMatch(/stopped by interrupt/);
+  });
+
+  it("says what is wrong with bad arguments, with exit code 2", async () => {
+    for (const [args, message] of [
+      [["sim", "toaster"], /no example called toaster/],
+      [["sim", "--speed", "fast"], /--speed must be a number/],
+      [["sim", "--duration", "soon", "--port", "0"], /not a duration: "soon"/],
+      [["launch"], /unknown command "launch"/],
+    ] as const) {
+      const { code, stderr } = await hearth([...args]);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(message);
+    }
+  });
+});
