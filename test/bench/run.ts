@@ -1,0 +1,13 @@
+import { linkBench } from "./link.js";
+
+/** `npm run bench` runs every suite; `npm run bench -- NAME` one. */
+const suites: Record<string, () => void | Promise<void>> = { link: linkBench };
+
+const wanted = process.argv.slice(2);
+for (const name of wanted) {
+  if (!(name in suites)) {
+    console.error(`no benchmark called ${name}; there are: ${Object.keys(suites).join(", ")}`);
+    process.exit(2);
+  }
+}
+for (const name of wanted.length > 0 ? wanted : Object.keys(suites)) await suites[name]!();
