@@ -124,6 +124,11 @@ export class Kernel {
     return this.arm(this.now() + checkDelay(ms), 0, "skip", task, fn);
   }
 
+  /** Resolves `ms` from now, on the kernel's clock: for async handlers that wait. */
+  sleep(ms: number, task = "sleep"): Promise<void> {
+    return new Promise((resolve) => this.after(ms, () => resolve(), task));
+  }
+
   /** Runs `fn` every `ms`; expiry n is due at exactly start + n·ms, with no drift. */
   every(ms: number, fn: Handler, options: { task?: string; late?: LatePolicy } = {}): Timer {
     const period = checkDelay(ms);

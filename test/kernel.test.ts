@@ -109,6 +109,18 @@ describe("timers in virtual time", () => {
     expect(fired).toBe(100_000);
   });
 
+  it("sleep resolves on the kernel's clock, not the host's", async () => {
+    const { clock, kernel } = setup();
+    let woke = -1;
+    void kernel.sleep(250).then(() => (woke = clock.now()));
+    clock.runFor(249);
+    await Promise.resolve();
+    expect(woke).toBe(-1);
+    clock.runFor(1);
+    await Promise.resolve();
+    expect(woke).toBe(250);
+  });
+
   it("refuses a negative, non-finite or zero-period delay", () => {
     const { kernel } = setup();
     expect(() => kernel.after(-1, () => undefined)).toThrow(RangeError);

@@ -1,11 +1,15 @@
 import type { SimulatedH1 } from "../../hal/sim/index.js";
-import type { Random } from "../../os/random.js";
 import { celsiusToCounts } from "./thermistor.js";
 import { airconIndoor } from "./wiring.js";
 
 export type SensorName = "room" | "coil";
 /** An open thermistor reads full scale (it sits on the divider's low side); a shorted one reads zero. */
 export type SensorFailure = "open" | "short";
+
+/** Where the plant's noise comes from: the kernel's seeded generator, so runs replay. */
+export interface NoiseSource {
+  range(min: number, max: number): number;
+}
 
 export interface RoomOptions {
   /** Room air at the start, °C. Default 30. */
@@ -41,7 +45,7 @@ export class RoomPlant {
 
   constructor(
     private readonly h1: SimulatedH1,
-    private readonly random: Random,
+    private readonly random: NoiseSource,
     options: RoomOptions = {},
   ) {
     this.roomC = options.startC ?? 30;

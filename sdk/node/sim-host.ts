@@ -69,7 +69,7 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
   const cloud = new Cloud(new MqttTransport({ url, clientId: `cloud-${o.deviceId}-${process.pid}` }), [o.app.model]);
   await cloud.start();
   const watched = cloud.device(o.deviceId, o.app.model);
-  o.print(`device  ${o.deviceId}: ${o.app.name} firmware ${o.app.firmwareVersion} on board ${o.app.boardId}, seed ${o.seed}, ${o.speed}x`, false);
+  o.print(`device  ${o.deviceId}: ${o.app.name} firmware ${o.app.firmwareVersion} on board ${o.app.boardId}, seed ${o.seed}, ${o.speed}x${o.speed < 10 ? " (try --speed 60 to watch an hour a minute)" : ""}`, false);
 
   const stopped = new Promise<SimSummary["stoppedBy"]>((resolve) => {
     if (o.durationMs !== undefined) sim.kernel.after(o.durationMs, () => resolve("duration"), "sim");
