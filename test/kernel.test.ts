@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Kernel, Priority, VirtualClock, type Fault } from "../os/index.js";
+import { HostClock, PacedClock } from "../os/node/host-clock.js";
 
 function setup(onFault?: (f: Fault) => void) {
   const clock = new VirtualClock();
@@ -145,5 +146,37 @@ describe("seeded randomness", () => {
     const bins = new Array<number>(10).fill(0);
     for (let i = 0; i < 100_000; i++) bins[Math.floor(r.next() * 10)]!++;
     for (const n of bins) expect(Math.abs(n - 10_000)).toBeLessThan(500);
+  });
+});
+
+describe("host clocks (Node)", () => {
+  it("HostClock runs timers in real time, in order", async () => {
+    const clock = new HostClock();
+    const kernel = new Kernel({ clock });
+    const fired: [string, number][] = [];
+    const start = clock.now();
+    await new Promise<void>((resolve) => {
+      kernel.after(60, () => {
+        fired.push(["b", clock.now() - start]);
+        resolve();
+      });
+      kernel.after(20, () => fired.push(["a", clock.now() - start]));
+    });
+    clock.stop();
+    expect(fired.map(([name]) => name)).toEqual(["a", "b"]);
+    expect(fired[1]![1]).toBeGreaterThanOrEqual(60);
+  });
+
+  it("PacedClock runs virtual time at N times real time and stops at its limit", async () => {
+    const clock = new PacedClock(1000);
+    const kernel = new Kernel({ clock });
+    let ticks = 0;
+    kernel.every(1000, () => ticks++);
+    clock.limit = 60_000;
+    clock.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    clock.stop();
+    expect(clock.now()).toBe(60_000); // 300 ms real would be 300 s at 1000x: the limit held
+    expect(ticks).toBe(60);
   });
 });
