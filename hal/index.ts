@@ -1,3 +1,4 @@
 export { HalError, type HalErrorCode } from "./errors.js";
 export { H1, partition, type FlashPartition, type H1Chip } from "./h1.js";
 export * from "./io.js";
+export { ResetReason } from "./reset-cause.js";

@@ -95,3 +95,23 @@ export interface IO {
   PWM: IOClass<PWMOptions, PWM>;
   Serial: IOClass<SerialOptions, Serial>;
 }
+
+/**
+ * The chip's independent watchdog: once started it cannot be stopped, and
+ * unless fed within `timeoutMs` it resets the chip with reason "watchdog".
+ * Firmware feeds it through the OS's task watchdog, never directly.
+ */
+export interface HardwareWatchdog {
+  start(timeoutMs: number): void;
+  feed(): void;
+  readonly timeoutMs: number | undefined;
+}
+
+/** Chip-level services besides IO. */
+export interface Chip {
+  readonly watchdog: HardwareWatchdog;
+  /** Why the chip last started. */
+  readonly resetReason: import("./reset-cause.js").ResetReason;
+  /** Asks for a software reset; the host performs it after the current handler returns. */
+  restart(): void;
+}

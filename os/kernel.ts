@@ -20,6 +20,8 @@ export interface Timer {
 
 export interface Fault {
   readonly task: string;
+  /** A handler threw, its promise rejected, or its synchronous part overran the task's budget. */
+  readonly kind: "exception" | "rejection" | "budget";
   readonly error: unknown;
   readonly at: number;
 }
@@ -84,6 +86,14 @@ export interface KernelOptions {
   seed?: number;
   /** Called for every contained fault, after it was counted. */
   onFault?: (fault: Fault) => void;
+  /**
+   * A stopwatch of CPU time in ms (a cycle counter on a chip, performance.now
+   * on a desktop). With one, the synchronous part of every handler is held to
+   * its task's budget; without one, budgets are not checked.
+   */
+  cpuTime?: () => number;
+  /** The run budget of a task that has none of its own. Default 5 ms. */
+  budgetMs?: number;
 }
 
 /**
@@ -98,15 +108,51 @@ export class Kernel {
   private readonly heap = new TimerHeap<TimerEntry>();
   private order = 0;
   private running = false;
-  private readonly onFault: ((fault: Fault) => void) | undefined;
+  private readonly faultListeners = new Set<(fault: Fault) => void>();
+  private readonly cpuTime: (() => number) | undefined;
+  private readonly budgets = new Map<string, number>();
+  private readonly defaultBudget: number;
+  private tracer: ((at: number, task: string) => void) | undefined;
+  private stopped = false;
   faultCount = 0;
   dispatched = 0;
 
   constructor(options: KernelOptions) {
     this.clock = options.clock;
     this.random = new Random(options.seed ?? 1);
-    this.onFault = options.onFault;
+    if (options.onFault !== undefined) this.faultListeners.add(options.onFault);
+    this.cpuTime = options.cpuTime;
+    this.defaultBudget = options.budgetMs ?? 5;
     this.clock.attach(() => this.run());
+  }
+
+  /** Hears every fault (after it was counted). */
+  onFault(listener: (fault: Fault) => void): () => void {
+    this.faultListeners.add(listener);
+    return () => this.faultListeners.delete(listener);
+  }
+
+  /** Sets how long the synchronous part of `task`'s handlers may run. */
+  setBudget(task: string, ms: number): void {
+    this.budgets.set(task, checkDelay(ms));
+  }
+
+  /** Records every dispatch (time, task): the trace that determinism tests compare. */
+  trace(tracer: ((at: number, task: string) => void) | undefined): void {
+    this.tracer = tracer;
+  }
+
+  /** A fault found outside a handler (a bus listener, a driver): counted and reported like any other. */
+  reportFault(task: string, error: unknown, kind: Fault["kind"] = "exception"): void {
+    this.fault(task, error, kind);
+  }
+
+  /** Drops every queued event and timer and runs nothing more: the MCU was reset. */
+  halt(): void {
+    this.stopped = true;
+    for (const q of this.queues) while (q.length > 0) q.shift();
+    while (this.heap.pop() !== undefined);
+    this.clock.requestWake(undefined);
   }
 
   now(): number {
@@ -148,16 +194,14 @@ export class Kernel {
 
   /** Dispatches everything ready now; the clock calls this. */
   run(): void {
-    if (this.running) return;
+    if (this.running || this.stopped) return;
     this.running = true;
     try {
       for (;;) {
         const queue = this.queues[2].length > 0 ? this.queues[2] : this.queues[1].length > 0 ? this.queues[1] : this.queues[0];
         if (queue.length > 0) {
           const task = queue.peekTask();
-          const fn = queue.shift();
-          this.dispatched++;
-          this.guard(task, fn);
+          this.guard(task, queue.shift());
           continue;
         }
         const timer = this.heap.peek();
@@ -184,7 +228,6 @@ export class Kernel {
       timer.order = this.order++;
       this.heap.push(timer);
     }
-    this.dispatched++;
     this.guard(timer.task, timer.fn);
   }
 
@@ -196,22 +239,34 @@ export class Kernel {
   }
 
   private requestWake(): void {
+    if (this.stopped) return;
     const ready = this.queues[0].length + this.queues[1].length + this.queues[2].length > 0;
     this.clock.requestWake(ready ? this.clock.now() : this.heap.peek()?.due);
   }
 
+  /** Dispatches one handler: counted, traced, timed against its budget, faults contained. */
   private guard(task: string, fn: Handler): void {
+    this.dispatched++;
+    this.tracer?.(this.clock.now(), task);
+    const started = this.cpuTime?.();
     try {
       const result = fn();
-      if (result instanceof Promise) result.catch((error: unknown) => this.fault(task, error));
+      if (result instanceof Promise) result.catch((error: unknown) => this.fault(task, error, "rejection"));
     } catch (error) {
-      this.fault(task, error);
+      this.fault(task, error, "exception");
+    }
+    if (started !== undefined) {
+      const took = (this.cpuTime as () => number)() - started;
+      const budget = this.budgets.get(task) ?? this.defaultBudget;
+      if (took > budget) this.fault(task, new Error(`${task} ran ${took.toFixed(1)} ms, over its budget of ${budget} ms`), "budget");
     }
   }
 
-  private fault(task: string, error: unknown): void {
+  private fault(task: string, error: unknown, kind: Fault["kind"]): void {
+    if (this.stopped) return;
     this.faultCount++;
-    this.onFault?.({ task, error, at: this.clock.now() });
+    const fault = { task, kind, error, at: this.clock.now() };
+    for (const listener of this.faultListeners) listener(fault);
   }
 }
 

@@ -1,40 +1,86 @@
 import type { Clock } from "./clock.js";
 
+/** A clock port that can be let go of, as a reset lets go of the old kernel. */
+export interface ClockChannel extends Clock {
+  close(): void;
+}
+
+/** One client of a VirtualClock (a kernel, or a board's hardware), with its own wake-up. */
+class Channel implements ClockChannel {
+  wakeAt: number | undefined;
+  wake: (() => void) | undefined;
+  constructor(
+    private readonly base: VirtualClock,
+    private readonly onClose: (c: Channel) => void,
+  ) {}
+  close(): void {
+    this.wakeAt = undefined;
+    this.wake = undefined;
+    this.onClose(this);
+  }
+  now(): number {
+    return this.base.now();
+  }
+  requestWake(at: number | undefined): void {
+    this.wakeAt = at;
+  }
+  attach(wake: () => void): void {
+    if (this.wake !== undefined) throw new Error("VirtualClock: this channel already has a client");
+    this.wake = wake;
+  }
+}
+
 /**
  * Simulated time that runs as fast as events allow: `runUntil` jumps from
- * one wake-up to the next. Same inputs, same order of events, every run.
+ * one wake-up to the next. Several clients (the MCU's kernel, the board's
+ * hardware ticks) share it through channels; at equal times, channels wake in
+ * the order they were opened. Same inputs, same order of events, every run.
  */
 export class VirtualClock implements Clock {
   private time: number;
-  private wakeAt: number | undefined;
-  private wake: (() => void) | undefined;
+  private readonly channels: Channel[] = [];
+  private readonly own: Channel;
 
   constructor(start = 0) {
     this.time = start;
+    this.own = this.open();
   }
 
   now(): number {
     return this.time;
   }
 
+  /** A new client of this time base, e.g. for a kernel that a reset will replace. */
+  channel(): ClockChannel {
+    return this.open();
+  }
+
+  private open(): Channel {
+    const c = new Channel(this, (closed) => {
+      const i = this.channels.indexOf(closed);
+      if (i >= 0) this.channels.splice(i, 1);
+    });
+    this.channels.push(c);
+    return c;
+  }
+
   requestWake(at: number | undefined): void {
-    this.wakeAt = at;
+    this.own.requestWake(at);
   }
 
   attach(wake: () => void): void {
-    if (this.wake !== undefined) throw new Error("VirtualClock: a kernel is already attached");
-    this.wake = wake;
+    this.own.attach(wake);
   }
 
   /** Runs everything due up to and including `until`, then sets the time to it. */
   runUntil(until: number): void {
     if (until < this.time) throw new RangeError(`VirtualClock: cannot go back from ${this.time} to ${until}`);
     for (;;) {
-      const at = this.wakeAt;
-      if (at === undefined || at > until) break;
-      this.time = Math.max(this.time, at);
-      this.wakeAt = undefined;
-      this.wake?.();
+      const next = this.earliest();
+      if (next === undefined || next.wakeAt === undefined || next.wakeAt > until) break;
+      this.time = Math.max(this.time, next.wakeAt);
+      next.wakeAt = undefined;
+      next.wake?.();
     }
     this.time = until;
   }
@@ -50,6 +96,14 @@ export class VirtualClock implements Clock {
 
   /** When the next wake-up is due, if any: lets a host pace virtual time. */
   nextWake(): number | undefined {
-    return this.wakeAt;
+    return this.earliest()?.wakeAt;
+  }
+
+  private earliest(): Channel | undefined {
+    let best: Channel | undefined;
+    for (const c of this.channels) {
+      if (c.wakeAt !== undefined && (best === undefined || c.wakeAt < (best.wakeAt as number))) best = c;
+    }
+    return best;
   }
 }

@@ -1,15 +1,25 @@
-import type { IO } from "../hal/io.js";
+import type { Chip, IO } from "../hal/io.js";
+import type { ResetReason } from "../hal/reset-cause.js";
 import type { SimulatedH1 } from "../hal/sim/index.js";
 import type { Kernel } from "../os/kernel.js";
+import type { Log } from "../os/log.js";
 import type { Random } from "../os/random.js";
+import type { TaskWatchdog } from "../os/watchdog.js";
 import type { Device } from "./device.js";
 import type { Model, ModelSpec, Props } from "./model.js";
 
-/** What a host hands to firmware: the chip's IO classes, the kernel, and the device. */
+/** What a host hands to firmware at every boot. Firmware touches nothing else. */
 export interface FirmwareContext<M extends ModelSpec> {
+  /** The chip's IO classes (ECMA-419 style). */
   readonly io: IO;
+  /** Chip services: the hardware watchdog (fed by `watchdog`), the reset cause, restart. */
+  readonly chip: Chip;
   readonly kernel: Kernel;
   readonly device: Device<M>;
+  readonly log: Log;
+  /** Register long-running tasks here and check in; a task that stops checking in resets the chip. */
+  readonly watchdog: TaskWatchdog;
+  readonly boot: { readonly resetReason: ResetReason; readonly count: number };
 }
 
 /** The world around a simulated board: it reads actuators and writes sensors. */
@@ -30,7 +40,7 @@ export interface ApplianceApp<M extends ModelSpec> {
   readonly model: Model<M>;
   readonly initial: Props<M>;
   firmware(ctx: FirmwareContext<M>): void;
-  createPlant(h1: SimulatedH1, random: Random): Plant;
+  createPlant(h1: SimulatedH1, random: Pick<Random, "range" | "next" | "int">): Plant;
   /** One short line: what a person watching the appliance wants to see. */
   status(state: Props<M>, readings: Record<string, number>): string;
 }

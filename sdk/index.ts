@@ -5,4 +5,5 @@ export { HearthError, ErrorCode, type ErrorCodeName } from "./errors.js";
 export { defineApp, type ApplianceApp, type FirmwareContext, type Plant } from "./app.js";
 export type { LinkState, LinkStats } from "./link/device-link.js";
 export { DigitalMode, Edge, HalError, type Digital, type Analog, type PWM, type Serial, type IO } from "../hal/index.js";
-export type { Kernel, Timer } from "../os/index.js";
+export { defineStates, StateMachine, Bus, FaultGuard, ResetReason, type Kernel, type Timer, type Log, type TaskWatchdog, type StateApi } from "../os/index.js";
+export type { Chip, HardwareWatchdog } from "../hal/index.js";

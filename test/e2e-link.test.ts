@@ -24,7 +24,8 @@ function endToEnd(broker: TestBroker): void {
     beforeAll(async () => {
       await broker.start();
       sim.connect(
-        new MqttTransport({
+        () =>
+          new MqttTransport({
           url: broker.url(),
           clientId: deviceId,
           will: { topic: topics.up(deviceId), payload: encodeMessage({ type: "offline", seq: 0 }) },

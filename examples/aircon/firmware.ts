@@ -1,5 +1,5 @@
 import { airconIndoor, countsToCelsius } from "../../boards/aircon-indoor/index.js";
-import { DigitalMode, HearthError, type FirmwareContext } from "../../sdk/index.js";
+import { DigitalMode, FaultGuard, HearthError, type FirmwareContext } from "../../sdk/index.js";
 import { CompressorGuard } from "./compressor.js";
 import type { AirconModel } from "./model.js";
 import { SelfClean } from "./self-clean.js";
@@ -16,9 +16,11 @@ const COIL_DEADBAND_C = 0.5;
 const WARM_COIL_C = 28;
 const NOT_REACHED_MS = 30 * 60_000;
 const FAN_DUTY = { 1: 0.4, 2: 0.65, 3: 0.9 } as const;
+/** Error codes the unit shows and reports. */
+export const AirconError = { none: 0, roomSensor: 1, coilSensor: 2, repeatedFaults: 3 } as const;
 
 /** Air conditioner firmware for the aircon-indoor board. */
-export function aircon({ io, kernel, device }: FirmwareContext<AirconModel>): void {
+export function aircon({ io, kernel, device, log, watchdog }: FirmwareContext<AirconModel>): void {
   const parts = airconIndoor.parts;
   const compressor = new CompressorGuard(new io.Digital({ pin: parts.compressorRelay.pin, mode: DigitalMode.Output }), kernel);
   const valve = new io.Digital({ pin: parts.reversingValve.pin, mode: DigitalMode.Output });
@@ -35,6 +37,8 @@ export function aircon({ io, kernel, device }: FirmwareContext<AirconModel>): vo
   /** When the unit started chasing the target; undefined once reached or not chasing. */
   let chasingSince: number | undefined;
   let notReachedSent = false;
+  /** Set when repeated faults put the unit in its safe state; only a reset leaves it. */
+  let safe = false;
 
   const setFan = (fraction: number): void => fan.write(Math.round(fraction * fanMax));
 
@@ -108,9 +112,11 @@ export function aircon({ io, kernel, device }: FirmwareContext<AirconModel>): vo
   }
 
   function tick(): void {
+    alive.checkIn();
+    if (safe) return;
     const roomRaw = countsToCelsius(roomSensor.read());
     const coilC = countsToCelsius(coilSensor.read());
-    const error = roomRaw === undefined ? 1 : coilC === undefined ? 2 : 0;
+    const error = roomRaw === undefined ? AirconError.roomSensor : coilC === undefined ? AirconError.coilSensor : AirconError.none;
     if (roomRaw === undefined || coilC === undefined) {
       // A sensor we cannot trust: stop making heat or cold, and say why.
       compressor.stopNow();
@@ -158,6 +164,21 @@ export function aircon({ io, kernel, device }: FirmwareContext<AirconModel>): vo
     return clean.done;
   });
 
+  // Five faults in a minute: something is wrong that will not mend itself. Make no heat or cold, and say so.
+  new FaultGuard(kernel, {
+    limit: 5,
+    windowMs: 60_000,
+    enter: (recent) => {
+      safe = true;
+      compressor.stopNow();
+      setFan(0);
+      clean?.abort("repeated faults");
+      clean = undefined;
+      log.error("control", "repeated faults: safe state", { faults: recent.map((f) => f.task) });
+      device.update({ error: AirconError.repeatedFaults, compressor: false, cleaning: false });
+    },
+  });
+  const alive = watchdog.register("control", 5 * TICK_MS);
   kernel.every(TICK_MS, tick, { task: "control" });
 }
 

@@ -23,7 +23,7 @@ export function simDigital(pins: PinTable): new (options: DigitalOptions) => Dig
       if (this.output && edge !== undefined) {
         throw new HalError("bad-option", "Digital: option edge applies to input modes only", "edge");
       }
-      pins.claim(options.pin, "Digital");
+      pins.claim(options.pin, "Digital", this.output);
       this.pin = options.pin;
       if (mode === DigitalMode.InputPullUp) pins.setLevel(this.pin, 1);
       const onReadable = options.onReadable;

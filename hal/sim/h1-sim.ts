@@ -1,10 +1,12 @@
 import { H1 } from "../h1.js";
-import type { Bit, IO } from "../io.js";
+import type { Bit, Chip, IO } from "../io.js";
+import type { ResetReason } from "../reset-cause.js";
 import { AnalogInputs, simAnalog } from "./analog.js";
 import { simDigital } from "./digital.js";
 import { PinTable } from "./pins.js";
 import { PwmGenerators, simPWM, type PwmOutput } from "./pwm.js";
 import { simSerial, UartLine } from "./serial.js";
+import { SimWatchdog } from "./watchdog.js";
 
 /**
  * A simulated H1. Firmware sees only `io`; a plant (the simulated appliance
@@ -21,6 +23,37 @@ export class SimulatedH1 {
     PWM: simPWM(this.pins, this.pwm),
     Serial: simSerial(this.pins, this.uart),
   };
+  readonly watchdog: SimWatchdog;
+  /** The reset-cause register: survives the reset it describes. */
+  resetReason: ResetReason = "powerOn";
+  /** Set by firmware's restart(); the board performs the reset. */
+  restartRequested = false;
+  readonly chip: Chip;
+
+  /** `now` is the board's clock, which the watchdog counts on. */
+  constructor(now: () => number = () => 0) {
+    this.watchdog = new SimWatchdog(now);
+    const h1 = this;
+    this.chip = {
+      watchdog: this.watchdog,
+      get resetReason() {
+        return h1.resetReason;
+      },
+      restart: () => {
+        this.restartRequested = true;
+      },
+    };
+  }
+
+  /** What a reset does to the chip: pins free and low, PWM and watchdog stopped, the cause recorded. */
+  reset(reason: ResetReason): void {
+    this.pins.reset();
+    this.pwm.reset();
+    for (const line of this.uart) line.notify = undefined;
+    this.watchdog.reset();
+    this.restartRequested = false;
+    this.resetReason = reason;
+  }
 
   /** The level on a pin: what firmware drives, or what the plant drives into an input. */
   level(pin: number): Bit {

@@ -1,3 +1,4 @@
 export { SimulatedH1 } from "./h1-sim.js";
 export type { PwmOutput } from "./pwm.js";
 export type { UartLine } from "./serial.js";
+export { SimWatchdog, MAX_WATCHDOG_MS } from "./watchdog.js";

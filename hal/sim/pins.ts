@@ -12,8 +12,10 @@ export class PinTable {
   private readonly owners = new Map<number, string>();
   private readonly levels = new Uint8Array(H1.gpioCount);
   private readonly listeners = new Set<Listener>();
+  /** Pins the MCU drives (outputs): a reset lets them go low. */
+  private readonly driven = new Set<number>();
 
-  claim(pin: number, owner: string): void {
+  claim(pin: number, owner: string, drives = false): void {
     if (!Number.isInteger(pin) || pin < 0 || pin >= H1.gpioCount) {
       throw new HalError("unknown-pin", `${owner}: H1 has no pin ${String(pin)} (GPIO 0..${H1.gpioCount - 1})`, "pin");
     }
@@ -22,10 +24,19 @@ export class PinTable {
       throw new HalError("pin-in-use", `${owner}: pin ${pin} is already in use by ${holder}`, "pin");
     }
     this.owners.set(pin, owner);
+    if (drives) this.driven.add(pin);
   }
 
   release(pin: number): void {
     this.owners.delete(pin);
+    this.driven.delete(pin);
+  }
+
+  /** What an MCU reset does to the pads: every pin free, every driven pin low. */
+  reset(): void {
+    for (const pin of [...this.driven]) this.setLevel(pin, 0);
+    this.driven.clear();
+    this.owners.clear();
   }
 
   owner(pin: number): string | undefined {

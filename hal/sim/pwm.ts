@@ -13,6 +13,9 @@ export interface PwmOutput {
 /** The H1's six PWM generators: which pins they drive and at what duty. */
 export class PwmGenerators {
   readonly outputs = new Map<number, PwmOutput>();
+  reset(): void {
+    this.outputs.clear();
+  }
   get(pin: number): PwmOutput | undefined {
     return this.outputs.get(pin);
   }
@@ -33,7 +36,7 @@ export function simPWM(pins: PinTable, generators: PwmGenerators): new (options:
       if (generators.outputs.size >= H1.pwm.channels) {
         throw new HalError("io", `PWM: all ${H1.pwm.channels} PWM generators are in use`, "pin");
       }
-      pins.claim(options.pin, "PWM");
+      pins.claim(options.pin, "PWM", true);
       this.pin = options.pin;
       generators.outputs.set(this.pin, { hz: this.hz, duty: 0 });
     }

@@ -59,7 +59,8 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
     onFault: (f) => o.print(`fault in ${f.task}: ${f.error instanceof Error ? f.error.message : String(f.error)}`, false),
   });
   const link = sim.connect(
-    new MqttTransport({
+    () =>
+      new MqttTransport({
       url,
       clientId: o.deviceId,
       will: { topic: topics.up(o.deviceId), payload: encodeMessage({ type: "offline", seq: 0 }) },

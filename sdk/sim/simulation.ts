@@ -1,7 +1,9 @@
+import type { ResetReason } from "../../hal/reset-cause.js";
 import { SimulatedH1 } from "../../hal/sim/index.js";
-import type { Clock } from "../../os/clock.js";
 import { Kernel, type Fault } from "../../os/kernel.js";
-import type { ResetReason } from "../../os/reset-reason.js";
+import { Log } from "../../os/log.js";
+import type { ClockChannel, VirtualClock } from "../../os/virtual-clock.js";
+import { TaskWatchdog } from "../../os/watchdog.js";
 import type { ApplianceApp, Plant } from "../app.js";
 import { Device } from "../device.js";
 import { DeviceLink } from "../link/device-link.js";
@@ -9,55 +11,146 @@ import type { Transport } from "../link/transport.js";
 import type { ModelSpec } from "../model.js";
 
 export interface SimulationOptions {
-  clock: Clock;
+  /** The board's time base; the MCU's kernel and the board's hardware each get a channel of it. */
+  clock: VirtualClock;
   seed?: number;
-  /** Simulated time between plant steps. Default 1000 ms. */
-  plantStepMs?: number;
+  /** Simulated time between plant steps and hardware checks (the board's tick). Default 1000 ms. */
+  tickMs?: number;
+  /** The hardware watchdog's timeout. Default 4000 ms. */
+  watchdogMs?: number;
+  /** CPU stopwatch for run budgets (see KernelOptions.cpuTime). */
+  cpuTime?: () => number;
+  /** Default run budget of the MCU's tasks (see KernelOptions.budgetMs). */
+  budgetMs?: number;
   onFault?: (fault: Fault) => void;
+  /** Called after every reset, with its cause, once the firmware has booted again. */
+  onReset?: (reason: ResetReason, at: number) => void;
+  /** The reset-cause register at power-up: "powerOn", or what a host that restarts a hung board says. */
+  resetReason?: ResetReason;
+}
+
+/** One run of the MCU, from a reset to the next. */
+interface Mcu<M extends ModelSpec> {
+  readonly channel: ClockChannel;
+  readonly kernel: Kernel;
+  readonly device: Device<M>;
+  readonly log: Log;
+  readonly watchdog: TaskWatchdog;
+  link: DeviceLink<M> | undefined;
 }
 
 /**
- * One appliance on a simulated board: a simulated H1, its plant, the kernel
- * on the given clock, the device, and the firmware. Runtime-neutral: any host
- * that supplies a clock (and, for the cloud, a transport) can run it.
+ * One appliance on a simulated board: the board's hardware (a simulated H1,
+ * its watchdog, and the plant around it) keeps running across resets; the
+ * MCU (kernel, device, firmware, link) starts afresh at every one. Runtime-
+ * neutral: any host that supplies a clock (and a transport) can run it.
  */
 export class Simulation<M extends ModelSpec> {
-  readonly h1 = new SimulatedH1();
-  readonly kernel: Kernel;
-  readonly device: Device<M>;
+  readonly h1: SimulatedH1;
   readonly plant: Plant;
-  link: DeviceLink<M> | undefined;
+  /** The board's own scheduler: plant steps and hardware checks, independent of the MCU. */
+  readonly board: Kernel;
+  /** Every reset: when, why, and when the watchdog was last fed before it. */
+  readonly resets: { at: number; reason: ResetReason; lastFedAt: number }[] = [];
+  boots = 0;
+  private mcu!: Mcu<M>;
+  private connection: { transport: () => Transport; deviceId: string } | undefined;
 
   constructor(
     readonly app: ApplianceApp<M>,
-    options: SimulationOptions,
+    private readonly options: SimulationOptions,
   ) {
-    this.kernel = new Kernel({
-      clock: options.clock,
-      seed: options.seed ?? 1,
-      ...(options.onFault === undefined ? {} : { onFault: options.onFault }),
-    });
-    this.plant = app.createPlant(this.h1, this.kernel.random.fork());
-    const stepMs = options.plantStepMs ?? 1000;
-    // Armed before the firmware's timers, so at equal times the world moves first and firmware sees it.
-    this.kernel.every(stepMs, () => this.plant.step(stepMs / 1000), { task: "plant", late: "catch-up" });
-    this.device = new Device(app.model, app.initial);
-    app.firmware({ io: this.h1.io, kernel: this.kernel, device: this.device });
+    const clock = options.clock;
+    this.h1 = new SimulatedH1(() => clock.now());
+    this.h1.resetReason = options.resetReason ?? "powerOn";
+    this.board = new Kernel({ clock: clock.channel(), seed: options.seed ?? 1 });
+    this.plant = app.createPlant(this.h1, this.board.random.fork());
+    const tick = options.tickMs ?? 1000;
+    this.board.every(tick, () => this.hardwareTick(tick / 1000), { task: "board", late: "catch-up" });
+    this.boot();
   }
 
-  /** Connects the device to a cloud over `transport`. */
-  connect(transport: Transport, deviceId: string, resetReason: ResetReason = "powerOn"): DeviceLink<M> {
-    if (this.link !== undefined) throw new Error("Simulation: already connected");
-    this.link = new DeviceLink(this.device, this.kernel, transport, {
-      deviceId,
-      firmware: this.app.firmwareVersion,
-      resetReason,
-    });
-    this.link.start();
-    return this.link;
+  get kernel(): Kernel {
+    return this.mcu.kernel;
+  }
+  get device(): Device<M> {
+    return this.mcu.device;
+  }
+  get log(): Log {
+    return this.mcu.log;
+  }
+  get link(): DeviceLink<M> | undefined {
+    return this.mcu.link;
+  }
+
+  /** Connects the device to a cloud; after a reset the new firmware connects again with a new transport. */
+  connect(transport: () => Transport, deviceId: string): DeviceLink<M> {
+    if (this.connection !== undefined) throw new Error("Simulation: already connected");
+    this.connection = { transport, deviceId };
+    return this.startLink(this.mcu);
+  }
+
+  /** Resets the MCU now, as the reset pin or a power cut would. */
+  reset(reason: ResetReason): void {
+    const old = this.mcu;
+    const lastFedAt = this.h1.watchdog.lastFedAt;
+    old.kernel.halt();
+    old.channel.close();
+    void old.link?.stop();
+    this.h1.reset(reason);
+    this.resets.push({ at: this.options.clock.now(), reason, lastFedAt });
+    this.boot();
+    this.options.onReset?.(reason, this.options.clock.now());
   }
 
   status(): string {
     return this.app.status(this.device.snapshot(), this.plant.readings());
+  }
+
+  private boot(): void {
+    const channel = this.options.clock.channel();
+    const kernel = new Kernel({
+      clock: channel,
+      seed: (this.options.seed ?? 1) + this.boots * 7919,
+      ...(this.options.onFault === undefined ? {} : { onFault: this.options.onFault }),
+      ...(this.options.cpuTime === undefined ? {} : { cpuTime: this.options.cpuTime }),
+      ...(this.options.budgetMs === undefined ? {} : { budgetMs: this.options.budgetMs }),
+    });
+    this.boots++;
+    const log = new Log(kernel);
+    kernel.onFault((f) => log.error(f.task, `fault (${f.kind}): ${f.error instanceof Error ? f.error.message : String(f.error)}`));
+    const watchdog = new TaskWatchdog(kernel, this.h1.chip.watchdog, { timeoutMs: this.options.watchdogMs ?? 4000 });
+    const device = new Device(this.app.model, this.app.initial);
+    log.info("boot", `boot ${this.boots}, reset reason ${this.h1.resetReason}`);
+    this.mcu = { channel, kernel, device, log, watchdog, link: undefined };
+    this.app.firmware({
+      io: this.h1.io,
+      chip: this.h1.chip,
+      kernel,
+      device,
+      log,
+      watchdog,
+      boot: { resetReason: this.h1.resetReason, count: this.boots },
+    });
+    if (this.connection !== undefined) this.startLink(this.mcu);
+  }
+
+  private startLink(mcu: Mcu<M>): DeviceLink<M> {
+    const c = this.connection as { transport: () => Transport; deviceId: string };
+    mcu.link = new DeviceLink(mcu.device, mcu.kernel, c.transport(), {
+      deviceId: c.deviceId,
+      firmware: this.app.firmwareVersion,
+      resetReason: this.h1.resetReason,
+    });
+    mcu.link.start();
+    return mcu.link;
+  }
+
+  /** The board's hardware between MCU instructions: the world moves, the watchdog counts. */
+  private hardwareTick(dtS: number): void {
+    this.plant.step(dtS);
+    const deadline = this.h1.watchdog.deadline;
+    if (deadline !== undefined && this.options.clock.now() >= deadline) this.reset("watchdog");
+    else if (this.h1.restartRequested) this.reset("software");
   }
 }

@@ -1,4 +1,7 @@
-/** Why the appliance last started. The numbers travel in the link's hello. */
+/**
+ * Why the chip last started: a hardware register that survives the reset it
+ * describes. The numbers travel in the link's hello.
+ */
 export const ResetReason = {
   powerOn: 0,
   watchdog: 1,
