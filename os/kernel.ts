@@ -28,34 +28,44 @@ export interface Fault {
 
 type Handler = () => unknown;
 
-/** A FIFO of (task, handler) pairs that does not shift arrays. */
+/** A FIFO of (task, handler) pairs in a ring that doubles when full: no allocation in steady state. */
 class Fifo {
-  private tasks: string[] = [];
-  private fns: Handler[] = [];
+  private tasks: string[] = new Array<string>(64).fill("");
+  private fns: (Handler | undefined)[] = new Array<Handler | undefined>(64).fill(undefined);
+  private mask = 63;
   private head = 0;
-  get length(): number {
-    return this.fns.length - this.head;
-  }
+  /** Pairs waiting. */
+  length = 0;
+  /** The task of the handler `take` returned last. */
+  task = "";
   push(task: string, fn: Handler): void {
-    this.tasks.push(task);
-    this.fns.push(fn);
+    if (this.length > this.mask) this.grow();
+    const at = (this.head + this.length) & this.mask;
+    this.tasks[at] = task;
+    this.fns[at] = fn;
+    this.length++;
   }
-  peekTask(): string {
-    return this.tasks[this.head] as string;
-  }
-  shift(): Handler {
-    const fn = this.fns[this.head] as Handler;
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.fns.length) {
-      this.fns = this.fns.slice(this.head);
-      this.tasks = this.tasks.slice(this.head);
-      this.head = 0;
-    } else if (this.head === this.fns.length) {
-      this.fns.length = 0;
-      this.tasks.length = 0;
-      this.head = 0;
-    }
+  take(): Handler {
+    const at = this.head;
+    const fn = this.fns[at] as Handler;
+    this.task = this.tasks[at] as string;
+    this.fns[at] = undefined; // let the closure go
+    this.head = (at + 1) & this.mask;
+    this.length--;
     return fn;
+  }
+  private grow(): void {
+    const size = (this.mask + 1) * 2;
+    const tasks = new Array<string>(size).fill("");
+    const fns = new Array<Handler | undefined>(size).fill(undefined);
+    for (let i = 0; i < this.length; i++) {
+      tasks[i] = this.tasks[(this.head + i) & this.mask] as string;
+      fns[i] = this.fns[(this.head + i) & this.mask];
+    }
+    this.tasks = tasks;
+    this.fns = fns;
+    this.mask = size - 1;
+    this.head = 0;
   }
 }
 
@@ -108,6 +118,8 @@ export class Kernel {
   private readonly heap = new TimerHeap<TimerEntry>();
   private order = 0;
   private running = false;
+  /** A wake-up for queued work is already asked for: later posts need not ask again. */
+  private wakePending = false;
   private readonly faultListeners = new Set<(fault: Fault) => void>();
   private readonly cpuTime: (() => number) | undefined;
   private readonly budgets = new Map<string, number>();
@@ -150,7 +162,7 @@ export class Kernel {
   /** Drops every queued event and timer and runs nothing more: the MCU was reset. */
   halt(): void {
     this.stopped = true;
-    for (const q of this.queues) while (q.length > 0) q.shift();
+    for (const q of this.queues) while (q.length > 0) q.take();
     while (this.heap.pop() !== undefined);
     this.clock.requestWake(undefined);
   }
@@ -162,7 +174,10 @@ export class Kernel {
   /** Queues `fn` to run after the current handler, before later-posted work of lower priority. */
   post(fn: Handler, priority: Priority = Priority.Normal, task = "event"): void {
     this.queues[priority].push(task, fn);
-    if (!this.running) this.clock.requestWake(this.clock.now());
+    if (!this.running && !this.wakePending) {
+      this.wakePending = true;
+      this.clock.requestWake(this.clock.now());
+    }
   }
 
   /** Runs `fn` once, `ms` from now. */
@@ -196,12 +211,14 @@ export class Kernel {
   run(): void {
     if (this.running || this.stopped) return;
     this.running = true;
+    this.wakePending = false;
     try {
       for (;;) {
-        const queue = this.queues[2].length > 0 ? this.queues[2] : this.queues[1].length > 0 ? this.queues[1] : this.queues[0];
-        if (queue.length > 0) {
-          const task = queue.peekTask();
-          this.guard(task, queue.shift());
+        const q = this.queues;
+        const queue = q[2].length > 0 ? q[2] : q[1].length > 0 ? q[1] : q[0].length > 0 ? q[0] : undefined;
+        if (queue !== undefined) {
+          const fn = queue.take();
+          this.guard(queue.task, fn);
           continue;
         }
         const timer = this.heap.peek();
@@ -234,7 +251,8 @@ export class Kernel {
   private arm(due: number, period: number, policy: LatePolicy, task: string, fn: Handler): Timer {
     const timer = new TimerEntry(this, due, this.order++, due - period, period, policy, task, fn);
     this.heap.push(timer);
-    if (!this.running) this.requestWake();
+    // Only a new earliest timer moves the wake-up (queued work already has one).
+    if (!this.running && !this.wakePending && timer.index === 0) this.clock.requestWake(due);
     return timer;
   }
 
@@ -251,7 +269,7 @@ export class Kernel {
     const started = this.cpuTime?.();
     try {
       const result = fn();
-      if (result instanceof Promise) result.catch((error: unknown) => this.fault(task, error, "rejection"));
+      if (result !== undefined && result instanceof Promise) result.catch((error: unknown) => this.fault(task, error, "rejection"));
     } catch (error) {
       this.fault(task, error, "exception");
     }

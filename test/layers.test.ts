@@ -53,6 +53,8 @@ describe("layering", () => {
         const text = readFileSync(file, "utf8");
         for (const spec of imports(file)) if (spec.startsWith("node:") || spec === "mqtt" || spec === "aedes") wrong.push(`${rel}: ${spec}`);
         if (/\b(Buffer|process|setImmediate|setTimeout|setInterval|require)\b\s*[.(]/.test(text)) wrong.push(`${rel}: uses a Node global`);
+        // All randomness and time come from the kernel (seeded generator, clock port), so runs replay.
+        if (/\bMath\.random\(|\bDate\.now\(|\bperformance\.now\(/.test(text)) wrong.push(`${rel}: uses host randomness or time`);
       }
     }
     expect(wrong).toEqual([]);

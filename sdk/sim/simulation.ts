@@ -55,6 +55,7 @@ export class Simulation<M extends ModelSpec> {
   boots = 0;
   private mcu!: Mcu<M>;
   private connection: { transport: () => Transport; deviceId: string } | undefined;
+  private tracer: ((line: string) => void) | undefined;
 
   constructor(
     readonly app: ApplianceApp<M>,
@@ -103,6 +104,28 @@ export class Simulation<M extends ModelSpec> {
     this.options.onReset?.(reason, this.options.clock.now());
   }
 
+  /**
+   * Records everything that happens, as lines: every dispatch of the board's
+   * and the MCU's kernels (time, task), every pin change, every property
+   * change and event. Two runs with the same seed and inputs give the same lines.
+   */
+  trace(sink: (line: string) => void): void {
+    this.tracer = sink;
+    this.board.trace((at, task) => sink(`${at} board ${task}`));
+    this.h1.watch((pin) => sink(`${this.options.clock.now()} pin ${pin}=${this.h1.level(pin)}`));
+    this.traceMcu(this.mcu);
+  }
+
+  private traceMcu(mcu: Mcu<M>): void {
+    const sink = this.tracer;
+    if (sink === undefined) return;
+    mcu.kernel.trace((at, task) => sink(`${at} mcu ${task}`));
+    mcu.device.observe({
+      changed: (names) => sink(`${mcu.kernel.now()} set ${names.map((n) => `${n}=${String(mcu.device.get(n))}`).join(",")}`),
+      event: (name, fields) => sink(`${mcu.kernel.now()} event ${name} ${JSON.stringify(fields)}`),
+    });
+  }
+
   status(): string {
     return this.app.status(this.device.snapshot(), this.plant.readings());
   }
@@ -123,6 +146,7 @@ export class Simulation<M extends ModelSpec> {
     const device = new Device(this.app.model, this.app.initial);
     log.info("boot", `boot ${this.boots}, reset reason ${this.h1.resetReason}`);
     this.mcu = { channel, kernel, device, log, watchdog, link: undefined };
+    this.traceMcu(this.mcu);
     this.app.firmware({
       io: this.h1.io,
       chip: this.h1.chip,

@@ -1,7 +1,8 @@
+import { kernelBench } from "./kernel.js";
 import { linkBench } from "./link.js";
 
 /** `npm run bench` runs every suite; `npm run bench -- NAME` one. */
-const suites: Record<string, () => void | Promise<void>> = { link: linkBench };
+const suites: Record<string, () => void | Promise<void>> = { kernel: kernelBench, link: linkBench };
 
 const wanted = process.argv.slice(2);
 for (const name of wanted) {
