@@ -1,3 +1,4 @@
+import { formatRecord, LogLevel } from "../../os/log.js";
 import { PacedClock } from "../../os/node/host-clock.js";
 import type { ApplianceApp } from "../app.js";
 import { Cloud } from "../cloud/cloud.js";
@@ -40,6 +41,7 @@ export interface SimSummary {
   cloud: { reports: number; online: boolean };
   link: { sent: number; received: number; malformed: number; refused: number };
   faults: number;
+  resets: { at: number; reason: string }[];
   stoppedBy: "duration" | "interrupt";
 }
 
@@ -56,9 +58,11 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
   const sim = new Simulation(o.app, {
     clock,
     seed: o.seed,
-    onFault: (f) => o.print(`fault in ${f.task}: ${f.error instanceof Error ? f.error.message : String(f.error)}`, false),
   });
-  const link = sim.connect(
+  sim.onLog((r) => {
+    if (LogLevel[r.level] >= LogLevel.warn) o.print(formatRecord(r), false);
+  });
+  sim.connect(
     () =>
       new MqttTransport({
       url,
@@ -77,7 +81,7 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
     void o.interrupted.then(() => resolve("interrupt"));
   });
   const show = (): void =>
-    o.print(`[${formatClock(clock.now())}] ${sim.status()} | link ${link.state} | cloud saw ${watched.reports} reports`, true);
+    o.print(`[${formatClock(clock.now())}] ${sim.status()} | link ${sim.link?.state ?? "down"} | cloud saw ${watched.reports} reports`, true);
   const statusTimer = setInterval(show, 250);
   clock.start();
   const stoppedBy = await stopped;
@@ -96,11 +100,12 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
     readings: roundAll(sim.plant.readings()),
     state: sim.device.snapshot(),
     cloud: { reports: watched.reports, online: watched.online },
-    link: { ...link.stats },
+    link: { sent: 0, received: 0, malformed: 0, refused: 0, ...sim.link?.stats },
+    resets: sim.resets.map((r) => ({ at: r.at, reason: r.reason })),
     faults: sim.kernel.faultCount,
     stoppedBy,
   };
-  await link.stop();
+  await sim.link?.stop();
   await cloud.stop();
   await broker?.close();
   return summary;

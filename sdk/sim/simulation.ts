@@ -1,7 +1,7 @@
 import type { ResetReason } from "../../hal/reset-cause.js";
 import { SimulatedH1 } from "../../hal/sim/index.js";
 import { Kernel, type Fault } from "../../os/kernel.js";
-import { Log } from "../../os/log.js";
+import { Log, type LogSink } from "../../os/log.js";
 import type { ClockChannel, VirtualClock } from "../../os/virtual-clock.js";
 import { TaskWatchdog } from "../../os/watchdog.js";
 import type { ApplianceApp, Plant } from "../app.js";
@@ -56,6 +56,7 @@ export class Simulation<M extends ModelSpec> {
   private mcu!: Mcu<M>;
   private connection: { transport: () => Transport; deviceId: string } | undefined;
   private tracer: ((line: string) => void) | undefined;
+  private readonly logSinks = new Set<LogSink>();
 
   constructor(
     readonly app: ApplianceApp<M>,
@@ -104,6 +105,12 @@ export class Simulation<M extends ModelSpec> {
     this.options.onReset?.(reason, this.options.clock.now());
   }
 
+  /** Hears every log record of this and every later boot (the console sink of a desktop host). */
+  onLog(sink: LogSink): void {
+    this.logSinks.add(sink);
+    this.mcu.log.addSink(sink);
+  }
+
   /**
    * Records everything that happens, as lines: every dispatch of the board's
    * and the MCU's kernels (time, task), every pin change, every property
@@ -141,6 +148,7 @@ export class Simulation<M extends ModelSpec> {
     });
     this.boots++;
     const log = new Log(kernel);
+    for (const sink of this.logSinks) log.addSink(sink);
     kernel.onFault((f) => log.error(f.task, `fault (${f.kind}): ${f.error instanceof Error ? f.error.message : String(f.error)}`));
     const watchdog = new TaskWatchdog(kernel, this.h1.chip.watchdog, { timeoutMs: this.options.watchdogMs ?? 4000 });
     const device = new Device(this.app.model, this.app.initial);
