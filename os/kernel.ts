@@ -125,6 +125,8 @@ export class Kernel {
   private readonly budgets = new Map<string, number>();
   private readonly defaultBudget: number;
   private tracer: ((at: number, task: string) => void) | undefined;
+  /** Whether dispatches are traced or timed: the plain path skips both. */
+  private instrumented: boolean;
   private stopped = false;
   faultCount = 0;
   dispatched = 0;
@@ -135,6 +137,7 @@ export class Kernel {
     if (options.onFault !== undefined) this.faultListeners.add(options.onFault);
     this.cpuTime = options.cpuTime;
     this.defaultBudget = options.budgetMs ?? 5;
+    this.instrumented = this.cpuTime !== undefined;
     this.clock.attach(() => this.run());
   }
 
@@ -152,6 +155,7 @@ export class Kernel {
   /** Records every dispatch (time, task): the trace that determinism tests compare. */
   trace(tracer: ((at: number, task: string) => void) | undefined): void {
     this.tracer = tracer;
+    this.instrumented = tracer !== undefined || this.cpuTime !== undefined;
   }
 
   /** A fault found outside a handler (a bus listener, a driver): counted and reported like any other. */
@@ -265,18 +269,27 @@ export class Kernel {
   /** Dispatches one handler: counted, traced, timed against its budget, faults contained. */
   private guard(task: string, fn: Handler): void {
     this.dispatched++;
+    if (this.instrumented) this.guardInstrumented(task, fn);
+    else this.call(task, fn);
+  }
+
+  private guardInstrumented(task: string, fn: Handler): void {
     this.tracer?.(this.clock.now(), task);
     const started = this.cpuTime?.();
+    this.call(task, fn);
+    if (started !== undefined) {
+      const took = (this.cpuTime as () => number)() - started;
+      const budget = this.budgets.get(task) ?? this.defaultBudget;
+      if (took > budget) this.fault(task, new Error(`${task} ran ${took.toFixed(1)} ms, over its budget of ${budget} ms`), "budget");
+    }
+  }
+
+  private call(task: string, fn: Handler): void {
     try {
       const result = fn();
       if (result !== undefined && result instanceof Promise) result.catch((error: unknown) => this.fault(task, error, "rejection"));
     } catch (error) {
       this.fault(task, error, "exception");
-    }
-    if (started !== undefined) {
-      const took = (this.cpuTime as () => number)() - started;
-      const budget = this.budgets.get(task) ?? this.defaultBudget;
-      if (took > budget) this.fault(task, new Error(`${task} ran ${took.toFixed(1)} ms, over its budget of ${budget} ms`), "budget");
     }
   }
 
