@@ -1,7 +1,7 @@
 import { Encoder } from "cbor-x";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeCbor, encodeCbor, toHalf, type CborValue } from "../sdk/link/cbor.js";
+import { decodeCbor, encodeCbor, toHalf, type CborValue } from "../os/cbor.js";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 

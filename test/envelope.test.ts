@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { airconModel } from "../examples/aircon/model.js";
 import { HearthError } from "../sdk/index.js";
-import { encodeCbor } from "../sdk/link/cbor.js";
+import { encodeCbor } from "../os/cbor.js";
 import { decodeMessage, encodeMessage, MAX_FRAME_BYTES, type Message } from "../sdk/link/envelope.js";
 import { membersFromWire, membersToWire } from "../sdk/link/members.js";
 

@@ -2,3 +2,4 @@ export { SimulatedH1 } from "./h1-sim.js";
 export type { PwmOutput } from "./pwm.js";
 export type { UartLine } from "./serial.js";
 export { SimWatchdog, MAX_WATCHDOG_MS } from "./watchdog.js";
+export { SimFlash, type BadSector, type FlashGeometry, type TornOp } from "./flash.js";

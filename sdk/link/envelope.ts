@@ -1,5 +1,5 @@
 import { HearthError } from "../errors.js";
-import { decodeCbor, encodeCbor, type CborValue } from "./cbor.js";
+import { decodeCbor, encodeCbor, type CborValue } from "../../os/cbor.js";
 
 /** Message types: the first element of every envelope. See PROTOCOL.md. */
 export const MessageType = {

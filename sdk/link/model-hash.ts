@@ -1,6 +1,6 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { ModelSpec } from "../model.js";
-import { encodeCbor, type CborValue } from "./cbor.js";
+import { encodeCbor, type CborValue } from "../../os/cbor.js";
 
 /**
  * The first 8 bytes of SHA-256 over the model's canonical CBOR (maps with

@@ -1,0 +1,185 @@
+import { FlashError, type Flash } from "../flash.js";
+
+export interface FlashGeometry {
+  sizeBytes: number;
+  sectorBytes: number;
+  programBytes: number;
+  /** Erases a sector takes before it wears out (erase fails). Default 100,000. */
+  endurance?: number;
+}
+
+/** How a bad sector misbehaves. The silent ones are what read-back verification is for. */
+export type BadSector = "program-error" | "erase-error" | "read-error" | "program-noop" | "erase-noop";
+
+/** What a power cut does to the operation it interrupts. */
+export interface TornOp {
+  /** Program: bytes of it that reach the flash (the rest stays as it was). Erase: ignored. */
+  keepBytes: number;
+  /** Program: the rest stays erased, or gets random bits cleared. Erase: the sector is left random. */
+  rest: "erased" | "random";
+}
+
+/**
+ * The simulated H1's NOR flash, strict about NOR's rules (a program that
+ * would set a bit is an error, and counted), with erase counters, an
+ * endurance limit, and fault injection: a power cut after operation k (whole
+ * or torn), and bad sectors.
+ */
+export class SimFlash implements Flash {
+  readonly sizeBytes: number;
+  readonly sectorBytes: number;
+  readonly programBytes: number;
+  readonly endurance: number;
+  readonly image: Uint8Array;
+  readonly eraseCounts: Uint32Array;
+  /** Operations (program and erase) done since creation. */
+  ops = 0;
+  /** Programs refused because they would turn a 0 into a 1: a correct store does none. */
+  nonErasedPrograms = 0;
+  bytesProgrammed = 0;
+  private powered = true;
+  private cutAfter: number | undefined;
+  private torn: TornOp | undefined;
+  private readonly bad = new Map<number, BadSector>();
+  private randomState = 0x9e3779b9;
+  /** Called after every completed operation, with its number: tests fork the image here. */
+  afterOp: ((op: number) => void) | undefined;
+
+  constructor(geometry: FlashGeometry, image?: Uint8Array) {
+    const { sizeBytes, sectorBytes, programBytes } = geometry;
+    if (sizeBytes % sectorBytes !== 0 || sectorBytes % programBytes !== 0) {
+      throw new RangeError("SimFlash: size must be whole sectors, and a sector whole program units");
+    }
+    this.sizeBytes = sizeBytes;
+    this.sectorBytes = sectorBytes;
+    this.programBytes = programBytes;
+    this.endurance = geometry.endurance ?? 100_000;
+    this.image = image ?? new Uint8Array(sizeBytes).fill(0xff);
+    if (this.image.length !== sizeBytes) throw new RangeError(`SimFlash: image of ${this.image.length} bytes for a ${sizeBytes}-byte flash`);
+    this.eraseCounts = new Uint32Array(sizeBytes / sectorBytes);
+  }
+
+  /** The same flash, as it is now: contents, wear and bad sectors; no pending cut. */
+  clone(): SimFlash {
+    const copy = new SimFlash(this, this.image.slice());
+    copy.eraseCounts.set(this.eraseCounts);
+    for (const [s, b] of this.bad) copy.bad.set(s, b);
+    return copy;
+  }
+
+  /** Power fails after `ops` more operations complete; the next one is cut (torn as given). */
+  cutPowerAfter(ops: number, torn?: TornOp): void {
+    this.cutAfter = this.ops + ops;
+    this.torn = torn;
+  }
+
+  /** Power back: operations work again. */
+  powerOn(): void {
+    this.powered = true;
+    this.cutAfter = undefined;
+    this.torn = undefined;
+  }
+
+  setBadSector(sector: number, behaviour: BadSector | undefined): void {
+    if (behaviour === undefined) this.bad.delete(sector);
+    else this.bad.set(sector, behaviour);
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    this.checkPower();
+    this.checkRange(offset, length);
+    for (let s = Math.floor(offset / this.sectorBytes); s * this.sectorBytes < offset + length; s++) {
+      if (this.bad.get(s) === "read-error") throw new FlashError("read-failed", `read of sector ${s} failed`, s);
+    }
+    return this.image.slice(offset, offset + length);
+  }
+
+  program(offset: number, data: Uint8Array): void {
+    this.checkPower();
+    this.checkRange(offset, data.length);
+    if (offset % this.programBytes !== 0 || data.length % this.programBytes !== 0) {
+      throw new FlashError("misaligned", `program ${offset}+${data.length} is not in whole ${this.programBytes}-byte units`);
+    }
+    const sector = Math.floor(offset / this.sectorBytes);
+    if (data.length > 0 && Math.floor((offset + data.length - 1) / this.sectorBytes) !== sector) {
+      throw new FlashError("out-of-range", `program ${offset}+${data.length} crosses a sector boundary`, sector);
+    }
+    for (let i = 0; i < data.length; i++) {
+      if ((~(this.image[offset + i] as number) & (data[i] as number) & 0xff) !== 0) {
+        this.nonErasedPrograms++;
+        throw new FlashError("not-erased", `program at ${offset + i} would set bits that are 0 (erase first)`, sector);
+      }
+    }
+    if (this.cutNow()) {
+      const torn = this.torn;
+      if (torn !== undefined) {
+        const keep = Math.min(torn.keepBytes, data.length);
+        for (let i = 0; i < keep; i++) this.image[offset + i] = data[i] as number;
+        if (torn.rest === "random") {
+          // Half-programmed cells: some of the bits being cleared made it, some did not.
+          for (let i = keep; i < data.length; i++) {
+            this.image[offset + i] = (this.image[offset + i] as number) & ((data[i] as number) | this.rand());
+          }
+        }
+      }
+      throw new FlashError("power-cut", `power cut during program at ${offset}`, sector);
+    }
+    const bad = this.bad.get(sector);
+    if (bad === "program-error") throw new FlashError("program-failed", `program of sector ${sector} failed`, sector);
+    if (bad !== "program-noop") {
+      for (let i = 0; i < data.length; i++) this.image[offset + i] = (this.image[offset + i] as number) & (data[i] as number);
+    }
+    this.bytesProgrammed += data.length;
+    this.done();
+  }
+
+  erase(sector: number): void {
+    this.checkPower();
+    if (!Number.isInteger(sector) || sector < 0 || sector >= this.eraseCounts.length) {
+      throw new FlashError("out-of-range", `no sector ${sector}`, sector);
+    }
+    const start = sector * this.sectorBytes;
+    if (this.cutNow()) {
+      if (this.torn !== undefined) for (let i = 0; i < this.sectorBytes; i++) this.image[start + i] = this.rand();
+      throw new FlashError("power-cut", `power cut during erase of sector ${sector}`, sector);
+    }
+    const bad = this.bad.get(sector);
+    if (bad === "erase-error" || (this.eraseCounts[sector] as number) >= this.endurance) {
+      throw new FlashError("erase-failed", `erase of sector ${sector} failed${bad ? "" : " (worn out)"}`, sector);
+    }
+    if (bad !== "erase-noop") this.image.fill(0xff, start, start + this.sectorBytes);
+    this.eraseCounts[sector] = (this.eraseCounts[sector] as number) + 1;
+    this.done();
+  }
+
+  private cutNow(): boolean {
+    if (this.cutAfter === undefined || this.ops < this.cutAfter) return false;
+    this.powered = false;
+    return true;
+  }
+
+  private done(): void {
+    this.ops++;
+    this.afterOp?.(this.ops);
+  }
+
+  private checkPower(): void {
+    if (!this.powered) throw new FlashError("power-cut", "no power");
+  }
+
+  private checkRange(offset: number, length: number): void {
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > this.sizeBytes) {
+      throw new FlashError("out-of-range", `${offset}+${length} is outside the ${this.sizeBytes}-byte flash`);
+    }
+  }
+
+  private rand(): number {
+    // xorshift32: the flash's own noise, seeded, so torn writes replay.
+    let x = this.randomState;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.randomState = x >>> 0;
+    return this.randomState & 0xff;
+  }
+}

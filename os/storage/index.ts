@@ -1,0 +1,3 @@
+export { KvStore, type KvOptions } from "./kv-store.js";
+export { StorageError, type StorageErrorCode } from "./errors.js";
+export { crc32 } from "./crc32.js";
