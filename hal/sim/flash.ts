@@ -44,6 +44,8 @@ export class SimFlash implements Flash {
   private randomState = 0x9e3779b9;
   /** Called after every completed operation, with its number: tests fork the image here. */
   afterOp: ((op: number) => void) | undefined;
+  /** Called before every program that is allowed to happen: tests fork the image to tear it. */
+  beforeProgram: ((offset: number, data: Uint8Array) => void) | undefined;
 
   constructor(geometry: FlashGeometry, image?: Uint8Array) {
     const { sizeBytes, sectorBytes, programBytes } = geometry;
@@ -71,6 +73,14 @@ export class SimFlash implements Flash {
   cutPowerAfter(ops: number, torn?: TornOp): void {
     this.cutAfter = this.ops + ops;
     this.torn = torn;
+  }
+
+  /** What a program of `data` at `offset` cut after `keepBytes` leaves (the rest erased, or random). */
+  tearProgram(offset: number, data: Uint8Array, keepBytes: number, rest: "erased" | "random"): void {
+    for (let i = 0; i < data.length; i++) {
+      const mask = i < keepBytes ? (data[i] as number) : rest === "random" ? (data[i] as number) | this.rand() : 0xff;
+      this.image[offset + i] = (this.image[offset + i] as number) & mask;
+    }
   }
 
   /** Power back: operations work again. */
@@ -110,18 +120,10 @@ export class SimFlash implements Flash {
         throw new FlashError("not-erased", `program at ${offset + i} would set bits that are 0 (erase first)`, sector);
       }
     }
+    this.beforeProgram?.(offset, data);
     if (this.cutNow()) {
       const torn = this.torn;
-      if (torn !== undefined) {
-        const keep = Math.min(torn.keepBytes, data.length);
-        for (let i = 0; i < keep; i++) this.image[offset + i] = data[i] as number;
-        if (torn.rest === "random") {
-          // Half-programmed cells: some of the bits being cleared made it, some did not.
-          for (let i = keep; i < data.length; i++) {
-            this.image[offset + i] = (this.image[offset + i] as number) & ((data[i] as number) | this.rand());
-          }
-        }
-      }
+      if (torn !== undefined) this.tearProgram(offset, data, torn.keepBytes, torn.rest);
       throw new FlashError("power-cut", `power cut during program at ${offset}`, sector);
     }
     const bad = this.bad.get(sector);
