@@ -100,3 +100,60 @@ export function apply(kv: KvStore, op: Op, e: Expectation): void {
 export function freshFlash(geometry: FlashGeometry): SimFlash {
   return new SimFlash(geometry);
 }
+
+/**
+ * Runs a workload with power cuts after the given flash-operation counts
+ * (counted from the start, so a cut can fall in the recovery after another),
+ * remounting after each. Returns what went wrong, or undefined.
+ */
+export function runWithCuts(geometry: FlashGeometry, seed: number, ops: number, cuts: readonly number[]): string | undefined {
+  const flash = new SimFlash(geometry);
+  const options = kvOptions(geometry);
+  const e: Expectation = { acked: new Map(), inFlight: undefined };
+  const pending = [...cuts].sort((a, b) => a - b);
+  const arm = (): void => {
+    const next = pending.shift();
+    if (next !== undefined) flash.cutPowerAfter(Math.max(0, next - flash.ops));
+  };
+  const mountAfterCuts = (): KvStore => {
+    for (;;) {
+      try {
+        return KvStore.mount(flash, options);
+      } catch (error) {
+        if (!isPowerCut(error)) throw error;
+        flash.powerOn();
+        arm();
+      }
+    }
+  };
+  arm();
+  let kv = mountAfterCuts();
+  for (const op of workload(seed, ops, geometry)) {
+    for (;;) {
+      try {
+        apply(kv, op, e);
+        break;
+      } catch (error) {
+        if (!isPowerCut(error)) return `op failed: ${(error as Error).message}`;
+        flash.powerOn();
+        arm();
+        kv = mountAfterCuts();
+        const wrong = violation(kv, e);
+        if (wrong !== undefined) return `after a cut at op ${flash.ops}: ${wrong}`;
+        // Whatever the store now holds for the batch in flight is what it holds.
+        for (const key of Object.keys(e.inFlight ?? {})) {
+          if (kv.has(key)) e.acked.set(key, kv.get(key));
+          else e.acked.delete(key);
+        }
+        e.inFlight = undefined;
+        break; // the op was interrupted; the workload goes on with the next one
+      }
+    }
+  }
+  if (flash.nonErasedPrograms !== 0) return "programmed non-erased bits";
+  return violation(KvStore.mount(flash.clone(), options), e);
+}
+
+function isPowerCut(error: unknown): boolean {
+  return error instanceof Error && "kind" in error && (error as { kind: string }).kind === "power-cut";
+}
