@@ -28,6 +28,10 @@ export const H1 = {
   flash: {
     sizeBytes: 1024 * KiB,
     sectorBytes: 4 * KiB,
+    /** Program granularity: writes are whole, aligned 16-byte units. */
+    programBytes: 16,
+    /** Erase cycles a sector is rated for. */
+    endurance: 100_000,
     partitions: layout([
       ["boot", 32 * KiB],
       ["slotA", 384 * KiB],

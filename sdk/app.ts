@@ -5,6 +5,8 @@ import type { Kernel } from "../os/kernel.js";
 import type { Log } from "../os/log.js";
 import type { Random } from "../os/random.js";
 import type { TaskWatchdog } from "../os/watchdog.js";
+import type { AppendLog } from "../os/storage/append-log.js";
+import type { KvStore } from "../os/storage/kv-store.js";
 import type { Device } from "./device.js";
 import type { Model, ModelSpec, Props } from "./model.js";
 
@@ -19,6 +21,8 @@ export interface FirmwareContext<M extends ModelSpec> {
   readonly log: Log;
   /** Register long-running tasks here and check in; a task that stops checking in resets the chip. */
   readonly watchdog: TaskWatchdog;
+  /** The flash map's partitions: settings and counters in `kv`, records in `log`. Both survive power cuts. */
+  readonly storage: { readonly kv: KvStore; readonly log: AppendLog };
   readonly boot: { readonly resetReason: ResetReason; readonly count: number };
 }
 

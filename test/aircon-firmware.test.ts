@@ -98,3 +98,63 @@ describe("aircon firmware", () => {
     expect(bad).toBe(0);
   });
 });
+
+describe("aircon settings across power cuts", () => {
+  it("power, mode, target, fan and swing come back after a power cut", () => {
+    const clock = new VirtualClock();
+    const sim = new Simulation(app, { clock, seed: 4 });
+    clock.runFor(60_000);
+    sim.device.remoteWrite({ mode: "heat", target: 27.5, fan: 2, swing: true });
+    clock.runFor(60_000);
+    sim.reset("powerOn"); // the plug is pulled and put back: RAM is gone, flash is not
+    clock.runFor(1_000);
+    expect(sim.device.snapshot()).toMatchObject({ power: true, mode: "heat", target: 27.5, fan: 2, swing: true });
+    expect(sim.h1.level(airconIndoor.parts.louver.pin)).toBe(1);
+    expect(sim.boots).toBe(2);
+  });
+
+  it("a cut in the middle of saving leaves the old settings or the new, never a mix", () => {
+    const outcomes = new Set<string>();
+    for (let cutAfter = 0; cutAfter < 8; cutAfter++) {
+      const clock = new VirtualClock();
+      const sim = new Simulation(app, { clock, seed: 4 });
+      sim.device.remoteWrite({ mode: "cool", target: 22, fan: 1 });
+      clock.runFor(10_000);
+      sim.h1.flash.cutPowerAfter(cutAfter);
+      try {
+        sim.device.remoteWrite({ mode: "dry", target: 25.5, fan: 3 });
+      } catch {
+        // the flash lost power part-way through the save
+      }
+      sim.h1.flash.powerOn();
+      sim.reset("powerOn");
+      clock.runFor(1_000);
+      const s = sim.device.snapshot();
+      const got = `${s.mode}/${s.target}/${s.fan}`;
+      expect(["cool/22/1", "dry/25.5/3"]).toContain(got);
+      outcomes.add(got);
+    }
+    expect(outcomes.size).toBe(2); // early cuts keep the old, late ones the new
+  });
+});
+
+describe("flash image files", () => {
+  it("save and load keep contents and wear; a wrong file is refused", async () => {
+    const { saveFlash, loadFlash } = await import("../hal/sim/node/flash-file.js");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "hearth-flash-"));
+    const clock = new VirtualClock();
+    const sim = new Simulation(app, { clock });
+    sim.device.remoteWrite({ target: 19.5 });
+    saveFlash(sim.h1.flash, join(dir, "board.flash"));
+    const loaded = loadFlash(join(dir, "board.flash"));
+    expect(loaded.image).toEqual(sim.h1.flash.image);
+    expect([...loaded.eraseCounts]).toEqual([...sim.h1.flash.eraseCounts]);
+    const again = new Simulation(app, { clock: new VirtualClock(), flash: loaded });
+    expect(again.device.get("target")).toBe(19.5);
+    writeFileSync(join(dir, "junk.flash"), "not flash");
+    expect(() => loadFlash(join(dir, "junk.flash"))).toThrow(/not a Hearth flash image/);
+  });
+});

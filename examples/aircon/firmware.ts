@@ -20,7 +20,10 @@ const FAN_DUTY = { 1: 0.4, 2: 0.65, 3: 0.9 } as const;
 export const AirconError = { none: 0, roomSensor: 1, coilSensor: 2, repeatedFaults: 3 } as const;
 
 /** Air conditioner firmware for the aircon-indoor board. */
-export function aircon({ io, kernel, device, log, watchdog }: FirmwareContext<AirconModel>): void {
+/** Where the user's settings live in the kv partition. */
+export const SETTINGS_KEY = "aircon/settings";
+
+export function aircon({ io, kernel, device, log, watchdog, storage }: FirmwareContext<AirconModel>): void {
   const parts = airconIndoor.parts;
   const compressor = new CompressorGuard(new io.Digital({ pin: parts.compressorRelay.pin, mode: DigitalMode.Output }), kernel);
   const valve = new io.Digital({ pin: parts.reversingValve.pin, mode: DigitalMode.Output });
@@ -138,22 +141,43 @@ export function aircon({ io, kernel, device, log, watchdog }: FirmwareContext<Ai
     });
   }
 
-  device.onWrite("power", () => {
+  restoreSettings();
+  louver.write(device.get("swing") ? 1 : 0);
+
+  /** The user's settings come back after a power cut, as the remote left them. */
+  function restoreSettings(): void {
+    if (!storage.kv.has(SETTINGS_KEY)) return;
+    try {
+      const saved = storage.kv.getCbor(SETTINGS_KEY);
+      if (!(saved instanceof Map)) throw new Error("not a map");
+      const settings: Record<string, unknown> = {};
+      for (const name of ["power", "mode", "target", "fan", "swing"]) if (saved.has(name)) settings[name] = saved.get(name);
+      device.update(settings); // checked against the model: a bad stored value throws, and nothing changes
+    } catch (error) {
+      // Settings from another firmware, or damaged: start from the defaults rather than not at all.
+      log.warn("settings", `saved settings ignored: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  function saveSettings(): void {
+    const { power, mode, target, fan: fanSetting, swing } = device.snapshot();
+    storage.kv.setCbor(SETTINGS_KEY, new Map<string, string | number | boolean>([
+      ["power", power], ["mode", mode], ["target", target], ["fan", fanSetting], ["swing", swing],
+    ]));
+  }
+
+  const userChanged = (chase: boolean) => (): void => {
     beep();
-    restartChase();
-  });
-  device.onWrite("mode", () => {
-    beep();
-    restartChase();
-  });
-  device.onWrite("target", () => {
-    beep();
-    restartChase();
-  });
-  device.onWrite("fan", beep);
+    if (chase) restartChase();
+    saveSettings();
+  };
+  device.onWrite("power", userChanged(true));
+  device.onWrite("mode", userChanged(true));
+  device.onWrite("target", userChanged(true));
+  device.onWrite("fan", userChanged(false));
   device.onWrite("swing", (on) => {
-    beep();
     louver.write(on ? 1 : 0);
+    userChanged(false)();
   });
 
   device.handle("selfClean", ({ dryMinutes }) => {

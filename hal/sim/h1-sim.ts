@@ -7,6 +7,7 @@ import { PinTable } from "./pins.js";
 import { PwmGenerators, simPWM, type PwmOutput } from "./pwm.js";
 import { simSerial, UartLine } from "./serial.js";
 import { SimWatchdog } from "./watchdog.js";
+import { SimFlash } from "./flash.js";
 
 /**
  * A simulated H1. Firmware sees only `io`; a plant (the simulated appliance
@@ -30,8 +31,12 @@ export class SimulatedH1 {
   restartRequested = false;
   readonly chip: Chip;
 
-  /** `now` is the board's clock, which the watchdog counts on. */
-  constructor(now: () => number = () => 0) {
+  /** The chip's 1 MiB NOR flash: it keeps its contents across resets (and, saved to a file, across runs). */
+  readonly flash: SimFlash;
+
+  /** `now` is the board's clock, which the watchdog counts on; `flash` an existing image to keep. */
+  constructor(now: () => number = () => 0, flash?: SimFlash) {
+    this.flash = flash ?? new SimFlash(H1.flash);
     this.watchdog = new SimWatchdog(now);
     const h1 = this;
     this.chip = {

@@ -1,7 +1,12 @@
 import type { ResetReason } from "../../hal/reset-cause.js";
-import { SimulatedH1 } from "../../hal/sim/index.js";
+import { FlashRegion } from "../../hal/flash.js";
+import { partition } from "../../hal/h1.js";
+import { SimulatedH1, type SimFlash } from "../../hal/sim/index.js";
+import { encodeCbor } from "../../os/cbor.js";
+import { AppendLog } from "../../os/storage/append-log.js";
+import { KvStore } from "../../os/storage/kv-store.js";
 import { Kernel, type Fault } from "../../os/kernel.js";
-import { Log, type LogSink } from "../../os/log.js";
+import { Log, LogLevel, type LogSink } from "../../os/log.js";
 import type { ClockChannel, VirtualClock } from "../../os/virtual-clock.js";
 import { TaskWatchdog } from "../../os/watchdog.js";
 import type { ApplianceApp, Plant } from "../app.js";
@@ -27,6 +32,8 @@ export interface SimulationOptions {
   onReset?: (reason: ResetReason, at: number) => void;
   /** The reset-cause register at power-up: "powerOn", or what a host that restarts a hung board says. */
   resetReason?: ResetReason;
+  /** The board's flash, e.g. loaded from a file; a blank one when undefined. */
+  flash?: SimFlash;
 }
 
 /** One run of the MCU, from a reset to the next. */
@@ -63,7 +70,7 @@ export class Simulation<M extends ModelSpec> {
     private readonly options: SimulationOptions,
   ) {
     const clock = options.clock;
-    this.h1 = new SimulatedH1(() => clock.now());
+    this.h1 = new SimulatedH1(() => clock.now(), options.flash);
     this.h1.resetReason = options.resetReason ?? "powerOn";
     this.board = new Kernel({ clock: clock.channel(), seed: options.seed ?? 1 });
     this.plant = app.createPlant(this.h1, this.board.random.fork());
@@ -151,6 +158,11 @@ export class Simulation<M extends ModelSpec> {
     for (const sink of this.logSinks) log.addSink(sink);
     kernel.onFault((f) => log.error(f.task, `fault (${f.kind}): ${f.error instanceof Error ? f.error.message : String(f.error)}`));
     const watchdog = new TaskWatchdog(kernel, this.h1.chip.watchdog, { timeoutMs: this.options.watchdogMs ?? 4000 });
+    const storage = this.mountStorage();
+    // Warnings and errors also go to the flash log, so they outlive the reset they may cause.
+    log.addSink((r) => {
+      if (LogLevel[r.level] >= LogLevel.warn) storage.log.append(encodeCbor([r.at, r.level, r.task, r.message]));
+    });
     const device = new Device(this.app.model, this.app.initial);
     log.info("boot", `boot ${this.boots}, reset reason ${this.h1.resetReason}`);
     this.mcu = { channel, kernel, device, log, watchdog, link: undefined };
@@ -162,9 +174,22 @@ export class Simulation<M extends ModelSpec> {
       device,
       log,
       watchdog,
+      storage,
       boot: { resetReason: this.h1.resetReason, count: this.boots },
     });
     if (this.connection !== undefined) this.startLink(this.mcu);
+  }
+
+  /** The H1 flash map's kv and log partitions, mounted (a blank or garbled partition is formatted). */
+  private mountStorage(): { kv: KvStore; log: AppendLog } {
+    const region = (name: "kv" | "log"): FlashRegion => {
+      const p = partition(name);
+      return new FlashRegion(this.h1.flash, p.offset, p.size);
+    };
+    return {
+      kv: KvStore.mount(region("kv"), { format: "if-garbage" }),
+      log: AppendLog.mount(region("log"), { format: "if-garbage" }),
+    };
   }
 
   private startLink(mcu: Mcu<M>): DeviceLink<M> {
