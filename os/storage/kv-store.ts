@@ -1,7 +1,7 @@
 import type { Flash } from "../../hal/flash.js";
 import { decodeCbor, encodeCbor, type CborValue } from "../cbor.js";
 import { StorageError } from "./errors.js";
-import { RecordLog, RecordType, WriteFailed, type Pos } from "./record-log.js";
+import { RecordFlag, RecordLog, RecordType, WriteFailed, type Pos } from "./record-log.js";
 
 const KV_MAGIC = 0x3156_4b48; // "HKV1"
 const KEY = /^[A-Za-z0-9_.:/-]{1,64}$/;
@@ -62,6 +62,10 @@ export class KvStore {
           if (change.type === RecordType.put) store.index.set(change.key, { pos: change.pos, bytes: change.bytes });
           else store.index.delete(change.key);
         }
+      } else if ((r.type === RecordType.put || r.type === RecordType.delete) && r.flags & RecordFlag.selfCommitted) {
+        // A write of one key is its own commit: its CRC holds only once all of it is on flash.
+        if (r.type === RecordType.put) store.index.set(keyText(r.key), { pos: r.pos, bytes: log.recordBytes(r.key.length, r.value.length) });
+        else store.index.delete(keyText(r.key));
       } else if (r.type === RecordType.put || r.type === RecordType.delete) {
         const list = pending.get(r.seq) ?? [];
         list.push({ key: keyText(r.key), type: r.type, pos: r.pos, bytes: log.recordBytes(r.key.length, r.value.length) });
@@ -104,7 +108,9 @@ export class KvStore {
       return { key, keyBytes, value };
     });
     if (records.length === 0) return;
-    const bytes = records.reduce((n, r) => n + this.log.recordBytes(r.keyBytes.length, r.value?.length ?? 0), this.log.recordBytes(0, 4));
+    const single = records.length === 1;
+    const commitBytes = single ? 0 : this.log.recordBytes(0, 4);
+    const bytes = records.reduce((n, r) => n + this.log.recordBytes(r.keyBytes.length, r.value?.length ?? 0), commitBytes);
     for (let attempt = 0; ; attempt++) {
       this.makeRoom(bytes, records.map((r) => r.key));
       try {
@@ -112,10 +118,16 @@ export class KvStore {
         const placed = records.map((r) => ({
           key: r.key,
           value: r.value,
-          pos: this.log.append(r.value === null ? RecordType.delete : RecordType.put, r.keyBytes, r.value ?? new Uint8Array(0), seq),
+          pos: this.log.append(
+            r.value === null ? RecordType.delete : RecordType.put,
+            r.keyBytes,
+            r.value ?? new Uint8Array(0),
+            seq,
+            single ? RecordFlag.selfCommitted : 0,
+          ),
           bytes: this.log.recordBytes(r.keyBytes.length, r.value?.length ?? 0),
         }));
-        this.log.append(RecordType.commit, new Uint8Array(0), u32(records.length), seq);
+        if (!single) this.log.append(RecordType.commit, new Uint8Array(0), u32(records.length), seq);
         for (const p of placed) {
           if (p.value === null) this.index.delete(p.key);
           else this.index.set(p.key, { pos: p.pos, bytes: p.bytes });

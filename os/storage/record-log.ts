@@ -17,8 +17,12 @@ export interface Pos {
   readonly sectors: readonly number[];
 }
 
+/** Flag bits, stored inverted (a cleared bit is set) so an erased header reads as no flags. */
+export const RecordFlag = { selfCommitted: 1 } as const;
+
 export interface RawRecord {
   readonly type: number;
+  readonly flags: number;
   readonly key: Uint8Array;
   readonly value: Uint8Array;
   readonly seq: number;
@@ -112,8 +116,8 @@ export class RecordLog {
     return (this.sectors - 2) * (this.flash.sectorBytes - this.headerBytes);
   }
 
-  append(type: number, key: Uint8Array, value: Uint8Array, seq: number): Pos {
-    const bytes = encodeRecord(type, key, value, seq, this.unit);
+  append(type: number, key: Uint8Array, value: Uint8Array, seq: number, flags = 0): Pos {
+    const bytes = encodeRecord(type, key, value, seq, this.unit, flags);
     if (this.head === undefined || this.flash.sectorBytes - this.head.offset < RECORD_HEADER) this.openSector(this.headerBytes);
     const head = this.head as { sector: number; offset: number };
     const pos = { sector: head.sector, offset: head.offset, sectorSeq: this.seqOf[head.sector] as number, sectors: [head.sector] };
@@ -211,7 +215,8 @@ export class RecordLog {
     const valueLength = view.getUint32(4, true);
     const seq = view.getUint32(8, true);
     const total = RECORD_HEADER + keyLength + valueLength;
-    if (type < RecordType.put || type > RecordType.entry || view.getUint16(2, true) !== 0xffff || total > this.capacityBytes) return "invalid";
+    const flags = ~view.getUint16(2, true) & 0xffff;
+    if (type < RecordType.put || type > RecordType.entry || (flags & ~RecordFlag.selfCommitted) !== 0 || total > this.capacityBytes) return "invalid";
     const sectors = [s];
     const body = new Uint8Array(total - RECORD_HEADER);
     let got = 0;
@@ -238,6 +243,7 @@ export class RecordLog {
     if (check !== view.getUint32(12, true)) return "invalid";
     return {
       type,
+      flags,
       key: body.subarray(0, keyLength),
       value: body.subarray(keyLength),
       seq,
@@ -324,13 +330,13 @@ export class RecordLog {
   }
 }
 
-function encodeRecord(type: number, key: Uint8Array, value: Uint8Array, seq: number, unit: number): Uint8Array {
+function encodeRecord(type: number, key: Uint8Array, value: Uint8Array, seq: number, unit: number, flags: number): Uint8Array {
   const total = RECORD_HEADER + key.length + value.length;
   const bytes = new Uint8Array(roundUp(total, unit)).fill(0xff);
   const view = new DataView(bytes.buffer);
   view.setUint8(0, type);
   view.setUint8(1, key.length);
-  view.setUint16(2, 0xffff, true);
+  view.setUint16(2, ~flags & 0xffff, true);
   view.setUint32(4, value.length, true);
   view.setUint32(8, seq, true);
   bytes.set(key, RECORD_HEADER);
