@@ -1,8 +1,9 @@
 import { kernelBench } from "./kernel.js";
 import { linkBench } from "./link.js";
+import { storageBench } from "./storage.js";
 
 /** `npm run bench` runs every suite; `npm run bench -- NAME` one. */
-const suites: Record<string, () => void | Promise<void>> = { kernel: kernelBench, link: linkBench };
+const suites: Record<string, () => void | Promise<void>> = { kernel: kernelBench, link: linkBench, storage: storageBench };
 
 const wanted = process.argv.slice(2);
 for (const name of wanted) {
