@@ -9,3 +9,5 @@ export { Log, LogLevel, formatRecord, type LogRecord, type LogSink } from "./log
 export { FaultGuard, type FaultGuardOptions } from "./fault-guard.js";
 export { TaskWatchdog, type TaskWatchdogOptions, type WatchedTask } from "./watchdog.js";
 export { Services, type Service } from "./services.js";
+export { KvStore, AppendLog, StorageError, crc32, type KvOptions, type LogEntry, type StorageErrorCode } from "./storage/index.js";
+export { encodeCbor, decodeCbor, type CborValue } from "./cbor.js";

@@ -40,6 +40,18 @@ describe("hearth CLI", () => {
     expect(stdout).toMatch(/stopped by interrupt/);
   });
 
+  it("--flash keeps the board's settings between runs", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const file = join(mkdtempSync(join(tmpdir(), "hearth-cli-")), "aircon.flash");
+    const first = await hearth(["sim", "--speed", "2000", "--duration", "1m", "--json", "--port", "0", "--flash", file]);
+    expect(first.code).toBe(0);
+    const second = await hearth(["sim", "--speed", "2000", "--duration", "1m", "--port", "0", "--flash", file]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/flash {3}.*aircon\.flash \(settings and logs from the last run\)/);
+  });
+
   it("says what is wrong with bad arguments, with exit code 2", async () => {
     for (const [args, message] of [
       [["sim", "toaster"], /no example called toaster/],

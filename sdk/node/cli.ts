@@ -25,6 +25,7 @@ Options for sim:
   --port P          embedded broker port (default 1883; a free one if that is taken)
   --seed S          seed of the simulation's random generator (default 1)
   --device ID       device id on the link (default sim-APP-1)
+  --flash FILE      keep the board's flash (settings, logs) in FILE between runs
 
 Ctrl-C stops cleanly.`;
 
@@ -42,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: "string" },
       seed: { type: "string" },
       device: { type: "string" },
+      flash: { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -77,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.port === undefined ? {} : { port: numberOption("port", values.port, 0, 65535) }),
     seed,
     deviceId: values.device ?? `sim-${app.name}-1`,
+    ...(values.flash === undefined ? {} : { flashFile: values.flash }),
     interrupted,
     print: (line, isLive) => {
       if (values.json) return;

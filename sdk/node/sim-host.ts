@@ -1,4 +1,7 @@
 import { formatRecord, LogLevel } from "../../os/log.js";
+import { existsSync } from "node:fs";
+import { H1 } from "../../hal/h1.js";
+import { loadFlash, saveFlash } from "../../hal/sim/node/flash-file.js";
 import { PacedClock } from "../../os/node/host-clock.js";
 import type { ApplianceApp } from "../app.js";
 import { Cloud } from "../cloud/cloud.js";
@@ -24,6 +27,8 @@ export interface SimHostOptions {
   deviceId: string;
   /** Where the live status and messages go. */
   print: (line: string, live: boolean) => void;
+  /** Keep the board's flash in this file between runs (loaded if it exists, saved at the end). */
+  flashFile?: string;
   /** Resolves when the user asks to stop (Ctrl-C). */
   interrupted: Promise<void>;
 }
@@ -53,12 +58,11 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
   const url = o.brokerUrl ?? (broker as EmbeddedBroker).url;
   o.print(`broker  ${url}${broker ? " (embedded)" : ""}; watch with: mosquitto_sub -L '${url}/h/#' -v`, false);
 
+  const flash = o.flashFile !== undefined && existsSync(o.flashFile) ? loadFlash(o.flashFile, H1.flash) : undefined;
+  if (flash !== undefined) o.print(`flash   ${o.flashFile} (settings and logs from the last run)`, false);
   const clock = new PacedClock(o.speed);
   if (o.durationMs !== undefined) clock.limit = o.durationMs;
-  const sim = new Simulation(o.app, {
-    clock,
-    seed: o.seed,
-  });
+  const sim = new Simulation(o.app, { clock, seed: o.seed, ...(flash === undefined ? {} : { flash }) });
   sim.onLog((r) => {
     if (LogLevel[r.level] >= LogLevel.warn) o.print(formatRecord(r), false);
   });
@@ -105,6 +109,7 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
     faults: sim.kernel.faultCount,
     stoppedBy,
   };
+  if (o.flashFile !== undefined) saveFlash(sim.h1.flash, o.flashFile);
   await sim.link?.stop();
   await cloud.stop();
   await broker?.close();
