@@ -16,13 +16,34 @@ function drive<S extends string>(sm: StateMachine<S, Tick>, initial: S, runs: nu
   for (let i = 0; i < runs && sm.terminatedWith === undefined; i++) sm.dispatch(tick);
 }
 
-describe("Zephyr SMF: flat", () => {
-  function machine(log: string[], terminateAt?: string) {
-    const act = (name: string, then?: (api: StateApi<"a" | "b" | "c" | "d">) => void) => (api: StateApi<"a" | "b" | "c" | "d">) => {
+/** An action that logs its name and then terminates (if it is `terminateAt`) or does `then`. */
+function recorder<S extends string>(log: string[], terminateAt: string | undefined) {
+  return (name: string, then?: (api: StateApi<S>) => void) =>
+    (api: StateApi<S>): void => {
       log.push(name);
       if (name === terminateAt) return api.terminate(-1);
       then?.(api);
     };
+}
+
+/** Zephyr's termination cases: the whole sequence, and for each action it terminates in, the sequence up to it. */
+function terminations<S extends string>(
+  machine: (log: string[], terminateAt?: string) => StateMachine<S, Tick>,
+  initial: S,
+  runs: number,
+  full: string[],
+  cuts: readonly string[],
+): void {
+  it.each([[undefined, full] as const, ...cuts.map((at) => [at, full.slice(0, full.indexOf(at) + 1)] as const)])("terminate at %s", (at, expected) => {
+    const log: string[] = [];
+    drive(machine(log, at), initial, runs);
+    expect(log).toEqual(expected);
+  });
+}
+
+describe("Zephyr SMF: flat", () => {
+  function machine(log: string[], terminateAt?: string) {
+    const act = recorder<"a" | "b" | "c" | "d">(log, terminateAt);
     const states = defineStates<Tick>()({
       a: { entry: act("A_ENTRY"), run: (_, api) => act("A_RUN", (x) => x.transition("b"))(api), exit: act("A_EXIT") },
       b: { entry: act("B_ENTRY"), run: (_, api) => act("B_RUN", (x) => x.transition("c"))(api), exit: act("B_EXIT") },
@@ -32,27 +53,13 @@ describe("Zephyr SMF: flat", () => {
     return new StateMachine(states);
   }
   const full = ["A_ENTRY", "A_RUN", "A_EXIT", "B_ENTRY", "B_RUN", "B_EXIT", "C_ENTRY", "C_RUN", "C_EXIT", "D_ENTRY"];
-
-  it.each([
-    [undefined, full],
-    ["A_ENTRY", full.slice(0, 1)],
-    ["B_RUN", full.slice(0, 5)],
-    ["C_EXIT", full.slice(0, 9)],
-  ])("terminate at %s", (at, expected) => {
-    const log: string[] = [];
-    drive(machine(log, at), "a", 3);
-    expect(log).toEqual(expected);
-  });
+  terminations(machine, "a", 3, full, ["A_ENTRY", "B_RUN", "C_EXIT"]);
 });
 
 describe("Zephyr SMF: hierarchical", () => {
   type S = "parentAB" | "parentC" | "a" | "b" | "c" | "d";
   function machine(log: string[], terminateAt?: string) {
-    const act = (name: string, then?: (api: StateApi<S>) => void) => (api: StateApi<S>) => {
-      log.push(name);
-      if (name === terminateAt) return api.terminate(-1);
-      then?.(api);
-    };
+    const act = recorder<S>(log, terminateAt);
     return new StateMachine(
       defineStates<Tick>()({
         parentAB: { entry: act("PARENT_AB_ENTRY"), run: (_, api) => act("PARENT_AB_RUN", (x) => x.transition("b"))(api), exit: act("PARENT_AB_EXIT") },
@@ -68,20 +75,8 @@ describe("Zephyr SMF: hierarchical", () => {
     "PARENT_AB_ENTRY", "A_ENTRY", "A_RUN", "PARENT_AB_RUN", "A_EXIT", "B_ENTRY", "B_RUN", "B_EXIT",
     "PARENT_AB_EXIT", "PARENT_C_ENTRY", "C_ENTRY", "C_RUN", "C_EXIT", "PARENT_C_EXIT", "D_ENTRY",
   ];
-  // Zephyr's TEST_*_VALUE_NUM: the index of the action that terminates.
-  it.each([
-    [undefined, full],
-    ["PARENT_AB_ENTRY", full.slice(0, 1)],
-    ["PARENT_AB_RUN", full.slice(0, 4)],
-    ["PARENT_AB_EXIT", full.slice(0, 9)],
-    ["A_ENTRY", full.slice(0, 2)],
-    ["B_RUN", full.slice(0, 7)],
-    ["C_EXIT", full.slice(0, 13)],
-  ])("terminate at %s", (at, expected) => {
-    const log: string[] = [];
-    drive(machine(log, at), "a", 3);
-    expect(log).toEqual(expected);
-  });
+  // Zephyr's TEST_*_VALUE_NUM are the indexes of these actions in the sequence.
+  terminations(machine, "a", 3, full, ["PARENT_AB_ENTRY", "PARENT_AB_RUN", "PARENT_AB_EXIT", "A_ENTRY", "B_RUN", "C_EXIT"]);
 });
 
 describe("Zephyr SMF: 5 ancestors", () => {
@@ -119,11 +114,7 @@ describe("Zephyr SMF: UML HSM (initial transitions, self-transition, handled)", 
   function machine(log: string[], terminateAt?: string) {
     let bRuns = 0;
     let cRuns = 0;
-    const act = (name: string, then?: (api: StateApi<S>) => void) => (api: StateApi<S>) => {
-      log.push(name);
-      if (name === terminateAt) return api.terminate(-1);
-      then?.(api);
-    };
+    const act = recorder<S>(log, terminateAt);
     return new StateMachine(
       defineStates<Tick>()({
         root: { initial: "parentAB", entry: act("ROOT_ENTRY"), run: (_, api) => act("ROOT_RUN (must not run)")(api), exit: act("ROOT_EXIT (must not run)") },
@@ -154,19 +145,8 @@ describe("Zephyr SMF: UML HSM (initial transitions, self-transition, handled)", 
     "C_1ST_RUN", "PARENT_C_RUN", "C_EXIT", "PARENT_C_EXIT", "PARENT_C_ENTRY", "C_ENTRY", // run 3: self-transition
     "C_2ND_RUN", "C_EXIT", "PARENT_C_EXIT", "D_ENTRY", // run 4
   ];
-  it.each([
-    [undefined, full],
-    ["PARENT_AB_ENTRY", full.slice(0, 2)],
-    ["PARENT_AB_RUN", full.slice(0, 9)],
-    ["PARENT_AB_EXIT", full.slice(0, 11)],
-    ["A_ENTRY", full.slice(0, 3)],
-    ["B_2ND_RUN", full.slice(0, 8)],
-    ["C_EXIT", full.slice(0, 16)],
-  ])("terminate at %s", (at, expected) => {
-    const log: string[] = [];
-    drive(machine(log, at), "parentAB", 5);
-    expect(log).toEqual(expected);
-  });
+  // As in Zephyr, each termination cuts the sequence at the index of the action (TEST_*_VALUE_NUM).
+  terminations(machine, "parentAB", 5, full, ["PARENT_AB_ENTRY", "PARENT_AB_RUN", "PARENT_AB_EXIT", "A_ENTRY", "B_1ST_RUN", "C_EXIT"]);
 });
 
 describe("state machine typing and misuse", () => {
