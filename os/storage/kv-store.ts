@@ -193,6 +193,8 @@ export class KvStore {
 
   /** Copies every live record touching `victim` to the head, in one committed batch, then erases it. */
   private collect(victim: number): void {
+    // Never copy records into the sector about to be erased.
+    if (this.log.isHead(victim)) this.log.closeHead();
     const live = [...this.index.entries()].filter(([, e]) => e.pos.sectors.includes(victim));
     for (let attempt = 0; live.length > 0; attempt++) {
       try {

@@ -152,6 +152,10 @@ export class RecordLog {
     this.eraseSector(sector);
   }
 
+  isHead(sector: number): boolean {
+    return this.head?.sector === sector;
+  }
+
   /** Stop appending to the current sector (after a failed write): the next append opens a fresh one. */
   closeHead(): void {
     this.head = undefined;
