@@ -2,6 +2,7 @@ import { Encoder } from "cbor-x";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeCbor, encodeCbor, toHalf, type CborValue } from "../os/cbor.js";
+import { cborProblem } from "../os/cbor-check.js";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
@@ -121,5 +122,19 @@ describe("CBOR encoder properties", () => {
       ),
     })).value as fc.Arbitrary<CborValue>;
     fc.assert(fc.property(noFloats, (value) => hex(encodeCbor(value)) === hex(reference.encode(value))), { numRuns: 5_000 });
+  });
+});
+
+describe("CBOR frame check", () => {
+  it("accepts everything the encoder writes (within depth), and agrees with the decoder on what it accepts", () => {
+    fc.assert(
+      fc.property(cborValue, fc.uint8Array({ maxLength: 4 }), (value, junk) => {
+        const bytes = encodeCbor(value);
+        expect(cborProblem(bytes, 64, 1e6)).toBeUndefined();
+        const mutated = new Uint8Array([...bytes.subarray(0, Math.max(0, bytes.length - junk.length)), ...junk]);
+        if (cborProblem(mutated, 64, 1e6) === undefined) decodeCbor(mutated); // what passes the check decodes
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });

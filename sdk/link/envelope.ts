@@ -1,4 +1,5 @@
 import { HearthError } from "../errors.js";
+import { cborProblem } from "../../os/cbor-check.js";
 import { decodeCbor, encodeCbor, type CborValue } from "../../os/cbor.js";
 
 /** Message types: the first element of every envelope. See PROTOCOL.md. */
@@ -71,6 +72,8 @@ const typeNames = new Map<number, MessageTypeName>(
  */
 export function decodeMessage(frame: Uint8Array): Message {
   if (frame.length > MAX_FRAME_BYTES) throw malformed(`frame of ${frame.length} bytes exceeds ${MAX_FRAME_BYTES}`);
+  const problem = cborProblem(frame);
+  if (problem !== undefined) throw malformed(problem);
   let item: unknown;
   try {
     item = decodeCbor(frame);
