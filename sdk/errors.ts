@@ -15,6 +15,8 @@ export const ErrorCode = {
   "failed": 10,
   "timeout": 11,
   "offline": 12,
+  "stale": 13,
+  "deadline-passed": 14,
 } as const;
 export type ErrorCodeName = keyof typeof ErrorCode;
 

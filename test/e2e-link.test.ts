@@ -32,7 +32,9 @@ function endToEnd(broker: TestBroker): void {
         }),
         deviceId,
       );
-      cloud = new Cloud(new MqttTransport({ url: broker.url(), clientId: uniqueId("e2e-cloud") }), [airconModel]);
+      // The cloud keeps the simulation's time, so time sync and command deadlines agree with the device.
+      const epoch = Date.now();
+      cloud = new Cloud(new MqttTransport({ url: broker.url(), clientId: uniqueId("e2e-cloud") }), [airconModel], () => epoch + clock.now());
       await cloud.start();
       clock.start();
     });
@@ -60,7 +62,7 @@ function endToEnd(broker: TestBroker): void {
 
     it("runs selfClean and returns its result", async () => {
       const device = cloud.device(deviceId, airconModel);
-      const result = await device.invoke("selfClean", { dryMinutes: 2 }, { timeoutMs: 20_000 });
+      const result = await device.invoke("selfClean", { dryMinutes: 2 }, { timeoutMs: 20_000, deadlineMs: 10 * 60_000 });
       expect(result.minutes).toBeGreaterThanOrEqual(2);
       expect(result.coilMinC).toBeLessThan(0); // the coil frosted
       expect(sim.device.get("cleaning")).toBe(false);
@@ -69,7 +71,7 @@ function endToEnd(broker: TestBroker): void {
     it("answers an out-of-range target with an error naming it, and changes nothing", async () => {
       const before = sim.device.snapshot();
       // Bypass the typed client, which would refuse before sending: target = 80 steps of 0.5 = 40 °C.
-      const reply = await cloud.request(deviceId, { type: "set", seq: 0, values: new Map([[3, 80]]) }, 5_000);
+      const reply = await cloud.request(deviceId, { type: "set", seq: 0, version: 1000, values: new Map([[3, 80]]) }, 5_000);
       expect(reply.type).toBe("error");
       if (reply.type !== "error") return;
       expect(reply.code).toBe(ErrorCode["out-of-range"]);
@@ -83,7 +85,7 @@ function endToEnd(broker: TestBroker): void {
       expect(refused).toBeInstanceOf(HearthError);
       expect((refused as HearthError).member).toBe("target");
 
-      const mixed = await cloud.request(deviceId, { type: "set", seq: 0, values: new Map<number, number | boolean>([[1, false], [99, 1]]) }, 5_000);
+      const mixed = await cloud.request(deviceId, { type: "set", seq: 0, version: 1001, values: new Map<number, number | boolean>([[1, false], [99, 1]]) }, 5_000);
       expect(mixed.type === "error" && mixed.code).toBe(ErrorCode["unknown-property"]);
       expect(sim.device.get("power")).toBe(true); // the valid half was not applied either
     });

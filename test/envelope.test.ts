@@ -18,11 +18,15 @@ describe("envelope: exact bytes of known messages", () => {
     expect(frame.length).toBe(17);
   });
 
-  it("a set, an ack, an error and an invoke", () => {
-    expect(hex(encodeMessage({ type: "set", seq: 7, values: new Map([[3, 45]]) }))).toBe("830207a103182d");
+  it("a set, an ack, an error, an invoke and a time sync", () => {
+    // [2, 7, [version 4, {3: 45}]]
+    expect(hex(encodeMessage({ type: "set", seq: 7, version: 4, values: new Map([[3, 45]]) }))).toBe("8302078204a103182d");
     expect(hex(encodeMessage({ type: "ack", seq: 2, ref: 7 }))).toBe("83060207");
     expect(hex(encodeMessage({ type: "error", seq: 3, ref: 7, code: 6, member: 3, detail: "" }))).toBe("8307038407060360");
-    expect(hex(encodeMessage({ type: "invoke", seq: 300, action: 1, params: new Map([[1, 5]]) }))).toBe("830319012c8201a10105");
+    expect(hex(encodeMessage({ type: "error", seq: 3, ref: 7, code: 13, member: null, detail: "", current: 9 }))).toBe("83070385070df66009");
+    // [3, 300, [action 1, {1: 5}, id 42, deadline 0]]
+    expect(hex(encodeMessage({ type: "invoke", seq: 300, action: 1, params: new Map([[1, 5]]), id: 42, deadline: 0 }))).toBe("830319012c8401a10105182a00");
+    expect(hex(encodeMessage({ type: "time", seq: 5, t1: 1000 }))).toBe("830905811903e8");
   });
 });
 
@@ -37,12 +41,14 @@ const message: fc.Arbitrary<Message> = fc.oneof(
     model: fc.string(),
     modelHash: fc.uint8Array({ minLength: 8, maxLength: 8 }),
     resetReason: fc.nat(4),
+    bootCount: fc.nat(),
+    desiredVersion: fc.nat(),
   }),
   fc.record({ type: fc.constant("report" as const), seq, values: members }),
-  fc.record({ type: fc.constant("set" as const), seq, values: members }),
-  fc.record({ type: fc.constant("invoke" as const), seq, action: fc.nat(100), params: members }),
-  fc.record({ type: fc.constant("result" as const), seq, call: fc.nat(), result: members }),
-  fc.record({ type: fc.constant("event" as const), seq, event: fc.nat(100), fields: members }),
+  fc.record({ type: fc.constant("set" as const), seq, version: fc.nat(), values: members }),
+  fc.record({ type: fc.constant("invoke" as const), seq, action: fc.nat(100), params: members, id: fc.nat(), deadline: fc.nat() }),
+  fc.record({ type: fc.constant("result" as const), seq, id: fc.nat(), result: members }),
+  fc.record({ type: fc.constant("event" as const), seq, event: fc.nat(100), fields: members, level: fc.nat(4) }),
   fc.record({ type: fc.constant("ack" as const), seq, ref: fc.nat() }),
   fc.record({
     type: fc.constant("error" as const),
@@ -53,6 +59,17 @@ const message: fc.Arbitrary<Message> = fc.oneof(
     detail: fc.string(),
   }),
   fc.record({ type: fc.constant("offline" as const), seq }),
+  fc.record({ type: fc.constant("time" as const), seq, t1: fc.nat() }),
+  fc.record({ type: fc.constant("time" as const), seq, t1: fc.nat(), t2: fc.nat(), t3: fc.nat() }),
+  fc.record({
+    type: fc.constant("error" as const),
+    seq,
+    ref: fc.nat(),
+    code: fc.nat(20),
+    member: fc.constant(null),
+    detail: fc.string(),
+    current: fc.nat(),
+  }),
 );
 
 describe("envelope properties", () => {
@@ -99,8 +116,9 @@ describe("envelope properties", () => {
     expect(bad([1, 1])).toMatch(/envelope must be an array \[type, seq, body\]/);
     expect(bad([99, 1, null])).toMatch(/unknown message type 99/);
     expect(bad([1, -1, new Map()])).toMatch(/seq must be an unsigned integer/);
-    expect(bad([2, 1, [1, 2]])).toMatch(/set: body must be a map/);
-    expect(bad([2, 1, new Map([[3, [1]]])])).toMatch(/member 3 has a value that is not/);
+    expect(bad([2, 1, new Map()])).toMatch(/set: body must be an array of 2/);
+    expect(bad([2, 1, [1, [1, 2]]])).toMatch(/set: body must be a map/);
+    expect(bad([2, 1, [1, new Map([[3, [1]]])]])).toMatch(/member 3 has a value that is not/);
     expect(() => decodeMessage(new Uint8Array(MAX_FRAME_BYTES + 1))).toThrow(/exceeds/);
     expect(() => decodeMessage(Uint8Array.of(0x83, 0x01))).toThrow(/a container of 3 in a frame with 1 bytes left/);
     // A 20-byte frame that declares a billion-element array is refused before anything is allocated.

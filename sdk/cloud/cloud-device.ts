@@ -1,15 +1,24 @@
-import { errorCodeName, HearthError } from "../errors.js";
+import { ErrorCode, errorCodeName, HearthError } from "../errors.js";
 import type { ActionName, Model, ModelSpec, ParamsOf, Props, ResultOf, Writable, EventName, FieldsOf } from "../model.js";
 import type { Message } from "../link/envelope.js";
 import { membersFromWire, membersToWire } from "../link/members.js";
 
 export interface RequestOptions {
-  /** How long to wait for the device's answer. Default 10 s. */
+  /** How long to wait for the device's answer, real ms. Default 10 s. */
   timeoutMs?: number;
+  /** Invoke: how long after now (on the cloud's clock) the device may still start the command. Default: the timeout. */
+  deadlineMs?: number;
 }
 
-/** Sends a downlink message and resolves with the device's answer to it. */
-export type Requester = (deviceId: string, message: Message, timeoutMs: number) => Promise<Message>;
+/** What a device handle needs from its cloud. */
+export interface CloudPort {
+  /** Sends a downlink message and resolves with the device's answer to it. */
+  request(deviceId: string, message: Message, timeoutMs: number): Promise<Message>;
+  /** A command id no other pending command of this cloud has. */
+  commandId(): number;
+  /** The cloud's wall clock, Unix ms. */
+  now(): number;
+}
 
 type Listener<T> = (value: T) => void;
 
@@ -24,32 +33,61 @@ export class CloudDevice<M extends ModelSpec> {
   /** Every property as last reported. Empty until the first report. */
   readonly reported: Partial<Props<M>> = {};
   reports = 0;
+  bootCount: number | undefined;
+  /** The desired state the backend asked for, with its version (the device holds `deviceDesiredVersion`). */
+  readonly desired: Partial<Writable<M>> = {};
+  desiredVersion = 0;
+  deviceDesiredVersion = 0;
   private readonly reportListeners = new Set<Listener<Partial<Props<M>>>>();
   private readonly eventListeners = new Set<Listener<{ name: EventName<M>; fields: Record<string, unknown> }>>();
 
   constructor(
     readonly id: string,
     readonly model: Model<M>,
-    private readonly request: Requester,
+    private readonly cloud: CloudPort,
   ) {}
 
-  /** Writes properties. Resolves when the device acknowledges; rejects with its HearthError otherwise. */
+  /**
+   * Sets desired state: the values join the desired document under a new
+   * version. Resolves when the device acknowledges; rejects with its
+   * HearthError otherwise (nothing changes on the device). A device that
+   * holds a newer version says so, and the set is retried once above it.
+   */
   async set(values: Partial<Writable<M>>, options: RequestOptions = {}): Promise<void> {
     const props = this.model.spec.properties;
     for (const name of Object.keys(values)) {
       if (props[name]?.access === "r") throw new HearthError("read-only", `property ${name} is read-only`, name);
     }
     const wire = membersToWire(props, values as Record<string, unknown>, "property", false);
-    const reply = await this.request(this.id, { type: "set", seq: 0, values: wire }, options.timeoutMs ?? 10_000);
-    if (reply.type !== "ack") throw unexpected(reply, (id) => this.model.propertyById(id)?.[0]);
+    for (let attempt = 0; ; attempt++) {
+      const version = this.desiredVersion + 1;
+      const reply = await this.cloud.request(this.id, { type: "set", seq: 0, version, values: wire }, options.timeoutMs ?? 10_000);
+      if (reply.type === "ack") {
+        this.desiredVersion = version;
+        this.deviceDesiredVersion = version;
+        Object.assign(this.desired, values);
+        return;
+      }
+      if (reply.type === "error" && reply.code === ErrorCode.stale && reply.current !== undefined && attempt === 0) {
+        this.desiredVersion = reply.current;
+        continue;
+      }
+      throw unexpected(reply, (id) => this.model.propertyById(id)?.[0]);
+    }
   }
 
-  /** Runs an action on the device and resolves with its checked result. */
+  /**
+   * Runs an action on the device and resolves with its checked result. The
+   * command carries an id (a repeat runs once) and a deadline (now + timeout):
+   * a device that gets it later does not run it.
+   */
   async invoke<A extends ActionName<M>>(name: A, params: ParamsOf<M, A>, options: RequestOptions = {}): Promise<ResultOf<M, A>> {
     const spec = this.model.spec.actions[name];
     if (spec === undefined) throw new HearthError("unknown-action", `unknown action ${name}`, name);
     const wire = membersToWire(spec.params, params as Record<string, unknown>, "param", true);
-    const reply = await this.request(this.id, { type: "invoke", seq: 0, action: spec.id, params: wire }, options.timeoutMs ?? 10_000);
+    const timeout = options.timeoutMs ?? 10_000;
+    const message: Message = { type: "invoke", seq: 0, action: spec.id, params: wire, id: this.cloud.commandId(), deadline: this.cloud.now() + (options.deadlineMs ?? timeout) };
+    const reply = await this.cloud.request(this.id, message, timeout);
     if (reply.type !== "result") {
       throw unexpected(reply, (id) => Object.entries(spec.params).find(([, p]) => p.id === id)?.[0] ?? (id === spec.id ? name : undefined));
     }
@@ -91,6 +129,13 @@ export class CloudDevice<M extends ModelSpec> {
         this.online = true;
         this.firmware = message.firmware;
         this.resetReason = message.resetReason;
+        this.bootCount = message.bootCount;
+        this.deviceDesiredVersion = message.desiredVersion;
+        // Reconcile: the device missed a set while it was away; send the whole desired document again.
+        if (this.desiredVersion > message.desiredVersion && Object.keys(this.desired).length > 0) {
+          this.desiredVersion = message.desiredVersion;
+          this.set({ ...this.desired }).catch(() => undefined);
+        }
         return;
       case "report": {
         const values = membersFromWire(this.model.spec.properties, message.values, "property", false);

@@ -7,7 +7,10 @@ import { CloudDevice } from "./cloud-device.js";
 export interface CloudStats {
   received: number;
   malformed: number;
+  duplicates: number;
   unknownDevices: number;
+  /** Answers that came after their caller had timed out. */
+  late: number;
 }
 
 interface Pending {
@@ -16,23 +19,49 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** Sequence numbers of one device's uplink seen lately: repeats are dropped. */
+class SeenWindow {
+  private readonly seen = new Set<number>();
+  private readonly order: number[] = [];
+  constructor(private readonly size = 4096) {}
+  /** True the first time `seq` is offered. */
+  first(seq: number): boolean {
+    if (this.seen.has(seq)) return false;
+    this.seen.add(seq);
+    this.order.push(seq);
+    if (this.order.length > this.size) this.seen.delete(this.order.shift() as number);
+    return true;
+  }
+}
+
 /**
  * The cloud-side counterpart of the device link, for backends, the console
- * and tests. It speaks the same protocol over any Transport: devices appear
- * when they say hello (for a model it knows) or when asked for by id.
+ * and tests. It speaks the same protocol over any Transport: it acknowledges
+ * every report, event and result (so the device stops resending it) and hands
+ * each to the backend exactly once; answers time requests; keeps each
+ * device's desired state with its version and sends it again when a device
+ * says hello with an older one.
  */
 export class Cloud {
-  readonly stats: CloudStats = { received: 0, malformed: 0, unknownDevices: 0 };
+  readonly stats: CloudStats = { received: 0, malformed: 0, duplicates: 0, unknownDevices: 0, late: 0 };
   private readonly devices = new Map<string, CloudDevice<ModelSpec>>();
-  private readonly pending = new Map<number, Pending>();
+  private readonly windows = new Map<string, SeenWindow>();
+  private readonly pending = new Map<string, Pending>();
   private readonly models: Map<string, AnyModel>;
   private seq = 0;
+  private nextCommand = Math.floor(Math.random() * 0x7fffffff);
   private up = false;
   private readonly waitingForUp: (() => void)[] = [];
 
+  /**
+   * `clock` is the cloud's wall clock (Unix ms) for time sync and command
+   * deadlines: Date.now by default; a simulation that runs faster than real
+   * time passes its own, so device and cloud agree on what time it is.
+   */
   constructor(
     private readonly transport: Transport,
     models: readonly AnyModel[] = [],
+    private readonly clock: () => number = Date.now,
   ) {
     this.models = new Map(models.map((m) => [m.id, m]));
   }
@@ -54,10 +83,10 @@ export class Cloud {
   }
 
   async stop(): Promise<void> {
-    for (const [seq, p] of this.pending) {
+    for (const [key, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(new HearthError("offline", "cloud stopped"));
-      this.pending.delete(seq);
+      this.pending.delete(key);
     }
     await this.transport.stop();
   }
@@ -70,7 +99,11 @@ export class Cloud {
       if (known.model.id !== model.id) throw new HearthError("wrong-type", `device ${id} is a ${known.model.id}, not a ${model.id}`);
       return known as unknown as CloudDevice<M>;
     }
-    const created = new CloudDevice(id, model, (d, m, t) => this.request(d, m, t));
+    const created = new CloudDevice(id, model, {
+      request: (d, m, t) => this.request(d, m, t),
+      commandId: () => (this.nextCommand = (this.nextCommand + 1) % 0x100000000),
+      now: () => Math.round(this.clock()),
+    });
     this.devices.set(id, created as unknown as CloudDevice<ModelSpec>);
     return created;
   }
@@ -81,26 +114,41 @@ export class Cloud {
   }
 
   /**
-   * Sends a raw message (its seq is assigned here) and resolves with the
-   * device's ack, result or error. For tools and tests that must send what
-   * the typed API would refuse.
+   * Sends a message (its seq is assigned here) and resolves with the device's
+   * answer: an ack or error for a set, a result or error for an invoke. For
+   * tools and tests that must send what the typed API would refuse.
    */
   request(deviceId: string, message: Message, timeoutMs: number): Promise<Message> {
     const seq = this.nextSeq();
-    const frame = encodeMessage({ ...message, seq });
+    const sent = { ...message, seq } as Message;
+    // An invoke is answered by a result carrying its id, or an error carrying its seq.
+    const keys = sent.type === "invoke" ? [`${deviceId}/seq/${seq}`, `${deviceId}/id/${sent.id}`] : [`${deviceId}/seq/${seq}`];
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending.delete(seq);
+        for (const k of keys) this.pending.delete(k);
         reject(new HearthError("timeout", `device ${deviceId} did not answer ${message.type} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(seq, { resolve, reject, timer });
-      this.transport.publish(topics.down(deviceId), frame);
+      const entry: Pending = {
+        resolve: (m) => {
+          for (const k of keys) this.pending.delete(k);
+          clearTimeout(timer);
+          resolve(m);
+        },
+        reject,
+        timer,
+      };
+      for (const k of keys) this.pending.set(k, entry);
+      this.transport.publish(topics.down(deviceId), encodeMessage(sent));
     });
   }
 
   private nextSeq(): number {
     this.seq = (this.seq + 1) % 0x100000000;
     return this.seq;
+  }
+
+  private send(deviceId: string, message: Message): void {
+    this.transport.publish(topics.down(deviceId), encodeMessage(message));
   }
 
   private receive(topic: string, payload: Uint8Array): void {
@@ -114,15 +162,31 @@ export class Cloud {
       this.stats.malformed++;
       return;
     }
-    if (message.type === "ack" || message.type === "error" || message.type === "result") {
-      const ref = message.type === "result" ? message.call : message.ref;
-      const p = this.pending.get(ref);
-      if (p !== undefined) {
-        this.pending.delete(ref);
-        clearTimeout(p.timer);
-        p.resolve(message);
+    switch (message.type) {
+      case "ack":
+      case "error":
+        return this.answer(`${id}/seq/${message.ref}`, message);
+      case "time": {
+        const received = Math.round(this.clock());
+        return this.send(id, { type: "time", seq: this.nextSeq(), t1: message.t1, t2: received, t3: Math.round(this.clock()) });
       }
+      case "offline":
+        this.devices.get(id)?.receive(message);
+        return;
+      default:
+        break;
+    }
+    // hello, report, event, result: acknowledge always (the device stops resending), deliver once.
+    this.send(id, { type: "ack", seq: this.nextSeq(), ref: message.seq });
+    let window = this.windows.get(id);
+    if (window === undefined) this.windows.set(id, (window = new SeenWindow()));
+    if (!window.first(message.seq)) {
+      this.stats.duplicates++;
       return;
+    }
+    if (message.type === "result") {
+      if (!this.pending.has(`${id}/id/${message.id}`)) this.stats.late++;
+      return this.answer(`${id}/id/${message.id}`, message);
     }
     let device = this.devices.get(id);
     if (device === undefined && message.type === "hello") {
@@ -138,5 +202,9 @@ export class Cloud {
     } catch {
       this.stats.malformed++;
     }
+  }
+
+  private answer(key: string, message: Message): void {
+    this.pending.get(key)?.resolve(message);
   }
 }

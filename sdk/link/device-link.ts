@@ -1,20 +1,32 @@
-import { Priority, ResetReason, type Kernel, type Timer } from "../../os/index.js";
+import { ResetReason } from "../../hal/reset-cause.js";
+import { Priority, type Kernel, type Timer } from "../../os/kernel.js";
+import type { Log } from "../../os/log.js";
+import type { KvStore } from "../../os/storage/kv-store.js";
 import type { Device } from "../device.js";
 import { ErrorCode, HearthError } from "../errors.js";
-import type { ModelSpec, PropName } from "../model.js";
-import { decodeMessage, encodeMessage, type Message } from "./envelope.js";
+import type { Level, ModelSpec, PropName } from "../model.js";
+import { decodeMessage, encodeMessage, type Message, type WireMembers } from "./envelope.js";
 import { membersFromWire, membersToWire } from "./members.js";
 import { modelHash } from "./model-hash.js";
+import { Outbox } from "./outbox.js";
 import { checkDeviceId, topics, type Transport } from "./transport.js";
 
 export interface DeviceLinkOptions {
   deviceId: string;
   firmware: string;
   resetReason?: ResetReason;
+  bootCount?: number;
+  /** Flash for the outbound queue, the sequence reservation and the desired version. */
+  kv?: KvStore;
+  log?: Log;
   /** A full report this often, besides the deltas. Default 60 s. */
   fullReportEveryMs?: number;
-  /** Events and results kept while offline, oldest dropped first. Default 32. */
-  offlineQueue?: number;
+  /** While offline, changed state is saved to flash at most this often. Default 60 s. */
+  offlineSaveEveryMs?: number;
+  /** Events kept unacknowledged; the lowest level goes first. Default 32. */
+  eventCap?: number;
+  /** Time is synchronised this often. Default 1 h. */
+  timeSyncEveryMs?: number;
 }
 
 export type LinkState = "down" | "up";
@@ -24,27 +36,38 @@ export interface LinkStats {
   received: number;
   malformed: number;
   refused: number;
+  duplicates: number;
   dropped: number;
 }
 
+const LEVELS: readonly Level[] = ["debug", "info", "warn", "error", "critical"];
+const DESIRED_KEY = "link/desired";
+const RECENT_COMMANDS = 64;
+
 /**
- * The device side of the cloud link: says hello on every connect, reports
- * property changes (coalesced per turn of the event loop) and a full report
- * periodically, applies checked writes, runs actions, and sends events.
- * Frames from the transport are handled on the kernel's loop, never in the
- * transport's callback.
+ * The device side of the cloud link (sdk/link/PROTOCOL.md). On every connect:
+ * hello, what the cloud has not acknowledged, any state changed while offline,
+ * a full report, and a time sync. Reports are deltas, coalesced per turn of
+ * the loop. Sets carry a desired-state version; invokes an id and a deadline,
+ * and a repeated invoke gets the first answer. Frames from the transport are
+ * handled on the kernel's loop, never in the transport's callback.
  */
 export class DeviceLink<M extends ModelSpec> {
   state: LinkState = "down";
-  readonly stats: LinkStats = { sent: 0, received: 0, malformed: 0, refused: 0, dropped: 0 };
-  private seq = 0;
+  readonly stats: LinkStats = { sent: 0, received: 0, malformed: 0, refused: 0, duplicates: 0, dropped: 0 };
+  readonly outbox: Outbox;
+  /** The desired-state version this device holds. */
+  desiredVersion = 0;
   private readonly dirty = new Set<PropName<M>>();
   private flushPosted = false;
-  private readonly pending: Message[] = [];
-  private fullReport: Timer | undefined;
+  private timers: Timer[] = [];
+  private lastOfflineSave = -Infinity;
   private unobserve: (() => void) | undefined;
   private readonly hash: Uint8Array;
   private readonly stateListeners = new Set<(state: LinkState) => void>();
+  /** Commands seen lately: running, or answered with this frame. */
+  private readonly commands = new Map<number, Uint8Array | "running">();
+  private clockOffset: number | undefined;
 
   constructor(
     private readonly device: Device<M>,
@@ -54,6 +77,13 @@ export class DeviceLink<M extends ModelSpec> {
   ) {
     checkDeviceId(options.deviceId);
     this.hash = modelHash(device.model);
+    this.outbox = new Outbox({
+      ...(options.kv === undefined ? {} : { kv: options.kv }),
+      eventCap: options.eventCap ?? 32,
+      onStorageError: (error) => options.log?.warn("link", `queue not saved: ${String(error)}`),
+    });
+    const kv = options.kv;
+    if (kv?.has(DESIRED_KEY)) this.desiredVersion = kv.getNumber(DESIRED_KEY);
   }
 
   start(): void {
@@ -62,11 +92,23 @@ export class DeviceLink<M extends ModelSpec> {
       event: (name, fields) => {
         const spec = this.device.model.spec.events[name];
         if (spec === undefined) return;
-        const wire = membersToWire(spec.fields, fields as Record<string, unknown>, "field", true);
-        this.send({ type: "event", seq: this.nextSeq(), event: spec.id, fields: wire }, true);
+        const seq = this.outbox.takeSeq();
+        const message: Message = {
+          type: "event",
+          seq,
+          event: spec.id,
+          fields: membersToWire(spec.fields, fields as Record<string, unknown>, "field", true),
+          level: LEVELS.indexOf(spec.level),
+        };
+        const frame = encodeMessage(message);
+        this.outbox.add("event", seq, frame, message.level);
+        this.sendFrame(frame);
       },
     });
-    this.fullReport = this.kernel.every(this.options.fullReportEveryMs ?? 60_000, () => this.sendFullReport(), { task: "link" });
+    this.timers = [
+      this.kernel.every(this.options.fullReportEveryMs ?? 60_000, () => this.sendFullReport(), { task: "link" }),
+      this.kernel.every(this.options.timeSyncEveryMs ?? 3_600_000, () => this.requestTime(), { task: "link" }),
+    ];
     this.transport.start({
       up: () => this.kernel.post(() => this.onUp(), Priority.High, "link"),
       down: () => this.kernel.post(() => this.setState("down"), Priority.High, "link"),
@@ -76,7 +118,7 @@ export class DeviceLink<M extends ModelSpec> {
 
   async stop(): Promise<void> {
     this.unobserve?.();
-    this.fullReport?.cancel();
+    for (const t of this.timers) t.cancel();
     this.setState("down");
     await this.transport.stop();
   }
@@ -87,22 +129,31 @@ export class DeviceLink<M extends ModelSpec> {
     return () => this.stateListeners.delete(listener);
   }
 
+  /** Wall-clock time (Unix ms) from the last time sync, or undefined before the first. */
+  wallClock(): number | undefined {
+    return this.clockOffset === undefined ? undefined : Math.round(this.kernel.now() + this.clockOffset);
+  }
+
   private onUp(): void {
     this.transport.subscribe(topics.down(this.options.deviceId));
     this.setState("up");
-    this.send(
-      {
-        type: "hello",
-        seq: this.nextSeq(),
-        firmware: this.options.firmware,
-        model: this.device.model.id,
-        modelHash: this.hash,
-        resetReason: ResetReason[this.options.resetReason ?? "powerOn"],
-      },
-      false,
-    );
+    this.sendNow({
+      type: "hello",
+      seq: this.outbox.takeSeq(),
+      firmware: this.options.firmware,
+      model: this.device.model.id,
+      modelHash: this.hash,
+      resetReason: ResetReason[this.options.resetReason ?? "powerOn"],
+      bootCount: this.options.bootCount ?? 0,
+      desiredVersion: this.desiredVersion,
+    });
+    for (const frame of this.outbox.unacknowledged()) this.sendFrame(frame);
+    if (this.outbox.offlineState.size > 0) {
+      this.sendReport(new Map(this.outbox.offlineState));
+      this.outbox.clearOffline();
+    }
     this.sendFullReport();
-    for (const message of this.pending.splice(0)) this.send(message, true);
+    this.requestTime();
   }
 
   private setState(state: LinkState): void {
@@ -120,43 +171,48 @@ export class DeviceLink<M extends ModelSpec> {
 
   private flush(): void {
     this.flushPosted = false;
-    if (this.state !== "up" || this.dirty.size === 0) return;
+    if (this.dirty.size === 0) return;
     const values: Record<string, unknown> = {};
     for (const name of this.dirty) values[name] = this.device.get(name);
     this.dirty.clear();
-    this.sendReport(values);
+    const wire = membersToWire(this.device.model.spec.properties, values, "property", false);
+    if (this.state === "up") {
+      this.sendReport(wire);
+      return;
+    }
+    // Offline: coalesce, and save now and then so a power cut keeps what the cloud has not seen.
+    const now = this.kernel.now();
+    const save = now - this.lastOfflineSave >= (this.options.offlineSaveEveryMs ?? 60_000);
+    if (save) this.lastOfflineSave = now;
+    this.outbox.noteOffline(wire, save);
   }
 
   private sendFullReport(): void {
     if (this.state !== "up") return;
     this.dirty.clear();
-    this.sendReport(this.device.snapshot() as Record<string, unknown>);
+    this.sendReport(membersToWire(this.device.model.spec.properties, this.device.snapshot() as Record<string, unknown>, "property", false));
   }
 
-  private sendReport(values: Record<string, unknown>): void {
-    const wire = membersToWire(this.device.model.spec.properties, values, "property", false);
-    this.send({ type: "report", seq: this.nextSeq(), values: wire }, false);
+  private sendReport(values: WireMembers): void {
+    const seq = this.outbox.takeSeq();
+    const frame = encodeMessage({ type: "report", seq, values });
+    this.outbox.add("report", seq, frame);
+    this.sendFrame(frame);
   }
 
-  /** Sends now if up; otherwise keeps `message` for later when `keep`, else drops it (state is re-reported on connect). */
-  private send(message: Message, keep: boolean): void {
-    if (this.state !== "up") {
-      if (!keep) return;
-      this.pending.push(message);
-      const cap = this.options.offlineQueue ?? 32;
-      while (this.pending.length > cap) {
-        this.pending.shift();
-        this.stats.dropped++;
-      }
-      return;
-    }
+  private requestTime(): void {
+    if (this.state === "up") this.sendNow({ type: "time", seq: this.outbox.takeSeq(), t1: Math.round(this.kernel.now()) });
+  }
+
+  /** Replies and requests that are not queued: if the link is down they are gone, and the cloud asks again. */
+  private sendNow(message: Message): void {
+    this.sendFrame(encodeMessage(message));
+  }
+
+  private sendFrame(frame: Uint8Array): void {
+    if (this.state !== "up") return;
     this.stats.sent++;
-    this.transport.publish(topics.up(this.options.deviceId), encodeMessage(message));
-  }
-
-  private nextSeq(): number {
-    this.seq = (this.seq + 1) % 0x100000000;
-    return this.seq;
+    this.transport.publish(topics.up(this.options.deviceId), frame);
   }
 
   private receive(payload: Uint8Array): void {
@@ -166,31 +222,62 @@ export class DeviceLink<M extends ModelSpec> {
       message = decodeMessage(payload);
     } catch (error) {
       this.stats.malformed++;
+      this.options.log?.warn("link", `bad frame: ${(error as Error).message}`);
       this.refuse(0, error);
       return;
     }
     switch (message.type) {
+      case "ack":
+        return this.outbox.acked(message.ref);
       case "set":
-        return this.onSet(message.seq, message.values);
+        return this.onSet(message);
       case "invoke":
         return this.onInvoke(message);
+      case "time":
+        return this.onTime(message);
       default:
         this.refuse(message.seq, new HearthError("unknown-message", `a device does not take ${message.type} messages`));
     }
   }
 
-  private onSet(seq: number, wire: Map<number, number | boolean | string>): void {
-    try {
-      const values = membersFromWire(this.device.model.spec.properties, wire, "property", false);
-      this.device.remoteWrite(values);
-    } catch (error) {
-      this.refuse(seq, error, (name) => this.device.model.spec.properties[name]?.id);
+  private onSet(message: Extract<Message, { type: "set" }>): void {
+    if (message.version <= this.desiredVersion) {
+      this.stats.refused++;
+      this.sendNow({
+        type: "error",
+        seq: this.outbox.takeSeq(),
+        ref: message.seq,
+        code: ErrorCode.stale,
+        member: null,
+        detail: `desired version ${message.version} is not newer than ${this.desiredVersion}`,
+        current: this.desiredVersion,
+      });
       return;
     }
-    this.send({ type: "ack", seq: this.nextSeq(), ref: seq }, true);
+    try {
+      const values = membersFromWire(this.device.model.spec.properties, message.values, "property", false);
+      this.device.remoteWrite(values);
+    } catch (error) {
+      this.refuse(message.seq, error, (name) => this.device.model.spec.properties[name]?.id);
+      return;
+    }
+    this.desiredVersion = message.version;
+    try {
+      this.options.kv?.setNumber(DESIRED_KEY, message.version);
+    } catch (error) {
+      this.options.log?.warn("link", `desired version not saved: ${String(error)}`);
+    }
+    this.sendNow({ type: "ack", seq: this.outbox.takeSeq(), ref: message.seq });
   }
 
   private onInvoke(message: Extract<Message, { type: "invoke" }>): void {
+    const seen = this.commands.get(message.id);
+    if (seen !== undefined) {
+      // QoS 1 delivered it again: the command ran (or runs) once; the answer is the first one.
+      this.stats.duplicates++;
+      if (seen !== "running") this.sendFrame(seen);
+      return;
+    }
     const found = this.device.model.actionById(message.action);
     if (found === undefined) {
       this.refuse(message.seq, new HearthError("unknown-action", `unknown action id ${message.action}`), () => message.action);
@@ -198,6 +285,11 @@ export class DeviceLink<M extends ModelSpec> {
     }
     const [name, spec] = found;
     const memberId = (member: string): number | undefined => (member === name ? spec.id : spec.params[member]?.id);
+    const now = this.wallClock();
+    if (message.deadline !== 0 && now !== undefined && now > message.deadline) {
+      this.refuse(message.seq, new HearthError("deadline-passed", `command ${message.id} expired ${now - message.deadline} ms ago; not run`, name), memberId);
+      return;
+    }
     let params: Record<string, unknown>;
     try {
       params = membersFromWire(spec.params, message.params, "param", true);
@@ -205,19 +297,38 @@ export class DeviceLink<M extends ModelSpec> {
       this.refuse(message.seq, error, memberId);
       return;
     }
+    this.remember(message.id, "running");
     this.device.remoteCall(name, params).then(
       (result) => {
-        const wire = membersToWire(spec.result, result, "result field", true);
-        this.send({ type: "result", seq: this.nextSeq(), call: message.seq, result: wire }, true);
+        const seq = this.outbox.takeSeq();
+        const frame = encodeMessage({ type: "result", seq, id: message.id, result: membersToWire(spec.result, result, "result field", true) });
+        this.remember(message.id, frame);
+        this.outbox.add("result", seq, frame);
+        this.sendFrame(frame);
       },
-      (error: unknown) => this.refuse(message.seq, error, memberId),
+      (error: unknown) => {
+        this.commands.delete(message.id);
+        this.refuse(message.seq, error, memberId);
+      },
     );
+  }
+
+  private onTime(message: Extract<Message, { type: "time" }>): void {
+    if (message.t2 === undefined || message.t3 === undefined) return;
+    const t4 = this.kernel.now();
+    // NTP: the cloud's clock minus ours, with the path delay taken as symmetric.
+    this.clockOffset = (message.t2 - message.t1 + (message.t3 - t4)) / 2;
+  }
+
+  private remember(id: number, answer: Uint8Array | "running"): void {
+    this.commands.set(id, answer);
+    if (this.commands.size > RECENT_COMMANDS) this.commands.delete(this.commands.keys().next().value as number);
   }
 
   private refuse(ref: number, error: unknown, memberId: (name: string) => number | undefined = () => undefined): void {
     this.stats.refused++;
     const e = error instanceof HearthError ? error : new HearthError("failed", String(error));
     const member = e.member === undefined ? null : (memberId(e.member) ?? null);
-    this.send({ type: "error", seq: this.nextSeq(), ref, code: ErrorCode[e.code], member, detail: e.message }, true);
+    this.sendNow({ type: "error", seq: this.outbox.takeSeq(), ref, code: ErrorCode[e.code], member, detail: e.message });
   }
 }

@@ -13,6 +13,7 @@ export const MessageType = {
   ack: 6,
   error: 7,
   offline: 8,
+  time: 9,
 } as const;
 export type MessageTypeName = keyof typeof MessageType;
 
@@ -22,15 +23,29 @@ export type WireValue = number | boolean | string;
 
 /** Every message, as it is on the wire (ids, not names). */
 export type Message =
-  | { type: "hello"; seq: number; firmware: string; model: string; modelHash: Uint8Array; resetReason: number }
+  | {
+      type: "hello";
+      seq: number;
+      firmware: string;
+      model: string;
+      modelHash: Uint8Array;
+      resetReason: number;
+      bootCount: number;
+      /** The version of the desired state the device holds. */
+      desiredVersion: number;
+    }
   | { type: "report"; seq: number; values: WireMembers }
-  | { type: "set"; seq: number; values: WireMembers }
-  | { type: "invoke"; seq: number; action: number; params: WireMembers }
-  | { type: "result"; seq: number; call: number; result: WireMembers }
-  | { type: "event"; seq: number; event: number; fields: WireMembers }
+  | { type: "set"; seq: number; version: number; values: WireMembers }
+  /** `deadline`: Unix ms after which the command must not run; 0 for none. */
+  | { type: "invoke"; seq: number; action: number; params: WireMembers; id: number; deadline: number }
+  | { type: "result"; seq: number; id: number; result: WireMembers }
+  | { type: "event"; seq: number; event: number; fields: WireMembers; level: number }
   | { type: "ack"; seq: number; ref: number }
-  | { type: "error"; seq: number; ref: number; code: number; member: number | null; detail: string }
-  | { type: "offline"; seq: number };
+  /** `current`: with code stale, the desired version the device holds. */
+  | { type: "error"; seq: number; ref: number; code: number; member: number | null; detail: string; current?: number }
+  | { type: "offline"; seq: number }
+  /** Device to cloud: [t1]; cloud to device: [t1, t2, t3] (NTP's four timestamps, t4 on arrival). */
+  | { type: "time"; seq: number; t1: number; t2?: number; t3?: number };
 
 /** The largest frame either side accepts, in bytes. */
 export const MAX_FRAME_BYTES = 16 * 1024;
@@ -42,22 +57,25 @@ export function encodeMessage(m: Message): Uint8Array {
 function body(m: Message): CborValue {
   switch (m.type) {
     case "hello":
-      return [m.firmware, m.model, m.modelHash, m.resetReason];
+      return [m.firmware, m.model, m.modelHash, m.resetReason, m.bootCount, m.desiredVersion];
     case "report":
-    case "set":
       return m.values;
+    case "set":
+      return [m.version, m.values];
     case "invoke":
-      return [m.action, m.params];
+      return [m.action, m.params, m.id, m.deadline];
     case "result":
-      return [m.call, m.result];
+      return [m.id, m.result];
     case "event":
-      return [m.event, m.fields];
+      return [m.event, m.fields, m.level];
     case "ack":
       return m.ref;
     case "error":
-      return [m.ref, m.code, m.member, m.detail];
+      return m.current === undefined ? [m.ref, m.code, m.member, m.detail] : [m.ref, m.code, m.member, m.detail, m.current];
     case "offline":
       return null;
+    case "time":
+      return m.t2 === undefined || m.t3 === undefined ? [m.t1] : [m.t1, m.t2, m.t3];
   }
 }
 
@@ -66,9 +84,10 @@ const typeNames = new Map<number, MessageTypeName>(
 );
 
 /**
- * Decodes and checks one frame. Anything that is not exactly a well-formed
- * message throws a HearthError "malformed" (or "unknown-message") that says
- * what is wrong, and the caller keeps running.
+ * Checks and decodes one frame. The bytes are checked before anything is
+ * decoded (lengths against the frame, nesting, size); anything that is not
+ * exactly a well-formed message throws a HearthError "malformed" (or
+ * "unknown-message") that says what is wrong, and the caller keeps running.
  */
 export function decodeMessage(frame: Uint8Array): Message {
   if (frame.length > MAX_FRAME_BYTES) throw malformed(`frame of ${frame.length} bytes exceeds ${MAX_FRAME_BYTES}`);
@@ -88,43 +107,58 @@ export function decodeMessage(frame: Uint8Array): Message {
   if (type === undefined) throw new HearthError("unknown-message", `unknown message type ${typeId}`);
   switch (type) {
     case "hello": {
-      const [firmware, model, modelHash, resetReason] = tuple(b, 4, "hello");
+      const [firmware, model, modelHash, resetReason, bootCount, desiredVersion] = tuple(b, 6, type);
       if (typeof firmware !== "string" || typeof model !== "string") throw malformed("hello: firmware and model must be text");
       if (!(modelHash instanceof Uint8Array)) throw malformed("hello: model hash must be a byte string");
-      if (!isUint(resetReason)) throw malformed("hello: reset reason must be an unsigned integer");
-      return { type, seq, firmware, model, modelHash: Uint8Array.from(modelHash), resetReason };
+      if (!isUint(resetReason) || !isUint(bootCount) || !isUint(desiredVersion)) {
+        throw malformed("hello: reset reason, boot count and desired version must be unsigned integers");
+      }
+      return { type, seq, firmware, model, modelHash: Uint8Array.from(modelHash), resetReason, bootCount, desiredVersion };
     }
     case "report":
-    case "set":
       return { type, seq, values: members(b, type) };
+    case "set": {
+      const [version, values] = tuple(b, 2, type);
+      if (!isUint(version)) throw malformed("set: version must be an unsigned integer");
+      return { type, seq, version, values: members(values, type) };
+    }
     case "invoke": {
-      const [action, params] = tuple(b, 2, type);
-      if (!isUint(action)) throw malformed("invoke: action id must be an unsigned integer");
-      return { type, seq, action, params: members(params, type) };
+      const [action, params, id, deadline] = tuple(b, 4, type);
+      if (!isUint(action) || !isUint(id) || !isUint(deadline)) throw malformed("invoke: action, id and deadline must be unsigned integers");
+      return { type, seq, action, params: members(params, type), id, deadline };
     }
     case "result": {
-      const [call, result] = tuple(b, 2, type);
-      if (!isUint(call)) throw malformed("result: call must be an unsigned integer");
-      return { type, seq, call, result: members(result, type) };
+      const [id, result] = tuple(b, 2, type);
+      if (!isUint(id)) throw malformed("result: id must be an unsigned integer");
+      return { type, seq, id, result: members(result, type) };
     }
     case "event": {
-      const [event, fields] = tuple(b, 2, type);
-      if (!isUint(event)) throw malformed("event: event id must be an unsigned integer");
-      return { type, seq, event, fields: members(fields, type) };
+      const [event, fields, level] = tuple(b, 3, type);
+      if (!isUint(event) || !isUint(level)) throw malformed("event: event id and level must be unsigned integers");
+      return { type, seq, event, fields: members(fields, type), level };
     }
     case "ack":
       if (!isUint(b)) throw malformed("ack: body must be the acknowledged seq");
       return { type, seq, ref: b };
     case "error": {
-      const [ref, code, member, detail] = tuple(b, 4, type);
+      if (!Array.isArray(b) || (b.length !== 4 && b.length !== 5)) throw malformed("error: body must be an array of 4 or 5");
+      const [ref, code, member, detail, current] = b as unknown[];
       if (!isUint(ref) || !isUint(code)) throw malformed("error: ref and code must be unsigned integers");
       if (member !== null && !isUint(member)) throw malformed("error: member must be an id or null");
       if (typeof detail !== "string") throw malformed("error: detail must be text");
-      return { type, seq, ref, code, member, detail };
+      if (current !== undefined && !isUint(current)) throw malformed("error: current version must be an unsigned integer");
+      return current === undefined ? { type, seq, ref, code, member, detail } : { type, seq, ref, code, member, detail, current };
     }
     case "offline":
       if (b !== null) throw malformed("offline: body must be null");
       return { type, seq };
+    case "time": {
+      if (!Array.isArray(b) || (b.length !== 1 && b.length !== 3) || !b.every(isUint)) {
+        throw malformed("time: body must be [t1] or [t1, t2, t3] of unsigned integers");
+      }
+      const [t1, t2, t3] = b as number[];
+      return t2 === undefined || t3 === undefined ? { type, seq, t1: t1 as number } : { type, seq, t1: t1 as number, t2, t3 };
+    }
   }
 }
 

@@ -75,7 +75,8 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
     }),
     o.deviceId,
   );
-  const cloud = new Cloud(new MqttTransport({ url, clientId: `cloud-${o.deviceId}-${process.pid}` }), [o.app.model]);
+  const epoch = Date.now();
+  const cloud = new Cloud(new MqttTransport({ url, clientId: `cloud-${o.deviceId}-${process.pid}` }), [o.app.model], () => epoch + clock.now());
   await cloud.start();
   const watched = cloud.device(o.deviceId, o.app.model);
   o.print(`device  ${o.deviceId}: ${o.app.name} firmware ${o.app.firmwareVersion} on board ${o.app.boardId}, seed ${o.seed}, ${o.speed}x${o.speed < 10 ? " (try --speed 60 to watch an hour a minute)" : ""}`, false);

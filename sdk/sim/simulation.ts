@@ -39,6 +39,8 @@ export interface SimulationOptions {
 /** One run of the MCU, from a reset to the next. */
 interface Mcu<M extends ModelSpec> {
   readonly channel: ClockChannel;
+  readonly storage: { kv: KvStore; log: AppendLog };
+  readonly bootCount: number;
   readonly kernel: Kernel;
   readonly device: Device<M>;
   readonly log: Log;
@@ -159,13 +161,14 @@ export class Simulation<M extends ModelSpec> {
     kernel.onFault((f) => log.error(f.task, `fault (${f.kind}): ${f.error instanceof Error ? f.error.message : String(f.error)}`));
     const watchdog = new TaskWatchdog(kernel, this.h1.chip.watchdog, { timeoutMs: this.options.watchdogMs ?? 4000 });
     const storage = this.mountStorage();
+    const bootCount = countBoot(storage.kv);
     // Warnings and errors also go to the flash log, so they outlive the reset they may cause.
     log.addSink((r) => {
       if (LogLevel[r.level] >= LogLevel.warn) storage.log.append(encodeCbor([r.at, r.level, r.task, r.message]));
     });
     const device = new Device(this.app.model, this.app.initial);
     log.info("boot", `boot ${this.boots}, reset reason ${this.h1.resetReason}`);
-    this.mcu = { channel, kernel, device, log, watchdog, link: undefined };
+    this.mcu = { channel, storage, bootCount, kernel, device, log, watchdog, link: undefined };
     this.traceMcu(this.mcu);
     this.app.firmware({
       io: this.h1.io,
@@ -175,7 +178,7 @@ export class Simulation<M extends ModelSpec> {
       log,
       watchdog,
       storage,
-      boot: { resetReason: this.h1.resetReason, count: this.boots },
+      boot: { resetReason: this.h1.resetReason, count: bootCount },
     });
     if (this.connection !== undefined) this.startLink(this.mcu);
   }
@@ -198,6 +201,9 @@ export class Simulation<M extends ModelSpec> {
       deviceId: c.deviceId,
       firmware: this.app.firmwareVersion,
       resetReason: this.h1.resetReason,
+      bootCount: mcu.bootCount,
+      kv: mcu.storage.kv,
+      log: mcu.log,
     });
     mcu.link.start();
     return mcu.link;
@@ -209,5 +215,16 @@ export class Simulation<M extends ModelSpec> {
     const deadline = this.h1.watchdog.deadline;
     if (deadline !== undefined && this.options.clock.now() >= deadline) this.reset("watchdog");
     else if (this.h1.restartRequested) this.reset("software");
+  }
+}
+
+/** Counts this boot in flash (the count travels in the link's hello); 0 if flash fails. */
+function countBoot(kv: KvStore): number {
+  try {
+    const count = (kv.has("boot/count") ? kv.getNumber("boot/count") : 0) + 1;
+    kv.setNumber("boot/count", count);
+    return count;
+  } catch {
+    return 0;
   }
 }

@@ -1,0 +1,154 @@
+import type { KvStore } from "../../os/storage/kv-store.js";
+import type { WireMembers, WireValue } from "./envelope.js";
+import { encodeCbor } from "../../os/cbor.js";
+
+/** Messages the cloud must acknowledge, by class. */
+export type OutboxClass = "report" | "event" | "result";
+
+interface Pending {
+  seq: number;
+  frame: Uint8Array;
+  kind: OutboxClass;
+  /** Events: the level's rank (higher is more important). */
+  level: number;
+  persisted: boolean;
+}
+
+const QUEUE_PREFIX = "link/q/";
+const SEQ_KEY = "link/seq";
+const STATE_KEY = "link/state";
+/** Sequence numbers are reserved on flash this many at a time, so a reboot never reuses one. */
+const SEQ_BLOCK = 1000;
+const MAX_UNACKED_REPORTS = 64;
+
+export interface OutboxOptions {
+  /** Flash for what must survive a reboot; RAM only when undefined. */
+  kv?: KvStore;
+  /** Events kept while unacknowledged; when full the lowest level goes first. Default 32. */
+  eventCap?: number;
+  onStorageError?: (error: unknown) => void;
+}
+
+/**
+ * The device's outbound queue. Every message the cloud acknowledges (reports,
+ * events, results) keeps its sequence number until its ack, and is sent again
+ * with that number after a reconnect, so the cloud can drop repeats. Events
+ * and results are written to flash as they are queued and survive a reboot;
+ * reports are not (the next full report carries the state), but state that
+ * changes while offline coalesces into one pending report that is saved.
+ */
+export class Outbox {
+  private readonly pending = new Map<number, Pending>();
+  private nextSeq = 1;
+  private reservedUpTo = 0;
+  /** Property values changed while offline, coalesced to the latest. */
+  readonly offlineState: WireMembers = new Map();
+  private readonly eventCap: number;
+  dropped = 0;
+
+  constructor(private readonly options: OutboxOptions = {}) {
+    this.eventCap = options.eventCap ?? 32;
+    const kv = options.kv;
+    if (kv === undefined) return;
+    this.guard(() => {
+      if (kv.has(SEQ_KEY)) this.nextSeq = kv.getNumber(SEQ_KEY);
+      for (const key of kv.keys()) {
+        if (!key.startsWith(QUEUE_PREFIX)) continue;
+        const frame = kv.get(key);
+        const seq = Number(key.slice(QUEUE_PREFIX.length));
+        this.pending.set(seq, { seq, frame, kind: frame[1] === 0x04 ? "result" : "event", level: 0, persisted: true });
+        this.nextSeq = Math.max(this.nextSeq, seq + 1);
+      }
+      if (kv.has(STATE_KEY)) {
+        const saved = kv.getCbor(STATE_KEY);
+        if (saved instanceof Map) for (const [id, v] of saved as Map<number, WireValue>) this.offlineState.set(id, v);
+      }
+    });
+    this.reserve();
+  }
+
+  /** The next sequence number, never reused, even across reboots. */
+  takeSeq(): number {
+    const seq = this.nextSeq++;
+    if (this.nextSeq > this.reservedUpTo) this.reserve();
+    return seq;
+  }
+
+  /** Keeps a message until the cloud acknowledges it; events and results also go to flash. */
+  add(kind: OutboxClass, seq: number, frame: Uint8Array, level = 0): void {
+    const persisted = kind !== "report" && this.options.kv !== undefined;
+    if (persisted) this.guard(() => this.options.kv?.set(`${QUEUE_PREFIX}${seq}`, frame));
+    this.pending.set(seq, { seq, frame, kind, level, persisted });
+    if (kind === "event") this.capEvents();
+    if (kind === "report") this.capReports();
+  }
+
+  /** The cloud has it: forget it. */
+  acked(seq: number): void {
+    const p = this.pending.get(seq);
+    if (p === undefined) return;
+    this.pending.delete(seq);
+    if (p.persisted) this.guard(() => this.options.kv?.delete(`${QUEUE_PREFIX}${seq}`));
+  }
+
+  /** What to send again after a reconnect, oldest first. */
+  unacknowledged(): Uint8Array[] {
+    return [...this.pending.values()].sort((a, b) => a.seq - b.seq).map((p) => p.frame);
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Merges property values changed while offline; `save` also writes them to flash. */
+  noteOffline(values: WireMembers, save: boolean): void {
+    for (const [id, v] of values) this.offlineState.set(id, v);
+    if (save) this.saveOffline();
+  }
+
+  saveOffline(): void {
+    if (this.offlineState.size > 0) this.guard(() => this.options.kv?.set(STATE_KEY, encodeCbor(this.offlineState)));
+  }
+
+  /** The offline state was sent (under a seq of its own): it no longer needs flash. */
+  clearOffline(): void {
+    this.offlineState.clear();
+    this.guard(() => this.options.kv?.delete(STATE_KEY));
+  }
+
+  /** Unacknowledged reports beyond a few are dropped, oldest first: a later full report carries the state. */
+  private capReports(): void {
+    const reports = [...this.pending.values()].filter((p) => p.kind === "report");
+    for (let i = 0; i < reports.length - MAX_UNACKED_REPORTS; i++) {
+      this.pending.delete((reports[i] as Pending).seq);
+      this.dropped++;
+    }
+  }
+
+  private capEvents(): void {
+    const events = [...this.pending.values()].filter((p) => p.kind === "event");
+    while (events.length > this.eventCap) {
+      // The least important, and of those the oldest, makes room.
+      let victim = events[0] as Pending;
+      for (const e of events) if (e.level < victim.level) victim = e;
+      events.splice(events.indexOf(victim), 1);
+      this.pending.delete(victim.seq);
+      if (victim.persisted) this.guard(() => this.options.kv?.delete(`${QUEUE_PREFIX}${victim.seq}`));
+      this.dropped++;
+    }
+  }
+
+  private reserve(): void {
+    this.reservedUpTo = this.nextSeq + SEQ_BLOCK;
+    this.guard(() => this.options.kv?.setNumber(SEQ_KEY, this.reservedUpTo));
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      // Flash trouble must not stop the link: the queue goes on in RAM.
+      this.options.onStorageError?.(error);
+    }
+  }
+}
