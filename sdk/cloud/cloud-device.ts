@@ -48,28 +48,35 @@ export class CloudDevice<M extends ModelSpec> {
   ) {}
 
   /**
-   * Sets desired state: the values join the desired document under a new
-   * version. Resolves when the device acknowledges; rejects with its
-   * HearthError otherwise (nothing changes on the device). A device that
-   * holds a newer version says so, and the set is retried once above it.
+   * Sets desired state: the values join this device's desired document under
+   * a new version, kept even if the device is away (it gets the document when
+   * it says hello with an older version). Resolves when the device
+   * acknowledges; rejects with its HearthError (nothing changed on the device)
+   * or a timeout. A device that holds a newer version says so, and the set is
+   * sent once more above it.
    */
   async set(values: Partial<Writable<M>>, options: RequestOptions = {}): Promise<void> {
     const props = this.model.spec.properties;
     for (const name of Object.keys(values)) {
       if (props[name]?.access === "r") throw new HearthError("read-only", `property ${name} is read-only`, name);
     }
-    const wire = membersToWire(props, values as Record<string, unknown>, "property", false);
+    membersToWire(props, values as Record<string, unknown>, "property", false); // refuse bad values before keeping any
+    Object.assign(this.desired, values);
+    this.desiredVersion++;
+    await this.sendDesired(values, options);
+  }
+
+  private async sendDesired(values: Partial<Writable<M>>, options: RequestOptions): Promise<void> {
+    const wire = membersToWire(this.model.spec.properties, values as Record<string, unknown>, "property", false);
     for (let attempt = 0; ; attempt++) {
-      const version = this.desiredVersion + 1;
+      const version = this.desiredVersion;
       const reply = await this.cloud.request(this.id, { type: "set", seq: 0, version, values: wire }, options.timeoutMs ?? 10_000);
       if (reply.type === "ack") {
-        this.desiredVersion = version;
-        this.deviceDesiredVersion = version;
-        Object.assign(this.desired, values);
+        this.deviceDesiredVersion = Math.max(this.deviceDesiredVersion, version);
         return;
       }
       if (reply.type === "error" && reply.code === ErrorCode.stale && reply.current !== undefined && attempt === 0) {
-        this.desiredVersion = reply.current;
+        this.desiredVersion = reply.current + 1;
         continue;
       }
       throw unexpected(reply, (id) => this.model.propertyById(id)?.[0]);
@@ -133,8 +140,7 @@ export class CloudDevice<M extends ModelSpec> {
         this.deviceDesiredVersion = message.desiredVersion;
         // Reconcile: the device missed a set while it was away; send the whole desired document again.
         if (this.desiredVersion > message.desiredVersion && Object.keys(this.desired).length > 0) {
-          this.desiredVersion = message.desiredVersion;
-          this.set({ ...this.desired }).catch(() => undefined);
+          this.sendDesired({ ...this.desired }, {}).catch(() => undefined);
         }
         return;
       case "report": {

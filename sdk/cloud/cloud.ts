@@ -52,6 +52,7 @@ export class Cloud {
   private nextCommand = Math.floor(Math.random() * 0x7fffffff);
   private up = false;
   private readonly waitingForUp: (() => void)[] = [];
+  private readonly uplinkListeners = new Set<(deviceId: string, message: Message) => void>();
 
   /**
    * `clock` is the cloud's wall clock (Unix ms) for time sync and command
@@ -106,6 +107,12 @@ export class Cloud {
     });
     this.devices.set(id, created as unknown as CloudDevice<ModelSpec>);
     return created;
+  }
+
+  /** Hears every hello, report, event and result once (after de-duplication), with its device id. */
+  onUplink(listener: (deviceId: string, message: Message) => void): () => void {
+    this.uplinkListeners.add(listener);
+    return () => this.uplinkListeners.delete(listener);
   }
 
   /** Every device seen or asked for, with presence. */
@@ -184,6 +191,7 @@ export class Cloud {
       this.stats.duplicates++;
       return;
     }
+    for (const listener of this.uplinkListeners) listener(id, message);
     if (message.type === "result") {
       if (!this.pending.has(`${id}/id/${message.id}`)) this.stats.late++;
       return this.answer(`${id}/id/${message.id}`, message);

@@ -1,6 +1,7 @@
 import type { KvStore } from "../../os/storage/kv-store.js";
 import type { WireMembers, WireValue } from "./envelope.js";
 import { encodeCbor } from "../../os/cbor.js";
+import { encodeMessage } from "./envelope.js";
 
 /** Messages the cloud must acknowledge, by class. */
 export type OutboxClass = "report" | "event" | "result";
@@ -12,6 +13,8 @@ interface Pending {
   /** Events: the level's rank (higher is more important). */
   level: number;
   persisted: boolean;
+  /** The offline state saved before a reboot: its flash copy goes when the cloud has it. */
+  savedState?: boolean;
 }
 
 const QUEUE_PREFIX = "link/q/";
@@ -59,12 +62,18 @@ export class Outbox {
         this.pending.set(seq, { seq, frame, kind: frame[1] === 0x04 ? "result" : "event", level: 0, persisted: true });
         this.nextSeq = Math.max(this.nextSeq, seq + 1);
       }
-      if (kv.has(STATE_KEY)) {
-        const saved = kv.getCbor(STATE_KEY);
-        if (saved instanceof Map) for (const [id, v] of saved as Map<number, WireValue>) this.offlineState.set(id, v);
-      }
     });
     this.reserve();
+    // State changed offline before the reboot is history the cloud has not seen: it goes as a report
+    // of its own, not merged with what this boot measures.
+    this.guard(() => {
+      if (!kv.has(STATE_KEY)) return;
+      const saved = kv.getCbor(STATE_KEY);
+      if (!(saved instanceof Map) || saved.size === 0) return;
+      const seq = this.takeSeq();
+      const frame = encodeMessage({ type: "report", seq, values: saved as Map<number, WireValue> });
+      this.pending.set(seq, { seq, frame, kind: "report", level: 0, persisted: false, savedState: true });
+    });
   }
 
   /** The next sequence number, never reused, even across reboots. */
@@ -89,6 +98,7 @@ export class Outbox {
     if (p === undefined) return;
     this.pending.delete(seq);
     if (p.persisted) this.guard(() => this.options.kv?.delete(`${QUEUE_PREFIX}${seq}`));
+    if (p.savedState && this.offlineState.size === 0) this.guard(() => this.options.kv?.delete(STATE_KEY));
   }
 
   /** What to send again after a reconnect, oldest first. */
