@@ -1,3 +1,9 @@
+import { chmodSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeMosquittoConfig } from "../sdk/node/mosquitto-config.js";
+import { outsideBroker } from "./support/brokers.js";
+import { freePort, mosquittoBinary, OwnMosquitto } from "./support/mosquitto.js";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devicePassword } from "../sdk/link/credentials.js";
@@ -88,5 +94,55 @@ describe("TLS", () => {
     } finally {
       await broker.close();
     }
+  });
+});
+
+
+// Mosquitto is there wherever HEARTH_TEST_MQTT_URL is set (CI installs it); outsideBroker() fails in CI without it.
+const mosquitto = outsideBroker() === undefined ? undefined : mosquittoBinary();
+describe.skipIf(mosquitto === undefined)("security on Mosquitto with the generated configuration", () => {
+  let broker: OwnMosquitto;
+  let url: string;
+  beforeAll(async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "hearth-mosquitto-"));
+    const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+    const files = writeMosquittoConfig(dir, {
+      port,
+      devices: [
+        { id: "devA", secret: hex(secretA), issuedAt: ISSUED },
+        { id: "devB", secret: hex(secretB), issuedAt: ISSUED },
+      ],
+      backends: [{ user: "cloud", password: "cloud-password" }],
+    });
+    // Mosquitto started as root reads its files as the mosquitto user.
+    chmodSync(dir, 0o755);
+    for (const f of [files.passwords, files.acl, files.conf]) chmodSync(f, 0o644);
+    broker = new OwnMosquitto(mosquitto as string, files.conf, port);
+    await broker.start();
+    url = `mqtt://127.0.0.1:${port}`;
+  });
+  afterAll(async () => {
+    await broker?.kill();
+  });
+
+  it("device A can neither publish to nor read device B's topics; its own work", async () => {
+    const a = await connect(url, "devA", "devA", devicePassword(secretA, "devA", ISSUED));
+    const cloud = await connect(url, "cloud-1", "cloud", "cloud-password");
+    expect(await hears(cloud, topics.up("devA"), () => a.publish(topics.up("devA"), "ok", { qos: 1 }))).toBe(true);
+    expect(await hears(cloud, topics.up("devB"), () => a.publish(topics.up("devB"), "forged", { qos: 1 }))).toBe(false);
+    let leaked = false;
+    a.on("message", () => (leaked = true));
+    await a.subscribeAsync(topics.down("devB"), { qos: 1 }).catch(() => undefined);
+    cloud.publish(topics.down("devB"), "for B", { qos: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(leaked).toBe(false);
+    a.end(true);
+    cloud.end(true);
+  });
+
+  it("a wrong secret or a stale credential is refused", async () => {
+    await expect(connect(url, "devA", "devA", devicePassword(secretB, "devA", ISSUED))).rejects.toThrow();
+    await expect(connect(url, "devA", "devA", devicePassword(secretA, "devA", ISSUED - 1000))).rejects.toThrow();
   });
 });

@@ -6,12 +6,16 @@ import { parseArgs } from "node:util";
 import type { ApplianceApp } from "../app.js";
 import type { ModelSpec } from "../model.js";
 import { parseDuration } from "./duration.js";
+import { writeMosquittoConfig, type DeviceCredential } from "./mosquitto-config.js";
 import { runSimulation } from "./sim-host.js";
 
 const HELP = `hearth: appliance firmware SDK
 
 Usage:
   hearth sim [APP] [options]   run APP (default: aircon) on a simulated board with a cloud link
+  hearth broker config --devices FILE --out DIR [--port P]
+                               write a Mosquitto configuration (password file, ACL) for the devices in
+                               FILE: JSON {"devices":[{"id","secret"(hex),"issuedAt"}],"backends":[{"user","password"}]}
   hearth help                  this text
   hearth --version
 
@@ -44,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: "string" },
       device: { type: "string" },
       flash: { type: "string" },
+      devices: { type: "string" },
+      out: { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -58,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  if (command === "broker") return brokerConfig(rest, values);
   if (command !== "sim") throw new UsageError(`unknown command ${JSON.stringify(command)}; try hearth help`);
   if (rest.length > 1) throw new UsageError("hearth sim runs one appliance at a time for now");
   const appName = rest[0] ?? "aircon";
@@ -113,6 +120,25 @@ async function loadApp(name: string): Promise<ApplianceApp<ModelSpec>> {
   }
   if (module.app === undefined) throw new UsageError(`${name} does not export an app`);
   return module.app;
+}
+
+function brokerConfig(rest: string[], values: { devices?: string | undefined; out?: string | undefined; port?: string | undefined }): number {
+  if (rest[0] !== "config") throw new UsageError("try hearth broker config --devices FILE --out DIR");
+  if (values.devices === undefined || values.out === undefined) throw new UsageError("hearth broker config needs --devices FILE and --out DIR");
+  let setup: { devices?: DeviceCredential[]; backends?: { user: string; password: string }[] };
+  try {
+    setup = JSON.parse(readFileSync(values.devices, "utf8")) as typeof setup;
+  } catch (error) {
+    throw new UsageError(`--devices: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(setup.devices)) throw new UsageError(`--devices: ${values.devices} has no "devices" list`);
+  const files = writeMosquittoConfig(values.out, {
+    devices: setup.devices,
+    backends: setup.backends ?? [],
+    port: numberOption("port", values.port ?? "1883", 1, 65535),
+  });
+  console.log(`wrote ${files.conf}, ${files.passwords}, ${files.acl} for ${setup.devices.length} devices`);
+  return 0;
 }
 
 function durationOption(text: string): number {
