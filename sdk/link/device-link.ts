@@ -27,6 +27,8 @@ export interface DeviceLinkOptions {
   eventCap?: number;
   /** Time is synchronised this often. Default 1 h. */
   timeSyncEveryMs?: number;
+  /** A message the cloud has not acknowledged this long is sent again (the cloud may have missed it). Default 20 s. */
+  resendAfterMs?: number;
 }
 
 export type LinkState = "down" | "up";
@@ -102,12 +104,14 @@ export class DeviceLink<M extends ModelSpec> {
         };
         const frame = encodeMessage(message);
         this.outbox.add("event", seq, frame, message.level);
+        this.outbox.sent(seq, this.kernel.now());
         this.sendFrame(frame);
       },
     });
     this.timers = [
       this.kernel.every(this.options.fullReportEveryMs ?? 60_000, () => this.sendFullReport(), { task: "link" }),
       this.kernel.every(this.options.timeSyncEveryMs ?? 3_600_000, () => this.requestTime(), { task: "link" }),
+      this.kernel.every(this.resendAfter / 2, () => this.resendStale(), { task: "link" }),
     ];
     this.transport.start({
       up: () => this.kernel.post(() => this.onUp(), Priority.High, "link"),
@@ -134,6 +138,17 @@ export class DeviceLink<M extends ModelSpec> {
     return this.clockOffset === undefined ? undefined : Math.round(this.kernel.now() + this.clockOffset);
   }
 
+  private get resendAfter(): number {
+    return this.options.resendAfterMs ?? 20_000;
+  }
+
+  /** Unacknowledged for a while though connected: the cloud may have been away from its subscription. */
+  private resendStale(): void {
+    if (this.state !== "up") return;
+    const now = this.kernel.now();
+    for (const frame of this.outbox.unacknowledged(now, now - this.resendAfter)) this.sendFrame(frame);
+  }
+
   private onUp(): void {
     this.transport.subscribe(topics.down(this.options.deviceId));
     this.setState("up");
@@ -147,7 +162,7 @@ export class DeviceLink<M extends ModelSpec> {
       bootCount: this.options.bootCount ?? 0,
       desiredVersion: this.desiredVersion,
     });
-    for (const frame of this.outbox.unacknowledged()) this.sendFrame(frame);
+    for (const frame of this.outbox.unacknowledged(this.kernel.now())) this.sendFrame(frame);
     if (this.outbox.offlineState.size > 0) {
       this.sendReport(new Map(this.outbox.offlineState));
       this.outbox.clearOffline();
@@ -197,6 +212,7 @@ export class DeviceLink<M extends ModelSpec> {
     const seq = this.outbox.takeSeq();
     const frame = encodeMessage({ type: "report", seq, values });
     this.outbox.add("report", seq, frame);
+    this.outbox.sent(seq, this.kernel.now());
     this.sendFrame(frame);
   }
 
@@ -304,6 +320,7 @@ export class DeviceLink<M extends ModelSpec> {
         const frame = encodeMessage({ type: "result", seq, id: message.id, result: membersToWire(spec.result, result, "result field", true) });
         this.remember(message.id, frame);
         this.outbox.add("result", seq, frame);
+        this.outbox.sent(seq, this.kernel.now());
         this.sendFrame(frame);
       },
       (error: unknown) => {

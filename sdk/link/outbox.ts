@@ -15,6 +15,8 @@ interface Pending {
   persisted: boolean;
   /** The offline state saved before a reboot: its flash copy goes when the cloud has it. */
   savedState?: boolean;
+  /** Kernel time it last went out. */
+  sentAt?: number;
 }
 
 const QUEUE_PREFIX = "link/q/";
@@ -101,9 +103,17 @@ export class Outbox {
     if (p.savedState && this.offlineState.size === 0) this.guard(() => this.options.kv?.delete(STATE_KEY));
   }
 
-  /** What to send again after a reconnect, oldest first. */
-  unacknowledged(): Uint8Array[] {
-    return [...this.pending.values()].sort((a, b) => a.seq - b.seq).map((p) => p.frame);
+  /** What to send again after a reconnect, oldest first; `olderThan` keeps those sent before that time. */
+  unacknowledged(now?: number, olderThan?: number): Uint8Array[] {
+    const due = [...this.pending.values()].filter((p) => olderThan === undefined || (p.sentAt ?? -Infinity) <= olderThan);
+    if (now !== undefined) for (const p of due) p.sentAt = now;
+    return due.sort((a, b) => a.seq - b.seq).map((p) => p.frame);
+  }
+
+  /** Notes when a message went out (for resending what stays unacknowledged). */
+  sent(seq: number, now: number): void {
+    const p = this.pending.get(seq);
+    if (p !== undefined) p.sentAt = now;
   }
 
   get size(): number {
