@@ -1,11 +1,11 @@
 /**
  * A CBOR encoder (RFC 8949) that always writes the preferred serialization:
  * the shortest head for every integer and length, and the shortest float
- * (half, single or double) that holds the value exactly. Hearth writes its own
- * encoder because cbor-x cannot emit half floats and writes singles lossily;
- * decoding uses cbor-x, configured below, which reads every width.
+ * (half, single or double) that holds the value exactly. Hearth has its own
+ * codec because cbor-x cannot emit half floats (and writes singles lossily),
+ * decodes without bounds on what a frame declares, and is large for an MCU
+ * heap; the tests hold both halves to cbor-x as the reference.
  */
-import { Decoder, type Options } from "cbor-x";
 
 export type CborValue =
   | number
@@ -183,14 +183,4 @@ export function encodeUtf8(s: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/**
- * cbor-x, set to give plain values back: maps as Map (ids stay numbers), no
- * record extension, and 64-bit integers as numbers (not BigInt).
- */
-// int64AsNumber is read by cbor-x's decoder but missing from its typings.
-const decoder = new Decoder({ mapsAsObjects: false, useRecords: false, int64AsNumber: true } as Options);
-
-/** Decodes exactly one CBOR item; throws if the bytes are not one well-formed item. */
-export function decodeCbor(bytes: Uint8Array): unknown {
-  return decoder.decode(bytes);
-}
+export { decodeCbor, CborError, type CborLimits } from "./cbor-decode.js";

@@ -1,8 +1,10 @@
-import { Encoder } from "cbor-x";
+import { Decoder, Encoder, type Options } from "cbor-x";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeCbor, encodeCbor, toHalf, type CborValue } from "../os/cbor.js";
-import { cborProblem } from "../os/cbor-check.js";
+import { CborError, decodeCbor, encodeCbor, toHalf, type CborValue } from "../os/cbor.js";
+
+/** cbor-x, the reference: plain values back, maps as Map, 64-bit integers as numbers. */
+const reference = new Decoder({ mapsAsObjects: false, useRecords: false, int64AsNumber: true } as Options);
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
@@ -91,9 +93,12 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 describe("CBOR encoder properties", () => {
-  it("round-trips exactly through the (cbor-x) decoder", () => {
+  it("round-trips exactly through Hearth's decoder and through cbor-x's", () => {
     fc.assert(
-      fc.property(cborValue, (value) => same(decodeCbor(encodeCbor(value)), value)),
+      fc.property(cborValue, (value) => {
+        const bytes = encodeCbor(value);
+        return same(decodeCbor(bytes, { maxDepth: 64, maxItems: 1e6 }), value) && same(reference.decode(bytes), value);
+      }),
       { numRuns: 20_000 },
     );
   });
@@ -125,16 +130,46 @@ describe("CBOR encoder properties", () => {
   });
 });
 
-describe("CBOR frame check", () => {
-  it("accepts everything the encoder writes (within depth), and agrees with the decoder on what it accepts", () => {
+describe("CBOR decoder: strictness", () => {
+  it("reads what cbor-x writes (no floats), and on any mutation either agrees with cbor-x or refuses with a CborError", () => {
+    const writer = new Encoder({ useRecords: false, mapsAsObjects: false, variableMapSize: true, tagUint8Array: false });
     fc.assert(
-      fc.property(cborValue, fc.uint8Array({ maxLength: 4 }), (value, junk) => {
+      fc.property(cborValue, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }), (value, edits) => {
         const bytes = encodeCbor(value);
-        expect(cborProblem(bytes, 64, 1e6)).toBeUndefined();
-        const mutated = new Uint8Array([...bytes.subarray(0, Math.max(0, bytes.length - junk.length)), ...junk]);
-        if (cborProblem(mutated, 64, 1e6) === undefined) decodeCbor(mutated); // what passes the check decodes
+        for (const [at, byte] of edits) if (bytes.length > 0) bytes[at % bytes.length] = byte;
+        let ours: unknown;
+        try {
+          ours = decodeCbor(bytes, { maxDepth: 64, maxItems: 1e6 });
+        } catch (error) {
+          expect(error).toBeInstanceOf(CborError);
+          return;
+        }
+        expect(same(ours, reference.decode(bytes))).toBe(true);
       }),
       { numRuns: 20_000 },
     );
+    expect(decodeCbor(writer.encode([1, "a", [true, null]]))).toEqual([1, "a", [true, null]]);
+  });
+
+  it("refuses lies, tags, indefinite lengths, odd simple values, bad UTF-8 and trailing bytes, with a reason", () => {
+    const refuse = (bytes: number[]): string => {
+      try {
+        decodeCbor(Uint8Array.from(bytes));
+      } catch (error) {
+        expect(error).toBeInstanceOf(CborError);
+        return (error as Error).message;
+      }
+      return "accepted";
+    };
+    expect(refuse([0x9a, 0x3b, 0x9a, 0xca, 0x00])).toMatch(/container of 1000000000 items in 0 bytes/);
+    expect(refuse([0x5a, 0xff, 0xff, 0xff, 0xff, 1])).toMatch(/string of 4294967295 bytes in 1 bytes/);
+    expect(refuse([0xc1, 0x01])).toMatch(/tags/);
+    expect(refuse([0x9f, 0xff])).toMatch(/indefinite/);
+    expect(refuse([0xe0])).toMatch(/simple value 0/);
+    expect(refuse([0x62, 0xc0, 0x80])).toMatch(/UTF-8/);
+    expect(refuse([0x01, 0x02])).toMatch(/1 bytes after the item/);
+    expect(refuse([0x1b, 0x00, 0x20, 0, 0, 0, 0, 0, 0])).toMatch(/beyond 2\^53/);
+    expect(refuse([0xa2, 0x01, 0x01, 0x01, 0x02])).toMatch(/repeats/);
+    expect(refuse(Array(10).fill(0x81))).toMatch(/nesting deeper than 8/);
   });
 });

@@ -1,5 +1,4 @@
 import { HearthError } from "../errors.js";
-import { cborProblem } from "../../os/cbor-check.js";
 import { decodeCbor, encodeCbor, type CborValue } from "../../os/cbor.js";
 
 /** Message types: the first element of every envelope. See PROTOCOL.md. */
@@ -91,13 +90,11 @@ const typeNames = new Map<number, MessageTypeName>(
  */
 export function decodeMessage(frame: Uint8Array): Message {
   if (frame.length > MAX_FRAME_BYTES) throw malformed(`frame of ${frame.length} bytes exceeds ${MAX_FRAME_BYTES}`);
-  const problem = cborProblem(frame);
-  if (problem !== undefined) throw malformed(problem);
   let item: unknown;
   try {
     item = decodeCbor(frame);
   } catch (error) {
-    throw malformed(`not one CBOR item: ${(error as Error).message}`);
+    throw malformed((error as Error).message);
   }
   if (!Array.isArray(item) || item.length !== 3) throw malformed("envelope must be an array [type, seq, body]");
   const [typeId, seq, b] = item as [unknown, unknown, unknown];
