@@ -23,6 +23,7 @@ class Channel implements ClockChannel {
   }
   requestWake(at: number | undefined): void {
     this.wakeAt = at;
+    if (at !== undefined) this.base.wakeRequested?.(at);
   }
   attach(wake: () => void): void {
     if (this.wake !== undefined) throw new Error("VirtualClock: this channel already has a client");
@@ -40,6 +41,8 @@ export class VirtualClock implements Clock {
   private time: number;
   private readonly channels: Channel[] = [];
   private readonly own: Channel;
+  /** Told of every wake-up a client asks for: lets a host that paces this clock react at once. */
+  wakeRequested: ((at: number) => void) | undefined;
 
   constructor(start = 0) {
     this.time = start;

@@ -5,6 +5,7 @@ import { VirtualClock } from "../virtual-clock.js";
 export class HostClock implements Clock {
   private readonly origin = performance.now();
   private handle: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private wake: (() => void) | undefined;
 
   now(): number {
@@ -12,12 +13,19 @@ export class HostClock implements Clock {
   }
   requestWake(at: number | undefined): void {
     if (this.handle !== undefined) clearTimeout(this.handle);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.handle = undefined;
+    this.immediate = undefined;
     if (at === undefined) return;
-    this.handle = setTimeout(() => {
+    const delay = at - this.now();
+    const fire = (): void => {
       this.handle = undefined;
+      this.immediate = undefined;
       this.wake?.();
-    }, Math.max(0, at - this.now()));
+    };
+    // Work due now runs on the next turn of Node's loop, not after setTimeout's 1 ms floor.
+    if (delay <= 0) this.immediate = setImmediate(fire);
+    else this.handle = setTimeout(fire, delay);
   }
   attach(wake: () => void): void {
     this.wake = wake;
@@ -33,6 +41,7 @@ export class HostClock implements Clock {
  */
 export class PacedClock extends VirtualClock {
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private realStart = 0;
   private virtualStart = 0;
   /** Virtual time never passes this while paced (a run's end). */
@@ -51,11 +60,21 @@ export class PacedClock extends VirtualClock {
     this.realStart = performance.now();
     this.virtualStart = this.now();
     this.timer = setInterval(() => this.step(), this.tickMs);
+    // Work due now (a message arrived) runs on the next turn of Node's loop, not at the next tick.
+    this.wakeRequested = (at) => {
+      if (this.timer === undefined || this.immediate !== undefined || at > this.now()) return;
+      this.immediate = setImmediate(() => {
+        this.immediate = undefined;
+        this.step();
+      });
+    };
   }
 
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
   }
 
   private step(): void {

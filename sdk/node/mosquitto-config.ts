@@ -58,6 +58,7 @@ export function writeMosquittoConfig(dir: string, setup: MosquittoSetup): { conf
       `acl_file ${acl}`,
       ...(setup.tls === undefined ? [] : [`cafile ${setup.tls.cafile}`, `certfile ${setup.tls.certfile}`, `keyfile ${setup.tls.keyfile}`]),
       "persistence false",
+      "set_tcp_nodelay true",
       "",
     ].join("\n"),
   );

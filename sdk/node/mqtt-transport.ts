@@ -53,6 +53,8 @@ export class MqttTransport implements Transport {
     });
     this.client = client;
     client.on("connect", () => {
+      // Small frames, sent now: Nagle's algorithm would hold them for the peer's delayed ACK.
+      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       this.backoff.connected(Date.now());
       events.up();
     });
