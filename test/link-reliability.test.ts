@@ -146,3 +146,40 @@ describe("link reliability (in-memory broker, virtual time)", () => {
     expect(t.sim.link?.state).toBe("up");
   });
 });
+
+import fc from "fast-check";
+import { badFrame } from "./support/frames.js";
+
+describe("link fuzz", () => {
+  it("5,000 bad frames at a device: each is counted and answered, and the device keeps working", async () => {
+    const t = setup();
+    await t.run(2_000);
+    const raw = t.broker.transport("raw");
+    raw.start({ up: () => undefined, down: () => undefined, message: () => undefined });
+    await t.run(100);
+    const frames = fc.sample(badFrame, { numRuns: 5_000, seed: 42 });
+    let expectedMalformed = 0;
+    for (const frame of frames) {
+      try {
+        decode(frame);
+      } catch {
+        expectedMalformed++;
+      }
+    }
+    const receivedBefore = t.sim.link!.stats.received;
+    for (const frame of frames) raw.publish(topics.down("dev1"), frame);
+    // 5,000 frames at once: give the deliveries and the loop (bounded) time to take them all.
+    for (let i = 0; i < 20 && t.sim.link!.stats.malformed < expectedMalformed; i++) await t.run(1_000);
+    const stats = t.sim.link!.stats;
+    // Every frame reached the link and was counted (besides the cloud's own acks and time answers).
+    expect(stats.received - receivedBefore).toBeGreaterThanOrEqual(frames.length);
+    expect(expectedMalformed).toBeGreaterThan(4000);
+    expect(stats.malformed).toBe(expectedMalformed);
+    const errorsSent = t.sent.filter((m) => m.type === "error" && m.code === ErrorCode.malformed).length;
+    expect(errorsSent).toBe(expectedMalformed); // each malformed one was answered
+    // Still serving: a command runs.
+    const answer = t.device.invoke("echo", { x: 3 }, { timeoutMs: 5_000 });
+    await t.run(1_000);
+    expect(await answer).toEqual({ x: 3 });
+  });
+});

@@ -70,6 +70,7 @@ export class DeviceLink<M extends ModelSpec> {
   /** Commands seen lately: running, or answered with this frame. */
   private readonly commands = new Map<number, Uint8Array | "running">();
   private clockOffset: number | undefined;
+  private lastBadFrameLog = -Infinity;
 
   constructor(
     private readonly device: Device<M>,
@@ -238,7 +239,11 @@ export class DeviceLink<M extends ModelSpec> {
       message = decodeMessage(payload);
     } catch (error) {
       this.stats.malformed++;
-      this.options.log?.warn("link", `bad frame: ${(error as Error).message}`);
+      // One log record per 10 s at most: a flood of garbage must not wear out the flash log.
+      if (this.kernel.now() - this.lastBadFrameLog >= 10_000) {
+        this.lastBadFrameLog = this.kernel.now();
+        this.options.log?.warn("link", `bad frame: ${(error as Error).message} (${this.stats.malformed} so far)`);
+      }
       this.refuse(0, error);
       return;
     }
