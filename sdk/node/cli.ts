@@ -30,6 +30,10 @@ Options for sim:
   --seed S          seed of the simulation's random generator (default 1)
   --device ID       device id on the link (default sim-APP-1)
   --flash FILE      keep the board's flash (settings, logs) in FILE between runs
+  --ca FILE         the CA certificate (PEM) of an outside broker's TLS (mqtts://)
+  --device-secret HEX   the device's secret: it logs in as its id with an HMAC credential
+  --issued-at MS    issue time of that credential (Unix ms; default 0)
+  --cloud-user U --cloud-password P   the cloud side's login on an outside broker
 
 Ctrl-C stops cleanly.`;
 
@@ -49,6 +53,11 @@ async function main(argv: string[]): Promise<number> {
       device: { type: "string" },
       flash: { type: "string" },
       devices: { type: "string" },
+      ca: { type: "string" },
+      "device-secret": { type: "string" },
+      "issued-at": { type: "string" },
+      "cloud-user": { type: "string" },
+      "cloud-password": { type: "string" },
       out: { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -87,6 +96,10 @@ async function main(argv: string[]): Promise<number> {
     seed,
     deviceId: values.device ?? `sim-${app.name}-1`,
     ...(values.flash === undefined ? {} : { flashFile: values.flash }),
+    ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca, "utf8") }),
+    ...(values["device-secret"] === undefined ? {} : { deviceSecret: hexOption("device-secret", values["device-secret"]) }),
+    ...(values["issued-at"] === undefined ? {} : { issuedAt: numberOption("issued-at", values["issued-at"], 0, Number.MAX_SAFE_INTEGER) }),
+    ...(values["cloud-user"] === undefined ? {} : { cloudLogin: { username: values["cloud-user"], password: values["cloud-password"] ?? "" } }),
     interrupted,
     print: (line, isLive) => {
       if (values.json) return;
@@ -139,6 +152,11 @@ function brokerConfig(rest: string[], values: { devices?: string | undefined; ou
   });
   console.log(`wrote ${files.conf}, ${files.passwords}, ${files.acl} for ${setup.devices.length} devices`);
   return 0;
+}
+
+function hexOption(name: string, text: string): Uint8Array {
+  if (!/^([0-9a-f]{2})+$/i.test(text)) throw new UsageError(`--${name} must be hex bytes`);
+  return Uint8Array.from(Buffer.from(text, "hex"));
 }
 
 function durationOption(text: string): number {

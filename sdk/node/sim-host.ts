@@ -5,6 +5,7 @@ import { loadFlash, saveFlash } from "../../hal/sim/node/flash-file.js";
 import { PacedClock } from "../../os/node/host-clock.js";
 import type { ApplianceApp } from "../app.js";
 import { Cloud } from "../cloud/cloud.js";
+import { devicePassword } from "../link/credentials.js";
 import { encodeMessage } from "../link/envelope.js";
 import { topics } from "../link/transport.js";
 import type { ModelSpec } from "../model.js";
@@ -27,6 +28,11 @@ export interface SimHostOptions {
   deviceId: string;
   /** Where the live status and messages go. */
   print: (line: string, live: boolean) => void;
+  /** For an outside broker: the CA of its TLS certificate (PEM), the device's credential, the cloud's login. */
+  ca?: string;
+  deviceSecret?: Uint8Array;
+  issuedAt?: number;
+  cloudLogin?: { username: string; password: string };
   /** Keep the board's flash in this file between runs (loaded if it exists, saved at the end). */
   flashFile?: string;
   /** Resolves when the user asks to stop (Ctrl-C). */
@@ -71,12 +77,23 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
       new MqttTransport({
       url,
       clientId: o.deviceId,
+      ...(o.ca === undefined ? {} : { ca: o.ca }),
+      ...(o.deviceSecret === undefined ? {} : { username: o.deviceId, password: devicePassword(o.deviceSecret, o.deviceId, o.issuedAt ?? 0) }),
       will: { topic: topics.up(o.deviceId), payload: encodeMessage({ type: "offline", seq: 0 }) },
     }),
     o.deviceId,
   );
   const epoch = Date.now();
-  const cloud = new Cloud(new MqttTransport({ url, clientId: `cloud-${o.deviceId}-${process.pid}` }), [o.app.model], () => epoch + clock.now());
+  const cloud = new Cloud(
+    new MqttTransport({
+      url,
+      clientId: `cloud-${o.deviceId}-${process.pid}`,
+      ...(o.ca === undefined ? {} : { ca: o.ca }),
+      ...(o.cloudLogin === undefined ? {} : o.cloudLogin),
+    }),
+    [o.app.model],
+    () => epoch + clock.now(),
+  );
   await cloud.start();
   const watched = cloud.device(o.deviceId, o.app.model);
   o.print(`device  ${o.deviceId}: ${o.app.name} firmware ${o.app.firmwareVersion} on board ${o.app.boardId}, seed ${o.seed}, ${o.speed}x${o.speed < 10 ? " (try --speed 60 to watch an hour a minute)" : ""}`, false);
