@@ -52,6 +52,36 @@ describe("hearth CLI", () => {
     expect(second.stdout).toMatch(/flash {3}.*aircon\.flash \(settings and logs from the last run\)/);
   });
 
+  it("connects to an outside broker over TLS with a device credential and a cloud login", async () => {
+    const { makeCertificates } = await import("./support/tls.js");
+    const { startBroker } = await import("../sdk/node/broker.js");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const certs = makeCertificates();
+    const secret = "0011223344556677";
+    const broker = await startBroker({
+      port: 0,
+      tls: { key: certs.key, cert: certs.cert },
+      auth: {
+        device: (id) => (id === "ac-1" ? { secret: Uint8Array.from(Buffer.from(secret, "hex")), notBefore: 1000 } : undefined),
+        backends: new Map([["cloud", "pw"]]),
+      },
+    });
+    const ca = join(mkdtempSync(join(tmpdir(), "hearth-ca-")), "ca.pem");
+    writeFileSync(ca, certs.ca);
+    try {
+      const args = ["sim", "--broker", broker.url, "--ca", ca, "--device", "ac-1", "--cloud-user", "cloud", "--cloud-password", "pw", "--speed", "600", "--duration", "3m", "--json"];
+      const ok = await hearth([...args, "--device-secret", secret, "--issued-at", "1000"]);
+      expect(ok.code).toBe(0);
+      expect((JSON.parse(ok.stdout.trim()) as { cloud: { reports: number } }).cloud.reports).toBeGreaterThan(3);
+      const refused = await hearth([...args, "--device-secret", "ffeeddcc", "--issued-at", "1000"]);
+      expect((JSON.parse(refused.stdout.trim()) as { cloud: { reports: number } }).cloud.reports).toBe(0); // a wrong secret gets nowhere
+    } finally {
+      await broker.close();
+    }
+  }, 60_000);
+
   it("says what is wrong with bad arguments, with exit code 2", async () => {
     for (const [args, message] of [
       [["sim", "toaster"], /no example called toaster/],
