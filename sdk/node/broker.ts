@@ -41,6 +41,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
   const aedes = await Aedes.createBroker(options.auth === undefined ? {} : authHooks(options.auth));
   const sockets = new Set<Socket>();
   const onConnection = (socket: Socket): void => {
+    socket.setNoDelay(true); // small frames go now, not after the peer's delayed ACK
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     aedes.handle(socket);
