@@ -11,7 +11,7 @@ import type { ClockChannel, VirtualClock } from "../../os/virtual-clock.js";
 import { TaskWatchdog } from "../../os/watchdog.js";
 import type { ApplianceApp, Plant } from "../app.js";
 import { Device } from "../device.js";
-import { DeviceLink } from "../link/device-link.js";
+import { DeviceLink, type DeviceLinkOptions } from "../link/device-link.js";
 import type { Transport } from "../link/transport.js";
 import type { ModelSpec } from "../model.js";
 
@@ -63,7 +63,7 @@ export class Simulation<M extends ModelSpec> {
   readonly resets: { at: number; reason: ResetReason; lastFedAt: number }[] = [];
   boots = 0;
   private mcu!: Mcu<M>;
-  private connection: { transport: () => Transport; deviceId: string } | undefined;
+  private connection: { transport: () => Transport; deviceId: string; options: Partial<DeviceLinkOptions> } | undefined;
   private tracer: ((line: string) => void) | undefined;
   private readonly logSinks = new Set<LogSink>();
 
@@ -94,10 +94,13 @@ export class Simulation<M extends ModelSpec> {
     return this.mcu.link;
   }
 
-  /** Connects the device to a cloud; after a reset the new firmware connects again with a new transport. */
-  connect(transport: () => Transport, deviceId: string): DeviceLink<M> {
+  /**
+   * Connects the device to a cloud; after a reset the new firmware connects
+   * again with a new transport. `options` tunes the link (report and resend intervals).
+   */
+  connect(transport: () => Transport, deviceId: string, options: Partial<DeviceLinkOptions> = {}): DeviceLink<M> {
     if (this.connection !== undefined) throw new Error("Simulation: already connected");
-    this.connection = { transport, deviceId };
+    this.connection = { transport, deviceId, options };
     return this.startLink(this.mcu);
   }
 
@@ -196,8 +199,9 @@ export class Simulation<M extends ModelSpec> {
   }
 
   private startLink(mcu: Mcu<M>): DeviceLink<M> {
-    const c = this.connection as { transport: () => Transport; deviceId: string };
+    const c = this.connection as { transport: () => Transport; deviceId: string; options: Partial<DeviceLinkOptions> };
     mcu.link = new DeviceLink(mcu.device, mcu.kernel, c.transport(), {
+      ...c.options,
       deviceId: c.deviceId,
       firmware: this.app.firmwareVersion,
       resetReason: this.h1.resetReason,
