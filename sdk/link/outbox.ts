@@ -1,7 +1,7 @@
 import type { KvStore } from "../../os/storage/kv-store.js";
 import type { WireMembers, WireValue } from "./envelope.js";
 import { encodeCbor } from "../../os/cbor.js";
-import { encodeMessage } from "./envelope.js";
+import { decodeMessage, encodeMessage } from "./envelope.js";
 
 /** Messages the cloud must acknowledge, by class. */
 export type OutboxClass = "report" | "event" | "result";
@@ -59,10 +59,14 @@ export class Outbox {
       if (kv.has(SEQ_KEY)) this.nextSeq = kv.getNumber(SEQ_KEY);
       for (const key of kv.keys()) {
         if (!key.startsWith(QUEUE_PREFIX)) continue;
-        const frame = kv.get(key);
-        const seq = Number(key.slice(QUEUE_PREFIX.length));
-        this.pending.set(seq, { seq, frame, kind: frame[1] === 0x04 ? "result" : "event", level: 0, persisted: true });
-        this.nextSeq = Math.max(this.nextSeq, seq + 1);
+        this.guard(() => {
+          const frame = kv.get(key);
+          const message = decodeMessage(frame);
+          if (message.type !== "event" && message.type !== "result") throw new Error(`${key} holds a ${message.type}`);
+          const level = message.type === "event" ? message.level : 0;
+          this.pending.set(message.seq, { seq: message.seq, frame, kind: message.type, level, persisted: true });
+          this.nextSeq = Math.max(this.nextSeq, message.seq + 1);
+        });
       }
     });
     this.reserve();
