@@ -45,7 +45,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-/** Round trips of a command through the broker: Hearth's invoke, and a bare MQTT.js request/response. */
+/**
+ * Round trips of a command through the broker: Hearth's invoke, and a bare
+ * MQTT.js request/response. Both warm up first, then run in alternating blocks,
+ * so neither pays for the other's JIT warm-up or a noisy moment alone.
+ */
 async function roundTrips(url: string, count: number): Promise<{ hearth: number[]; raw: number[] }> {
   // The device on real time: it handles a command as soon as it arrives.
   const clock = new PacedClock(1, 1);
@@ -56,15 +60,6 @@ async function roundTrips(url: string, count: number): Promise<{ hearth: number[
   await cloud.start();
   const device = cloud.device("bench-dev", counterModel);
   await device.waitFor((s) => s.n !== undefined, 10_000); // the device is up and subscribed
-  const hearth: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await device.invoke("echo", { x: i }, { timeoutMs: 5000 });
-    hearth.push(performance.now() - start);
-  }
-  clock.stop();
-  await sim.link?.stop();
-  await cloud.stop();
 
   const responder = await mqtt.connectAsync(url, { clientId: "raw-responder" });
   const requester = await mqtt.connectAsync(url, { clientId: "raw-requester" });
@@ -72,15 +67,33 @@ async function roundTrips(url: string, count: number): Promise<{ hearth: number[
   await responder.subscribeAsync("raw/req", { qos: 1 });
   await requester.subscribeAsync("raw/res", { qos: 1 });
   responder.on("message", (_t, payload) => void responder.publish("raw/res", payload, { qos: 1 }));
-  const raw: number[] = [];
-  for (let i = 0; i < count; i++) {
+
+  const hearthOnce = async (i: number): Promise<number> => {
+    const start = performance.now();
+    await device.invoke("echo", { x: i }, { timeoutMs: 5000 });
+    return performance.now() - start;
+  };
+  const rawOnce = async (i: number): Promise<number> => {
     const start = performance.now();
     await new Promise<void>((resolve) => {
       requester.once("message", () => resolve());
       requester.publish("raw/req", Buffer.from([i & 0xff]), { qos: 1 });
     });
-    raw.push(performance.now() - start);
+    return performance.now() - start;
+  };
+  for (let i = 0; i < 200; i++) {
+    await hearthOnce(i);
+    await rawOnce(i);
   }
+  const hearth: number[] = [];
+  const raw: number[] = [];
+  for (let block = 0; block < count / 100; block++) {
+    for (let i = 0; i < 100; i++) hearth.push(await hearthOnce(i));
+    for (let i = 0; i < 100; i++) raw.push(await rawOnce(i));
+  }
+  clock.stop();
+  await sim.link?.stop();
+  await cloud.stop();
   await responder.endAsync();
   await requester.endAsync();
   return { hearth: hearth.sort((a, b) => a - b), raw: raw.sort((a, b) => a - b) };
