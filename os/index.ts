@@ -11,3 +11,5 @@ export { TaskWatchdog, type TaskWatchdogOptions, type WatchedTask } from "./watc
 export { Services, type Service } from "./services.js";
 export { KvStore, AppendLog, StorageError, crc32, type KvOptions, type LogEntry, type StorageErrorCode } from "./storage/index.js";
 export { encodeCbor, decodeCbor, type CborValue } from "./cbor.js";
+export { Bootloader, BootError, type BootDecision, type BootLayout, type Slot } from "./boot/bootloader.js";
+export { buildImage, parseImage, verifyImage, newKeyPair, ImageError, type Image, type ImageHeader, type ImageProblem } from "./boot/image.js";

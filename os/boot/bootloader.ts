@@ -1,0 +1,193 @@
+import { FlashRegion, type Flash } from "../../hal/flash.js";
+import { KvStore } from "../storage/kv-store.js";
+import { HEADER_BYTES, ImageError, parseImage, SIGNATURE_BYTES, verifyImage, type Image } from "./image.js";
+
+export type Slot = "A" | "B";
+
+export interface BootLayout {
+  boot: { offset: number; size: number };
+  slotA: { offset: number; size: number };
+  slotB: { offset: number; size: number };
+}
+
+/** The boot state, one atomic record in the boot partition's key-value store. */
+interface BootState {
+  active: Slot;
+  /** A new image installed in this slot, to be tried at the next boot. */
+  pending: Slot | null;
+  /** The pending image has been started once: if it was not confirmed, the next boot reverts. */
+  tried: boolean;
+  /** Anti-rollback: only ever rises (when an image is confirmed). */
+  counter: number;
+}
+
+export interface BootDecision {
+  readonly what: string;
+  readonly why: string;
+}
+
+export class BootError extends Error {
+  override readonly name = "BootError";
+}
+
+const STATE_KEY = "boot/state";
+
+/**
+ * The bootloader: A/B slots, trial boot of a new image with confirm or
+ * automatic revert, and an anti-rollback counter, with its state in the boot
+ * partition (a power-fail-safe key-value store). It verifies hash and
+ * signature before it runs anything, and says why it decided what it did.
+ * Every step is ordered so that a power cut anywhere leaves a bootable slot.
+ */
+export class Bootloader {
+  readonly decisions: BootDecision[] = [];
+  private readonly kv: KvStore;
+  private state: BootState;
+  private readonly slots: Record<Slot, FlashRegion>;
+
+  constructor(
+    flash: Flash,
+    layout: BootLayout,
+    private readonly publicKey: Uint8Array,
+    private readonly board: string,
+  ) {
+    this.kv = KvStore.mount(new FlashRegion(flash, layout.boot.offset, layout.boot.size), { format: "if-garbage", maxValueBytes: 64 });
+    this.slots = {
+      A: new FlashRegion(flash, layout.slotA.offset, layout.slotA.size),
+      B: new FlashRegion(flash, layout.slotB.offset, layout.slotB.size),
+    };
+    this.state = this.load();
+  }
+
+  get activeSlot(): Slot {
+    return this.state.active;
+  }
+  get securityCounter(): number {
+    return this.state.counter;
+  }
+  /** Where a new image goes: the slot not running now. */
+  get idleSlot(): Slot {
+    return this.state.active === "A" ? "B" : "A";
+  }
+
+  /**
+   * Chooses and verifies the image to run. A pending image is tried once; a
+   * pending image already tried and not confirmed is abandoned (revert).
+   */
+  boot(): { slot: Slot; image: Image; trial: boolean } {
+    let trial: Slot | undefined;
+    if (this.state.pending !== null) {
+      if (this.state.tried) {
+        this.decide("revert", `image in slot ${this.state.pending} was tried and not confirmed; back to slot ${this.state.active}`);
+        this.save({ ...this.state, pending: null, tried: false });
+      } else {
+        trial = this.state.pending;
+        // Marked before it runs: if it never confirms, the next boot knows it had its chance.
+        this.save({ ...this.state, tried: true });
+        this.decide("trial", `trying the new image in slot ${trial}`);
+      }
+    }
+    const order: Slot[] = trial === undefined ? [this.state.active, this.other(this.state.active)] : [trial, this.state.active];
+    for (const slot of order) {
+      try {
+        const image = this.verifiedImage(slot);
+        if (slot !== trial && slot !== this.state.active) {
+          this.decide("fallback", `slot ${this.state.active} holds no valid image; running slot ${slot}`);
+          this.save({ ...this.state, active: slot, pending: null, tried: false });
+        }
+        this.decide("boot", `slot ${slot}: firmware ${image.version.join(".")}, security counter ${image.securityCounter}`);
+        return { slot, image, trial: slot === trial };
+      } catch (error) {
+        if (!(error instanceof ImageError)) throw error;
+        this.decide("skip", `slot ${slot}: ${error.message}`);
+        if (slot === trial) this.save({ ...this.state, pending: null, tried: false });
+      }
+    }
+    throw new BootError("no slot holds a valid image");
+  }
+
+  /** The running trial image is good (it reached the cloud, or passed its self-test): keep it. */
+  confirm(): void {
+    const slot = this.state.pending;
+    if (slot === null || !this.state.tried) return;
+    const image = this.verifiedImage(slot);
+    this.save({ active: slot, pending: null, tried: false, counter: Math.max(this.state.counter, image.securityCounter) });
+    this.decide("confirm", `slot ${slot} confirmed; security counter ${this.state.counter}`);
+  }
+
+  /** Erases what `bytes` needs of the idle slot and writes the image there (not yet installed). */
+  writeImage(bytes: Uint8Array): Slot {
+    const slot = this.idleSlot;
+    const region = this.slots[slot];
+    if (bytes.length > region.sizeBytes) throw new BootError(`image of ${bytes.length} bytes does not fit slot ${slot} (${region.sizeBytes})`);
+    const unit = region.programBytes;
+    const padded = new Uint8Array(Math.ceil(bytes.length / unit) * unit).fill(0xff);
+    padded.set(bytes);
+    const sectors = Math.ceil(padded.length / region.sectorBytes);
+    for (let s = 0; s < sectors; s++) region.erase(s);
+    for (let s = 0; s < sectors; s++) {
+      const from = s * region.sectorBytes;
+      const part = padded.subarray(from, Math.min(padded.length, from + region.sectorBytes));
+      region.program(from, part);
+    }
+    return slot;
+  }
+
+  /** Marks the image in the idle slot to be tried at the next boot, once it verifies. */
+  install(): Slot {
+    const slot = this.idleSlot;
+    this.verifiedImage(slot);
+    this.save({ ...this.state, pending: slot, tried: false });
+    this.decide("install", `slot ${slot} will be tried at the next boot`);
+    return slot;
+  }
+
+  /** The image bytes in a slot, as far as its header says. */
+  readSlot(slot: Slot): Uint8Array {
+    const region = this.slots[slot];
+    const header = region.read(0, HEADER_BYTES);
+    const size = new DataView(header.buffer, header.byteOffset).getUint32(40, true);
+    const total = HEADER_BYTES + size + SIGNATURE_BYTES;
+    if (total > region.sizeBytes) throw new ImageError("truncated", `slot ${slot} holds no image`);
+    return region.read(0, total);
+  }
+
+  private verifiedImage(slot: Slot): Image {
+    const bytes = this.readSlot(slot);
+    parseImage(bytes);
+    return verifyImage(bytes, this.publicKey, { board: this.board, minCounter: this.state.counter });
+  }
+
+  private other(slot: Slot): Slot {
+    return slot === "A" ? "B" : "A";
+  }
+
+  private load(): BootState {
+    if (!this.kv.has(STATE_KEY)) return { active: "A", pending: null, tried: false, counter: 0 };
+    const saved = this.kv.getCbor(STATE_KEY);
+    if (!(saved instanceof Map)) throw new BootError("boot state is damaged");
+    return {
+      active: saved.get("active") === "B" ? "B" : "A",
+      pending: saved.get("pending") === "A" || saved.get("pending") === "B" ? (saved.get("pending") as Slot) : null,
+      tried: saved.get("tried") === true,
+      counter: typeof saved.get("counter") === "number" ? (saved.get("counter") as number) : 0,
+    };
+  }
+
+  private save(state: BootState): void {
+    this.kv.setCbor(
+      STATE_KEY,
+      new Map<string, string | number | boolean | null>([
+        ["active", state.active],
+        ["pending", state.pending],
+        ["tried", state.tried],
+        ["counter", state.counter],
+      ]),
+    );
+    this.state = state;
+  }
+
+  private decide(what: string, why: string): void {
+    this.decisions.push({ what, why });
+  }
+}

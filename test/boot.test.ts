@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { H1, partition } from "../hal/h1.js";
+import { SimFlash } from "../hal/sim/flash.js";
+import { Bootloader, type BootLayout } from "../os/boot/bootloader.js";
+import { buildImage, ImageError, newKeyPair, verifyImage } from "../os/boot/image.js";
+
+const keys = newKeyPair(new Uint8Array(32).fill(7));
+const BOARD = "aircon-indoor";
+
+function image(version: [number, number, number], counter: number, size = 9000, fill = version[1]) {
+  const bundle = new Uint8Array(size);
+  for (let i = 0; i < size; i++) bundle[i] = (i * 31 + fill) & 0xff;
+  return buildImage({ board: BOARD, version, securityCounter: counter }, bundle, keys.secretKey);
+}
+
+const h1Layout: BootLayout = { boot: partition("boot"), slotA: partition("slotA"), slotB: partition("slotB") };
+/** A second layout: small sectors, small slots. */
+const smallLayout: BootLayout = {
+  boot: { offset: 0, size: 16 * 512 },
+  slotA: { offset: 16 * 512, size: 40 * 512 },
+  slotB: { offset: 56 * 512, size: 40 * 512 },
+};
+const LAYOUTS = [
+  { name: "H1 flash map, 4 KiB sectors", layout: h1Layout, geometry: { sizeBytes: H1.flash.sizeBytes, sectorBytes: 4096, programBytes: 16 } },
+  { name: "512 B sectors", layout: smallLayout, geometry: { sizeBytes: 96 * 512, sectorBytes: 512, programBytes: 16 } },
+];
+
+describe("firmware images", () => {
+  it("verify when intact; any flipped byte, another key, another board or an old counter is refused by name", () => {
+    const img = image([1, 2, 3], 5);
+    expect(verifyImage(img.bytes, keys.publicKey, { board: BOARD, minCounter: 5 }).version).toEqual([1, 2, 3]);
+    for (const at of [0, 10, 40, 60, 96, 500, img.bytes.length - 1]) {
+      const bad = img.bytes.slice();
+      bad[at] = (bad[at] as number) ^ 0x01;
+      expect(() => verifyImage(bad, keys.publicKey, { board: BOARD, minCounter: 0 })).toThrow(ImageError);
+    }
+    expect(() => verifyImage(img.bytes, newKeyPair(new Uint8Array(32).fill(9)).publicKey, { board: BOARD, minCounter: 0 })).toThrow(/signature/);
+    expect(() => verifyImage(img.bytes, keys.publicKey, { board: "fridge", minCounter: 0 })).toThrow(/for board aircon-indoor/);
+    expect(() => verifyImage(img.bytes, keys.publicKey, { board: BOARD, minCounter: 6 })).toThrow(/rolled|below 6/);
+    expect(() => verifyImage(img.bytes.subarray(0, 100), keys.publicKey, { board: BOARD, minCounter: 0 })).toThrow(/at least 160 bytes/);
+  });
+});
+
+describe("bootloader", () => {
+  const setup = (layout: BootLayout, geometry: { sizeBytes: number; sectorBytes: number; programBytes: number }) => {
+    const flash = new SimFlash(geometry);
+    const old = image([1, 0, 0], 1, 9000, 1);
+    const boot = new Bootloader(flash, layout, keys.publicKey, BOARD);
+    boot.writeImage(old.bytes);
+    boot.install();
+    new Bootloader(flash, layout, keys.publicKey, BOARD).boot();
+    new Bootloader(flash, layout, keys.publicKey, BOARD).confirm();
+    return { flash, old };
+  };
+
+  it("tries a new image once: confirmed, it stays; not confirmed, the next reset reverts; the counter only rises", () => {
+    const { flash, old } = setup(h1Layout, LAYOUTS[0]!.geometry);
+    const next = image([1, 1, 0], 2, 12_000, 2);
+    let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    boot.writeImage(next.bytes);
+    boot.install();
+    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD); // reset
+    expect(boot.boot()).toMatchObject({ trial: true, image: { version: [1, 1, 0] } });
+    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD); // reset without confirming
+    expect(boot.boot()).toMatchObject({ trial: false, image: { version: [1, 0, 0] } });
+    expect(boot.decisions.map((d) => d.what)).toContain("revert");
+
+    boot.writeImage(next.bytes);
+    boot.install();
+    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    boot.boot();
+    boot.confirm();
+    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    expect(boot.boot()).toMatchObject({ trial: false, image: { version: [1, 1, 0] } });
+    expect(boot.securityCounter).toBe(2);
+    // The old image (counter 1) can no longer be installed: rollback refused.
+    boot.writeImage(old.bytes);
+    expect(() => boot.install()).toThrow(/below 2/);
+  });
+
+  for (const { name, layout, geometry } of LAYOUTS) {
+    it(`${name}: a power cut at every flash operation of an update leaves a valid image within two boots`, () => {
+      const { flash: base, old } = setup(layout, geometry);
+      const next = image([2, 0, 0], 3, 9000, 9);
+      // Count the operations of a clean update: write, install, boot (trial), confirm.
+      const update = (flash: SimFlash): void => {
+        let boot = new Bootloader(flash, layout, keys.publicKey, BOARD);
+        boot.writeImage(next.bytes);
+        boot.install();
+        boot = new Bootloader(flash, layout, keys.publicKey, BOARD);
+        boot.boot();
+        boot.confirm();
+      };
+      const clean = base.clone();
+      const start = clean.ops;
+      update(clean);
+      const total = clean.ops - start;
+      expect(total).toBeGreaterThan(6);
+      const seen = new Set<string>();
+      for (let k = 0; k <= total; k++) {
+        const flash = base.clone();
+        flash.cutPowerAfter(k);
+        try {
+          update(flash);
+        } catch (error) {
+          expect((error as { kind?: string }).kind).toBe("power-cut");
+        }
+        flash.powerOn();
+        // Up to two boots (the first may try the new image and not confirm it).
+        let outcome: string | undefined;
+        for (let b = 0; b < 2 && outcome === undefined; b++) {
+          const boot = new Bootloader(flash, layout, keys.publicKey, BOARD);
+          const { slot, image: img, trial } = boot.boot();
+          const bytes = boot.readSlot(slot);
+          const isOld = bytes.length === old.bytes.length && bytes.every((x, i) => x === old.bytes[i]);
+          const isNew = bytes.length === next.bytes.length && bytes.every((x, i) => x === next.bytes[i]);
+          expect(isOld || isNew).toBe(true); // the slot that runs holds exactly the old or the new image
+          if (!trial) outcome = img.version[0] === 1 ? "old" : "new";
+        }
+        expect(outcome).toBeDefined();
+        seen.add(outcome as string);
+        expect(flash.nonErasedPrograms).toBe(0);
+      }
+      expect(seen).toEqual(new Set(["old", "new"]));
+    });
+  }
+});
