@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { newKeyPair } from "../../os/boot/image.js";
+import { buildFirmware } from "./build.js";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { ApplianceApp } from "../app.js";
@@ -13,6 +15,9 @@ const HELP = `hearth: appliance firmware SDK
 
 Usage:
   hearth sim [APP] [options]   run APP (default: aircon) on a simulated board with a cloud link
+  hearth keys new --out DIR    make a signing key pair: DIR/hearth.key (secret) and DIR/hearth.pub
+  hearth build PATH --board B --key FILE [--fw-version 1.0.0] [--counter N] [--out FILE]
+                               build a signed firmware image of the example or module at PATH
   hearth broker config --devices FILE --out DIR [--port P]
                                write a Mosquitto configuration (password file, ACL) for the devices in
                                FILE: JSON {"devices":[{"id","secret"(hex),"issuedAt"}],"backends":[{"user","password"}]}
@@ -54,6 +59,10 @@ async function main(argv: string[]): Promise<number> {
       flash: { type: "string" },
       devices: { type: "string" },
       ca: { type: "string" },
+      board: { type: "string" },
+      key: { type: "string" },
+      counter: { type: "string" },
+      "fw-version": { type: "string" },
       "device-secret": { type: "string" },
       "issued-at": { type: "string" },
       "cloud-user": { type: "string" },
@@ -74,6 +83,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === "broker") return brokerConfig(rest, values);
+  if (command === "keys") return keysNew(rest, values);
+  if (command === "build") return buildCommand(rest, values);
   if (command !== "sim") throw new UsageError(`unknown command ${JSON.stringify(command)}; try hearth help`);
   if (rest.length > 1) throw new UsageError("hearth sim runs one appliance at a time for now");
   const appName = rest[0] ?? "aircon";
@@ -133,6 +144,44 @@ async function loadApp(name: string): Promise<ApplianceApp<ModelSpec>> {
   }
   if (module.app === undefined) throw new UsageError(`${name} does not export an app`);
   return module.app;
+}
+
+function keysNew(rest: string[], values: { out?: string | undefined }): number {
+  if (rest[0] !== "new" || values.out === undefined) throw new UsageError("try hearth keys new --out DIR");
+  mkdirSync(values.out, { recursive: true });
+  const keyFile = join(values.out, "hearth.key");
+  if (existsSync(keyFile)) throw new UsageError(`${keyFile} exists; a new key would orphan every image signed with it`);
+  const { secretKey, publicKey } = newKeyPair();
+  writeFileSync(keyFile, `${Buffer.from(secretKey).toString("hex")}\n`, { mode: 0o600 });
+  writeFileSync(join(values.out, "hearth.pub"), `${Buffer.from(publicKey).toString("hex")}\n`);
+  console.log(`wrote ${keyFile} (secret: keep it off the appliance) and ${join(values.out, "hearth.pub")}`);
+  return 0;
+}
+
+async function buildCommand(
+  rest: string[],
+  values: { board?: string | undefined; key?: string | undefined; "fw-version"?: string | undefined; out?: string | undefined; counter?: string | undefined },
+): Promise<number> {
+  const path = rest[0];
+  if (path === undefined || values.board === undefined || values.key === undefined) throw new UsageError("try hearth build PATH --board B --key FILE");
+  const secretKey = hexOption("key", readFileSync(values.key, "utf8").trim());
+  const versionText = values["fw-version"] ?? "1.0.0";
+  if (!/^\d{1,5}\.\d{1,5}\.\d{1,5}$/.test(versionText)) throw new UsageError(`--fw-version must be major.minor.patch, got ${versionText}`);
+  const version = versionText.split(".").map(Number) as [number, number, number];
+  const { image, sizeByPart } = await buildFirmware({
+    entry: path,
+    board: values.board,
+    version,
+    securityCounter: numberOption("counter", values.counter ?? "0", 0, 0xffffffff),
+    secretKey,
+  }).catch((error: Error) => {
+    throw new UsageError(error.message);
+  });
+  const out = values.out ?? `${basename(resolve(path))}.hfw`;
+  writeFileSync(out, image.bytes);
+  console.log(`${out}: ${image.bytes.length} bytes (header 96, bundle ${image.bundleBytes}, signature 64), board ${image.board}, version ${image.version.join(".")}`);
+  for (const [part, bytes] of Object.entries(sizeByPart).sort((a, b) => b[1] - a[1])) console.log(`  ${part.padEnd(28)} ${String(bytes).padStart(7)} bytes`);
+  return 0;
 }
 
 function brokerConfig(rest: string[], values: { devices?: string | undefined; out?: string | undefined; port?: string | undefined }): number {

@@ -1,0 +1,71 @@
+import { build, type Plugin } from "esbuild";
+import { builtinModules } from "node:module";
+import { existsSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { buildImage, type Image } from "../../os/boot/image.js";
+
+export interface BuildOptions {
+  /** An example folder (with image.ts) or an entry module. */
+  entry: string;
+  board: string;
+  version: readonly [number, number, number];
+  securityCounter: number;
+  secretKey: Uint8Array;
+}
+
+export interface BuildResult {
+  image: Image;
+  /** Bundle bytes by where they came from: hal, os, sdk, boards, examples, node_modules/<package>. */
+  sizeByPart: Record<string, number>;
+}
+
+const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+/** Refuses, by name, any import of a Node built-in: firmware must run in an engine without Node. */
+const noNode: Plugin = {
+  name: "hearth-no-node",
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (!NODE_BUILTINS.has(args.path) && !args.path.startsWith("node:")) return undefined;
+      return { errors: [{ text: `firmware may not import the Node built-in "${args.path}" (imported by ${relative(process.cwd(), args.importer)}); keep Node-only code out of what goes into an image` }] };
+    });
+  },
+};
+
+/**
+ * Builds a signed firmware image: esbuild bundles the entry for a neutral
+ * platform (one minified ES module, no Node), and the bundle is wrapped in an
+ * image header and signed (os/boot/IMAGE.md). Node-only.
+ */
+export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
+  const folder = resolve(o.entry);
+  const entry = existsSync(join(folder, "image.ts")) ? join(folder, "image.ts") : folder;
+  if (!existsSync(entry)) throw new Error(`nothing to build at ${o.entry} (an example folder with image.ts, or a module)`);
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    minify: true,
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    plugins: [noNode],
+  }).catch((error: { errors?: { text: string }[] }) => {
+    throw new Error(`build failed: ${error.errors?.map((e) => e.text).join("; ") ?? String(error)}`);
+  });
+  const output = result.outputFiles[0];
+  if (output === undefined) throw new Error("build produced nothing");
+  const sizeByPart: Record<string, number> = {};
+  for (const [, out] of Object.entries(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
+      const parts = input.split("/");
+      const nm = parts.indexOf("node_modules");
+      const part = nm >= 0 ? `node_modules/${parts[nm + 1]?.startsWith("@") ? `${parts[nm + 1]}/${parts[nm + 2]}` : parts[nm + 1]}` : (parts[0] ?? input);
+      sizeByPart[part] = (sizeByPart[part] ?? 0) + bytesInOutput;
+    }
+  }
+  const image = buildImage({ board: o.board, version: o.version, securityCounter: o.securityCounter }, output.contents, o.secretKey);
+  return { image, sizeByPart };
+}

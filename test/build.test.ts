@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { newKeyPair, verifyImage } from "../os/boot/image.js";
+import { buildFirmware } from "../sdk/node/build.js";
+
+const keys = newKeyPair(new Uint8Array(32).fill(5));
+
+describe("hearth build", () => {
+  it("bundles the air conditioner into a signed image that verifies, holds no Node, and says where its bytes go", async () => {
+    const { image, sizeByPart } = await buildFirmware({ entry: "examples/aircon", board: "aircon-indoor", version: [1, 2, 3], securityCounter: 4, secretKey: keys.secretKey });
+    const checked = verifyImage(image.bytes, keys.publicKey, { board: "aircon-indoor", minCounter: 4 });
+    expect(checked.version).toEqual([1, 2, 3]);
+    const source = new TextDecoder().decode(image.bundle);
+    expect(source).not.toMatch(/from\s*"node:|require\(/);
+    expect(source).not.toMatch(/RoomPlant|SimulatedH1/); // the simulator's world stays out of the image
+    expect(Object.keys(sizeByPart).sort()).toEqual(["boards", "examples", "hal", "os", "sdk"]);
+    expect(image.bytes.length).toBeLessThan(64 * 1024);
+    // It is a module that exports the firmware, its model and defaults.
+    const module = (await import(`data:text/javascript;base64,${Buffer.from(image.bundle).toString("base64")}`)) as Record<string, unknown>;
+    expect(typeof module["firmware"]).toBe("function");
+    expect((module["model"] as { id: string }).id).toBe("hearth.aircon");
+  });
+
+  it("refuses a firmware that imports a Node built-in, naming it", async () => {
+    await expect(
+      buildFirmware({ entry: "test/support/node-firmware", board: "aircon-indoor", version: [1, 0, 0], securityCounter: 0, secretKey: keys.secretKey }),
+    ).rejects.toThrow(/may not import the Node built-in "node:fs"/);
+  });
+});
