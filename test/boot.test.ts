@@ -125,3 +125,38 @@ describe("bootloader", () => {
     });
   }
 });
+
+describe("flashing over the serial bootloader port", () => {
+  it("writes, verifies and boots an image; refuses one signed with another key; survives line noise", async () => {
+    const { flashImage, startBoardPort } = await import("../sdk/node/flasher.js");
+    const { FrameReader, encodeFrame, FrameType } = await import("../os/boot/serial-loader.js");
+    const flash = new SimFlash(LAYOUTS[0]!.geometry);
+    let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    let resets = 0;
+    const port = await startBoardPort({ bootloader: boot, board: BOARD, onReset: () => void resets++ });
+    try {
+      const img = image([3, 1, 4], 1, 20_000, 4);
+      const progress: number[] = [];
+      const { board } = await flashImage(`127.0.0.1:${port.port}`, img.bytes, (done) => progress.push(done));
+      expect(board).toBe(BOARD);
+      expect(progress[progress.length - 1]).toBe(img.bytes.length);
+      expect(resets).toBe(1);
+      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD); // the board resets
+      expect(boot.boot()).toMatchObject({ trial: true, image: { version: [3, 1, 4] } });
+
+      const other = newKeyPair(new Uint8Array(32).fill(1));
+      const forged = buildImage({ board: BOARD, version: [6, 6, 6], securityCounter: 9 }, new Uint8Array(100), other.secretKey);
+      await expect(flashImage(`127.0.0.1:${port.port}`, forged.bytes)).rejects.toThrow(/refused: .*signature/);
+
+      // Frames survive garbage between them and drop a frame whose CRC fails.
+      const reader = new FrameReader();
+      const good = encodeFrame(FrameType.sync);
+      const bad = encodeFrame(FrameType.boot);
+      bad[5] = (bad[5] as number) ^ 0xff;
+      const frames = reader.push(Uint8Array.of(1, 2, 3, ...good, ...bad, 0x7e, ...good));
+      expect(frames.map((f) => f.type)).toEqual([FrameType.sync, FrameType.sync]);
+    } finally {
+      await port.close();
+    }
+  });
+});

@@ -117,20 +117,35 @@ export class Bootloader {
 
   /** Erases what `bytes` needs of the idle slot and writes the image there (not yet installed). */
   writeImage(bytes: Uint8Array): Slot {
+    const slot = this.prepareSlot(bytes.length);
+    const sector = this.slots[slot].sectorBytes;
+    for (let from = 0; from < bytes.length; from += sector) this.writeChunk(from, bytes.subarray(from, Math.min(bytes.length, from + sector)));
+    return slot;
+  }
+
+  /** Erases the first `imageBytes` of the idle slot for an image to arrive in chunks. */
+  prepareSlot(imageBytes: number): Slot {
     const slot = this.idleSlot;
     const region = this.slots[slot];
-    if (bytes.length > region.sizeBytes) throw new BootError(`image of ${bytes.length} bytes does not fit slot ${slot} (${region.sizeBytes})`);
-    const unit = region.programBytes;
-    const padded = new Uint8Array(Math.ceil(bytes.length / unit) * unit).fill(0xff);
-    padded.set(bytes);
-    const sectors = Math.ceil(padded.length / region.sectorBytes);
-    for (let s = 0; s < sectors; s++) region.erase(s);
-    for (let s = 0; s < sectors; s++) {
-      const from = s * region.sectorBytes;
-      const part = padded.subarray(from, Math.min(padded.length, from + region.sectorBytes));
-      region.program(from, part);
-    }
+    if (imageBytes > region.sizeBytes) throw new BootError(`image of ${imageBytes} bytes does not fit slot ${slot} (${region.sizeBytes})`);
+    for (let s = 0; s < Math.ceil(imageBytes / region.sectorBytes); s++) region.erase(s);
     return slot;
+  }
+
+  /**
+   * Writes part of an image into the idle slot: `offset` on a program unit, the
+   * chunk whole units (the last may be short: it is padded with 0xFF), within one sector.
+   */
+  writeChunk(offset: number, chunk: Uint8Array): void {
+    const region = this.slots[this.idleSlot];
+    const unit = region.programBytes;
+    if (offset % unit !== 0) throw new BootError(`chunk offset ${offset} is not on a ${unit}-byte program unit`);
+    if (Math.floor(offset / region.sectorBytes) !== Math.floor((offset + Math.max(1, chunk.length) - 1) / region.sectorBytes)) {
+      throw new BootError(`chunk ${offset}+${chunk.length} crosses a sector`);
+    }
+    const padded = new Uint8Array(Math.ceil(chunk.length / unit) * unit).fill(0xff);
+    padded.set(chunk);
+    region.program(offset, padded);
   }
 
   /** Marks the image in the idle slot to be tried at the next boot, once it verifies. */
