@@ -133,7 +133,7 @@ describe("flashing over the serial bootloader port", () => {
     const flash = new SimFlash(LAYOUTS[0]!.geometry);
     let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
     let resets = 0;
-    const port = await startBoardPort({ bootloader: boot, board: BOARD, onReset: () => void resets++ });
+    const port = await startBoardPort({ bootloader: () => boot, board: BOARD, onReset: () => void resets++ });
     try {
       const img = image([3, 1, 4], 1, 20_000, 4);
       const progress: number[] = [];
@@ -145,6 +145,7 @@ describe("flashing over the serial bootloader port", () => {
       expect(boot.boot()).toMatchObject({ trial: true, image: { version: [3, 1, 4] } });
 
       const other = newKeyPair(new Uint8Array(32).fill(1));
+      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
       const forged = buildImage({ board: BOARD, version: [6, 6, 6], securityCounter: 9 }, new Uint8Array(100), other.secretKey);
       await expect(flashImage(`127.0.0.1:${port.port}`, forged.bytes)).rejects.toThrow(/refused: .*signature/);
 

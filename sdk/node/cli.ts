@@ -3,6 +3,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { newKeyPair } from "../../os/boot/image.js";
 import { buildFirmware } from "./build.js";
+import { flashImage, startBoardPort } from "./flasher.js";
+import { Bootloader } from "../../os/boot/bootloader.js";
+import { H1, partition } from "../../hal/h1.js";
+import { SimFlash } from "../../hal/sim/flash.js";
+import { loadFlash, saveFlash } from "../../hal/sim/node/flash-file.js";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { ApplianceApp } from "../app.js";
@@ -18,6 +23,9 @@ Usage:
   hearth keys new --out DIR    make a signing key pair: DIR/hearth.key (secret) and DIR/hearth.pub
   hearth build PATH --board B --key FILE [--fw-version 1.0.0] [--counter N] [--out FILE]
                                build a signed firmware image of the example or module at PATH
+  hearth flash IMAGE --port HOST:PORT   write a firmware image to a board over its bootloader port
+  hearth board BOARD --pub FILE [--flash FILE] [--port P]
+                               a simulated board with its serial bootloader port, its flash kept in FILE
   hearth broker config --devices FILE --out DIR [--port P]
                                write a Mosquitto configuration (password file, ACL) for the devices in
                                FILE: JSON {"devices":[{"id","secret"(hex),"issuedAt"}],"backends":[{"user","password"}]}
@@ -62,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       board: { type: "string" },
       key: { type: "string" },
       counter: { type: "string" },
+      pub: { type: "string" },
       "fw-version": { type: "string" },
       "device-secret": { type: "string" },
       "issued-at": { type: "string" },
@@ -85,6 +94,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === "broker") return brokerConfig(rest, values);
   if (command === "keys") return keysNew(rest, values);
   if (command === "build") return buildCommand(rest, values);
+  if (command === "flash") return flashCommand(rest, values);
+  if (command === "board") return boardCommand(rest, values);
   if (command !== "sim") throw new UsageError(`unknown command ${JSON.stringify(command)}; try hearth help`);
   if (rest.length > 1) throw new UsageError("hearth sim runs one appliance at a time for now");
   const appName = rest[0] ?? "aircon";
@@ -181,6 +192,65 @@ async function buildCommand(
   writeFileSync(out, image.bytes);
   console.log(`${out}: ${image.bytes.length} bytes (header 96, bundle ${image.bundleBytes}, signature 64), board ${image.board}, version ${image.version.join(".")}`);
   for (const [part, bytes] of Object.entries(sizeByPart).sort((a, b) => b[1] - a[1])) console.log(`  ${part.padEnd(28)} ${String(bytes).padStart(7)} bytes`);
+  return 0;
+}
+
+async function flashCommand(rest: string[], values: { port?: string | undefined }): Promise<number> {
+  const file = rest[0];
+  if (file === undefined || values.port === undefined) throw new UsageError("try hearth flash IMAGE --port HOST:PORT");
+  const image = new Uint8Array(readFileSync(file));
+  const live = process.stdout.isTTY;
+  const { board } = await flashImage(values.port, image, (done, total) => {
+    const width = 30;
+    const bar = "#".repeat(Math.round((done / total) * width)).padEnd(width, ".");
+    if (live) process.stdout.write(`\r[${bar}] ${done}/${total} bytes`);
+  }).catch((error: Error) => {
+    throw new UsageError(error.message);
+  });
+  process.stdout.write(`${live ? "\n" : ""}flashed ${image.length} bytes to board ${board}: verified, booting\n`);
+  return 0;
+}
+
+async function boardCommand(rest: string[], values: { pub?: string | undefined; flash?: string | undefined; port?: string | undefined }): Promise<number> {
+  const board = rest[0];
+  if (board === undefined || values.pub === undefined) throw new UsageError("try hearth board BOARD --pub FILE [--flash FILE] [--port P]");
+  const publicKey = hexOption("pub", readFileSync(values.pub, "utf8").trim());
+  const flash = values.flash !== undefined && existsSync(values.flash) ? loadFlash(values.flash, H1.flash) : new SimFlash(H1.flash);
+  const layout = { boot: partition("boot"), slotA: partition("slotA"), slotB: partition("slotB") };
+  let bootloader = new Bootloader(flash, layout, publicKey, board);
+  const bootNow = (): void => {
+    if (values.flash !== undefined) saveFlash(flash, values.flash);
+    bootloader = new Bootloader(flash, layout, publicKey, board);
+    try {
+      const { slot, image, trial } = bootloader.boot();
+      console.log(`booted slot ${slot}: firmware ${image.version.join(".")}${trial ? " (trial: it must confirm, or the next reset reverts)" : ""}`);
+    } catch (error) {
+      console.log(`no valid image (${(error as Error).message}): waiting for hearth flash`);
+    }
+    for (const d of bootloader.decisions) console.log(`  boot: ${d.what}: ${d.why}`);
+  };
+  bootNow();
+  let resetting = false;
+  const server = await startBoardPort({
+    bootloader: () => bootloader,
+    board,
+    ...(values.port === undefined ? {} : { port: numberOption("port", values.port, 0, 65535) }),
+    onReset: () => {
+      if (resetting) return;
+      resetting = true;
+      setImmediate(() => {
+        resetting = false;
+        bootNow();
+      });
+    },
+  });
+  console.log(`board ${board}: bootloader port 127.0.0.1:${server.port} (hearth flash IMAGE --port 127.0.0.1:${server.port})`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await server.close();
+  if (values.flash !== undefined) saveFlash(flash, values.flash);
   return 0;
 }
 

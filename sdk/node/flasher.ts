@@ -64,9 +64,10 @@ export async function flashImage(address: string, image: Uint8Array, onProgress:
 }
 
 /** A simulated board's serial bootloader port, on loopback. Node-only. */
-export async function startBoardPort(o: { bootloader: Bootloader; board: string; port?: number; onReset: () => void }): Promise<{ port: number; close(): Promise<void> }> {
+export async function startBoardPort(o: { bootloader: () => Bootloader; board: string; port?: number; onReset: () => void }): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer((socket) => {
-    const loader = new SerialLoader(o.bootloader, o.board, (bytes) => socket.write(bytes), o.onReset);
+    // Each connection talks to the bootloader of the boot it arrives in.
+    const loader = new SerialLoader(o.bootloader(), o.board, (bytes) => socket.write(bytes), o.onReset);
     socket.on("data", (data: Buffer) => loader.feed(new Uint8Array(data)));
   });
   await new Promise<void>((resolve) => server.listen(o.port ?? 0, "127.0.0.1", resolve));
