@@ -131,6 +131,18 @@ describe("link reliability (in-memory broker, virtual time)", () => {
     expect(t.device.resetReason).toBe(0);
   });
 
+  it("firmware sees the connection state change", async () => {
+    const t = setup();
+    const states: string[] = [];
+    t.sim.link!.onState((s) => states.push(s));
+    await t.run(1_000);
+    t.broker.stop();
+    await t.run(1_000);
+    t.broker.start();
+    await t.run(1_000);
+    expect(states).toEqual(["up", "down", "up"]);
+  });
+
   it("time sync gives the device the cloud's wall clock", async () => {
     const t = setup();
     expect(t.sim.link?.wallClock()).toBeUndefined();
