@@ -221,8 +221,12 @@ export class Kernel {
         const q = this.queues;
         const queue = q[2].length > 0 ? q[2] : q[1].length > 0 ? q[1] : q[0].length > 0 ? q[0] : undefined;
         if (queue !== undefined) {
-          const fn = queue.take();
-          this.guard(queue.task, fn);
+          // Drain this priority while nothing more urgent arrives: one selection per run of events.
+          const higher = queue === q[2] ? undefined : queue === q[1] ? q[2] : q[1];
+          do {
+            const fn = queue.take();
+            this.guard(queue.task, fn);
+          } while (queue.length > 0 && (higher === undefined || higher.length === 0) && (queue !== q[0] || q[2].length === 0));
           continue;
         }
         const timer = this.heap.peek();

@@ -29,6 +29,50 @@ describe("event loop", () => {
     expect(order).toEqual(["h1", "n1", "h-from-n1", "n2", "l1"]);
   });
 
+  it("dispatches in priority order whatever the handlers post, against a reference model (fast-check)", () => {
+    // Each event, when run, posts its children; the reference always takes the oldest of the highest priority.
+    type Spec = { priority: 0 | 1 | 2; children: Spec[] };
+    const priority = fc.constantFrom(0 as const, 1 as const, 2 as const);
+    const spec: fc.Arbitrary<Spec> = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small" },
+        fc.record({ priority, children: fc.constant([] as Spec[]) }),
+        fc.record({ priority, children: fc.array(tie("node") as fc.Arbitrary<Spec>, { maxLength: 3 }) }),
+      ),
+    })).node as fc.Arbitrary<Spec>;
+    fc.assert(
+      fc.property(fc.array(spec, { minLength: 1, maxLength: 8 }), (roots) => {
+        let next = 0;
+        const ids = new Map<Spec, number>();
+        const id = (s: Spec): number => {
+          if (!ids.has(s)) ids.set(s, next++);
+          return ids.get(s) as number;
+        };
+        const expected: number[] = [];
+        const queues: Spec[][] = [[], [], []];
+        for (const r of roots) queues[r.priority]!.push(r);
+        for (;;) {
+          const q = queues[2]!.length > 0 ? queues[2]! : queues[1]!.length > 0 ? queues[1]! : queues[0]!;
+          const s = q.shift();
+          if (s === undefined) break;
+          expected.push(id(s));
+          for (const c of s.children) queues[c.priority]!.push(c);
+        }
+        const { clock, kernel } = setup();
+        const got: number[] = [];
+        const post = (s: Spec): void =>
+          kernel.post(() => {
+            got.push(id(s));
+            for (const c of s.children) post(c);
+          }, s.priority);
+        for (const r of roots) post(r);
+        clock.runFor(0);
+        expect(got).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("contains a throwing handler and a rejecting promise, counts them, and goes on", async () => {
     const faults: Fault[] = [];
     const { clock, kernel } = setup((f) => faults.push(f));
