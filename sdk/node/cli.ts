@@ -1,18 +1,12 @@
 #!/usr/bin/env node
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
-import { newKeyPair } from "../../os/boot/image.js";
-import { buildFirmware } from "./build.js";
-import { flashImage, startBoardPort } from "./flasher.js";
-import { Bootloader } from "../../os/boot/bootloader.js";
-import { H1, partition } from "../../hal/h1.js";
-import { SimFlash } from "../../hal/sim/flash.js";
-import { loadFlash, saveFlash } from "../../hal/sim/node/flash-file.js";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { boardCommand, buildCommand, flashCommand, keysNew } from "./cli-firmware.js";
+import { durationOption, hexOption, numberOption, UsageError } from "./cli-options.js";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { ApplianceApp } from "../app.js";
 import type { ModelSpec } from "../model.js";
-import { parseDuration } from "./duration.js";
 import { writeMosquittoConfig, type DeviceCredential } from "./mosquitto-config.js";
 import { runSimulation } from "./sim-host.js";
 
@@ -49,8 +43,6 @@ Options for sim:
   --cloud-user U --cloud-password P   the cloud side's login on an outside broker
 
 Ctrl-C stops cleanly.`;
-
-class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -157,103 +149,6 @@ async function loadApp(name: string): Promise<ApplianceApp<ModelSpec>> {
   return module.app;
 }
 
-function keysNew(rest: string[], values: { out?: string | undefined }): number {
-  if (rest[0] !== "new" || values.out === undefined) throw new UsageError("try hearth keys new --out DIR");
-  mkdirSync(values.out, { recursive: true });
-  const keyFile = join(values.out, "hearth.key");
-  if (existsSync(keyFile)) throw new UsageError(`${keyFile} exists; a new key would orphan every image signed with it`);
-  const { secretKey, publicKey } = newKeyPair();
-  writeFileSync(keyFile, `${Buffer.from(secretKey).toString("hex")}\n`, { mode: 0o600 });
-  writeFileSync(join(values.out, "hearth.pub"), `${Buffer.from(publicKey).toString("hex")}\n`);
-  console.log(`wrote ${keyFile} (secret: keep it off the appliance) and ${join(values.out, "hearth.pub")}`);
-  return 0;
-}
-
-async function buildCommand(
-  rest: string[],
-  values: { board?: string | undefined; key?: string | undefined; "fw-version"?: string | undefined; out?: string | undefined; counter?: string | undefined },
-): Promise<number> {
-  const path = rest[0];
-  if (path === undefined || values.board === undefined || values.key === undefined) throw new UsageError("try hearth build PATH --board B --key FILE");
-  const secretKey = hexOption("key", readFileSync(values.key, "utf8").trim());
-  const versionText = values["fw-version"] ?? "1.0.0";
-  if (!/^\d{1,5}\.\d{1,5}\.\d{1,5}$/.test(versionText)) throw new UsageError(`--fw-version must be major.minor.patch, got ${versionText}`);
-  const version = versionText.split(".").map(Number) as [number, number, number];
-  const { image, sizeByPart } = await buildFirmware({
-    entry: path,
-    board: values.board,
-    version,
-    securityCounter: numberOption("counter", values.counter ?? "0", 0, 0xffffffff),
-    secretKey,
-  }).catch((error: Error) => {
-    throw new UsageError(error.message);
-  });
-  const out = values.out ?? `${basename(resolve(path))}.hfw`;
-  writeFileSync(out, image.bytes);
-  console.log(`${out}: ${image.bytes.length} bytes (header 96, bundle ${image.bundleBytes}, signature 64), board ${image.board}, version ${image.version.join(".")}`);
-  for (const [part, bytes] of Object.entries(sizeByPart).sort((a, b) => b[1] - a[1])) console.log(`  ${part.padEnd(28)} ${String(bytes).padStart(7)} bytes`);
-  return 0;
-}
-
-async function flashCommand(rest: string[], values: { port?: string | undefined }): Promise<number> {
-  const file = rest[0];
-  if (file === undefined || values.port === undefined) throw new UsageError("try hearth flash IMAGE --port HOST:PORT");
-  const image = new Uint8Array(readFileSync(file));
-  const live = process.stdout.isTTY;
-  const { board } = await flashImage(values.port, image, (done, total) => {
-    const width = 30;
-    const bar = "#".repeat(Math.round((done / total) * width)).padEnd(width, ".");
-    if (live) process.stdout.write(`\r[${bar}] ${done}/${total} bytes`);
-  }).catch((error: Error) => {
-    throw new UsageError(error.message);
-  });
-  process.stdout.write(`${live ? "\n" : ""}flashed ${image.length} bytes to board ${board}: verified, booting\n`);
-  return 0;
-}
-
-async function boardCommand(rest: string[], values: { pub?: string | undefined; flash?: string | undefined; port?: string | undefined }): Promise<number> {
-  const board = rest[0];
-  if (board === undefined || values.pub === undefined) throw new UsageError("try hearth board BOARD --pub FILE [--flash FILE] [--port P]");
-  const publicKey = hexOption("pub", readFileSync(values.pub, "utf8").trim());
-  const flash = values.flash !== undefined && existsSync(values.flash) ? loadFlash(values.flash, H1.flash) : new SimFlash(H1.flash);
-  const layout = { boot: partition("boot"), slotA: partition("slotA"), slotB: partition("slotB") };
-  let bootloader = new Bootloader(flash, layout, publicKey, board);
-  const bootNow = (): void => {
-    if (values.flash !== undefined) saveFlash(flash, values.flash);
-    bootloader = new Bootloader(flash, layout, publicKey, board);
-    try {
-      const { slot, image, trial } = bootloader.boot();
-      console.log(`booted slot ${slot}: firmware ${image.version.join(".")}${trial ? " (trial: it must confirm, or the next reset reverts)" : ""}`);
-    } catch (error) {
-      console.log(`no valid image (${(error as Error).message}): waiting for hearth flash`);
-    }
-    for (const d of bootloader.decisions) console.log(`  boot: ${d.what}: ${d.why}`);
-  };
-  bootNow();
-  let resetting = false;
-  const server = await startBoardPort({
-    bootloader: () => bootloader,
-    board,
-    ...(values.port === undefined ? {} : { port: numberOption("port", values.port, 0, 65535) }),
-    onReset: () => {
-      if (resetting) return;
-      resetting = true;
-      setImmediate(() => {
-        resetting = false;
-        bootNow();
-      });
-    },
-  });
-  console.log(`board ${board}: bootloader port 127.0.0.1:${server.port} (hearth flash IMAGE --port 127.0.0.1:${server.port})`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
-  await server.close();
-  if (values.flash !== undefined) saveFlash(flash, values.flash);
-  return 0;
-}
-
 function brokerConfig(rest: string[], values: { devices?: string | undefined; out?: string | undefined; port?: string | undefined }): number {
   if (rest[0] !== "config") throw new UsageError("try hearth broker config --devices FILE --out DIR");
   if (values.devices === undefined || values.out === undefined) throw new UsageError("hearth broker config needs --devices FILE and --out DIR");
@@ -271,25 +166,6 @@ function brokerConfig(rest: string[], values: { devices?: string | undefined; ou
   });
   console.log(`wrote ${files.conf}, ${files.passwords}, ${files.acl} for ${setup.devices.length} devices`);
   return 0;
-}
-
-function hexOption(name: string, text: string): Uint8Array {
-  if (!/^([0-9a-f]{2})+$/i.test(text)) throw new UsageError(`--${name} must be hex bytes`);
-  return Uint8Array.from(Buffer.from(text, "hex"));
-}
-
-function durationOption(text: string): number {
-  try {
-    return parseDuration(text);
-  } catch (error) {
-    throw new UsageError(`--duration: ${(error as Error).message}`);
-  }
-}
-
-function numberOption(name: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${text}`);
-  return n;
 }
 
 main(process.argv.slice(2)).then(
