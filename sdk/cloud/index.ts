@@ -2,3 +2,4 @@ export { Cloud, type CloudStats } from "./cloud.js";
 export { CloudDevice, type RequestOptions } from "./cloud-device.js";
 export { HearthError, ErrorCode, type ErrorCodeName } from "../errors.js";
 export type { Message } from "../link/envelope.js";
+export { devicePassword, credentialProblem, type CredentialProblem } from "../link/credentials.js";
