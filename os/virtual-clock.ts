@@ -97,11 +97,6 @@ export class VirtualClock implements Clock {
     this.time += ms;
   }
 
-  /** When the next wake-up is due, if any: lets a host pace virtual time. */
-  nextWake(): number | undefined {
-    return this.earliest()?.wakeAt;
-  }
-
   private earliest(): Channel | undefined {
     let best: Channel | undefined;
     for (const c of this.channels) {

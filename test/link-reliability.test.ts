@@ -116,6 +116,7 @@ describe("link reliability (in-memory broker, virtual time)", () => {
     for (let i = 0; i < 40; i++) t.sim.device.emit(i % 10 === 0 ? "alarm" : "tick", { n: i });
     await t.run(65_000); // long enough for the offline state to be saved
     const offlineN = t.sim.device.get("n");
+    expect(t.sim.link!.stats.dropped).toBe(8); // the queue was full: 8 info events made room
     t.sim.reset("powerOn"); // RAM is gone
     await t.run(1_000);
     t.broker.start();

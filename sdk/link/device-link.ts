@@ -227,6 +227,7 @@ export class DeviceLink<M extends ModelSpec> {
   }
 
   private sendFrame(frame: Uint8Array): void {
+    this.stats.dropped = this.outbox.dropped;
     if (this.state !== "up") return;
     this.stats.sent++;
     this.transport.publish(topics.up(this.options.deviceId), frame);
