@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../os/index.js";
 import { Cloud } from "../sdk/cloud/index.js";
@@ -7,6 +8,7 @@ import { topics } from "../sdk/link/transport.js";
 import { MemoryBroker } from "../sdk/sim/memory-broker.js";
 import { Simulation } from "../sdk/sim/simulation.js";
 import { counterApp, counterModel } from "./support/counter-app.js";
+import { badFrame } from "./support/frames.js";
 
 const EPOCH = 1_800_000_000_000;
 
@@ -39,7 +41,15 @@ function setup(seed = 1) {
       for (let i = 0; i < 5; i++) await Promise.resolve();
     }
   };
-  return { clock, broker, sim, cloud, sent, seen, run, device: cloud.device("dev1", counterModel) };
+  /** Once the device is up: a client of the broker's own, for sending what the cloud never would. */
+  const rawSender = async (): Promise<ReturnType<MemoryBroker["transport"]>> => {
+    await run(2_000);
+    const raw = broker.transport("raw");
+    raw.start({ up: () => undefined, down: () => undefined, message: () => undefined });
+    await run(100);
+    return raw;
+  };
+  return { rawSender, clock, broker, sim, cloud, sent, seen, run, device: cloud.device("dev1", counterModel) };
 }
 
 
@@ -153,10 +163,7 @@ describe("link reliability (in-memory broker, virtual time)", () => {
 
   it("a garbage frame is counted, logged and answered; the link stays up", async () => {
     const t = setup();
-    await t.run(2_000);
-    const raw = t.broker.transport("raw");
-    raw.start({ up: () => undefined, down: () => undefined, message: () => undefined });
-    await t.run(100);
+    const raw = await t.rawSender();
     raw.publish(topics.down("dev1"), Uint8Array.of(0x9a, 0xff, 0xff, 0xff, 0xff));
     raw.publish(topics.down("dev1"), encodeMessage({ type: "report", seq: 1, values: new Map() }));
     await t.run(1_000);
@@ -167,16 +174,10 @@ describe("link reliability (in-memory broker, virtual time)", () => {
   });
 });
 
-import fc from "fast-check";
-import { badFrame } from "./support/frames.js";
-
 describe("link fuzz", () => {
   it("5,000 bad frames at a device: each is counted and answered, and the device keeps working", async () => {
     const t = setup();
-    await t.run(2_000);
-    const raw = t.broker.transport("raw");
-    raw.start({ up: () => undefined, down: () => undefined, message: () => undefined });
-    await t.run(100);
+    const raw = await t.rawSender();
     const frames = fc.sample(badFrame, { numRuns: 5_000, seed: 42 });
     let expectedMalformed = 0;
     for (const frame of frames) {

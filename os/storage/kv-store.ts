@@ -141,17 +141,13 @@ export class KvStore {
   }
 
   getNumber(key: string): number {
-    const v = this.getCbor(key);
-    if (typeof v !== "number") throw new StorageError("corrupt", `key ${key} does not hold a number`, key);
-    return v;
+    return this.typed(key, "number") as number;
   }
   setNumber(key: string, value: number): void {
     this.setCbor(key, value);
   }
   getString(key: string): string {
-    const v = this.getCbor(key);
-    if (typeof v !== "string") throw new StorageError("corrupt", `key ${key} does not hold a string`, key);
-    return v;
+    return this.typed(key, "string") as string;
   }
   setString(key: string, value: string): void {
     this.setCbor(key, value);
@@ -166,6 +162,12 @@ export class KvStore {
   }
   setCbor(key: string, value: CborValue): void {
     this.set(key, encodeCbor(value));
+  }
+
+  private typed(key: string, kind: "number" | "string"): unknown {
+    const v = this.getCbor(key);
+    if (typeof v !== kind) throw new StorageError("corrupt", `key ${key} does not hold a ${kind}`, key);
+    return v;
   }
 
   /** Bytes of live records: what garbage collection must keep. */

@@ -39,7 +39,7 @@ export interface LinkStats {
   malformed: number;
   refused: number;
   duplicates: number;
-  dropped: number;
+  readonly dropped: number;
 }
 
 const LEVELS: readonly Level[] = ["debug", "info", "warn", "error", "critical"];
@@ -56,7 +56,7 @@ const RECENT_COMMANDS = 64;
  */
 export class DeviceLink<M extends ModelSpec> {
   state: LinkState = "down";
-  readonly stats: LinkStats = { sent: 0, received: 0, malformed: 0, refused: 0, duplicates: 0, dropped: 0 };
+  readonly stats: LinkStats;
   readonly outbox: Outbox;
   /** The desired-state version this device holds. */
   desiredVersion = 0;
@@ -85,6 +85,18 @@ export class DeviceLink<M extends ModelSpec> {
       eventCap: options.eventCap ?? 32,
       onStorageError: (error) => options.log?.warn("link", `queue not saved: ${String(error)}`),
     });
+    const outbox = this.outbox;
+    // What the full queue dropped is the outbox's count, read through, never copied.
+    this.stats = {
+      sent: 0,
+      received: 0,
+      malformed: 0,
+      refused: 0,
+      duplicates: 0,
+      get dropped() {
+        return outbox.dropped;
+      },
+    };
     const kv = options.kv;
     if (kv?.has(DESIRED_KEY)) this.desiredVersion = kv.getNumber(DESIRED_KEY);
   }
@@ -227,7 +239,6 @@ export class DeviceLink<M extends ModelSpec> {
   }
 
   private sendFrame(frame: Uint8Array): void {
-    this.stats.dropped = this.outbox.dropped;
     if (this.state !== "up") return;
     this.stats.sent++;
     this.transport.publish(topics.up(this.options.deviceId), frame);
