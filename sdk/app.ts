@@ -9,6 +9,7 @@ import type { AppendLog } from "../os/storage/append-log.js";
 import type { KvStore } from "../os/storage/kv-store.js";
 import type { Device } from "./device.js";
 import type { Model, ModelSpec, Props } from "./model.js";
+import type { UpdateControl } from "./ota/update-control.js";
 
 /** What a host hands to firmware at every boot. Firmware touches nothing else. */
 export interface FirmwareContext<M extends ModelSpec> {
@@ -24,6 +25,15 @@ export interface FirmwareContext<M extends ModelSpec> {
   /** The flash map's partitions: settings and counters in `kv`, records in `log`. Both survive power cuts. */
   readonly storage: { readonly kv: KvStore; readonly log: AppendLog };
   readonly boot: { readonly resetReason: ResetReason; readonly count: number };
+  /** Updates: when installing one (a reboot) is safe, and what a new image must pass to be kept. */
+  readonly update: UpdateControl;
+}
+
+/** What a firmware image's bundle exports (an example's image.ts): the firmware, its model, its defaults. */
+export interface FirmwareModule<M extends ModelSpec> {
+  readonly firmware: (ctx: FirmwareContext<M>) => void;
+  readonly model: Model<M>;
+  readonly initial: Props<M>;
 }
 
 /** The world around a simulated board: it reads actuators and writes sensors. */

@@ -23,7 +23,7 @@ export const AirconError = { none: 0, roomSensor: 1, coilSensor: 2, repeatedFaul
 /** Where the user's settings live in the kv partition. */
 export const SETTINGS_KEY = "aircon/settings";
 
-export function aircon({ io, kernel, device, log, watchdog, storage }: FirmwareContext<AirconModel>): void {
+export function aircon({ io, kernel, device, log, watchdog, storage, update }: FirmwareContext<AirconModel>): void {
   const parts = airconIndoor.parts;
   const compressor = new CompressorGuard(new io.Digital({ pin: parts.compressorRelay.pin, mode: DigitalMode.Output }), kernel);
   const valve = new io.Digital({ pin: parts.reversingValve.pin, mode: DigitalMode.Output });
@@ -202,6 +202,10 @@ export function aircon({ io, kernel, device, log, watchdog, storage }: FirmwareC
       device.update({ error: AirconError.repeatedFaults, compressor: false, cleaning: false });
     },
   });
+  // An update reboots the unit: never with the compressor running (its rest time would be lost) or mid-clean.
+  update.safeToInstall(() => !compressor.running && clean === undefined);
+  // A new image is kept only once it has read both sensors and is not in its safe state.
+  update.selfTest(() => room !== undefined && device.get("error") === AirconError.none && !safe);
   const alive = watchdog.register("control", 5 * TICK_MS);
   kernel.every(TICK_MS, tick, { task: "control" });
 }

@@ -44,6 +44,8 @@ export class SimFlash implements Flash {
   private randomState = 0x9e3779b9;
   /** Called after every completed operation, with its number: tests fork the image here. */
   afterOp: ((op: number) => void) | undefined;
+  /** Called when a cut power fails, inside the operation it cuts: the board stops its MCU here. */
+  onPowerLoss: (() => void) | undefined;
   /** Called before every program that is allowed to happen: tests fork the image to tear it. */
   beforeProgram: ((offset: number, data: Uint8Array) => void) | undefined;
 
@@ -157,6 +159,8 @@ export class SimFlash implements Flash {
   private cutNow(): boolean {
     if (this.cutAfter === undefined || this.ops < this.cutAfter) return false;
     this.powered = false;
+    this.cutAfter = undefined;
+    this.onPowerLoss?.();
     return true;
   }
 

@@ -41,6 +41,8 @@ const STATE_KEY = "boot/state";
  */
 export class Bootloader {
   readonly decisions: BootDecision[] = [];
+  /** This boot went back to the old image because the new one never confirmed. */
+  reverted = false;
   private readonly kv: KvStore;
   private state: BootState;
   private readonly slots: Record<Slot, FlashRegion>;
@@ -79,12 +81,16 @@ export class Bootloader {
     if (this.state.pending !== null) {
       if (this.state.tried) {
         this.decide("revert", `image in slot ${this.state.pending} was tried and not confirmed; back to slot ${this.state.active}`);
-        this.save({ ...this.state, pending: null, tried: false });
-      } else {
-        trial = this.state.pending;
+        this.reverted = true;
+        // Kept in RAM even if flash refuses it: this boot runs the old image, and the next one decides again.
+        this.trySave({ ...this.state, pending: null, tried: false });
+      } else if (this.trySave({ ...this.state, tried: true }, false)) {
         // Marked before it runs: if it never confirms, the next boot knows it had its chance.
-        this.save({ ...this.state, tried: true });
+        trial = this.state.pending;
         this.decide("trial", `trying the new image in slot ${trial}`);
+      } else {
+        // A trial that cannot be recorded could never be reverted: it waits, and the old image runs.
+        this.decide("defer", `could not record the trial of slot ${this.state.pending} in flash; running slot ${this.state.active}`);
       }
     }
     const order: Slot[] = trial === undefined ? [this.state.active, this.other(this.state.active)] : [trial, this.state.active];
@@ -93,17 +99,59 @@ export class Bootloader {
         const image = this.verifiedImage(slot);
         if (slot !== trial && slot !== this.state.active) {
           this.decide("fallback", `slot ${this.state.active} holds no valid image; running slot ${slot}`);
-          this.save({ ...this.state, active: slot, pending: null, tried: false });
+          this.trySave({ ...this.state, active: slot, pending: null, tried: false });
         }
         this.decide("boot", `slot ${slot}: firmware ${image.version.join(".")}, security counter ${image.securityCounter}`);
         return { slot, image, trial: slot === trial };
       } catch (error) {
         if (!(error instanceof ImageError)) throw error;
         this.decide("skip", `slot ${slot}: ${error.message}`);
-        if (slot === trial) this.save({ ...this.state, pending: null, tried: false });
+        if (slot === trial) this.trySave({ ...this.state, pending: null, tried: false });
       }
     }
     throw new BootError("no slot holds a valid image");
+  }
+
+  /** The image that runs is on trial: it must confirm, or the next reset reverts it. */
+  get onTrial(): boolean {
+    return this.state.pending !== null && this.state.tried;
+  }
+
+  /** The idle slot's size: the largest image it takes. */
+  get idleSlotBytes(): number {
+    return this.slots[this.idleSlot].sizeBytes;
+  }
+
+  /** Erase granularity of the slots: downloads erase and resume a sector at a time. */
+  get sectorBytes(): number {
+    return this.slots[this.idleSlot].sectorBytes;
+  }
+
+  /**
+   * Forgets an installed image not yet started, so its slot can take another
+   * (a newer offer supersedes it). An image on trial is not touched.
+   */
+  abandonPending(): void {
+    if (this.state.pending === null || this.state.tried) return;
+    this.save({ ...this.state, pending: null });
+    this.decide("abandon", `the image installed in slot ${this.idleSlot} gives way to a newer one`);
+  }
+
+  /** Erases the idle slot's sector that holds `offset`, for a download to write it (again). */
+  eraseIdleSector(offset: number): void {
+    const region = this.slots[this.idleSlot];
+    if (offset < 0 || offset >= region.sizeBytes) throw new BootError(`offset ${offset} is outside slot ${this.idleSlot}`);
+    region.erase(Math.floor(offset / region.sectorBytes));
+  }
+
+  /** The first `length` bytes of a slot (to hash what a download wrote). */
+  readBytes(slot: Slot, length: number): Uint8Array {
+    return this.slots[slot].read(0, length);
+  }
+
+  /** Checks the image in a slot as boot would (hash, signature, board, counter); throws ImageError saying why not. */
+  verifySlot(slot: Slot): Image {
+    return this.verifiedImage(slot);
   }
 
   /** The running trial image is good (it reached the cloud, or passed its self-test): keep it. */
@@ -187,6 +235,18 @@ export class Bootloader {
       tried: saved.get("tried") === true,
       counter: typeof saved.get("counter") === "number" ? (saved.get("counter") as number) : 0,
     };
+  }
+
+  /** Saves, or says why not (keeping the new state in RAM when `keepAnyway`); true when flash has it. */
+  private trySave(state: BootState, keepAnyway = true): boolean {
+    try {
+      this.save(state);
+      return true;
+    } catch (error) {
+      if (keepAnyway) this.state = state;
+      this.decide("flash", `boot state not saved: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    }
   }
 
   private save(state: BootState): void {

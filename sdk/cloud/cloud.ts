@@ -3,6 +3,7 @@ import type { AnyModel, Model, ModelSpec } from "../model.js";
 import { decodeMessage, encodeMessage, type Message } from "../link/envelope.js";
 import { checkDeviceId, topics, type Transport } from "../link/transport.js";
 import { CloudDevice } from "./cloud-device.js";
+import { Rollout, type RolloutOptions } from "./rollout.js";
 
 export interface CloudStats {
   received: number;
@@ -53,6 +54,9 @@ export class Cloud {
   private up = false;
   private readonly waitingForUp: (() => void)[] = [];
   private readonly uplinkListeners = new Set<(deviceId: string, message: Message) => void>();
+  private readonly rollouts = new Map<number, Rollout>();
+  /** Devices online now, with the firmware each said hello with. */
+  private readonly presence = new Map<string, string>();
 
   /**
    * `clock` is the cloud's wall clock (Unix ms) for time sync and command
@@ -113,6 +117,25 @@ export class Cloud {
   onUplink(listener: (deviceId: string, message: Message) => void): () => void {
     this.uplinkListeners.add(listener);
     return () => this.uplinkListeners.delete(listener);
+  }
+
+  /**
+   * Offers a firmware image to devices (all of them, or a share: a staged
+   * rollout), serves the image to them, and tracks each one's progress.
+   */
+  rollout(options: RolloutOptions): Rollout {
+    for (const id of options.devices) checkDeviceId(id);
+    const rollout = new Rollout(
+      {
+        request: (d, m, t) => this.request(d, m, t),
+        send: (d, m) => this.send(d, { ...m, seq: this.nextSeq() } as Message),
+        online: () => [...this.presence].map(([id, firmware]) => ({ id, firmware })),
+      },
+      options,
+    );
+    if (this.rollouts.has(rollout.id)) throw new HearthError("busy", `update id ${rollout.id} is already rolling out`);
+    this.rollouts.set(rollout.id, rollout);
+    return rollout.start();
   }
 
   /** Every device seen or asked for, with presence. */
@@ -178,7 +201,11 @@ export class Cloud {
         return this.send(id, { type: "time", seq: this.nextSeq(), t1: message.t1, t2: received, t3: Math.round(this.clock()) });
       }
       case "offline":
+        this.presence.delete(id);
         this.devices.get(id)?.receive(message);
+        return;
+      case "otaFetch":
+        this.rollouts.get(message.id)?.fetch(id, message);
         return;
       default:
         break;
@@ -192,6 +219,14 @@ export class Cloud {
       return;
     }
     for (const listener of this.uplinkListeners) listener(id, message);
+    if (message.type === "otaStatus") {
+      this.rollouts.get(message.id)?.status(id, message);
+      return;
+    }
+    if (message.type === "hello") {
+      this.presence.set(id, message.firmware);
+      for (const rollout of this.rollouts.values()) rollout.hello(id, message.firmware);
+    }
     if (message.type === "result") {
       if (!this.pending.has(`${id}/id/${message.id}`)) this.stats.late++;
       return this.answer(`${id}/id/${message.id}`, message);

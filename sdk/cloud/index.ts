@@ -3,3 +3,5 @@ export { CloudDevice, type RequestOptions } from "./cloud-device.js";
 export { HearthError, ErrorCode, type ErrorCodeName } from "../errors.js";
 export type { Message } from "../link/envelope.js";
 export { devicePassword, credentialProblem, type CredentialProblem } from "../link/credentials.js";
+export { Rollout, type RolloutOptions, type RolloutSummary, type DeviceUpdate } from "./rollout.js";
+export { OtaPhase } from "../link/envelope.js";

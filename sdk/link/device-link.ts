@@ -71,6 +71,9 @@ export class DeviceLink<M extends ModelSpec> {
   private readonly commands = new Map<number, Uint8Array | "running">();
   private clockOffset: number | undefined;
   private lastBadFrameLog = -Infinity;
+  private helloSeq: number | undefined;
+  private readonly reachedListeners = new Set<() => void>();
+  private readonly handlers = new Map<Message["type"], (message: Message) => void>();
 
   constructor(
     private readonly device: Device<M>,
@@ -146,6 +149,41 @@ export class DeviceLink<M extends ModelSpec> {
     return () => this.stateListeners.delete(listener);
   }
 
+  /** The cloud acknowledged this connection's hello: the device has reached it (an update may confirm). */
+  onCloudReached(listener: () => void): () => void {
+    this.reachedListeners.add(listener);
+    return () => this.reachedListeners.delete(listener);
+  }
+
+  /** Takes the messages of one type the link itself does not handle (the update client's offers and chunks). */
+  handle<T extends Message["type"]>(type: T, handler: (message: Extract<Message, { type: T }>) => void): void {
+    this.handlers.set(type, handler as (message: Message) => void);
+  }
+
+  /** A sequence number for a message of one's own. */
+  takeSeq(): number {
+    return this.outbox.takeSeq();
+  }
+
+  /** Sends a request or reply that is not queued: when the link is down it is gone, and the sender asks again. */
+  sendUnqueued(message: Message): void {
+    this.sendNow(message);
+  }
+
+  /** Sends an update status the cloud must acknowledge: queued on flash and sent again until it is. */
+  sendStatus(message: Extract<Message, { type: "otaStatus" }>): void {
+    const frame = encodeMessage(message);
+    this.outbox.add("status", message.seq, frame);
+    this.outbox.sent(message.seq, this.kernel.now());
+    this.sendFrame(frame);
+  }
+
+  /** Acknowledges a downlink message, or refuses it with the error's code and message. */
+  answer(ref: number, error?: unknown): void {
+    if (error === undefined) this.sendNow({ type: "ack", seq: this.outbox.takeSeq(), ref });
+    else this.refuse(ref, error);
+  }
+
   /** Wall-clock time (Unix ms) from the last time sync, or undefined before the first. */
   wallClock(): number | undefined {
     return this.clockOffset === undefined ? undefined : Math.round(this.kernel.now() + this.clockOffset);
@@ -165,9 +203,10 @@ export class DeviceLink<M extends ModelSpec> {
   private onUp(): void {
     this.transport.subscribe(topics.down(this.options.deviceId));
     this.setState("up");
+    this.helloSeq = this.outbox.takeSeq();
     this.sendNow({
       type: "hello",
-      seq: this.outbox.takeSeq(),
+      seq: this.helloSeq,
       firmware: this.options.firmware,
       model: this.device.model.id,
       modelHash: this.hash,
@@ -261,6 +300,10 @@ export class DeviceLink<M extends ModelSpec> {
     }
     switch (message.type) {
       case "ack":
+        if (message.ref === this.helloSeq) {
+          this.helloSeq = undefined;
+          for (const listener of this.reachedListeners) listener();
+        }
         return this.outbox.acked(message.ref);
       case "set":
         return this.onSet(message);
@@ -268,8 +311,11 @@ export class DeviceLink<M extends ModelSpec> {
         return this.onInvoke(message);
       case "time":
         return this.onTime(message);
-      default:
+      default: {
+        const handler = this.handlers.get(message.type);
+        if (handler !== undefined) return handler(message);
         this.refuse(message.seq, new HearthError("unknown-message", `a device does not take ${message.type} messages`));
+      }
     }
   }
 

@@ -13,6 +13,10 @@ export const MessageType = {
   error: 7,
   offline: 8,
   time: 9,
+  otaOffer: 10,
+  otaFetch: 11,
+  otaChunk: 12,
+  otaStatus: 13,
 } as const;
 export type MessageTypeName = keyof typeof MessageType;
 
@@ -44,7 +48,27 @@ export type Message =
   | { type: "error"; seq: number; ref: number; code: number; member: number | null; detail: string; current?: number }
   | { type: "offline"; seq: number }
   /** Device to cloud: [t1]; cloud to device: [t1, t2, t3] (NTP's four timestamps, t4 on arrival). */
-  | { type: "time"; seq: number; t1: number; t2?: number; t3?: number };
+  | { type: "time"; seq: number; t1: number; t2?: number; t3?: number }
+  /** Cloud to device: an update `id` offers firmware `version`, an image of `size` bytes with this SHA-256. */
+  | { type: "otaOffer"; seq: number; id: number; version: string; size: number; sha256: Uint8Array }
+  /** Device to cloud: send `length` bytes of update `id` from `offset` (also says how far it got). */
+  | { type: "otaFetch"; seq: number; id: number; offset: number; length: number }
+  | { type: "otaChunk"; seq: number; id: number; offset: number; data: Uint8Array }
+  /** Device to cloud, acknowledged: where update `id` stands (OtaPhase), how many bytes it holds, and why. */
+  | { type: "otaStatus"; seq: number; id: number; phase: number; offset: number; detail: string };
+
+/** Where an update stands on a device (otaStatus's phase). */
+export const OtaPhase = {
+  downloading: 0,
+  /** Downloaded and verified; waiting until the firmware says installing is safe. */
+  ready: 1,
+  /** Installed; the device is rebooting into the new image. */
+  installing: 2,
+  /** The new image runs and confirmed itself. */
+  done: 3,
+  failed: 4,
+} as const;
+export type OtaPhase = keyof typeof OtaPhase;
 
 /** The largest frame either side accepts, in bytes. */
 export const MAX_FRAME_BYTES = 16 * 1024;
@@ -75,6 +99,14 @@ function body(m: Message): CborValue {
       return null;
     case "time":
       return m.t2 === undefined || m.t3 === undefined ? [m.t1] : [m.t1, m.t2, m.t3];
+    case "otaOffer":
+      return [m.id, m.version, m.size, m.sha256];
+    case "otaFetch":
+      return [m.id, m.offset, m.length];
+    case "otaChunk":
+      return [m.id, m.offset, m.data];
+    case "otaStatus":
+      return [m.id, m.phase, m.offset, m.detail];
   }
 }
 
@@ -155,6 +187,31 @@ export function decodeMessage(frame: Uint8Array): Message {
       }
       const [t1, t2, t3] = b as number[];
       return t2 === undefined || t3 === undefined ? { type, seq, t1: t1 as number } : { type, seq, t1: t1 as number, t2, t3 };
+    }
+    case "otaOffer": {
+      const [id, version, size, sha] = tuple(b, 4, type);
+      if (!isUint(id) || !isUint(size)) throw malformed("otaOffer: id and size must be unsigned integers");
+      if (typeof version !== "string" || !/^\d{1,5}\.\d{1,5}\.\d{1,5}$/.test(version)) throw malformed("otaOffer: version must be text major.minor.patch");
+      if (!(sha instanceof Uint8Array) || sha.length !== 32) throw malformed("otaOffer: sha256 must be a byte string of 32");
+      return { type, seq, id, version, size, sha256: Uint8Array.from(sha) };
+    }
+    case "otaFetch": {
+      const [id, offset, length] = tuple(b, 3, type);
+      if (!isUint(id) || !isUint(offset) || !isUint(length)) throw malformed("otaFetch: id, offset and length must be unsigned integers");
+      return { type, seq, id, offset, length };
+    }
+    case "otaChunk": {
+      const [id, offset, data] = tuple(b, 3, type);
+      if (!isUint(id) || !isUint(offset)) throw malformed("otaChunk: id and offset must be unsigned integers");
+      if (!(data instanceof Uint8Array)) throw malformed("otaChunk: data must be a byte string");
+      return { type, seq, id, offset, data: Uint8Array.from(data) };
+    }
+    case "otaStatus": {
+      const [id, phase, offset, detail] = tuple(b, 4, type);
+      if (!isUint(id) || !isUint(phase) || !isUint(offset)) throw malformed("otaStatus: id, phase and offset must be unsigned integers");
+      if (phase > OtaPhase.failed) throw malformed(`otaStatus: unknown phase ${phase}`);
+      if (typeof detail !== "string") throw malformed("otaStatus: detail must be text");
+      return { type, seq, id, phase, offset, detail };
     }
   }
 }

@@ -4,7 +4,7 @@ import { encodeCbor } from "../../os/cbor.js";
 import { decodeMessage, encodeMessage } from "./envelope.js";
 
 /** Messages the cloud must acknowledge, by class. */
-export type OutboxClass = "report" | "event" | "result";
+export type OutboxClass = "report" | "event" | "result" | "status";
 
 interface Pending {
   seq: number;
@@ -62,9 +62,10 @@ export class Outbox {
         this.guard(() => {
           const frame = kv.get(key);
           const message = decodeMessage(frame);
-          if (message.type !== "event" && message.type !== "result") throw new Error(`${key} holds a ${message.type}`);
+          const kind = message.type === "otaStatus" ? "status" : message.type;
+          if (kind !== "event" && kind !== "result" && kind !== "status") throw new Error(`${key} holds a ${message.type}`);
           const level = message.type === "event" ? message.level : 0;
-          this.pending.set(message.seq, { seq: message.seq, frame, kind: message.type, level, persisted: true });
+          this.pending.set(message.seq, { seq: message.seq, frame, kind, level, persisted: true });
           this.nextSeq = Math.max(this.nextSeq, message.seq + 1);
         });
       }
@@ -89,7 +90,7 @@ export class Outbox {
     return seq;
   }
 
-  /** Keeps a message until the cloud acknowledges it; events and results also go to flash. */
+  /** Keeps a message until the cloud acknowledges it; events, results and update statuses also go to flash. */
   add(kind: OutboxClass, seq: number, frame: Uint8Array, level = 0): void {
     const persisted = kind !== "report" && this.options.kv !== undefined;
     if (persisted) this.guard(() => this.options.kv?.set(`${QUEUE_PREFIX}${seq}`, frame));

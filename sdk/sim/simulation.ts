@@ -2,6 +2,7 @@ import type { ResetReason } from "../../hal/reset-cause.js";
 import { FlashRegion } from "../../hal/flash.js";
 import { partition } from "../../hal/h1.js";
 import { SimulatedH1, type SimFlash } from "../../hal/sim/index.js";
+import { Bootloader } from "../../os/boot/bootloader.js";
 import { encodeCbor } from "../../os/cbor.js";
 import { AppendLog } from "../../os/storage/append-log.js";
 import { KvStore } from "../../os/storage/kv-store.js";
@@ -9,11 +10,13 @@ import { Kernel, type Fault } from "../../os/kernel.js";
 import { Log, LogLevel, type LogSink } from "../../os/log.js";
 import type { ClockChannel, VirtualClock } from "../../os/virtual-clock.js";
 import { TaskWatchdog } from "../../os/watchdog.js";
-import type { ApplianceApp, Plant } from "../app.js";
+import type { ApplianceApp, FirmwareModule, Plant } from "../app.js";
 import { Device } from "../device.js";
 import { DeviceLink, type DeviceLinkOptions } from "../link/device-link.js";
 import type { Transport } from "../link/transport.js";
 import type { ModelSpec } from "../model.js";
+import { UpdateClient, type UpdateClientOptions } from "../ota/update-client.js";
+import { UpdatePolicy } from "../ota/update-control.js";
 
 export interface SimulationOptions {
   /** The board's time base; the MCU's kernel and the board's hardware each get a channel of it. */
@@ -34,6 +37,34 @@ export interface SimulationOptions {
   resetReason?: ResetReason;
   /** The board's flash, e.g. loaded from a file; a blank one when undefined. */
   flash?: SimFlash;
+  /**
+   * Boot as the chip does: the bootloader picks and verifies the image in
+   * flash, and its bundle (loaded by the host) is the firmware that runs.
+   * Without this the app's own firmware runs and updates are refused.
+   */
+  images?: ImageBoot;
+  /** Where the partitions are, when `flash` is not laid out as the H1's flash map. */
+  layout?: FlashLayout;
+  /** Power comes back this long after a cut (SimFlash.cutPowerAfter). Default 1000 ms. */
+  powerOffMs?: number;
+}
+
+export type FlashLayout = Record<"boot" | "slotA" | "slotB" | "kv" | "log", { offset: number; size: number }>;
+
+const H1_LAYOUT: FlashLayout = {
+  boot: partition("boot"),
+  slotA: partition("slotA"),
+  slotB: partition("slotB"),
+  kv: partition("kv"),
+  log: partition("log"),
+};
+
+export interface ImageBoot {
+  /** The key images must be signed with. */
+  publicKey: Uint8Array;
+  /** Turns a verified bundle into the firmware it exports (a host-specific loader). */
+  load(bundle: Uint8Array): FirmwareModule<ModelSpec>;
+  updates?: UpdateClientOptions;
 }
 
 /** One run of the MCU, from a reset to the next. */
@@ -45,7 +76,12 @@ interface Mcu<M extends ModelSpec> {
   readonly device: Device<M>;
   readonly log: Log;
   readonly watchdog: TaskWatchdog;
+  /** The firmware version running; undefined while the bootloader found nothing to run. */
+  readonly firmware: string | undefined;
+  readonly bootloader: Bootloader | undefined;
+  readonly policy: UpdatePolicy;
   link: DeviceLink<M> | undefined;
+  updates: UpdateClient<M> | undefined;
 }
 
 /**
@@ -78,6 +114,7 @@ export class Simulation<M extends ModelSpec> {
     this.plant = app.createPlant(this.h1, this.board.random.fork());
     const tick = options.tickMs ?? 1000;
     this.board.every(tick, () => this.hardwareTick(tick / 1000), { task: "board", late: "catch-up" });
+    this.h1.flash.onPowerLoss = () => this.powerLost();
     this.boot();
   }
 
@@ -93,15 +130,26 @@ export class Simulation<M extends ModelSpec> {
   get link(): DeviceLink<M> | undefined {
     return this.mcu.link;
   }
+  /** The firmware version running, or undefined when no valid image was found. */
+  get firmware(): string | undefined {
+    return this.mcu.firmware;
+  }
+  /** This boot's bootloader (image mode): the serial loader and tests use it. */
+  get bootloader(): Bootloader | undefined {
+    return this.mcu.bootloader;
+  }
+  get updates(): UpdateClient<M> | undefined {
+    return this.mcu.updates;
+  }
 
   /**
    * Connects the device to a cloud; after a reset the new firmware connects
    * again with a new transport. `options` tunes the link (report and resend intervals).
    */
-  connect(transport: () => Transport, deviceId: string, options: Partial<DeviceLinkOptions> = {}): DeviceLink<M> {
+  connect(transport: () => Transport, deviceId: string, options: Partial<DeviceLinkOptions> = {}): void {
     if (this.connection !== undefined) throw new Error("Simulation: already connected");
     this.connection = { transport, deviceId, options };
-    return this.startLink(this.mcu);
+    this.startLink(this.mcu);
   }
 
   /** Resets the MCU now, as the reset pin or a power cut would. */
@@ -110,11 +158,25 @@ export class Simulation<M extends ModelSpec> {
     const lastFedAt = this.h1.watchdog.lastFedAt;
     old.kernel.halt();
     old.channel.close();
+    old.updates?.stop();
     void old.link?.stop();
     this.h1.reset(reason);
     this.resets.push({ at: this.options.clock.now(), reason, lastFedAt });
     this.boot();
     this.options.onReset?.(reason, this.options.clock.now());
+  }
+
+  /**
+   * The supply failed (a flash operation was cut): the MCU stops at once, and
+   * the board powers up again a moment later.
+   */
+  private powerLost(): void {
+    this.mcu.kernel.halt();
+    void this.mcu.link?.stop();
+    this.board.after(this.options.powerOffMs ?? 1000, () => {
+      this.h1.flash.powerOn();
+      this.reset("powerOn");
+    });
   }
 
   /** Hears every log record of this and every later boot (the console sink of a desktop host). */
@@ -169,27 +231,55 @@ export class Simulation<M extends ModelSpec> {
     log.addSink((r) => {
       if (LogLevel[r.level] >= LogLevel.warn) storage.log.append(encodeCbor([r.at, r.level, r.task, r.message]));
     });
-    const device = new Device(this.app.model, this.app.initial);
     log.info("boot", `boot ${this.boots}, reset reason ${this.h1.resetReason}`);
-    this.mcu = { channel, storage, bootCount, kernel, device, log, watchdog, link: undefined };
+    const { firmware, version, bootloader } = this.chooseFirmware(log);
+    const device = new Device(firmware?.model ?? this.app.model, firmware?.initial ?? this.app.initial) as Device<M>;
+    const policy = new UpdatePolicy(version ?? "none", bootloader?.onTrial ?? false);
+    this.mcu = { channel, storage, bootCount, kernel, device, log, watchdog, firmware: version, bootloader, policy, link: undefined, updates: undefined };
     this.traceMcu(this.mcu);
-    this.app.firmware({
-      io: this.h1.io,
-      chip: this.h1.chip,
-      kernel,
-      device,
-      log,
-      watchdog,
-      storage,
-      boot: { resetReason: this.h1.resetReason, count: bootCount },
-    });
+    if (firmware === undefined) return;
+    try {
+      firmware.firmware({
+        io: this.h1.io,
+        chip: this.h1.chip,
+        kernel,
+        device,
+        log,
+        watchdog,
+        storage,
+        boot: { resetReason: this.h1.resetReason, count: bootCount },
+        update: policy,
+      });
+    } catch (error) {
+      // A crash while starting: the chip stops here, and its watchdog resets it.
+      log.error("boot", `firmware ${version} crashed while starting: ${error instanceof Error ? error.message : String(error)}`);
+      kernel.halt();
+      return;
+    }
     if (this.connection !== undefined) this.startLink(this.mcu);
+  }
+
+  /** The app's firmware, or (image mode) the bundle of the image the bootloader chose. */
+  private chooseFirmware(log: Log): { firmware: FirmwareModule<M> | undefined; version: string | undefined; bootloader: Bootloader | undefined } {
+    const images = this.options.images;
+    if (images === undefined) return { firmware: this.app, version: this.app.firmwareVersion, bootloader: undefined };
+    const bootloader = new Bootloader(this.h1.flash, this.options.layout ?? H1_LAYOUT, images.publicKey, this.app.boardId);
+    try {
+      const { image } = bootloader.boot();
+      const version = image.version.join(".");
+      return { firmware: images.load(image.bundle) as unknown as FirmwareModule<M>, version, bootloader };
+    } catch (error) {
+      log.error("boot", `nothing to run: ${error instanceof Error ? error.message : String(error)}`);
+      return { firmware: undefined, version: undefined, bootloader };
+    } finally {
+      for (const d of bootloader.decisions) log[d.what === "revert" || d.what === "skip" ? "warn" : "info"]("boot", `${d.what}: ${d.why}`);
+    }
   }
 
   /** The H1 flash map's kv and log partitions, mounted (a blank or garbled partition is formatted). */
   private mountStorage(): { kv: KvStore; log: AppendLog } {
     const region = (name: "kv" | "log"): FlashRegion => {
-      const p = partition(name);
+      const p = (this.options.layout ?? H1_LAYOUT)[name];
       return new FlashRegion(this.h1.flash, p.offset, p.size);
     };
     return {
@@ -198,17 +288,22 @@ export class Simulation<M extends ModelSpec> {
     };
   }
 
-  private startLink(mcu: Mcu<M>): DeviceLink<M> {
+  private startLink(mcu: Mcu<M>): DeviceLink<M> | undefined {
+    if (mcu.firmware === undefined) return undefined;
     const c = this.connection as { transport: () => Transport; deviceId: string; options: Partial<DeviceLinkOptions> };
     mcu.link = new DeviceLink(mcu.device, mcu.kernel, c.transport(), {
       ...c.options,
       deviceId: c.deviceId,
-      firmware: this.app.firmwareVersion,
+      firmware: mcu.firmware,
       resetReason: this.h1.resetReason,
       bootCount: mcu.bootCount,
       kv: mcu.storage.kv,
       log: mcu.log,
     });
+    if (mcu.bootloader !== undefined) {
+      mcu.updates = new UpdateClient(mcu.kernel, mcu.link, mcu.bootloader, mcu.storage.kv, mcu.policy, () => this.h1.chip.restart(), mcu.log, this.options.images?.updates);
+      mcu.updates.start();
+    }
     mcu.link.start();
     return mcu.link;
   }

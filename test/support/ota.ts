@@ -1,0 +1,97 @@
+import { H1, partition } from "../../hal/h1.js";
+import { SimFlash } from "../../hal/sim/flash.js";
+import { Bootloader } from "../../os/boot/bootloader.js";
+import { newKeyPair, type Image } from "../../os/boot/image.js";
+import { VirtualClock } from "../../os/virtual-clock.js";
+import { Cloud } from "../../sdk/cloud/index.js";
+import type { Message } from "../../sdk/link/envelope.js";
+import { buildFirmware } from "../../sdk/node/build.js";
+import { loadBundle } from "../../sdk/node/load-bundle.js";
+import type { UpdateClientOptions } from "../../sdk/ota/update-client.js";
+import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
+import { Simulation, type FlashLayout } from "../../sdk/sim/simulation.js";
+import { app } from "../../examples/aircon/app.js";
+import { airconModel } from "../../examples/aircon/model.js";
+
+export const keys = newKeyPair(new Uint8Array(32).fill(11));
+export const otherKeys = newKeyPair(new Uint8Array(32).fill(12));
+export const BOARD = "aircon-indoor";
+export const EPOCH = 1_800_000_000_000;
+
+const built = new Map<string, Promise<Image>>();
+
+/** A signed image of the air conditioner (or a test firmware in support/ota-firmware), built once per run. */
+export function airconImage(version: [number, number, number], counter: number, o: { entry?: string; secretKey?: Uint8Array; board?: string } = {}): Promise<Image> {
+  const entry = o.entry === undefined ? "examples/aircon" : `test/support/ota-firmware/${o.entry}.ts`;
+  const key = `${entry}/${version.join(".")}/${counter}/${o.board ?? BOARD}/${o.secretKey === undefined ? "k" : "other"}`;
+  let image = built.get(key);
+  if (image === undefined) {
+    image = buildFirmware({ entry, board: o.board ?? BOARD, version, securityCounter: counter, secretKey: o.secretKey ?? keys.secretKey }).then((r) => r.image);
+    built.set(key, image);
+  }
+  return image;
+}
+
+/** A second flash layout: 2 KiB sectors, the slots first and the boot partition after them. */
+export const altGeometry = { sizeBytes: 256 * 1024, sectorBytes: 2048, programBytes: 16 };
+export const altLayout: FlashLayout = {
+  slotA: { offset: 0, size: 64 * 1024 },
+  slotB: { offset: 64 * 1024, size: 64 * 1024 },
+  boot: { offset: 128 * 1024, size: 8 * 1024 },
+  kv: { offset: 136 * 1024, size: 64 * 1024 },
+  log: { offset: 200 * 1024, size: 56 * 1024 },
+};
+export const LAYOUTS = [
+  { name: "H1 flash map (4 KiB sectors)", geometry: H1.flash, layout: undefined },
+  { name: "2 KiB sectors, boot after the slots", geometry: altGeometry, layout: altLayout },
+];
+
+/** A flash with `image` in slot A, confirmed, as a factory would leave it. */
+export function factoryFlash(image: Image, geometry: { sizeBytes: number; sectorBytes: number; programBytes: number } = H1.flash, layout?: FlashLayout): SimFlash {
+  const flash = new SimFlash(geometry);
+  const l = layout ?? { boot: partition("boot"), slotA: partition("slotA"), slotB: partition("slotB") };
+  const parts = { boot: l.boot, slotA: l.slotA, slotB: l.slotB };
+  const boot = new Bootloader(flash, parts, keys.publicKey, BOARD);
+  boot.writeImage(image.bytes);
+  boot.install();
+  new Bootloader(flash, parts, keys.publicKey, BOARD).boot();
+  new Bootloader(flash, parts, keys.publicKey, BOARD).confirm();
+  return flash;
+}
+
+/** The air conditioner booting from images on a board, a cloud, an in-memory broker, all in virtual time. */
+export function otaSetup(flash: SimFlash, o: { layout?: FlashLayout; updates?: UpdateClientOptions; seed?: number } = {}) {
+  const clock = new VirtualClock();
+  const broker = new MemoryBroker();
+  const sim = new Simulation(app, {
+    clock,
+    seed: o.seed ?? 1,
+    flash,
+    ...(o.layout === undefined ? {} : { layout: o.layout }),
+    images: { publicKey: keys.publicKey, load: loadBundle, ...(o.updates === undefined ? {} : { updates: o.updates }) },
+  });
+  const firmwareAtBoot: (string | undefined)[] = [];
+  sim.connect(() => {
+    firmwareAtBoot.push(sim.firmware);
+    return broker.transport("ac-1");
+  }, "ac-1");
+  const cloud = new Cloud(broker.transport("cloud"), [airconModel], () => EPOCH + clock.now());
+  const uplink: Message[] = [];
+  cloud.onUplink((_, m) => uplink.push(m));
+  void cloud.start();
+  const run = async (ms: number, until?: () => boolean): Promise<void> => {
+    const end = clock.now() + ms;
+    while (clock.now() < end && !(until?.() ?? false)) {
+      clock.runFor(Math.min(100, end - clock.now()));
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    }
+  };
+  /** Awaits a cloud request while virtual time runs, so the device can answer it. */
+  const settle = async <T>(request: Promise<T>): Promise<T> => {
+    let done = false;
+    const tracked = request.finally(() => (done = true));
+    await run(30_000, () => done);
+    return tracked;
+  };
+  return { clock, broker, sim, cloud, uplink, run, settle, firmwareAtBoot };
+}
