@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { OtaPhase } from "../sdk/link/envelope.js";
-import { airconImage, factoryFlash, otaSetup } from "./support/ota.js";
+import { decodeMessage, OtaPhase } from "../sdk/link/envelope.js";
+import { airconImage, factoryFlash, otaSetup, otherKeys } from "./support/ota.js";
 
 const phases = (uplink: { type: string; phase?: number }[]) =>
   uplink.filter((m) => m.type === "otaStatus").map((m) => Object.keys(OtaPhase)[m.phase as number]);
@@ -40,6 +40,124 @@ describe("over-the-air update of the air conditioner (virtual time)", () => {
     expect(hello).toEqual(["1.0.0", "1.1.0"]);
     const slot = t.sim.bootloader?.activeSlot ?? "A";
     expect(Array.from(t.sim.bootloader?.readSlot(slot) ?? [])).toEqual(Array.from(v2.bytes));
+    await t.cloud.stop();
+  });
+});
+
+describe("an update survives interruptions and refuses bad images", () => {
+  it("resumes where it stopped after a reboot and after a lost connection", async () => {
+    const v1 = await airconImage([1, 0, 0], 1);
+    const v2 = await airconImage([1, 1, 0], 2);
+    const t = otaSetup(factoryFlash(v1), { updates: { window: 1 } });
+    await t.run(5_000);
+    // A listener of the broker's own sees every fetch the device sends.
+    const fetches: number[] = [];
+    const spy = t.broker.transport("spy");
+    spy.start({ up: () => spy.subscribe("h/ac-1/u"), down: () => undefined, message: (_, p) => {
+      const m = decodeMessage(p);
+      if (m.type === "otaFetch") fetches.push(m.offset);
+    } });
+    const rollout = t.cloud.rollout({ image: v2.bytes, devices: ["ac-1"], id: 5 });
+    await t.run(30_000, () => (rollout.devices.get("ac-1")?.bytes ?? 0) >= 5 * 1024);
+    const beforeReset = rollout.devices.get("ac-1")?.bytes ?? 0;
+    expect(beforeReset).toBeLessThan(v2.bytes.length);
+    const fetchedBefore = fetches.length;
+    t.sim.reset("powerOn");
+    await t.run(30_000, () => (rollout.devices.get("ac-1")?.bytes ?? 0) >= 8 * 1024);
+    // The device asked again from the last whole sector it had written (4 KiB), not from 0.
+    const afterReset = fetches.slice(fetchedBefore);
+    expect(afterReset.length).toBeGreaterThan(2);
+    expect(afterReset[0]).toBe(4096);
+    expect(Math.min(...afterReset)).toBe(4096);
+    t.broker.drop("ac-1");
+    await t.run(30 * 60_000, () => rollout.devices.get("ac-1")?.phase === "done");
+    expect(rollout.summary()).toMatchObject({ done: 1 });
+    expect(t.sim.firmware).toBe("1.1.0");
+    await t.cloud.stop();
+  });
+
+  for (const [entry, how] of [
+    ["crash", "crashes as it starts"],
+    ["stall", "hangs until the watchdog resets it"],
+    ["untested", "never passes its self-test"],
+  ] as const) {
+    it(`an image that ${how} is reverted after one reset, and the cloud hears why`, async () => {
+      const v1 = await airconImage([1, 0, 0], 1);
+      const bad = await airconImage([1, 2, 0], 2, { entry });
+      const t = otaSetup(factoryFlash(v1), { updates: { trialTimeoutMs: 60_000 } });
+      await t.run(5_000);
+      const rollout = t.cloud.rollout({ image: bad.bytes, devices: ["ac-1"] });
+      await t.run(20 * 60_000, () => rollout.devices.get("ac-1")?.phase === "failed");
+      const update = rollout.devices.get("ac-1");
+      expect(update?.phase).toBe("failed");
+      expect(update?.detail).toMatch(/1\.2\.0 did not confirm; back on 1\.0\.0/);
+      expect(t.sim.firmware).toBe("1.0.0");
+      expect(t.sim.resets.length).toBe(2); // into the trial, and the reset that ended it
+      expect(t.sim.resets[1]?.reason).toBe(entry === "untested" ? "software" : "watchdog");
+      expect(t.sim.bootloader?.securityCounter).toBe(1); // an image never confirmed raises nothing
+      await t.cloud.stop();
+    });
+  }
+
+  it("a confirmed image survives 100 reboots", async () => {
+    const v1 = await airconImage([1, 0, 0], 1);
+    const v2 = await airconImage([1, 1, 0], 2);
+    const t = otaSetup(factoryFlash(v1));
+    await t.run(5_000);
+    const rollout = t.cloud.rollout({ image: v2.bytes, devices: ["ac-1"] });
+    await t.run(10 * 60_000, () => rollout.devices.get("ac-1")?.phase === "done");
+    for (let i = 0; i < 100; i++) {
+      t.sim.reset(i % 2 === 0 ? "powerOn" : "watchdog");
+      await t.run(300);
+      expect(t.sim.firmware).toBe("1.1.0");
+    }
+    expect(t.sim.bootloader?.decisions.map((d) => d.what)).toEqual(["boot"]);
+    await t.cloud.stop();
+  });
+
+  for (const [what, make, reason] of [
+    ["signed with another key", () => airconImage([1, 1, 0], 2, { secretKey: otherKeys.secretKey }), /bad-signature/],
+    ["built for another board", () => airconImage([1, 1, 0], 2, { board: "fridge-main" }), /wrong-board/],
+    ["below the security counter", () => airconImage([1, 1, 0], 0), /rolled-back/],
+  ] as const) {
+    it(`an image ${what} is refused with its reason; the running slot is untouched`, async () => {
+      const v1 = await airconImage([1, 0, 0], 1);
+      const flash = factoryFlash(v1);
+      const t = otaSetup(flash);
+      await t.run(5_000);
+      const running = t.sim.bootloader?.activeSlot ?? "A";
+      const before = t.sim.bootloader?.readSlot(running);
+      const rollout = t.cloud.rollout({ image: (await make()).bytes, devices: ["ac-1"] });
+      await t.run(5 * 60_000, () => rollout.devices.get("ac-1")?.phase === "failed");
+      expect(rollout.devices.get("ac-1")?.detail).toMatch(reason);
+      expect(t.sim.firmware).toBe("1.0.0");
+      expect(t.sim.resets).toEqual([]);
+      expect(t.sim.bootloader?.activeSlot).toBe(running);
+      expect(Array.from(t.sim.bootloader?.readSlot(running) ?? [])).toEqual(Array.from(before ?? []));
+      await t.cloud.stop();
+    });
+  }
+
+  it("an oversized offer is refused by the device; a chunk corrupted on the way fails the hash, and nothing is installed", async () => {
+    const v1 = await airconImage([1, 0, 0], 1);
+    const v2 = await airconImage([1, 1, 0], 2);
+    const t = otaSetup(factoryFlash(v1));
+    await t.run(5_000);
+    const huge = new Uint8Array(400 * 1024);
+    huge.set(v2.bytes);
+    const big = t.cloud.rollout({ image: huge, devices: ["ac-1"] });
+    await t.run(60_000, () => big.devices.get("ac-1")?.phase === "failed");
+    expect(big.devices.get("ac-1")?.detail).toMatch(/out-of-range: an image of 409600 bytes does not fit slot [AB] \(160\.\.393216\)/);
+
+    const corrupt = v2.bytes.slice();
+    const rollout = t.cloud.rollout({ image: v2.bytes, devices: ["ac-1"] });
+    // The cloud serves the true image; a flipped byte in flight is what the device must catch.
+    corrupt[3000] = (corrupt[3000] as number) ^ 0x40;
+    (rollout as unknown as { options: { image: Uint8Array } }).options.image = corrupt;
+    await t.run(5 * 60_000, () => rollout.devices.get("ac-1")?.phase === "failed");
+    expect(rollout.devices.get("ac-1")?.detail).toMatch(/SHA-256 differs/);
+    expect(t.sim.firmware).toBe("1.0.0");
+    expect(t.sim.resets).toEqual([]);
     await t.cloud.stop();
   });
 });

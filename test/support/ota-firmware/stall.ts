@@ -1,4 +1,4 @@
-/** A firmware image whose control task hangs after it starts: the watchdog resets it, and it must not be kept. */
+/** A firmware image that hangs soon after it starts, before it can confirm: the watchdog resets it, and it must not be kept. */
 import { aircon } from "../../../examples/aircon/firmware.js";
 import type { FirmwareContext } from "../../../sdk/index.js";
 import type { AirconModel } from "../../../examples/aircon/model.js";
@@ -6,6 +6,6 @@ export { airconModel as model, airconDefaults as initial } from "../../../exampl
 
 export function firmware(ctx: FirmwareContext<AirconModel>): void {
   aircon(ctx);
-  // Registers a task and never checks in: an await that never resolves, as a lost callback leaves it.
-  ctx.watchdog.register("modem", 2000);
+  // The event loop stops for good (as a deadlock would leave it): nothing runs, nothing feeds the watchdog.
+  ctx.kernel.after(500, () => ctx.kernel.halt());
 }
