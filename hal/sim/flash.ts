@@ -85,6 +85,11 @@ export class SimFlash implements Flash {
     }
   }
 
+  /** False from a cut until powerOn. */
+  get hasPower(): boolean {
+    return this.powered;
+  }
+
   /** Power back: operations work again. */
   powerOn(): void {
     this.powered = true;

@@ -11,7 +11,7 @@ export interface BootLayout {
 }
 
 /** The boot state, one atomic record in the boot partition's key-value store. */
-interface BootState {
+export interface BootState {
   active: Slot;
   /** A new image installed in this slot, to be tried at the next boot. */
   pending: Slot | null;
@@ -43,7 +43,8 @@ export class Bootloader {
   readonly decisions: BootDecision[] = [];
   /** This boot went back to the old image because the new one never confirmed. */
   reverted = false;
-  private readonly kv: KvStore;
+  private kv: KvStore;
+  private readonly bootRegion: FlashRegion;
   private state: BootState;
   private readonly slots: Record<Slot, FlashRegion>;
 
@@ -53,7 +54,8 @@ export class Bootloader {
     private readonly publicKey: Uint8Array,
     private readonly board: string,
   ) {
-    this.kv = KvStore.mount(new FlashRegion(flash, layout.boot.offset, layout.boot.size), { format: "if-garbage", maxValueBytes: 64 });
+    this.bootRegion = new FlashRegion(flash, layout.boot.offset, layout.boot.size);
+    this.kv = KvStore.mount(this.bootRegion, { format: "if-garbage", maxValueBytes: 64 });
     this.slots = {
       A: new FlashRegion(flash, layout.slotA.offset, layout.slotA.size),
       B: new FlashRegion(flash, layout.slotB.offset, layout.slotB.size),
@@ -84,7 +86,7 @@ export class Bootloader {
         this.reverted = true;
         // Kept in RAM even if flash refuses it: this boot runs the old image, and the next one decides again.
         this.trySave({ ...this.state, pending: null, tried: false });
-      } else if (this.trySave({ ...this.state, tried: true }, false)) {
+      } else if (this.trySave({ ...this.state, tried: true }, false) || this.reload().tried) {
         // Marked before it runs: if it never confirms, the next boot knows it had its chance.
         trial = this.state.pending;
         this.decide("trial", `trying the new image in slot ${trial}`);
@@ -115,6 +117,25 @@ export class Bootloader {
   /** The image that runs is on trial: it must confirm, or the next reset reverts it. */
   get onTrial(): boolean {
     return this.state.pending !== null && this.state.tried;
+  }
+
+  /** An image is installed in the idle slot and will be tried at the next boot. */
+  get installed(): boolean {
+    return this.state.pending !== null && !this.state.tried;
+  }
+
+  /**
+   * Reads the boot state from flash again. A write that failed may still have
+   * landed (flash does not say which): what flash holds is what the next boot sees.
+   */
+  reload(): BootState {
+    try {
+      this.kv = KvStore.mount(this.bootRegion, { format: "never", maxValueBytes: 64 });
+      this.state = this.load();
+    } catch (error) {
+      this.decide("flash", `boot state not read again: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return this.state;
   }
 
   /** The idle slot's size: the largest image it takes. */

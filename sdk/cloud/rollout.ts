@@ -164,9 +164,10 @@ export class Rollout {
 
   private offer(deviceId: string, firmware: string | undefined): void {
     const update = this.devices.get(deviceId) as DeviceUpdate;
+    // Rebooting into the new image: the device's own status says whether it kept it.
+    if (update.phase === "installing") return;
     if (firmware === this.version) {
-      // Rebooted into it on trial: the device's own status says whether it kept it.
-      if (update.phase !== "installing") this.change(deviceId, update, { phase: "done", bytes: this.size, detail: `already runs ${this.version}` });
+      this.change(deviceId, update, { phase: "done", bytes: this.size, detail: `already runs ${this.version}` });
       return;
     }
     if (this.paused && update.phase === "waiting") return;

@@ -39,6 +39,8 @@ interface Job {
 }
 
 const JOB_KEY = "ota/job";
+/** The last update that failed here: offered again, it is refused rather than tried again. */
+const FAILED_KEY = "ota/failed";
 
 /**
  * The device side of over-the-air updates (sdk/link/PROTOCOL.md, "Updates").
@@ -59,6 +61,7 @@ export class UpdateClient<M extends ModelSpec> {
   private lastArrival = -Infinity;
   private reached = false;
   private confirmed = false;
+  private installAttempts = 0;
   private readonly timers: Timer[] = [];
   private readonly chunk: number;
 
@@ -102,7 +105,7 @@ export class UpdateClient<M extends ModelSpec> {
     const job = this.job;
     if (job === undefined) return;
     if (job.phase === "installing") this.afterInstall(job);
-    else if (job.phase === "ready") this.finishDownload(job);
+    else if (job.phase === "ready" || job.offset === job.size) this.finishDownload(job);
     else this.next = this.nextFetch = job.offset;
   }
 
@@ -143,6 +146,7 @@ export class UpdateClient<M extends ModelSpec> {
 
   private refusal(m: Extract<Message, { type: "otaOffer" }>): HearthError | undefined {
     if (m.version === this.policy.version) return new HearthError("stale", `firmware ${m.version} already runs`);
+    if (this.kv.has(FAILED_KEY) && this.kv.getNumber(FAILED_KEY) === m.id) return new HearthError("failed", `update ${m.id} already failed on this device`);
     if (this.bootloader.onTrial) return new HearthError("busy", `firmware ${this.policy.version} runs on trial; an update waits until it is confirmed`);
     if (this.job?.phase === "installing") return new HearthError("busy", `update ${this.job.id} is installing`);
     if (m.size < 160 || m.size > this.bootloader.idleSlotBytes) {
@@ -246,8 +250,17 @@ export class UpdateClient<M extends ModelSpec> {
     try {
       this.bootloader.install();
     } catch (error) {
-      this.fail(job, `install refused: ${(error as Error).message}`);
-      return;
+      // A failed write may have landed all the same: flash decides.
+      if (error instanceof ImageError || !this.bootloader.reload().pending || !this.bootloader.installed) {
+        if (!(error instanceof ImageError) && ++this.installAttempts < 3) {
+          this.log.warn("ota", `install failed (${(error as Error).message}); trying again`);
+          job.phase = "ready";
+          this.save(job);
+          return;
+        }
+        this.fail(job, `install failed: ${(error as Error).message}`);
+        return;
+      }
     }
     this.log.info("ota", `update ${job.id}: installed; rebooting into firmware ${job.version}`);
     this.status(job, "installing", "");
@@ -288,6 +301,7 @@ export class UpdateClient<M extends ModelSpec> {
 
   private fail(job: Job, why: string): void {
     this.log.warn("ota", `update ${job.id} failed: ${why}`);
+    this.guard(() => this.kv.setNumber(FAILED_KEY, job.id));
     this.status(job, "failed", why);
     this.clear();
   }

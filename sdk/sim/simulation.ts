@@ -99,6 +99,8 @@ export class Simulation<M extends ModelSpec> {
   readonly resets: { at: number; reason: ResetReason; lastFedAt: number }[] = [];
   boots = 0;
   private mcu!: Mcu<M>;
+  /** The MCU's clock and kernel while it starts, before it is whole. */
+  private starting: { channel: ClockChannel; kernel: Kernel } | undefined;
   private connection: { transport: () => Transport; deviceId: string; options: Partial<DeviceLinkOptions> } | undefined;
   private tracer: ((line: string) => void) | undefined;
   private readonly logSinks = new Set<LogSink>();
@@ -171,8 +173,10 @@ export class Simulation<M extends ModelSpec> {
    * the board powers up again a moment later.
    */
   private powerLost(): void {
-    this.mcu.kernel.halt();
-    void this.mcu.link?.stop();
+    // Undefined only when power fails during the very first boot, inside the constructor.
+    const mcu = this.mcu as Mcu<M> | undefined;
+    mcu?.kernel.halt();
+    void mcu?.link?.stop();
     this.board.after(this.options.powerOffMs ?? 1000, () => {
       this.h1.flash.powerOn();
       this.reset("powerOn");
@@ -212,6 +216,21 @@ export class Simulation<M extends ModelSpec> {
   }
 
   private boot(): void {
+    try {
+      this.startMcu();
+    } catch (error) {
+      if (this.h1.flash.hasPower) throw error;
+    }
+    if (!this.h1.flash.hasPower) {
+      // The supply failed while the MCU was starting: it stays dead until the board powers up again.
+      this.starting?.kernel.halt();
+      this.starting?.channel.close();
+      void this.mcu?.link?.stop();
+    }
+    this.starting = undefined;
+  }
+
+  private startMcu(): void {
     const channel = this.options.clock.channel();
     const kernel = new Kernel({
       clock: channel,
@@ -220,6 +239,7 @@ export class Simulation<M extends ModelSpec> {
       ...(this.options.cpuTime === undefined ? {} : { cpuTime: this.options.cpuTime }),
       ...(this.options.budgetMs === undefined ? {} : { budgetMs: this.options.budgetMs }),
     });
+    this.starting = { channel, kernel };
     this.boots++;
     const log = new Log(kernel);
     for (const sink of this.logSinks) log.addSink(sink);

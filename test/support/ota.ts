@@ -37,9 +37,9 @@ export const altGeometry = { sizeBytes: 256 * 1024, sectorBytes: 2048, programBy
 export const altLayout: FlashLayout = {
   slotA: { offset: 0, size: 64 * 1024 },
   slotB: { offset: 64 * 1024, size: 64 * 1024 },
-  boot: { offset: 128 * 1024, size: 8 * 1024 },
-  kv: { offset: 136 * 1024, size: 64 * 1024 },
-  log: { offset: 200 * 1024, size: 56 * 1024 },
+  boot: { offset: 128 * 1024, size: 16 * 1024 },
+  kv: { offset: 144 * 1024, size: 64 * 1024 },
+  log: { offset: 208 * 1024, size: 48 * 1024 },
 };
 export const LAYOUTS = [
   { name: "H1 flash map (4 KiB sectors)", geometry: H1.flash, layout: undefined },
@@ -63,18 +63,19 @@ export function factoryFlash(image: Image, geometry: { sizeBytes: number; sector
 export function otaSetup(flash: SimFlash, o: { layout?: FlashLayout; updates?: UpdateClientOptions; seed?: number } = {}) {
   const clock = new VirtualClock();
   const broker = new MemoryBroker();
-  const sim = new Simulation(app, {
+  /** The firmware each boot ran: a version, "power-cut" (power failed as it started), or "none" (nothing valid to run). */
+  const boots: string[] = [];
+  const booted = (): string => sim.firmware ?? (flash.hasPower ? "none" : "power-cut");
+  const sim: Simulation<typeof airconModel.spec> = new Simulation(app, {
     clock,
+    onReset: () => boots.push(booted()),
     seed: o.seed ?? 1,
     flash,
     ...(o.layout === undefined ? {} : { layout: o.layout }),
     images: { publicKey: keys.publicKey, load: loadBundle, ...(o.updates === undefined ? {} : { updates: o.updates }) },
   });
-  const firmwareAtBoot: (string | undefined)[] = [];
-  sim.connect(() => {
-    firmwareAtBoot.push(sim.firmware);
-    return broker.transport("ac-1");
-  }, "ac-1");
+  boots.push(booted());
+  sim.connect(() => broker.transport("ac-1"), "ac-1");
   const cloud = new Cloud(broker.transport("cloud"), [airconModel], () => EPOCH + clock.now());
   const uplink: Message[] = [];
   cloud.onUplink((_, m) => uplink.push(m));
@@ -93,5 +94,5 @@ export function otaSetup(flash: SimFlash, o: { layout?: FlashLayout; updates?: U
     await run(30_000, () => done);
     return tracked;
   };
-  return { clock, broker, sim, cloud, uplink, run, settle, firmwareAtBoot };
+  return { clock, broker, sim, cloud, uplink, run, settle, boots };
 }
