@@ -161,3 +161,113 @@ describe("flashing over the serial bootloader port", () => {
     }
   });
 });
+
+describe("flashing over a bad line", () => {
+  /** A TCP proxy to the board that can damage or cut what the host sends. */
+  async function proxy(boardPort: number, tamper: (frameIndex: number, bytes: Uint8Array, cut: () => void) => Uint8Array | undefined) {
+    const { createServer, connect } = await import("node:net");
+    let frames = 0;
+    const server = createServer((client) => {
+      const board = connect(boardPort, "127.0.0.1");
+      board.on("data", (d) => client.write(d));
+      client.on("data", (d: Buffer) => {
+        const out = tamper(frames++, new Uint8Array(d), () => {
+          client.destroy();
+          board.destroy();
+        });
+        if (out !== undefined && !board.destroyed) board.write(out);
+      });
+      client.on("close", () => board.destroy());
+      client.on("error", () => board.destroy());
+      board.on("error", () => client.destroy());
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return { port: (server.address() as { port: number }).port, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  it("a frame damaged on the line is refused by its CRC and sent again; a connection cut halfway is completed by running again", async () => {
+    const { flashImage, startBoardPort } = await import("../sdk/node/flasher.js");
+    const flash = new SimFlash(LAYOUTS[0]!.geometry);
+    let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    const board = await startBoardPort({ bootloader: () => boot, board: BOARD, onReset: () => undefined });
+    const img = image([4, 0, 0], 1, 30_000, 5);
+    try {
+      // Damage frame 7 (a write): one payload byte flipped, the CRC no longer holds.
+      const noisy = await proxy(board.port, (i, bytes) => {
+        if (i !== 7) return bytes;
+        const bad = bytes.slice();
+        bad[20] = (bad[20] as number) ^ 0x10;
+        return bad;
+      });
+      await flashImage(`127.0.0.1:${noisy.port}`, img.bytes);
+      await noisy.close();
+      expect(board.dropped()).toBeGreaterThan(0); // the damaged frame was refused, and the host sent it again
+      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+      expect(boot.boot()).toMatchObject({ trial: true, image: { version: [4, 0, 0] } });
+      boot.confirm();
+
+      // Cut the line halfway through the next image: the host says so; a second run completes.
+      const next = image([5, 0, 0], 2, 30_000, 6);
+      const cutting = await proxy(board.port, (i, bytes, cut) => (i === 30 ? (cut(), undefined) : bytes));
+      await expect(flashImage(`127.0.0.1:${cutting.port}`, next.bytes)).rejects.toThrow(/did not answer|lost the connection/);
+      await cutting.close();
+      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+      expect(boot.boot()).toMatchObject({ trial: false, image: { version: [4, 0, 0] } }); // half an image is never installed
+      await flashImage(`127.0.0.1:${board.port}`, next.bytes);
+      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+      expect(boot.boot()).toMatchObject({ trial: true, image: { version: [5, 0, 0] } });
+      expect(flash.nonErasedPrograms).toBe(0);
+    } finally {
+      await board.close();
+    }
+  }, 30_000);
+});
+
+describe("images the bootloader refuses, with the running slot untouched", () => {
+  it("a bit flipped at every byte of the header and trailer and at sampled bundle offsets, a truncated, an oversized image", () => {
+    const flash = new SimFlash(LAYOUTS[0]!.geometry);
+    let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    const old = image([1, 0, 0], 1, 9000, 1);
+    boot.writeImage(old.bytes);
+    boot.install();
+    new Bootloader(flash, h1Layout, keys.publicKey, BOARD).boot();
+    new Bootloader(flash, h1Layout, keys.publicKey, BOARD).confirm();
+    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    const running = boot.activeSlot;
+    const before = boot.readSlot(running);
+    const next = image([1, 1, 0], 2, 12_000, 2);
+    const n = next.bytes.length;
+    const offsets = [...Array.from({ length: 96 }, (_, i) => i), ...Array.from({ length: 64 }, (_, i) => n - 64 + i)];
+    for (let at = 96; at < n - 64; at += 97) offsets.push(at);
+    const problems = new Map<string, number>();
+    const refuse = (bytes: Uint8Array, where: string): void => {
+      let problem: string | undefined;
+      try {
+        boot.writeImage(bytes);
+        boot.install();
+      } catch (error) {
+        problem = (error as { problem?: string }).problem ?? (error as Error).name;
+      }
+      expect(problem, where).toBeDefined();
+      problems.set(problem as string, (problems.get(problem as string) ?? 0) + 1);
+    };
+    for (const at of offsets) {
+      for (const bit of [0x01, 0x80]) {
+        const bad = next.bytes.slice();
+        bad[at] = (bad[at] as number) ^ bit;
+        refuse(bad, `bit ${bit} of byte ${at}`);
+      }
+    }
+    refuse(next.bytes.subarray(0, n - 1), "truncated by a byte");
+    refuse(next.bytes.subarray(0, 200), "truncated to 200 bytes");
+    refuse(new Uint8Array(h1Layout.slotB.size + 1), "oversized");
+    // Every refusal named its cause; none got the image installed, and the running slot never changed.
+    expect([...problems.keys()].every((p) => ["bad-magic", "unknown-format", "bad-header", "truncated", "hash-mismatch", "bad-signature", "wrong-board", "BootError"].includes(p))).toBe(true);
+    expect(problems.get("bad-signature")).toBeGreaterThan(100);
+    expect(problems.get("hash-mismatch")).toBeGreaterThan(50);
+    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    expect(boot.activeSlot).toBe(running);
+    expect(Array.from(boot.readSlot(running))).toEqual(Array.from(before));
+    expect(boot.boot()).toMatchObject({ slot: running, trial: false, image: { version: [1, 0, 0] } });
+  });
+});

@@ -20,55 +20,77 @@ export const FrameType = {
 export const LOADER_VERSION = 1;
 export const MAX_PAYLOAD = 4096 + 8;
 const SYNC = 0x7e;
+/** Escape: inside a frame, 0x7E and 0x7D travel as 0x7D followed by the byte XOR 0x20 (as HDLC). */
+const ESC = 0x7d;
 
 export function encodeFrame(type: number, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
   if (payload.length > MAX_PAYLOAD) throw new RangeError(`payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD}`);
-  const frame = new Uint8Array(4 + payload.length + 4);
-  const view = new DataView(frame.buffer);
-  frame[0] = SYNC;
-  frame[1] = type;
-  view.setUint16(2, payload.length, true);
-  frame.set(payload, 4);
-  view.setUint32(4 + payload.length, crc32(frame.subarray(1, 4 + payload.length)), true);
-  return frame;
+  const raw = new Uint8Array(3 + payload.length + 4);
+  const view = new DataView(raw.buffer);
+  raw[0] = type;
+  view.setUint16(1, payload.length, true);
+  raw.set(payload, 3);
+  view.setUint32(3 + payload.length, crc32(raw.subarray(0, 3 + payload.length)), true);
+  const out: number[] = [SYNC];
+  for (const b of raw) {
+    if (b === SYNC || b === ESC) out.push(ESC, b ^ 0x20);
+    else out.push(b);
+  }
+  return Uint8Array.from(out);
 }
 
-/** Splits a byte stream into checked frames; bytes before a sync, and frames that fail their CRC, are skipped. */
+/**
+ * Splits a byte stream into checked frames. A 0x7E always starts a frame
+ * (escaping keeps it out of frame bodies), so after noise the reader is back
+ * in step at the next frame; bytes outside frames, and frames that fail
+ * their CRC or length, are dropped and counted.
+ */
 export class FrameReader {
-  private buffer = new Uint8Array(0);
+  private body = new Uint8Array(3 + MAX_PAYLOAD + 4);
+  private length = 0;
+  private inFrame = false;
+  private escaping = false;
   dropped = 0;
 
   push(bytes: Uint8Array): { type: number; payload: Uint8Array }[] {
-    const joined = new Uint8Array(this.buffer.length + bytes.length);
-    joined.set(this.buffer);
-    joined.set(bytes, this.buffer.length);
     const frames: { type: number; payload: Uint8Array }[] = [];
-    let at = 0;
-    while (at < joined.length) {
-      if (joined[at] !== SYNC) {
-        at++;
+    for (let b of bytes) {
+      if (b === SYNC) {
+        if (this.inFrame && this.length > 0) this.dropped++; // cut short: a new frame began
+        this.inFrame = true;
+        this.escaping = false;
+        this.length = 0;
+        continue;
+      }
+      if (!this.inFrame) {
         this.dropped++;
         continue;
       }
-      if (joined.length - at < 8) break;
-      const length = (joined[at + 2] as number) | ((joined[at + 3] as number) << 8);
-      if (length > MAX_PAYLOAD) {
-        at++;
+      if (b === ESC && !this.escaping) {
+        this.escaping = true;
+        continue;
+      }
+      if (this.escaping) {
+        b ^= 0x20;
+        this.escaping = false;
+      }
+      this.body[this.length++] = b;
+      if (this.length < 3) continue;
+      const size = (this.body[1] as number) | ((this.body[2] as number) << 8);
+      if (size > MAX_PAYLOAD) {
+        this.dropped++;
+        this.inFrame = false;
+        continue;
+      }
+      if (this.length < 3 + size + 4) continue;
+      this.inFrame = false;
+      const crc = new DataView(this.body.buffer, 3 + size, 4).getUint32(0, true);
+      if (crc !== crc32(this.body.subarray(0, 3 + size))) {
         this.dropped++;
         continue;
       }
-      if (joined.length - at < 8 + length) break;
-      const body = joined.subarray(at + 1, at + 4 + length);
-      const crc = new DataView(joined.buffer, joined.byteOffset + at + 4 + length, 4).getUint32(0, true);
-      if (crc !== crc32(body)) {
-        at++;
-        this.dropped++;
-        continue;
-      }
-      frames.push({ type: joined[at + 1] as number, payload: joined.slice(at + 4, at + 4 + length) });
-      at += 8 + length;
+      frames.push({ type: this.body[0] as number, payload: this.body.slice(3, 3 + size) });
     }
-    this.buffer = joined.slice(at);
     return frames;
   }
 }
@@ -88,6 +110,11 @@ export class SerialLoader {
     private readonly send: (bytes: Uint8Array) => void,
     private readonly reset: () => void,
   ) {}
+
+  /** Frames and stray bytes dropped so far (bad CRC, cut short, outside a frame). */
+  get dropped(): number {
+    return this.reader.dropped;
+  }
 
   feed(bytes: Uint8Array): void {
     for (const frame of this.reader.push(bytes)) {
