@@ -1,17 +1,13 @@
 import mqtt from "mqtt";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { airconModel } from "../../examples/aircon/model.js";
 import { PacedClock } from "../../os/node/host-clock.js";
 import { Cloud } from "../../sdk/cloud/cloud.js";
 import { decodeMessage, encodeMessage, type Message } from "../../sdk/link/envelope.js";
 import { membersToWire } from "../../sdk/link/members.js";
-import { startBroker } from "../../sdk/node/broker.js";
 import { MqttTransport } from "../../sdk/node/mqtt-transport.js";
 import { Simulation } from "../../sdk/sim/simulation.js";
 import { counterApp, counterModel } from "../support/counter-app.js";
-import { freePort, mosquittoBinary, OwnMosquitto } from "../support/mosquitto.js";
+import { benchBroker } from "./broker.js";
 import { opsPerSecond, report } from "./table.js";
 
 const props = airconModel.spec.properties;
@@ -106,26 +102,10 @@ export async function linkBench(): Promise<void> {
   const json = opsPerSecond(() => JSON.parse(JSON.stringify(alink)));
   const sizes = messageSizes();
 
-  // Through Mosquitto on loopback when the machine has it, else the embedded broker.
-  const binary = mosquittoBinary();
-  let url: string;
-  let stop: () => Promise<void>;
-  let brokerName: string;
-  if (binary !== undefined) {
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), "hearth-bench-"));
-    writeFileSync(join(dir, "m.conf"), `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n`, { mode: 0o644 });
-    const own = new OwnMosquitto(binary, join(dir, "m.conf"), port);
-    await own.start();
-    url = `mqtt://127.0.0.1:${port}`;
-    stop = () => own.kill();
-    brokerName = "Mosquitto";
-  } else {
-    const broker = await startBroker({ port: 0 });
-    url = broker.url;
-    stop = () => broker.close();
-    brokerName = "embedded Aedes (no Mosquitto here)";
-  }
+  const broker = await benchBroker();
+  const { url } = broker;
+  const brokerName = broker.name;
+  const stop = () => broker.stop();
   const rtt = await roundTrips(url, 500);
   await stop();
 
