@@ -83,11 +83,15 @@ export class Rollout {
     this.everyone = [...new Set(options.devices)];
   }
 
-  /** Offers the update to the selected devices that are online now; the others get it at their hello. */
+  /**
+   * Offers the update to every selected device now (a backend that just
+   * started may not have seen their hellos); one that does not answer gets
+   * the offer again at its next hello.
+   */
   start(): this {
     this.select();
     const online = new Map([...this.port.online()].map((d) => [d.id, d.firmware]));
-    for (const [id, update] of this.devices) if (update.phase === "waiting" && online.has(id)) this.offer(id, online.get(id));
+    for (const [id, update] of this.devices) if (update.phase === "waiting") this.offer(id, online.get(id));
     return this;
   }
 

@@ -1,15 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { H1, partition } from "../../hal/h1.js";
-import { SimFlash } from "../../hal/sim/flash.js";
-import { loadFlash, saveFlash } from "../../hal/sim/node/flash-file.js";
-import { Bootloader } from "../../os/boot/bootloader.js";
 import { newKeyPair } from "../../os/boot/image.js";
+import { Cloud } from "../cloud/cloud.js";
+import { MqttTransport } from "./mqtt-transport.js";
+import type { SimHostOptions } from "./sim-host.js";
 import { buildFirmware } from "./build.js";
-import { hexOption, numberOption, UsageError } from "./cli-options.js";
-import { flashImage, startBoardPort } from "./flasher.js";
+import { durationOption, hexOption, numberOption, UsageError } from "./cli-options.js";
+import { flashImage } from "./flasher.js";
 
-/** The CLI's firmware commands: keys new, build, flash, board. Node-only. */
+/** The CLI's firmware commands: keys new, build, flash, board, ota. Node-only. */
 export function keysNew(rest: string[], values: { out?: string | undefined }): number {
   if (rest[0] !== "new" || values.out === undefined) throw new UsageError("try hearth keys new --out DIR");
   mkdirSync(values.out, { recursive: true });
@@ -64,45 +63,103 @@ export async function flashCommand(rest: string[], values: { port?: string | und
   return 0;
 }
 
-export async function boardCommand(rest: string[], values: { pub?: string | undefined; flash?: string | undefined; port?: string | undefined }): Promise<number> {
+/** The example that runs on each board `hearth board` knows. */
+const BOARD_APPS: Record<string, string> = { "aircon-indoor": "aircon" };
+
+export interface BoardArgs {
+  pub?: string | undefined;
+  flash?: string | undefined;
+  port?: string | undefined;
+  broker?: string | undefined;
+  speed?: string | undefined;
+  device?: string | undefined;
+  duration?: string | undefined;
+}
+
+/**
+ * A simulated board that runs what is in its flash, as the chip does: its
+ * bootloader port takes images from `hearth flash`, its firmware connects to
+ * the broker, and updates over the air land in its idle slot.
+ */
+export async function boardCommand(rest: string[], values: BoardArgs, run: (app: string, options: Omit<SimHostOptions, "app" | "print" | "interrupted">) => Promise<number>): Promise<number> {
   const board = rest[0];
-  if (board === undefined || values.pub === undefined) throw new UsageError("try hearth board BOARD --pub FILE [--flash FILE] [--port P]");
+  if (board === undefined || values.pub === undefined) throw new UsageError("try hearth board BOARD --pub FILE [--flash FILE] [--port P] [--broker URL]");
+  const app = BOARD_APPS[board];
+  if (app === undefined) throw new UsageError(`no simulated board called ${board} (there is: ${Object.keys(BOARD_APPS).join(", ")})`);
   const publicKey = hexOption("pub", readFileSync(values.pub, "utf8").trim());
-  const flash = values.flash !== undefined && existsSync(values.flash) ? loadFlash(values.flash, H1.flash) : new SimFlash(H1.flash);
-  const layout = { boot: partition("boot"), slotA: partition("slotA"), slotB: partition("slotB") };
-  let bootloader = new Bootloader(flash, layout, publicKey, board);
-  const bootNow = (): void => {
-    if (values.flash !== undefined) saveFlash(flash, values.flash);
-    bootloader = new Bootloader(flash, layout, publicKey, board);
-    try {
-      const { slot, image, trial } = bootloader.boot();
-      console.log(`booted slot ${slot}: firmware ${image.version.join(".")}${trial ? " (trial: it must confirm, or the next reset reverts)" : ""}`);
-    } catch (error) {
-      console.log(`no valid image (${(error as Error).message}): waiting for hearth flash`);
-    }
-    for (const d of bootloader.decisions) console.log(`  boot: ${d.what}: ${d.why}`);
-  };
-  bootNow();
-  let resetting = false;
-  const server = await startBoardPort({
-    bootloader: () => bootloader,
-    board,
-    ...(values.port === undefined ? {} : { port: numberOption("port", values.port, 0, 65535) }),
-    onReset: () => {
-      if (resetting) return;
-      resetting = true;
-      setImmediate(() => {
-        resetting = false;
-        bootNow();
-      });
-    },
+  return run(app, {
+    speed: numberOption("speed", values.speed ?? "1", 0.001, 1_000_000),
+    seed: 1,
+    deviceId: values.device ?? `${board}-1`,
+    ...(values.broker === undefined ? {} : { brokerUrl: values.broker }),
+    ...(values.flash === undefined ? {} : { flashFile: values.flash }),
+    ...(values.duration === undefined ? {} : { durationMs: durationOption(values.duration) }),
+    images: { publicKey, serialPort: values.port === undefined ? 0 : numberOption("port", values.port, 0, 65535) },
   });
-  console.log(`board ${board}: bootloader port 127.0.0.1:${server.port} (hearth flash IMAGE --port 127.0.0.1:${server.port})`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+}
+
+export interface OtaArgs {
+  to?: string | undefined;
+  share?: string | undefined;
+  broker?: string | undefined;
+  ca?: string | undefined;
+  "cloud-user"?: string | undefined;
+  "cloud-password"?: string | undefined;
+  "max-failures"?: string | undefined;
+}
+
+/** Offers an image to devices over the air and follows them until each is done or failed. */
+export async function otaCommand(rest: string[], values: OtaArgs): Promise<number> {
+  const file = rest[0];
+  if (file === undefined || values.to === undefined) throw new UsageError("try hearth ota IMAGE --to DEVICE[,DEVICE...] [--share 0.1] [--broker URL]");
+  const image = new Uint8Array(readFileSync(file));
+  const devices = values.to.split(",").filter((d) => d !== "");
+  const url = values.broker ?? "mqtt://127.0.0.1:1883";
+  const cloud = new Cloud(
+    new MqttTransport({
+      url,
+      clientId: `hearth-ota-${process.pid}`,
+      ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca, "utf8") }),
+      ...(values["cloud-user"] === undefined ? {} : { username: values["cloud-user"], password: values["cloud-password"] ?? "" }),
+    }),
+  );
+  await withTimeout(cloud.start(), 10_000, `cannot reach the broker at ${url}`);
+  let rollout;
+  try {
+    rollout = cloud.rollout({
+      image,
+      devices,
+      share: Number(values.share ?? "1"),
+      ...(values["max-failures"] === undefined ? {} : { maxFailures: numberOption("max-failures", values["max-failures"], 1, 1_000_000) }),
+    });
+  } catch (error) {
+    await cloud.stop();
+    throw new UsageError((error as Error).message);
+  }
+  console.log(`update ${rollout.id}: firmware ${rollout.version} (${rollout.size} bytes) to ${rollout.summary().selected} of ${devices.length} devices via ${url}`);
+  console.log("devices that are offline get the offer when they next connect; Ctrl-C stops following (the update goes on)");
+  const last = new Map<string, string>();
+  rollout.onProgress((id, u) => {
+    const line = u.phase === "downloading" ? `downloading ${Math.floor((100 * u.bytes) / rollout.size)}%` : `${u.phase}${u.detail === "" ? "" : `: ${u.detail}`}`;
+    const shown = u.phase === "downloading" ? `downloading ${Math.floor((10 * u.bytes) / rollout.size)}` : line;
+    if (last.get(id) === shown) return;
+    last.set(id, shown);
+    console.log(`  ${id}: ${line}`);
   });
-  await server.close();
-  if (values.flash !== undefined) saveFlash(flash, values.flash);
-  return 0;
+  const stop = new Promise<"interrupt">((resolve) => process.once("SIGINT", () => resolve("interrupt")));
+  const outcome = await Promise.race([rollout.settled(), stop]);
+  await cloud.stop();
+  if (outcome === "interrupt") return 130;
+  console.log(`done ${outcome.done}, failed ${outcome.failed}${outcome.paused ? " (paused: too many failures)" : ""}`);
+  return outcome.failed === 0 ? 0 : 1;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new UsageError(message)), ms);
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (error: unknown) => (clearTimeout(timer), reject(error instanceof Error ? error : new Error(String(error)))),
+    );
+  });
 }

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { boardCommand, buildCommand, flashCommand, keysNew } from "./cli-firmware.js";
+import { boardCommand, buildCommand, flashCommand, keysNew, otaCommand } from "./cli-firmware.js";
 import { durationOption, hexOption, numberOption, UsageError } from "./cli-options.js";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { ApplianceApp } from "../app.js";
 import type { ModelSpec } from "../model.js";
 import { writeMosquittoConfig, type DeviceCredential } from "./mosquitto-config.js";
-import { runSimulation } from "./sim-host.js";
+import { runSimulation, type SimHostOptions } from "./sim-host.js";
 
 const HELP = `hearth: appliance firmware SDK
 
@@ -18,8 +18,12 @@ Usage:
   hearth build PATH --board B --key FILE [--fw-version 1.0.0] [--counter N] [--out FILE]
                                build a signed firmware image of the example or module at PATH
   hearth flash IMAGE --port HOST:PORT   write a firmware image to a board over its bootloader port
-  hearth board BOARD --pub FILE [--flash FILE] [--port P]
-                               a simulated board with its serial bootloader port, its flash kept in FILE
+  hearth board BOARD --pub FILE [--flash FILE] [--port P] [--broker URL] [--speed N] [--device ID]
+                               a simulated board that runs the image in its flash: its serial bootloader
+                               port on P (for hearth flash), its flash kept in FILE, connected to the broker
+  hearth ota IMAGE --to ID[,ID...] [--share S] [--max-failures N] [--broker URL]
+                               update devices over the air (a share S of them: a staged rollout), and
+                               follow each until it runs the new image or says why not
   hearth broker config --devices FILE --out DIR [--port P]
                                write a Mosquitto configuration (password file, ACL) for the devices in
                                FILE: JSON {"devices":[{"id","secret"(hex),"issuedAt"}],"backends":[{"user","password"}]}
@@ -69,6 +73,9 @@ async function main(argv: string[]): Promise<number> {
       "cloud-user": { type: "string" },
       "cloud-password": { type: "string" },
       out: { type: "string" },
+      to: { type: "string" },
+      share: { type: "string" },
+      "max-failures": { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -87,14 +94,34 @@ async function main(argv: string[]): Promise<number> {
   if (command === "keys") return keysNew(rest, values);
   if (command === "build") return buildCommand(rest, values);
   if (command === "flash") return flashCommand(rest, values);
-  if (command === "board") return boardCommand(rest, values);
+  if (command === "ota") return otaCommand(rest, values);
+  if (command === "board") return boardCommand(rest, values, (app, options) => simulate(app, options, values.json === true));
   if (command !== "sim") throw new UsageError(`unknown command ${JSON.stringify(command)}; try hearth help`);
   if (rest.length > 1) throw new UsageError("hearth sim runs one appliance at a time for now");
   const appName = rest[0] ?? "aircon";
+  return simulate(
+    appName,
+    {
+      speed: numberOption("speed", values.speed ?? "1", 0.001, 1_000_000),
+      ...(values.duration === undefined ? {} : { durationMs: durationOption(values.duration) }),
+      ...(values.broker === undefined ? {} : { brokerUrl: values.broker }),
+      ...(values.port === undefined ? {} : { port: numberOption("port", values.port, 0, 65535) }),
+      seed: numberOption("seed", values.seed ?? "1", 0, 2 ** 32 - 1),
+      deviceId: values.device ?? `sim-${appName}-1`,
+      ...(values.flash === undefined ? {} : { flashFile: values.flash }),
+      ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca, "utf8") }),
+      ...(values["device-secret"] === undefined ? {} : { deviceSecret: hexOption("device-secret", values["device-secret"]) }),
+      ...(values["issued-at"] === undefined ? {} : { issuedAt: numberOption("issued-at", values["issued-at"], 0, Number.MAX_SAFE_INTEGER) }),
+      ...(values["cloud-user"] === undefined ? {} : { cloudLogin: { username: values["cloud-user"], password: values["cloud-password"] ?? "" } }),
+    },
+    values.json === true,
+  );
+}
+
+/** Runs an appliance on the simulated board until its duration or Ctrl-C, printing its status live. */
+async function simulate(appName: string, options: Omit<SimHostOptions, "app" | "print" | "interrupted">, json: boolean): Promise<number> {
   const app = await loadApp(appName);
-  const speed = numberOption("speed", values.speed ?? "1", 0.001, 1_000_000);
-  const seed = numberOption("seed", values.seed ?? "1", 0, 2 ** 32 - 1);
-  const live = process.stdout.isTTY && !values.json;
+  const live = process.stdout.isTTY && !json;
   let lastLive = 0;
   let sigint!: () => void;
   const interrupted = new Promise<void>((r) => (sigint = r));
@@ -102,21 +129,11 @@ async function main(argv: string[]): Promise<number> {
   process.once("SIGTERM", sigint);
 
   const summary = await runSimulation({
+    ...options,
     app,
-    speed,
-    ...(values.duration === undefined ? {} : { durationMs: durationOption(values.duration) }),
-    ...(values.broker === undefined ? {} : { brokerUrl: values.broker }),
-    ...(values.port === undefined ? {} : { port: numberOption("port", values.port, 0, 65535) }),
-    seed,
-    deviceId: values.device ?? `sim-${app.name}-1`,
-    ...(values.flash === undefined ? {} : { flashFile: values.flash }),
-    ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca, "utf8") }),
-    ...(values["device-secret"] === undefined ? {} : { deviceSecret: hexOption("device-secret", values["device-secret"]) }),
-    ...(values["issued-at"] === undefined ? {} : { issuedAt: numberOption("issued-at", values["issued-at"], 0, Number.MAX_SAFE_INTEGER) }),
-    ...(values["cloud-user"] === undefined ? {} : { cloudLogin: { username: values["cloud-user"], password: values["cloud-password"] ?? "" } }),
     interrupted,
     print: (line, isLive) => {
-      if (values.json) return;
+      if (json) return;
       if (!isLive) return void process.stdout.write(`${live ? "\r\x1b[K" : ""}${line}\n`);
       if (live) return void process.stdout.write(`\r\x1b[K${line}`);
       // Not a terminal: a status line every 5 s is enough for a log.
@@ -127,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
       }
     },
   });
-  if (values.json) console.log(JSON.stringify(summary));
+  if (json) console.log(JSON.stringify(summary));
   else process.stdout.write(`${live ? "\n" : ""}stopped by ${summary.stoppedBy} after ${(summary.simulatedMs / 3_600_000).toFixed(2)} h simulated\n`);
   return 0;
 }

@@ -12,6 +12,8 @@ import type { ModelSpec } from "../model.js";
 import { Simulation } from "../sim/simulation.js";
 import { startBroker, type EmbeddedBroker } from "./broker.js";
 import { formatClock } from "./duration.js";
+import { startBoardPort } from "./flasher.js";
+import { loadBundle } from "./load-bundle.js";
 import { MqttTransport } from "./mqtt-transport.js";
 
 export interface SimHostOptions {
@@ -35,6 +37,13 @@ export interface SimHostOptions {
   cloudLogin?: { username: string; password: string };
   /** Keep the board's flash in this file between runs (loaded if it exists, saved at the end). */
   flashFile?: string;
+  /**
+   * Run the board as the chip does: the firmware is the image in its flash
+   * (signed with the key whose public half is given), written by
+   * `hearth flash` to the serial bootloader port (TCP `serialPort` on
+   * 127.0.0.1; a free one when 0 or undefined) or by an update over the air.
+   */
+  images?: { publicKey: Uint8Array; serialPort?: number };
   /** Resolves when the user asks to stop (Ctrl-C). */
   interrupted: Promise<void>;
 }
@@ -68,10 +77,19 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
   if (flash !== undefined) o.print(`flash   ${o.flashFile} (settings and logs from the last run)`, false);
   const clock = new PacedClock(o.speed);
   if (o.durationMs !== undefined) clock.limit = o.durationMs;
-  const sim = new Simulation(o.app, { clock, seed: o.seed, ...(flash === undefined ? {} : { flash }) });
-  sim.onLog((r) => {
-    if (LogLevel[r.level] >= LogLevel.warn) o.print(formatRecord(r), false);
+  const sim = new Simulation(o.app, {
+    clock,
+    seed: o.seed,
+    ...(flash === undefined ? {} : { flash }),
+    ...(o.images === undefined ? {} : { images: { publicKey: o.images.publicKey, load: loadBundle } }),
   });
+  sim.onLog((r) => {
+    // A board shows what its bootloader and updates decide, too.
+    const shown = LogLevel[r.level] >= LogLevel.warn || (o.images !== undefined && (r.task === "boot" || r.task === "ota"));
+    if (shown) o.print(formatRecord(r), false);
+  });
+  const serial = o.images === undefined ? undefined : await startSerialPort(sim, o.images.serialPort ?? 0, o.flashFile);
+  if (serial !== undefined) o.print(`serial  bootloader port 127.0.0.1:${serial.port} (hearth flash IMAGE --port 127.0.0.1:${serial.port})`, false);
   sim.connect(
     () =>
       new MqttTransport({
@@ -96,14 +114,19 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
   );
   await cloud.start();
   const watched = cloud.device(o.deviceId, o.app.model);
-  o.print(`device  ${o.deviceId}: ${o.app.name} firmware ${o.app.firmwareVersion} on board ${o.app.boardId}, seed ${o.seed}, ${o.speed}x${o.speed < 10 ? " (try --speed 60 to watch an hour a minute)" : ""}`, false);
+  const firmware = sim.firmware ?? "none (waiting for hearth flash)";
+  o.print(`device  ${o.deviceId}: ${o.app.name} firmware ${firmware} on board ${o.app.boardId}, seed ${o.seed}, ${o.speed}x${o.speed < 10 ? " (try --speed 60 to watch an hour a minute)" : ""}`, false);
 
   const stopped = new Promise<SimSummary["stoppedBy"]>((resolve) => {
     if (o.durationMs !== undefined) sim.kernel.after(o.durationMs, () => resolve("duration"), "sim");
     void o.interrupted.then(() => resolve("interrupt"));
   });
-  const show = (): void =>
-    o.print(`[${formatClock(clock.now())}] ${sim.status()} | link ${sim.link?.state ?? "down"} | cloud saw ${watched.reports} reports`, true);
+  const show = (): void => {
+    const update = sim.updates?.progress;
+    const running = sim.firmware === undefined ? "no valid image: waiting for hearth flash" : `${o.images === undefined ? "" : `fw ${sim.firmware} | `}${sim.status()}`;
+    const ota = update === undefined ? "" : ` | update ${update.phase} ${Math.floor((100 * update.bytes) / update.size)}%`;
+    o.print(`[${formatClock(clock.now())}] ${running}${ota} | link ${sim.link?.state ?? "down"} | cloud saw ${watched.reports} reports`, true);
+  };
   const statusTimer = setInterval(show, 250);
   clock.start();
   const stoppedBy = await stopped;
@@ -128,10 +151,28 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
     stoppedBy,
   };
   if (o.flashFile !== undefined) saveFlash(sim.h1.flash, o.flashFile);
+  await serial?.close();
   await sim.link?.stop();
   await cloud.stop();
   await broker?.close();
   return summary;
+}
+
+/** The board's serial bootloader port; `boot` resets the MCU into the new image (and saves the flash file). */
+async function startSerialPort(sim: Simulation<ModelSpec>, port: number, flashFile: string | undefined): Promise<{ port: number; close(): Promise<void> }> {
+  return startBoardPort({
+    bootloader: () => {
+      if (sim.bootloader === undefined) throw new Error("the board runs no bootloader");
+      return sim.bootloader;
+    },
+    board: sim.app.boardId,
+    port,
+    onReset: () =>
+      setImmediate(() => {
+        sim.reset("software");
+        if (flashFile !== undefined) saveFlash(sim.h1.flash, flashFile);
+      }),
+  });
 }
 
 async function startEmbedded(port: number): Promise<EmbeddedBroker> {
