@@ -161,3 +161,78 @@ describe("an update survives interruptions and refuses bad images", () => {
     await t.cloud.stop();
   });
 });
+
+describe("staged rollouts", () => {
+  it("offers the update to a share of the fleet, grows it on request, and pauses after too many failures", async () => {
+    const { VirtualClock } = await import("../os/virtual-clock.js");
+    const { MemoryBroker } = await import("../sdk/sim/memory-broker.js");
+    const { Simulation } = await import("../sdk/sim/simulation.js");
+    const { Cloud } = await import("../sdk/cloud/index.js");
+    const { loadBundle } = await import("../sdk/node/load-bundle.js");
+    const { app } = await import("../examples/aircon/app.js");
+    const { keys } = await import("./support/ota.js");
+    const v1 = await airconImage([1, 0, 0], 1);
+    const v2 = await airconImage([1, 1, 0], 2);
+    const clock = new VirtualClock();
+    const broker = new MemoryBroker();
+    const ids = Array.from({ length: 20 }, (_, i) => `ac-${i}`);
+    const sims = ids.map((id, i) => {
+      const sim = new Simulation(app, { clock, seed: i + 1, flash: factoryFlash(v1), images: { publicKey: keys.publicKey, load: loadBundle } });
+      sim.connect(() => broker.transport(id), id);
+      return sim;
+    });
+    const cloud = new Cloud(broker.transport("cloud"));
+    void cloud.start();
+    const run = async (ms: number, until?: () => boolean): Promise<void> => {
+      const end = clock.now() + ms;
+      while (clock.now() < end && !(until?.() ?? false)) {
+        clock.runFor(100);
+        for (let i = 0; i < 5; i++) await Promise.resolve();
+      }
+    };
+    await run(3_000);
+    const rollout = cloud.rollout({ image: v2.bytes, devices: ids, share: 0.25, id: 4242 });
+    const chosen = [...rollout.devices.keys()];
+    expect(chosen.length).toBeGreaterThan(1);
+    expect(chosen.length).toBeLessThan(12);
+    await run(10 * 60_000, () => rollout.summary().done === chosen.length);
+    const running = (v: string): string[] => ids.filter((_, i) => sims[i]?.firmware === v);
+    expect(running("1.1.0").sort()).toEqual(chosen.sort());
+
+    rollout.expand(1);
+    await run(10 * 60_000, () => rollout.summary().done === ids.length);
+    expect(rollout.summary()).toMatchObject({ selected: 20, done: 20, failed: 0 });
+    expect(running("1.1.0").length).toBe(20);
+
+    // A broken image: after two failures the rollout stops offering it; the rest are never touched.
+    const broken = await airconImage([1, 2, 0], 3, { entry: "crash" });
+    const bad = cloud.rollout({ image: broken.bytes, devices: ids, share: 1, maxFailures: 2 });
+    await run(20 * 60_000, () => bad.summary().paused && bad.summary().downloading + bad.summary().ready + bad.summary().installing + bad.summary().offered === 0);
+    const s = bad.summary();
+    expect(s.paused).toBe(true);
+    expect(s.failed).toBeGreaterThanOrEqual(2);
+    expect(running("1.1.0").length).toBe(20); // every device is back on, or still on, 1.1.0
+    await cloud.stop();
+  }, 120_000);
+});
+
+describe("rollout shares", () => {
+  it("a share picks about that fraction of any fleet, the same devices whatever their order, and only grows", async () => {
+    const { Rollout } = await import("../sdk/cloud/rollout.js");
+    const image = (await airconImage([1, 1, 0], 2)).bytes;
+    const port = { request: () => new Promise<never>(() => undefined), send: () => undefined, online: () => [] };
+    const ids = Array.from({ length: 2000 }, (_, i) => `dev-${i}`);
+    for (const share of [0.01, 0.1, 0.5]) {
+      const chosen = new Rollout(port, { image, devices: ids, share, id: 99 }).start();
+      const reversed = new Rollout(port, { image, devices: [...ids].reverse(), share, id: 99 }).start();
+      expect(Math.abs(chosen.devices.size - share * ids.length)).toBeLessThan(4 * Math.sqrt(share * ids.length) + 2);
+      expect([...reversed.devices.keys()].sort()).toEqual([...chosen.devices.keys()].sort());
+      const before = new Set(chosen.devices.keys());
+      chosen.expand(share / 2); // never shrinks
+      expect(chosen.devices.size).toBe(before.size);
+      chosen.expand(Math.min(1, share * 2));
+      expect([...before].every((id) => chosen.devices.has(id))).toBe(true);
+    }
+    expect(() => new Rollout(port, { image, devices: ids, share: 1.5 })).toThrow(/share must be between 0 and 1/);
+  });
+});

@@ -203,9 +203,11 @@ function checkShare(share: number): number {
   return share;
 }
 
-/** A device's place in [0, 1) for this update: FNV-1a of the update id and device id. */
+/** A device's place in [0, 1) for this update: FNV-1a of the update id and device id, then MurmurHash3's finaliser (FNV alone barely mixes the last characters). */
 function pick(updateId: number, deviceId: string): number {
   let h = 0x811c9dc5;
   for (const c of `${updateId}/${deviceId}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
-  return h / 0x100000000;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) / 0x100000000;
 }
