@@ -28,6 +28,10 @@ describe("envelope: exact bytes of known messages", () => {
     // [3, 300, [action 1, {1: 5}, id 42, deadline 0]]
     expect(hex(encodeMessage({ type: "invoke", seq: 300, action: 1, params: new Map([[1, 5]]), id: 42, deadline: 0 }))).toBe("830319012c8401a10105182a00");
     expect(hex(encodeMessage({ type: "time", seq: 5, t1: 1000 }))).toBe("830905811903e8");
+    // [11, 8, [update 9, offset 4096, length 1024]]
+    expect(hex(encodeMessage({ type: "otaFetch", seq: 8, id: 9, offset: 4096, length: 1024 }))).toBe("830b08830919100019" + "0400");
+    // [13, 1, [update 9, phase failed, 0 bytes, ""]]
+    expect(hex(encodeMessage({ type: "otaStatus", seq: 1, id: 9, phase: 4, offset: 0, detail: "" }))).toBe("830d01840904" + "0060");
   });
 });
 
@@ -71,6 +75,9 @@ describe("envelope properties", () => {
     expect(bad([2, 1, new Map()])).toMatch(/set: body must be an array of 2/);
     expect(bad([2, 1, [1, [1, 2]]])).toMatch(/set: body must be a map/);
     expect(bad([2, 1, [1, new Map([[3, [1]]])]])).toMatch(/member 3 has a value that is not/);
+    expect(bad([10, 1, [1, "1.0", 10, new Uint8Array(32)]])).toMatch(/otaOffer: version must be text major.minor.patch/);
+    expect(bad([10, 1, [1, "1.0.0", 10, new Uint8Array(31)]])).toMatch(/otaOffer: sha256 must be a byte string of 32/);
+    expect(bad([13, 1, [1, 5, 0, ""]])).toMatch(/otaStatus: unknown phase 5/);
     expect(() => decodeMessage(new Uint8Array(MAX_FRAME_BYTES + 1))).toThrow(/exceeds/);
     expect(() => decodeMessage(Uint8Array.of(0x83, 0x01))).toThrow(/a container of 3 items in 1 bytes/);
     // A 20-byte frame that declares a billion-element array is refused before anything is allocated.

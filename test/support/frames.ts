@@ -28,6 +28,17 @@ export const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant("offline" as const), seq }),
   fc.record({ type: fc.constant("time" as const), seq, t1: fc.nat() }),
   fc.record({ type: fc.constant("time" as const), seq, t1: fc.nat(), t2: fc.nat(), t3: fc.nat() }),
+  fc.record({
+    type: fc.constant("otaOffer" as const),
+    seq,
+    id: fc.nat(),
+    version: fc.tuple(fc.nat(99_999), fc.nat(99_999), fc.nat(99_999)).map((v) => v.join(".")),
+    size: fc.nat(),
+    sha256: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+  }),
+  fc.record({ type: fc.constant("otaFetch" as const), seq, id: fc.nat(), offset: fc.nat(), length: fc.nat() }),
+  fc.record({ type: fc.constant("otaChunk" as const), seq, id: fc.nat(), offset: fc.nat(), data: fc.uint8Array({ maxLength: 64 }) }),
+  fc.record({ type: fc.constant("otaStatus" as const), seq, id: fc.nat(), phase: fc.nat(4), offset: fc.nat(), detail: fc.string() }),
 );
 
 /** Valid frames with a few bytes changed, cut short, or grown: what a bad radio or a bad actor sends. */
