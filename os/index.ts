@@ -12,4 +12,5 @@ export { Services, type Service } from "./services.js";
 export { KvStore, AppendLog, StorageError, crc32, type KvOptions, type LogEntry, type StorageErrorCode } from "./storage/index.js";
 export { encodeCbor, decodeCbor, type CborValue } from "./cbor.js";
 export { Bootloader, BootError, type BootDecision, type BootLayout, type Slot } from "./boot/bootloader.js";
-export { buildImage, parseImage, verifyImage, newKeyPair, ImageError, type Image, type ImageHeader, type ImageProblem } from "./boot/image.js";
+export { parseImage, verifyImage, ImageError, type Image, type ImageHeader, type ImageProblem, type SignatureCheck } from "./boot/image.js";
+export { buildImage, newKeyPair, verifyEd25519 } from "./boot/signing.js";

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { H1, partition } from "../hal/h1.js";
 import { SimFlash } from "../hal/sim/flash.js";
 import { Bootloader, type BootLayout } from "../os/boot/bootloader.js";
-import { buildImage, ImageError, newKeyPair, verifyImage } from "../os/boot/image.js";
+import { ImageError, verifyImage } from "../os/boot/image.js";
+import { buildImage, newKeyPair, verifyEd25519 } from "../os/boot/signing.js";
 
 const keys = newKeyPair(new Uint8Array(32).fill(7));
 const BOARD = "aircon-indoor";
@@ -28,16 +29,16 @@ const LAYOUTS = [
 describe("firmware images", () => {
   it("verify when intact; any flipped byte, another key, another board or an old counter is refused by name", () => {
     const img = image([1, 2, 3], 5);
-    expect(verifyImage(img.bytes, keys.publicKey, { board: BOARD, minCounter: 5 }).version).toEqual([1, 2, 3]);
+    expect(verifyImage(img.bytes, keys.publicKey, { board: BOARD, minCounter: 5 }, verifyEd25519).version).toEqual([1, 2, 3]);
     for (const at of [0, 10, 40, 60, 96, 500, img.bytes.length - 1]) {
       const bad = img.bytes.slice();
       bad[at] = (bad[at] as number) ^ 0x01;
-      expect(() => verifyImage(bad, keys.publicKey, { board: BOARD, minCounter: 0 })).toThrow(ImageError);
+      expect(() => verifyImage(bad, keys.publicKey, { board: BOARD, minCounter: 0 }, verifyEd25519)).toThrow(ImageError);
     }
-    expect(() => verifyImage(img.bytes, newKeyPair(new Uint8Array(32).fill(9)).publicKey, { board: BOARD, minCounter: 0 })).toThrow(/signature/);
-    expect(() => verifyImage(img.bytes, keys.publicKey, { board: "fridge", minCounter: 0 })).toThrow(/for board aircon-indoor/);
-    expect(() => verifyImage(img.bytes, keys.publicKey, { board: BOARD, minCounter: 6 })).toThrow(/rolled|below 6/);
-    expect(() => verifyImage(img.bytes.subarray(0, 100), keys.publicKey, { board: BOARD, minCounter: 0 })).toThrow(/at least 160 bytes/);
+    expect(() => verifyImage(img.bytes, newKeyPair(new Uint8Array(32).fill(9)).publicKey, { board: BOARD, minCounter: 0 }, verifyEd25519)).toThrow(/signature/);
+    expect(() => verifyImage(img.bytes, keys.publicKey, { board: "fridge", minCounter: 0 }, verifyEd25519)).toThrow(/for board aircon-indoor/);
+    expect(() => verifyImage(img.bytes, keys.publicKey, { board: BOARD, minCounter: 6 }, verifyEd25519)).toThrow(/rolled|below 6/);
+    expect(() => verifyImage(img.bytes.subarray(0, 100), keys.publicKey, { board: BOARD, minCounter: 0 }, verifyEd25519)).toThrow(/at least 160 bytes/);
   });
 });
 
@@ -45,32 +46,32 @@ describe("bootloader", () => {
   const setup = (layout: BootLayout, geometry: { sizeBytes: number; sectorBytes: number; programBytes: number }) => {
     const flash = new SimFlash(geometry);
     const old = image([1, 0, 0], 1, 9000, 1);
-    const boot = new Bootloader(flash, layout, keys.publicKey, BOARD);
+    const boot = new Bootloader(flash, layout, keys.publicKey, BOARD, verifyEd25519);
     boot.writeImage(old.bytes);
     boot.install();
-    new Bootloader(flash, layout, keys.publicKey, BOARD).boot();
-    new Bootloader(flash, layout, keys.publicKey, BOARD).confirm();
+    new Bootloader(flash, layout, keys.publicKey, BOARD, verifyEd25519).boot();
+    new Bootloader(flash, layout, keys.publicKey, BOARD, verifyEd25519).confirm();
     return { flash, old };
   };
 
   it("tries a new image once: confirmed, it stays; not confirmed, the next reset reverts; the counter only rises", () => {
     const { flash, old } = setup(h1Layout, LAYOUTS[0]!.geometry);
     const next = image([1, 1, 0], 2, 12_000, 2);
-    let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
     boot.writeImage(next.bytes);
     boot.install();
-    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD); // reset
+    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519); // reset
     expect(boot.boot()).toMatchObject({ trial: true, image: { version: [1, 1, 0] } });
-    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD); // reset without confirming
+    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519); // reset without confirming
     expect(boot.boot()).toMatchObject({ trial: false, image: { version: [1, 0, 0] } });
     expect(boot.decisions.map((d) => d.what)).toContain("revert");
 
     boot.writeImage(next.bytes);
     boot.install();
-    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
     boot.boot();
     boot.confirm();
-    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
     expect(boot.boot()).toMatchObject({ trial: false, image: { version: [1, 1, 0] } });
     expect(boot.securityCounter).toBe(2);
     // The old image (counter 1) can no longer be installed: rollback refused.
@@ -84,10 +85,10 @@ describe("bootloader", () => {
       const next = image([2, 0, 0], 3, 9000, 9);
       // Count the operations of a clean update: write, install, boot (trial), confirm.
       const update = (flash: SimFlash): void => {
-        let boot = new Bootloader(flash, layout, keys.publicKey, BOARD);
+        let boot = new Bootloader(flash, layout, keys.publicKey, BOARD, verifyEd25519);
         boot.writeImage(next.bytes);
         boot.install();
-        boot = new Bootloader(flash, layout, keys.publicKey, BOARD);
+        boot = new Bootloader(flash, layout, keys.publicKey, BOARD, verifyEd25519);
         boot.boot();
         boot.confirm();
       };
@@ -109,7 +110,7 @@ describe("bootloader", () => {
         // Up to two boots (the first may try the new image and not confirm it).
         let outcome: string | undefined;
         for (let b = 0; b < 2 && outcome === undefined; b++) {
-          const boot = new Bootloader(flash, layout, keys.publicKey, BOARD);
+          const boot = new Bootloader(flash, layout, keys.publicKey, BOARD, verifyEd25519);
           const { slot, image: img, trial } = boot.boot();
           const bytes = boot.readSlot(slot);
           const isOld = bytes.length === old.bytes.length && bytes.every((x, i) => x === old.bytes[i]);
@@ -131,7 +132,7 @@ describe("flashing over the serial bootloader port", () => {
     const { flashImage, startBoardPort } = await import("../sdk/node/flasher.js");
     const { FrameReader, encodeFrame, FrameType } = await import("../os/boot/serial-loader.js");
     const flash = new SimFlash(LAYOUTS[0]!.geometry);
-    let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
     let resets = 0;
     const port = await startBoardPort({ bootloader: () => boot, board: BOARD, onReset: () => void resets++ });
     try {
@@ -141,11 +142,11 @@ describe("flashing over the serial bootloader port", () => {
       expect(board).toBe(BOARD);
       expect(progress[progress.length - 1]).toBe(img.bytes.length);
       expect(resets).toBe(1);
-      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD); // the board resets
+      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519); // the board resets
       expect(boot.boot()).toMatchObject({ trial: true, image: { version: [3, 1, 4] } });
 
       const other = newKeyPair(new Uint8Array(32).fill(1));
-      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
       const forged = buildImage({ board: BOARD, version: [6, 6, 6], securityCounter: 9 }, new Uint8Array(100), other.secretKey);
       await expect(flashImage(`127.0.0.1:${port.port}`, forged.bytes)).rejects.toThrow(/refused: .*signature/);
 
@@ -188,7 +189,7 @@ describe("flashing over a bad line", () => {
   it("a frame damaged on the line is refused by its CRC and sent again; a connection cut halfway is completed by running again", async () => {
     const { flashImage, startBoardPort } = await import("../sdk/node/flasher.js");
     const flash = new SimFlash(LAYOUTS[0]!.geometry);
-    let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
     const board = await startBoardPort({ bootloader: () => boot, board: BOARD, onReset: () => undefined });
     const img = image([4, 0, 0], 1, 30_000, 5);
     try {
@@ -202,7 +203,7 @@ describe("flashing over a bad line", () => {
       await flashImage(`127.0.0.1:${noisy.port}`, img.bytes);
       await noisy.close();
       expect(board.dropped()).toBeGreaterThan(0); // the damaged frame was refused, and the host sent it again
-      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
       expect(boot.boot()).toMatchObject({ trial: true, image: { version: [4, 0, 0] } });
       boot.confirm();
 
@@ -211,10 +212,10 @@ describe("flashing over a bad line", () => {
       const cutting = await proxy(board.port, (i, bytes, cut) => (i === 30 ? (cut(), undefined) : bytes));
       await expect(flashImage(`127.0.0.1:${cutting.port}`, next.bytes)).rejects.toThrow(/did not answer|lost the connection/);
       await cutting.close();
-      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
       expect(boot.boot()).toMatchObject({ trial: false, image: { version: [4, 0, 0] } }); // half an image is never installed
       await flashImage(`127.0.0.1:${board.port}`, next.bytes);
-      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+      boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
       expect(boot.boot()).toMatchObject({ trial: true, image: { version: [5, 0, 0] } });
       expect(flash.nonErasedPrograms).toBe(0);
     } finally {
@@ -226,13 +227,13 @@ describe("flashing over a bad line", () => {
 describe("images the bootloader refuses, with the running slot untouched", () => {
   it("a bit flipped at every byte of the header and trailer and at sampled bundle offsets, a truncated, an oversized image", () => {
     const flash = new SimFlash(LAYOUTS[0]!.geometry);
-    let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
     const old = image([1, 0, 0], 1, 9000, 1);
     boot.writeImage(old.bytes);
     boot.install();
-    new Bootloader(flash, h1Layout, keys.publicKey, BOARD).boot();
-    new Bootloader(flash, h1Layout, keys.publicKey, BOARD).confirm();
-    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519).boot();
+    new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519).confirm();
+    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
     const running = boot.activeSlot;
     const before = boot.readSlot(running);
     const next = image([1, 1, 0], 2, 12_000, 2);
@@ -265,7 +266,7 @@ describe("images the bootloader refuses, with the running slot untouched", () =>
     expect([...problems.keys()].every((p) => ["bad-magic", "unknown-format", "bad-header", "truncated", "hash-mismatch", "bad-signature", "wrong-board", "BootError"].includes(p))).toBe(true);
     expect(problems.get("bad-signature")).toBeGreaterThan(100);
     expect(problems.get("hash-mismatch")).toBeGreaterThan(50);
-    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD);
+    boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
     expect(boot.activeSlot).toBe(running);
     expect(Array.from(boot.readSlot(running))).toEqual(Array.from(before));
     expect(boot.boot()).toMatchObject({ slot: running, trial: false, image: { version: [1, 0, 0] } });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { newKeyPair, verifyImage } from "../os/boot/image.js";
+import { verifyImage } from "../os/boot/image.js";
+import { newKeyPair, verifyEd25519 } from "../os/boot/signing.js";
 import { buildFirmware } from "../sdk/node/build.js";
 
 const keys = newKeyPair(new Uint8Array(32).fill(5));
@@ -7,7 +8,7 @@ const keys = newKeyPair(new Uint8Array(32).fill(5));
 describe("hearth build", () => {
   it("bundles the air conditioner into a signed image that verifies, holds no Node, and says where its bytes go", async () => {
     const { image, sizeByPart } = await buildFirmware({ entry: "examples/aircon", board: "aircon-indoor", version: [1, 2, 3], securityCounter: 4, secretKey: keys.secretKey });
-    const checked = verifyImage(image.bytes, keys.publicKey, { board: "aircon-indoor", minCounter: 4 });
+    const checked = verifyImage(image.bytes, keys.publicKey, { board: "aircon-indoor", minCounter: 4 }, verifyEd25519);
     expect(checked.version).toEqual([1, 2, 3]);
     const source = new TextDecoder().decode(image.bundle);
     expect(source).not.toMatch(/from\s*"node:|require\(/);

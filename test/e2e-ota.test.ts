@@ -1,3 +1,4 @@
+import { verifyEd25519 } from "../os/boot/signing.js";
 import { describe, expect, it } from "vitest";
 import { app } from "../examples/aircon/app.js";
 import { PacedClock } from "../os/node/host-clock.js";
@@ -18,7 +19,7 @@ function overTheAir(broker: TestBroker): void {
       const deviceId = uniqueId("e2e-ota");
       const clock = new PacedClock(20);
       // One-chunk window: the download takes long enough to be interrupted.
-      const sim = new Simulation(app, { clock, flash: factoryFlash(v1), images: { publicKey: keys.publicKey, load: loadBundle, updates: { window: 1, chunkBytes: 512 } } });
+      const sim = new Simulation(app, { clock, flash: factoryFlash(v1), images: { publicKey: keys.publicKey, checkSignature: verifyEd25519, load: loadBundle, updates: { window: 1, chunkBytes: 512 } } });
       let transports = 0;
       let current: MqttTransport | undefined;
       sim.connect(() => {

@@ -1,3 +1,4 @@
+import { verifyEd25519 } from "../os/boot/signing.js";
 import { describe, expect, it } from "vitest";
 import { decodeMessage, OtaPhase } from "../sdk/link/envelope.js";
 import { airconImage, factoryFlash, otaSetup, otherKeys } from "./support/ota.js";
@@ -177,7 +178,7 @@ describe("staged rollouts", () => {
     const broker = new MemoryBroker();
     const ids = Array.from({ length: 20 }, (_, i) => `ac-${i}`);
     const sims = ids.map((id, i) => {
-      const sim = new Simulation(app, { clock, seed: i + 1, flash: factoryFlash(v1), images: { publicKey: keys.publicKey, load: loadBundle } });
+      const sim = new Simulation(app, { clock, seed: i + 1, flash: factoryFlash(v1), images: { publicKey: keys.publicKey, checkSignature: verifyEd25519, load: loadBundle } });
       sim.connect(() => broker.transport(id), id);
       return sim;
     });

@@ -1,6 +1,6 @@
 import { FlashRegion, type Flash } from "../../hal/flash.js";
 import { KvStore } from "../storage/kv-store.js";
-import { HEADER_BYTES, ImageError, parseImage, SIGNATURE_BYTES, verifyImage, type Image } from "./image.js";
+import { HEADER_BYTES, ImageError, parseImage, SIGNATURE_BYTES, verifyImage, type Image, type SignatureCheck } from "./image.js";
 
 export type Slot = "A" | "B";
 
@@ -53,6 +53,8 @@ export class Bootloader {
     layout: BootLayout,
     private readonly publicKey: Uint8Array,
     private readonly board: string,
+    /** Ed25519 verification: the chip's engine, or verifyEd25519 (os/boot/signing.ts). */
+    private readonly checkSignature: SignatureCheck,
   ) {
     this.bootRegion = new FlashRegion(flash, layout.boot.offset, layout.boot.size);
     this.kv = KvStore.mount(this.bootRegion, { format: "if-garbage", maxValueBytes: 64 });
@@ -239,7 +241,7 @@ export class Bootloader {
   private verifiedImage(slot: Slot): Image {
     const bytes = this.readSlot(slot);
     parseImage(bytes);
-    return verifyImage(bytes, this.publicKey, { board: this.board, minCounter: this.state.counter });
+    return verifyImage(bytes, this.publicKey, { board: this.board, minCounter: this.state.counter }, this.checkSignature);
   }
 
   private other(slot: Slot): Slot {

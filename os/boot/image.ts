@@ -1,4 +1,3 @@
-import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 
 /**
@@ -54,14 +53,12 @@ export class ImageError extends Error {
   }
 }
 
-/** Makes a signed image of `bundle` with the Ed25519 secret key. */
-export function buildImage(header: Omit<ImageHeader, "bundleBytes" | "bundleSha256">, bundle: Uint8Array, secretKey: Uint8Array): Image {
-  const full: ImageHeader = { ...header, bundleBytes: bundle.length, bundleSha256: sha256(bundle) };
-  const head = encodeHeader(full);
-  const signed = concat(head, bundle);
-  const signature = ed25519.sign(signed, secretKey);
-  return { ...full, bundle, signature, bytes: concat(signed, signature) };
-}
+/**
+ * Checks an Ed25519 signature. The chip's crypto engine does it on a board
+ * (hal/NATIVE.md); tools and the Node host use @noble/curves (os/boot/signing.ts).
+ * An image need not carry a curve library.
+ */
+export type SignatureCheck = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
 
 /** Reads an image's parts; checks the shape only (`verifyImage` checks hash, signature, board, counter). */
 export function parseImage(bytes: Uint8Array): Image {
@@ -94,14 +91,14 @@ export function parseImage(bytes: Uint8Array): Image {
  * signature under `publicKey`, its board, and that its security counter is
  * not below `minCounter`. Throws an ImageError naming the first problem.
  */
-export function verifyImage(bytes: Uint8Array, publicKey: Uint8Array, expect: { board: string; minCounter: number }): Image {
+export function verifyImage(bytes: Uint8Array, publicKey: Uint8Array, expect: { board: string; minCounter: number }, check: SignatureCheck): Image {
   const image = parseImage(bytes);
   const hash = sha256(image.bundle);
   if (!equal(hash, image.bundleSha256)) throw new ImageError("hash-mismatch", "bundle does not match the SHA-256 in its header");
   const signed = image.bytes.subarray(0, HEADER_BYTES + image.bundleBytes);
   let good = false;
   try {
-    good = ed25519.verify(image.signature, signed, publicKey);
+    good = check(image.signature, signed, publicKey);
   } catch {
     good = false;
   }
@@ -113,12 +110,8 @@ export function verifyImage(bytes: Uint8Array, publicKey: Uint8Array, expect: { 
   return image;
 }
 
-export function newKeyPair(randomBytes?: Uint8Array): { secretKey: Uint8Array; publicKey: Uint8Array } {
-  const secretKey = randomBytes ?? ed25519.utils.randomSecretKey();
-  return { secretKey, publicKey: ed25519.getPublicKey(secretKey) };
-}
-
-function encodeHeader(h: ImageHeader): Uint8Array {
+/** The 96-byte header of an image (the signing side; os/boot/signing.ts). */
+export function encodeHeader(h: ImageHeader): Uint8Array {
   const bytes = new Uint8Array(HEADER_BYTES);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, IMAGE_MAGIC, true);
@@ -139,7 +132,7 @@ function encodeHeader(h: ImageHeader): Uint8Array {
   return bytes;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);
   out.set(a);
   out.set(b, a.length);

@@ -2,7 +2,8 @@ import { build, type Plugin } from "esbuild";
 import { builtinModules } from "node:module";
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { buildImage, type Image } from "../../os/boot/image.js";
+import type { Image } from "../../os/boot/image.js";
+import { buildImage } from "../../os/boot/signing.js";
 
 export interface BuildOptions {
   /** An example folder (with image.ts) or an entry module. */

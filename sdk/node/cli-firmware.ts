@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { newKeyPair } from "../../os/boot/image.js";
+import { newKeyPair } from "../../os/boot/signing.js";
 import { Cloud } from "../cloud/cloud.js";
 import { MqttTransport } from "./mqtt-transport.js";
 import type { SimHostOptions } from "./sim-host.js";

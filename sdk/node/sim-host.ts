@@ -1,3 +1,4 @@
+import { verifyEd25519 } from "../../os/boot/signing.js";
 import { formatRecord, LogLevel } from "../../os/log.js";
 import { existsSync } from "node:fs";
 import { H1 } from "../../hal/h1.js";
@@ -81,7 +82,7 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
     clock,
     seed: o.seed,
     ...(flash === undefined ? {} : { flash }),
-    ...(o.images === undefined ? {} : { images: { publicKey: o.images.publicKey, load: loadBundle } }),
+    ...(o.images === undefined ? {} : { images: { publicKey: o.images.publicKey, checkSignature: verifyEd25519, load: loadBundle } }),
   });
   sim.onLog((r) => {
     // A board shows what its bootloader and updates decide, too.

@@ -3,6 +3,7 @@ import { FlashRegion } from "../../hal/flash.js";
 import { partition } from "../../hal/h1.js";
 import { SimulatedH1, type SimFlash } from "../../hal/sim/index.js";
 import { Bootloader } from "../../os/boot/bootloader.js";
+import type { SignatureCheck } from "../../os/boot/image.js";
 import { encodeCbor } from "../../os/cbor.js";
 import { AppendLog } from "../../os/storage/append-log.js";
 import { KvStore } from "../../os/storage/kv-store.js";
@@ -62,6 +63,8 @@ const H1_LAYOUT: FlashLayout = {
 export interface ImageBoot {
   /** The key images must be signed with. */
   publicKey: Uint8Array;
+  /** Ed25519 verification (the chip's engine; verifyEd25519 on Node). */
+  checkSignature: SignatureCheck;
   /** Turns a verified bundle into the firmware it exports (a host-specific loader). */
   load(bundle: Uint8Array): FirmwareModule<ModelSpec>;
   updates?: UpdateClientOptions;
@@ -283,7 +286,7 @@ export class Simulation<M extends ModelSpec> {
   private chooseFirmware(log: Log): { firmware: FirmwareModule<M> | undefined; version: string | undefined; bootloader: Bootloader | undefined } {
     const images = this.options.images;
     if (images === undefined) return { firmware: this.app, version: this.app.firmwareVersion, bootloader: undefined };
-    const bootloader = new Bootloader(this.h1.flash, this.options.layout ?? H1_LAYOUT, images.publicKey, this.app.boardId);
+    const bootloader = new Bootloader(this.h1.flash, this.options.layout ?? H1_LAYOUT, images.publicKey, this.app.boardId, images.checkSignature);
     try {
       const { image } = bootloader.boot();
       const version = image.version.join(".");

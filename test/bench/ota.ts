@@ -2,7 +2,8 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { H1, partition } from "../../hal/h1.js";
 import { SimFlash } from "../../hal/sim/flash.js";
 import { Bootloader } from "../../os/boot/bootloader.js";
-import { buildImage, verifyImage, type Image } from "../../os/boot/image.js";
+import { verifyImage, type Image } from "../../os/boot/image.js";
+import { buildImage, verifyEd25519 } from "../../os/boot/signing.js";
 import { PacedClock } from "../../os/node/host-clock.js";
 import { Cloud } from "../../sdk/cloud/cloud.js";
 import { flashImage, startBoardPort } from "../../sdk/node/flasher.js";
@@ -29,7 +30,7 @@ function padded(base: Image, bytes: number, version: [number, number, number]): 
 async function download(url: string, image: Image, updates: UpdateClientOptions, tag: string): Promise<number> {
   const v1 = await airconImage([1, 0, 0], 1);
   const clock = new PacedClock(1, 1);
-  const sim = new Simulation(app, { clock, flash: factoryFlash(v1), images: { publicKey: keys.publicKey, load: loadBundle, updates } });
+  const sim = new Simulation(app, { clock, flash: factoryFlash(v1), images: { publicKey: keys.publicKey, checkSignature: verifyEd25519, load: loadBundle, updates } });
   clock.start();
   sim.connect(() => new MqttTransport({ url, clientId: `bench-ota-${tag}` }), `bench-ota-${tag}`);
   const cloud = new Cloud(new MqttTransport({ url, clientId: `bench-ota-cloud-${tag}` }), [airconModel]);
@@ -54,7 +55,7 @@ export async function otaBench(): Promise<void> {
   let verifyMs = Infinity;
   for (let i = 0; i < 200; i++) {
     const t = performance.now();
-    verifyImage(aircon.bytes, keys.publicKey, { board: BOARD, minCounter: 0 });
+    verifyImage(aircon.bytes, keys.publicKey, { board: BOARD, minCounter: 0 }, verifyEd25519);
     verifyMs = Math.min(verifyMs, performance.now() - t);
   }
   const shaMbPerS = (() => {
@@ -80,7 +81,7 @@ export async function otaBench(): Promise<void> {
   // Flashing a simulated board over its serial port (TCP on loopback).
   const flash = new SimFlash(H1.flash);
   const layout = { boot: partition("boot"), slotA: partition("slotA"), slotB: partition("slotB") };
-  const port = await startBoardPort({ bootloader: () => new Bootloader(flash, layout, keys.publicKey, BOARD), board: BOARD, onReset: () => undefined });
+  const port = await startBoardPort({ bootloader: () => new Bootloader(flash, layout, keys.publicKey, BOARD, verifyEd25519), board: BOARD, onReset: () => undefined });
   const t = performance.now();
   await flashImage(`127.0.0.1:${port.port}`, big.bytes);
   const flashMs = performance.now() - t;

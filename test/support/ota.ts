@@ -1,7 +1,8 @@
 import { H1, partition } from "../../hal/h1.js";
 import { SimFlash } from "../../hal/sim/flash.js";
 import { Bootloader } from "../../os/boot/bootloader.js";
-import { newKeyPair, type Image } from "../../os/boot/image.js";
+import type { Image } from "../../os/boot/image.js";
+import { newKeyPair, verifyEd25519 } from "../../os/boot/signing.js";
 import { VirtualClock } from "../../os/virtual-clock.js";
 import { Cloud } from "../../sdk/cloud/index.js";
 import type { Message } from "../../sdk/link/envelope.js";
@@ -51,11 +52,11 @@ export function factoryFlash(image: Image, geometry: { sizeBytes: number; sector
   const flash = new SimFlash(geometry);
   const l = layout ?? { boot: partition("boot"), slotA: partition("slotA"), slotB: partition("slotB") };
   const parts = { boot: l.boot, slotA: l.slotA, slotB: l.slotB };
-  const boot = new Bootloader(flash, parts, keys.publicKey, BOARD);
+  const boot = new Bootloader(flash, parts, keys.publicKey, BOARD, verifyEd25519);
   boot.writeImage(image.bytes);
   boot.install();
-  new Bootloader(flash, parts, keys.publicKey, BOARD).boot();
-  new Bootloader(flash, parts, keys.publicKey, BOARD).confirm();
+  new Bootloader(flash, parts, keys.publicKey, BOARD, verifyEd25519).boot();
+  new Bootloader(flash, parts, keys.publicKey, BOARD, verifyEd25519).confirm();
   return flash;
 }
 
@@ -72,7 +73,7 @@ export function otaSetup(flash: SimFlash, o: { layout?: FlashLayout; updates?: U
     seed: o.seed ?? 1,
     flash,
     ...(o.layout === undefined ? {} : { layout: o.layout }),
-    images: { publicKey: keys.publicKey, load: loadBundle, ...(o.updates === undefined ? {} : { updates: o.updates }) },
+    images: { publicKey: keys.publicKey, checkSignature: verifyEd25519, load: loadBundle, ...(o.updates === undefined ? {} : { updates: o.updates }) },
   });
   boots.push(booted());
   sim.connect(() => broker.transport("ac-1"), "ac-1");
