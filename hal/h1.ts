@@ -79,3 +79,10 @@ export function partition(name: FlashPartition["name"]): FlashPartition {
   if (found === undefined) throw new Error(`H1 flash map has no partition ${name}`);
   return found;
 }
+
+/** Where the firmware's partitions are: the H1 flash map, or another board's. */
+export type FlashLayout = Record<"boot" | "slotA" | "slotB" | "kv" | "log", { offset: number; size: number }>;
+
+export function h1Layout(): FlashLayout {
+  return { boot: partition("boot"), slotA: partition("slotA"), slotB: partition("slotB"), kv: partition("kv"), log: partition("log") };
+}
