@@ -13,4 +13,4 @@ export { KvStore, AppendLog, StorageError, crc32, type KvOptions, type LogEntry,
 export { encodeCbor, decodeCbor, type CborValue } from "./cbor.js";
 export { Bootloader, BootError, type BootDecision, type BootLayout, type Slot } from "./boot/bootloader.js";
 export { parseImage, verifyImage, ImageError, type Image, type ImageHeader, type ImageProblem, type SignatureCheck } from "./boot/image.js";
-export { buildImage, newKeyPair, verifyEd25519 } from "./boot/signing.js";
+

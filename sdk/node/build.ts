@@ -2,6 +2,7 @@ import { build, type Plugin } from "esbuild";
 import { builtinModules } from "node:module";
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Image } from "../../os/boot/image.js";
 import { buildImage } from "../../os/boot/signing.js";
 
@@ -19,6 +20,15 @@ export interface BuildResult {
   /** Bundle bytes by where they came from: hal, os, sdk, boards, examples, node_modules/<package>. */
   sizeByPart: Record<string, number>;
 }
+
+/** In an image, SHA-256 is the chip's (the native binding's), not a JavaScript library. */
+const chipHash: Plugin = {
+  name: "hearth-chip-hash",
+  setup(b) {
+    const shim = fileURLToPath(new URL("../runtime/chip-sha256.js", import.meta.url));
+    b.onResolve({ filter: /^@noble\/hashes\/sha2(\.js)?$/ }, () => ({ path: existsSync(shim) ? shim : shim.replace(/\.js$/, ".ts") }));
+  },
+};
 
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
@@ -52,7 +62,7 @@ export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
     write: false,
     metafile: true,
     logLevel: "silent",
-    plugins: [noNode],
+    plugins: [noNode, chipHash],
   }).catch((error: { errors?: { text: string }[] }) => {
     throw new Error(`build failed: ${error.errors?.map((e) => e.text).join("; ") ?? String(error)}`);
   });

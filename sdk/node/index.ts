@@ -7,3 +7,4 @@ export { runWorkerBoard, type WorkerBoardOptions, type WorkerBoardResult } from 
 export { buildFirmware, type BuildOptions, type BuildResult } from "./build.js";
 export { flashImage, startBoardPort } from "./flasher.js";
 export { parseDuration } from "./duration.js";
+export { buildImage, newKeyPair, verifyEd25519 } from "../../os/boot/signing.js";

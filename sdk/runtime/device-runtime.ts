@@ -30,8 +30,8 @@ export interface DeviceRuntimeOptions {
   cpuTime?: () => number;
   budgetMs?: number;
   logSinks?: Iterable<LogSink>;
-  /** Which boot of the board this is, for the log. */
-  bootNumber: number;
+  /** Which boot of the board this is, for the log; the boot count in flash when not given. */
+  bootNumber?: number;
 }
 
 /**
@@ -76,7 +76,7 @@ export class DeviceRuntime<M extends ModelSpec> {
     this.log.addSink((r) => {
       if (LogLevel[r.level] >= LogLevel.warn) this.storage.log.append(encodeCbor([r.at, r.level, r.task, r.message]));
     });
-    this.log.info("boot", `boot ${o.bootNumber}, reset reason ${o.chip.resetReason}`);
+    this.log.info("boot", `boot ${o.bootNumber ?? this.bootCount}, reset reason ${o.chip.resetReason}`);
   }
 
   /**

@@ -1,0 +1,173 @@
+import { HalError, type HalErrorCode } from "./errors.js";
+import { FlashError, type Flash, type FlashErrorKind } from "./flash.js";
+import type { Analog, AnalogOptions, Bit, Chip, Digital, DigitalOptions, HardwareWatchdog, IO, PWM, PWMOptions, Serial, SerialOptions } from "./io.js";
+import { isNativeError, type NativeBinding, type NativeError } from "./native.js";
+import { ResetReason } from "./reset-cause.js";
+
+/**
+ * The HAL over the native binding contract, inside a firmware image: the
+ * ECMA-419 classes firmware uses, a flash, and the chip's services. The chip
+ * checks pins and options (and says what is wrong); these classes carry its
+ * answers back as HalError and FlashError, and route each handle's events.
+ */
+
+const HAL_CODES: readonly HalErrorCode[] = ["unknown-pin", "pin-in-use", "bad-option", "closed", "io"];
+
+function halResult<T>(result: T | NativeError): T {
+  if (!isNativeError(result)) return result;
+  const code = HAL_CODES.includes(result.error as HalErrorCode) ? (result.error as HalErrorCode) : "io";
+  throw new HalError(code, result.message, result.option);
+}
+
+function flashResult<T>(result: T | NativeError): T {
+  if (!isNativeError(result)) return result;
+  throw new FlashError(result.error as FlashErrorKind, result.message);
+}
+
+function callback(cls: string, name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== "function") throw new HalError("bad-option", `${cls}: option ${name} must be a function`, name);
+}
+
+/** Handles with an onReadable: the engine's `readable(handle)` lands here. */
+export class NativeEvents {
+  private readonly readable = new Map<number, () => void>();
+  on(handle: number, listener: () => void): void {
+    this.readable.set(handle, listener);
+  }
+  off(handle: number): void {
+    this.readable.delete(handle);
+  }
+  dispatch(handle: number): void {
+    this.readable.get(handle)?.();
+  }
+}
+
+export function nativeIO(native: NativeBinding, events: NativeEvents): IO {
+  class Handle {
+    protected closed = false;
+    constructor(protected readonly handle: number) {}
+    close(): void {
+      if (this.closed) return;
+      this.closed = true;
+      events.off(this.handle);
+      native.ioClose(this.handle);
+    }
+    protected open(cls: string): void {
+      if (this.closed) throw new HalError("closed", `${cls}: closed`);
+    }
+  }
+
+  class NativeDigital extends Handle implements Digital {
+    readonly format = "number" as const;
+    constructor(options: DigitalOptions) {
+      callback("Digital", "onReadable", options.onReadable);
+      callback("Digital", "onError", options.onError);
+      super(halResult(native.digitalOpen(options.pin, options.mode, options.edge ?? 0)));
+      const onReadable = options.onReadable;
+      if (onReadable !== undefined && options.edge !== undefined) events.on(this.handle, () => onReadable.call(this));
+    }
+    read(): Bit {
+      this.open("Digital");
+      return halResult(native.ioRead(this.handle)) as Bit;
+    }
+    write(value: Bit): void {
+      this.open("Digital");
+      halResult(native.ioWrite(this.handle, value));
+    }
+  }
+
+  class NativeAnalog extends Handle implements Analog {
+    readonly format = "number" as const;
+    readonly resolution: number;
+    constructor(options: AnalogOptions) {
+      callback("Analog", "onError", options.onError);
+      const opened = halResult(native.analogOpen(options.pin));
+      super(opened.handle);
+      this.resolution = opened.resolution;
+    }
+    read(): number {
+      this.open("Analog");
+      return halResult(native.ioRead(this.handle)) as number;
+    }
+  }
+
+  class NativePWM extends Handle implements PWM {
+    readonly format = "number" as const;
+    readonly resolution: number;
+    readonly hz: number;
+    constructor(options: PWMOptions) {
+      callback("PWM", "onError", options.onError);
+      const opened = halResult(native.pwmOpen(options.pin, options.hz));
+      super(opened.handle);
+      this.resolution = opened.resolution;
+      this.hz = opened.hz;
+    }
+    write(duty: number): void {
+      this.open("PWM");
+      halResult(native.ioWrite(this.handle, duty));
+    }
+  }
+
+  class NativeSerial extends Handle implements Serial {
+    format: "buffer" | "number" = "buffer";
+    constructor(options: SerialOptions) {
+      callback("Serial", "onReadable", options.onReadable);
+      callback("Serial", "onWritable", options.onWritable);
+      callback("Serial", "onError", options.onError);
+      super(halResult(native.serialOpen(options.port, options.baud)));
+      const onReadable = options.onReadable;
+      if (onReadable !== undefined) events.on(this.handle, () => onReadable.call(this));
+    }
+    read(): ArrayBuffer | number | undefined {
+      this.open("Serial");
+      const bytes = halResult(native.ioRead(this.handle));
+      if (!(bytes instanceof ArrayBuffer) || bytes.byteLength === 0) return undefined;
+      return this.format === "number" ? (new Uint8Array(bytes)[0] as number) : bytes;
+    }
+    write(data: ArrayBuffer | Uint8Array | number): void {
+      this.open("Serial");
+      const bytes = typeof data === "number" ? Uint8Array.of(data) : data instanceof Uint8Array ? data : new Uint8Array(data);
+      halResult(native.ioWrite(this.handle, bytes.slice().buffer));
+    }
+  }
+
+  return { Digital: NativeDigital, Analog: NativeAnalog, PWM: NativePWM, Serial: NativeSerial };
+}
+
+/** The chip's flash, whole; partitions are FlashRegions of it. */
+export class NativeFlash implements Flash {
+  readonly sizeBytes: number;
+  readonly sectorBytes: number;
+  readonly programBytes: number;
+  constructor(private readonly native: NativeBinding) {
+    const g = native.flashGeometry();
+    this.sizeBytes = g.sizeBytes;
+    this.sectorBytes = g.sectorBytes;
+    this.programBytes = g.programBytes;
+  }
+  read(offset: number, length: number): Uint8Array {
+    return new Uint8Array(flashResult(this.native.flashRead(offset, length)));
+  }
+  program(offset: number, data: Uint8Array): void {
+    flashResult(this.native.flashProgram(offset, data.slice().buffer));
+  }
+  erase(sector: number): void {
+    flashResult(this.native.flashErase(sector));
+  }
+}
+
+export function nativeChip(native: NativeBinding, resetReason: number): Chip {
+  let timeoutMs: number | undefined;
+  const watchdog: HardwareWatchdog = {
+    start(ms: number) {
+      halResult(native.watchdogStart(ms));
+      timeoutMs = ms;
+    },
+    feed: () => native.watchdogFeed(),
+    get timeoutMs() {
+      return timeoutMs;
+    },
+  };
+  const reason = (Object.keys(ResetReason) as ResetReason[]).find((k) => ResetReason[k] === resetReason) ?? "powerOn";
+  return { watchdog, resetReason: reason, restart: () => native.restart() };
+}

@@ -1,0 +1,98 @@
+import type { FlashLayout } from "./h1.js";
+
+/**
+ * The native binding contract (hal/NATIVE.md): the functions an engine on a
+ * chip provides to a firmware image, and the entry points an image gives the
+ * engine. Everything that crosses is a number, a string, a boolean, an
+ * ArrayBuffer, undefined, or a plain object or array of those, so any engine
+ * (QuickJS, XS, a C binding) can carry it. A function that cannot do what is
+ * asked returns a NativeError instead of its result, and changes nothing.
+ */
+export const NATIVE_VERSION = 1;
+
+export interface NativeError {
+  readonly error: string;
+  readonly message: string;
+  /** The option at fault, for IO errors. */
+  readonly option?: string;
+}
+
+/** What the chip tells the image as it starts it. */
+export interface NativeBootInfo {
+  readonly deviceId: string;
+  readonly board: string;
+  /** The firmware version of the running image (from its header). */
+  readonly firmware: string;
+  /** ResetReason's number. */
+  readonly resetReason: number;
+  /** The bootloader went back to the old image at this boot (the new one never confirmed). */
+  readonly reverted: boolean;
+  /** The key images are signed with (32 bytes). */
+  readonly publicKey: ArrayBuffer;
+  readonly layout: FlashLayout;
+  /** A seed for the image's random generator (from the TRNG). */
+  readonly seed: number;
+}
+
+export interface NativeBinding {
+  readonly version: number;
+  boot(): NativeBootInfo;
+
+  /** Monotonic milliseconds since the chip started. */
+  now(): number;
+  /** Call the image's `wake` at time `at` (of `now`) or as soon after as possible; a negative `at` cancels. One request at a time. */
+  setWake(at: number): void;
+
+  /** Opens a GPIO; mode and edge are DigitalMode and Edge's numbers (edge 0: none). Returns a handle. */
+  digitalOpen(pin: number, mode: number, edge: number): number | NativeError;
+  analogOpen(pin: number): { handle: number; resolution: number } | NativeError;
+  pwmOpen(pin: number, hz: number): { handle: number; resolution: number; hz: number } | NativeError;
+  serialOpen(port: number, baud: number): number | NativeError;
+  /** Digital: 0 or 1; analog: counts; serial: the bytes waiting (undefined: none). */
+  ioRead(handle: number): number | ArrayBuffer | undefined | NativeError;
+  /** Digital: 0 or 1; PWM: duty; serial: bytes. */
+  ioWrite(handle: number, value: number | ArrayBuffer): NativeError | undefined;
+  ioClose(handle: number): void;
+
+  flashGeometry(): { sizeBytes: number; sectorBytes: number; programBytes: number };
+  flashRead(offset: number, length: number): ArrayBuffer | NativeError;
+  flashProgram(offset: number, data: ArrayBuffer): NativeError | undefined;
+  flashErase(sector: number): NativeError | undefined;
+
+  watchdogStart(timeoutMs: number): NativeError | undefined;
+  watchdogFeed(): void;
+  /** Resets the chip once the current call returns. */
+  restart(): void;
+
+  random(bytes: number): ArrayBuffer;
+  sha256(data: ArrayBuffer): ArrayBuffer;
+  ed25519Verify(signature: ArrayBuffer, message: ArrayBuffer, publicKey: ArrayBuffer): boolean;
+
+  /** Connects to the broker the chip is provisioned for, as this device; events come to the image's `mqtt`. */
+  mqttStart(): void;
+  mqttSubscribe(topic: string): void;
+  mqttPublish(topic: string, payload: ArrayBuffer): void;
+  mqttStop(): void;
+
+  /** A log record, for the chip's console (UART). */
+  log(level: string, task: string, message: string): void;
+}
+
+/**
+ * What an image exports as `engine`: the engine calls these, one at a time,
+ * on the image's single thread, and runs pending promise jobs after each.
+ */
+export interface ImageEngine {
+  start(native: NativeBinding): void;
+  /** The time asked for with setWake has come. */
+  wake(): void;
+  /** An input's selected edge, or serial data to read, on this handle. */
+  readable(handle: number): void;
+  mqtt(event: "up" | "down" | "message", topic?: string, payload?: ArrayBuffer): void;
+  /** For a simulator's console only: the device's state and link, as JSON. */
+  inspect(): string;
+}
+
+export function isNativeError(x: unknown): x is NativeError {
+  return typeof x === "object" && x !== null && typeof (x as { error?: unknown }).error === "string";
+}

@@ -1,0 +1,103 @@
+import { NativeEvents, NativeFlash, nativeChip, nativeIO } from "../../hal/native-io.js";
+import type { ImageEngine, NativeBinding } from "../../hal/native.js";
+import { Bootloader } from "../../os/boot/bootloader.js";
+import type { Clock } from "../../os/clock.js";
+import type { FirmwareModule } from "../app.js";
+import type { Transport, TransportEvents } from "../link/transport.js";
+import type { ModelSpec } from "../model.js";
+import { useChipHash } from "./chip-sha256.js";
+import { DeviceRuntime } from "./device-runtime.js";
+
+/** Time and wake-ups from the chip's timer. */
+class NativeClock implements Clock {
+  wake: (() => void) | undefined;
+  constructor(private readonly native: NativeBinding) {}
+  now(): number {
+    return this.native.now();
+  }
+  requestWake(at: number | undefined): void {
+    this.native.setWake(at === undefined ? -1 : at);
+  }
+  attach(wake: () => void): void {
+    this.wake = wake;
+  }
+}
+
+/** The link's transport over the chip's MQTT client. */
+class NativeTransport implements Transport {
+  events: TransportEvents | undefined;
+  constructor(private readonly native: NativeBinding) {}
+  start(events: TransportEvents): void {
+    this.events = events;
+    this.native.mqttStart();
+  }
+  publish(topic: string, payload: Uint8Array): void {
+    this.native.mqttPublish(topic, payload.slice().buffer);
+  }
+  subscribe(topic: string): void {
+    this.native.mqttSubscribe(topic);
+  }
+  async stop(): Promise<void> {
+    this.events = undefined;
+    this.native.mqttStop();
+  }
+}
+
+/**
+ * What a firmware image exports as `engine` (hal/NATIVE.md): the whole
+ * device (kernel, storage, link, updates, the firmware) started over the
+ * chip's native binding. An example's image.ts does
+ * `export const engine = defineEngine({ firmware, model, initial })`.
+ */
+export function defineEngine<M extends ModelSpec>(module: FirmwareModule<M>): ImageEngine {
+  let clock: NativeClock | undefined;
+  let transport: NativeTransport | undefined;
+  let runtime: DeviceRuntime<M> | undefined;
+  const events = new NativeEvents();
+  return {
+    start(native) {
+      useChipHash(native);
+      const info = native.boot();
+      clock = new NativeClock(native);
+      const flash = new NativeFlash(native);
+      runtime = new DeviceRuntime<M>({
+        clock,
+        io: nativeIO(native, events),
+        chip: nativeChip(native, info.resetReason),
+        flash,
+        layout: info.layout,
+        seed: info.seed,
+        logSinks: [(r) => native.log(r.level, r.task, r.message)],
+      });
+      const bootloader = new Bootloader(flash, info.layout, new Uint8Array(info.publicKey), info.board, (signature, message, key) =>
+        native.ed25519Verify(signature.slice().buffer, message.slice().buffer, key.slice().buffer),
+      );
+      bootloader.reverted = info.reverted;
+      runtime.run(module, info.firmware, bootloader, module);
+      transport = new NativeTransport(native);
+      runtime.connect(transport, { deviceId: info.deviceId });
+    },
+    wake() {
+      clock?.wake?.();
+    },
+    readable(handle) {
+      events.dispatch(handle);
+    },
+    mqtt(event, topic, payload) {
+      const to = transport?.events;
+      if (to === undefined) return;
+      if (event === "up") to.up();
+      else if (event === "down") to.down("connection lost");
+      else if (topic !== undefined && payload !== undefined) to.message(topic, new Uint8Array(payload));
+    },
+    inspect() {
+      return JSON.stringify({
+        firmware: runtime?.firmware,
+        state: runtime?.device.snapshot(),
+        link: runtime?.link?.state ?? "down",
+        update: runtime?.updates?.progress,
+        faults: runtime?.kernel.faultCount,
+      });
+    },
+  };
+}
