@@ -74,6 +74,12 @@ export interface NativeBinding {
   mqttPublish(topic: string, payload: ArrayBuffer): void;
   mqttStop(): void;
 
+  /**
+   * The image cannot go on (it ran out of memory): the chip stops running it
+   * at once, reports `cause`, and leaves the rest to its watchdog.
+   */
+  panic(cause: string): void;
+
   /** A log record, for the chip's console (UART). */
   log(level: string, task: string, message: string): void;
 }

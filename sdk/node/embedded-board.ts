@@ -137,6 +137,7 @@ export class EmbeddedBoard<M extends ModelSpec> extends SimulatedBoard<M> {
         mqtt: (event, topic, payload) => engine.invoke("mqtt", event, topic, payload),
       },
       log: (level, task, message) => this.emit(level as LogRecord["level"], task, message),
+      panic: (cause) => engine.panic(cause),
       info: {
         deviceId: this.connection?.deviceId ?? `${this.app.boardId}-1`,
         board: this.app.boardId,

@@ -24,6 +24,8 @@ export interface SimNativeOptions {
   transport: (() => Transport) | undefined;
   engine: EngineCalls;
   log: (level: string, task: string, message: string) => void;
+  /** The image asked to be stopped (hal/native.ts `panic`). */
+  panic: (cause: string) => void;
 }
 
 /**
@@ -170,6 +172,9 @@ export class SimNative implements NativeBinding {
   }
   log(level: string, task: string, message: string): void {
     this.o.log(level, task, message);
+  }
+  panic(cause: string): void {
+    this.o.panic(cause);
   }
 
   /** The chip stops: every peripheral released, the connection dropped. */

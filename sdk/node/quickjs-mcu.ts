@@ -58,6 +58,7 @@ const SIGNATURES: Record<keyof Omit<NativeBinding, "version">, ArgKind[]> = {
   mqttSubscribe: ["s"],
   mqttPublish: ["s", "b"],
   mqttStop: [],
+  panic: ["s"],
   log: ["s", "s", "s"],
 };
 
@@ -79,6 +80,7 @@ export class QuickJsMcu {
   private enteredAt = 0;
   private dead = false;
   private disposed = false;
+  private crashed = false;
   private readonly queued: (() => void)[] = [];
 
   constructor(
@@ -161,6 +163,11 @@ export class QuickJsMcu {
     return JSON.parse(text) as Record<string, unknown>;
   }
 
+  /** The image asked to stop (native `panic`): a crash with its cause; the running call is interrupted. */
+  panic(cause: string): void {
+    this.crash(cause.startsWith("out of memory") ? `${cause} (limit ${this.heap.limitBytes} bytes: code ${this.heap.codeBytes} + data ${this.heap.limitBytes - this.heap.codeBytes})` : cause);
+  }
+
   /** The MCU stops (reset or power loss); its memory goes once no call is running. */
   stop(): void {
     this.dead = true;
@@ -213,6 +220,7 @@ export class QuickJsMcu {
   private crash(cause: string): void {
     if (this.dead) return;
     this.dead = true;
+    this.crashed = true;
     this.options.onCrash(cause);
   }
 
@@ -234,6 +242,9 @@ export class QuickJsMcu {
   private dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    // After a crash (out of memory above all) QuickJS's object lists may not add up, and freeing the
+    // runtime would abort the whole WebAssembly module: its memory is left to the garbage collector.
+    if (this.crashed) return;
     this.engineHandle?.dispose();
     this.vm.dispose();
     this.runtime.dispose();

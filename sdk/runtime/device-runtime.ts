@@ -30,6 +30,11 @@ export interface DeviceRuntimeOptions {
   cpuTime?: () => number;
   budgetMs?: number;
   logSinks?: Iterable<LogSink>;
+  /**
+   * The engine ran out of memory: the firmware cannot go on (its state is
+   * whatever the failed allocation left). An engine host stops the image here.
+   */
+  onOutOfMemory?: (cause: string) => void;
   /** Which boot of the board this is, for the log; the boot count in flash when not given. */
   bootNumber?: number;
 }
@@ -64,7 +69,11 @@ export class DeviceRuntime<M extends ModelSpec> {
     });
     this.log = new Log(this.kernel);
     for (const sink of o.logSinks ?? []) this.log.addSink(sink);
-    this.kernel.onFault((f) => this.log.error(f.task, `fault (${f.kind}): ${f.error instanceof Error ? f.error.message : String(f.error)}`));
+    this.kernel.onFault((f) => {
+      const message = f.error instanceof Error ? f.error.message : String(f.error);
+      if (/out of memory/i.test(message) && o.onOutOfMemory !== undefined) return o.onOutOfMemory(`out of memory in task ${f.task}`);
+      this.log.error(f.task, `fault (${f.kind}): ${message}`);
+    });
     this.watchdog = new TaskWatchdog(this.kernel, o.chip.watchdog, { timeoutMs: o.watchdogMs ?? 4000 });
     const region = (name: "kv" | "log"): FlashRegion => new FlashRegion(o.flash, o.layout[name].offset, o.layout[name].size);
     this.storage = {

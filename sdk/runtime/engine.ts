@@ -68,6 +68,7 @@ export function defineEngine<M extends ModelSpec>(module: FirmwareModule<M>): Im
         layout: info.layout,
         seed: info.seed,
         logSinks: [(r) => native.log(r.level, r.task, r.message)],
+        onOutOfMemory: (cause) => native.panic(cause),
       });
       const bootloader = new Bootloader(flash, info.layout, new Uint8Array(info.publicKey), info.board, (signature, message, key) =>
         native.ed25519Verify(signature.slice().buffer, message.slice().buffer, key.slice().buffer),

@@ -6,3 +6,6 @@ export { airconModel as model, airconDefaults as initial } from "../../../exampl
 export function firmware(_ctx: FirmwareContext<AirconModel>): void {
   throw new Error("null pointer in the new control loop");
 }
+import { defineEngine } from "../../../sdk/runtime/engine.js";
+import { airconDefaults as defaults, airconModel as thingModel } from "../../../examples/aircon/model.js";
+export const engine = defineEngine({ firmware, model: thingModel, initial: defaults });

@@ -9,3 +9,6 @@ export function firmware(ctx: FirmwareContext<AirconModel>): void {
   // The event loop stops for good (as a deadlock would leave it): nothing runs, nothing feeds the watchdog.
   ctx.kernel.after(500, () => ctx.kernel.halt());
 }
+import { defineEngine } from "../../../sdk/runtime/engine.js";
+import { airconDefaults as defaults, airconModel as thingModel } from "../../../examples/aircon/model.js";
+export const engine = defineEngine({ firmware, model: thingModel, initial: defaults });

@@ -8,3 +8,6 @@ export function firmware(ctx: FirmwareContext<AirconModel>): void {
   aircon(ctx);
   ctx.update.selfTest(() => false);
 }
+import { defineEngine } from "../../../sdk/runtime/engine.js";
+import { airconDefaults as defaults, airconModel as thingModel } from "../../../examples/aircon/model.js";
+export const engine = defineEngine({ firmware, model: thingModel, initial: defaults });

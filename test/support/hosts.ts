@@ -1,0 +1,62 @@
+import type { SimFlash } from "../../hal/sim/flash.js";
+import { verifyEd25519 } from "../../os/boot/signing.js";
+import { VirtualClock } from "../../os/virtual-clock.js";
+import type { Plant } from "../../sdk/app.js";
+import { Cloud } from "../../sdk/cloud/index.js";
+import type { Message } from "../../sdk/link/envelope.js";
+import { EmbeddedBoard } from "../../sdk/node/embedded-board.js";
+import { loadBundle } from "../../sdk/node/load-bundle.js";
+import { loadQuickJs } from "../../sdk/node/quickjs-mcu.js";
+import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
+import { Simulation } from "../../sdk/sim/simulation.js";
+import { app } from "../../examples/aircon/app.js";
+import { airconModel } from "../../examples/aircon/model.js";
+import { EPOCH, keys } from "./ota.js";
+
+/** A board booting the image in `flash`, its cloud on an in-memory broker, in virtual time; on either host. */
+export interface HostedAircon {
+  host: "node" | "embedded";
+  clock: VirtualClock;
+  cloud: Cloud;
+  plant: Plant;
+  uplink: Message[];
+  firmware(): string | undefined;
+  resets(): readonly { reason: string }[];
+  run(ms: number, until?: () => boolean): Promise<void>;
+  settle<T>(request: Promise<T>): Promise<T>;
+  board: Simulation<typeof airconModel.spec> | EmbeddedBoard<typeof airconModel.spec>;
+}
+
+export const HOSTS = ["node", "embedded"] as const;
+
+export async function hostAircon(host: "node" | "embedded", flash: SimFlash, o: { hangMs?: number; dataBudget?: number } = {}): Promise<HostedAircon> {
+  const clock = new VirtualClock();
+  const broker = new MemoryBroker();
+  const network = { transport: () => broker.transport("ac-1"), deviceId: "ac-1" };
+  let board: HostedAircon["board"];
+  if (host === "node") {
+    const sim = new Simulation(app, { clock, flash, images: { publicKey: keys.publicKey, checkSignature: verifyEd25519, load: loadBundle } });
+    sim.connect(network.transport, network.deviceId);
+    board = sim;
+  } else {
+    board = new EmbeddedBoard(app, { clock, flash, quickjs: await loadQuickJs(), publicKey: keys.publicKey, network, ...o });
+  }
+  const cloud = new Cloud(broker.transport("cloud"), [airconModel], () => EPOCH + clock.now());
+  const uplink: Message[] = [];
+  cloud.onUplink((_, m) => uplink.push(m));
+  void cloud.start();
+  const run = async (ms: number, until?: () => boolean): Promise<void> => {
+    const end = clock.now() + ms;
+    while (clock.now() < end && !(until?.() ?? false)) {
+      clock.runFor(Math.min(100, end - clock.now()));
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    }
+  };
+  const settle = async <T>(request: Promise<T>): Promise<T> => {
+    let done = false;
+    const tracked = request.finally(() => (done = true));
+    await run(60 * 60_000, () => done);
+    return tracked;
+  };
+  return { host, clock, cloud, plant: board.plant, uplink, firmware: () => board.firmware, resets: () => board.resets, run, settle, board };
+}
