@@ -71,7 +71,7 @@ export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
   const sizeByPart: Record<string, number> = {};
   for (const [, out] of Object.entries(result.metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
-      const parts = input.split("/");
+      const parts = input.replace(/^dist\//, "").split("/");
       const nm = parts.indexOf("node_modules");
       const part = nm >= 0 ? `node_modules/${parts[nm + 1]?.startsWith("@") ? `${parts[nm + 1]}/${parts[nm + 2]}` : parts[nm + 1]}` : (parts[0] ?? input);
       sizeByPart[part] = (sizeByPart[part] ?? 0) + bytesInOutput;

@@ -34,13 +34,13 @@ export function airconImage(version: [number, number, number], counter: number, 
 }
 
 /** A second flash layout: 2 KiB sectors, the slots first and the boot partition after them. */
-export const altGeometry = { sizeBytes: 256 * 1024, sectorBytes: 2048, programBytes: 16 };
+export const altGeometry = { sizeBytes: 384 * 1024, sectorBytes: 2048, programBytes: 16 };
 export const altLayout: FlashLayout = {
-  slotA: { offset: 0, size: 64 * 1024 },
-  slotB: { offset: 64 * 1024, size: 64 * 1024 },
-  boot: { offset: 128 * 1024, size: 16 * 1024 },
-  kv: { offset: 144 * 1024, size: 64 * 1024 },
-  log: { offset: 208 * 1024, size: 48 * 1024 },
+  slotA: { offset: 0, size: 128 * 1024 },
+  slotB: { offset: 128 * 1024, size: 128 * 1024 },
+  boot: { offset: 256 * 1024, size: 16 * 1024 },
+  kv: { offset: 272 * 1024, size: 64 * 1024 },
+  log: { offset: 336 * 1024, size: 48 * 1024 },
 };
 export const LAYOUTS = [
   { name: "H1 flash map (4 KiB sectors)", geometry: H1.flash, layout: undefined },
