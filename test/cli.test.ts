@@ -32,6 +32,22 @@ describe("hearth CLI", () => {
     expect(summary["faults"]).toBe(0);
   });
 
+  it("sim --engine embedded boots the example's image in QuickJS and runs it like the Node host", async () => {
+    const args = ["sim", "aircon", "--speed", "1000", "--duration", "1h", "--json", "--port", "0"];
+    const [embedded, node] = await Promise.all([hearth([...args, "--engine", "embedded"]), hearth(args)]);
+    expect(embedded.code).toBe(0);
+    const e = JSON.parse(embedded.stdout.trim().split("\n").at(-1) as string) as { engine: { name: string; heap: { codeBytes: number; peakDataBytes: number } }; state: Record<string, unknown>; readings: Record<string, number>; cloud: { online: boolean }; resets: unknown[] };
+    const n = JSON.parse(node.stdout.trim().split("\n").at(-1) as string) as typeof e;
+    expect(e.engine.name).toBe("quickjs");
+    expect(e.engine.heap.peakDataBytes).toBeLessThan(160 * 1024);
+    expect(e.cloud.online).toBe(true);
+    expect(e.resets).toEqual([]);
+    expect(e.state).toMatchObject({ power: true, mode: "cool", target: 24 });
+    // The same room after the same hour, whichever engine ran the firmware.
+    expect(Math.abs((e.readings["roomC"] as number) - (n.readings["roomC"] as number))).toBeLessThan(0.3);
+    expect((await hearth(["sim", "--engine", "v8"])).stderr).toMatch(/--engine must be node or embedded/);
+  }, 60_000);
+
   it("stops cleanly on Ctrl-C and shows the broker and the status", async () => {
     const { code, stdout } = await hearth(["sim", "--speed", "60", "--port", "0"], 2500);
     expect(code).toBe(0);

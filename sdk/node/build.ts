@@ -1,7 +1,7 @@
 import { build, type Plugin } from "esbuild";
 import { builtinModules } from "node:module";
 import { existsSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Image } from "../../os/boot/image.js";
 import { buildImage } from "../../os/boot/signing.js";
@@ -21,14 +21,23 @@ export interface BuildResult {
   sizeByPart: Record<string, number>;
 }
 
-/** In an image, SHA-256 is the chip's (the native binding's), not a JavaScript library. */
-const chipHash: Plugin = {
-  name: "hearth-chip-hash",
-  setup(b) {
-    const shim = fileURLToPath(new URL("../runtime/chip-sha256.js", import.meta.url));
-    b.onResolve({ filter: /^@noble\/hashes\/sha2(\.js)?$/ }, () => ({ path: existsSync(shim) ? shim : shim.replace(/\.js$/, ".ts") }));
-  },
-};
+/**
+ * In an image, SHA-256 is the chip's (the native binding's), not a JavaScript
+ * library. The shim is taken from the same tree as the entry (sources, or the
+ * built dist/), so the image holds one copy of it, the one its engine binds.
+ */
+function chipHash(entry: string): Plugin {
+  const here = fileURLToPath(new URL(".", import.meta.url)); // sdk/node/ or dist/sdk/node/
+  const compiled = existsSync(join(here, "chip-sha256.js")) || here.includes(`${sep}dist${sep}`);
+  const sources = compiled ? resolve(here, "../../..") : resolve(here, "../..");
+  const shim = entry.startsWith(join(sources, "dist") + sep) || entry.endsWith(".js") ? join(sources, "dist/sdk/runtime/chip-sha256.js") : join(sources, "sdk/runtime/chip-sha256.ts");
+  return {
+    name: "hearth-chip-hash",
+    setup(b) {
+      b.onResolve({ filter: /^@noble\/hashes\/sha2(\.js)?$/ }, () => ({ path: shim }));
+    },
+  };
+}
 
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
@@ -62,7 +71,7 @@ export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
     write: false,
     metafile: true,
     logLevel: "silent",
-    plugins: [noNode, chipHash],
+    plugins: [noNode, chipHash(entry)],
   }).catch((error: { errors?: { text: string }[] }) => {
     throw new Error(`build failed: ${error.errors?.map((e) => e.text).join("; ") ?? String(error)}`);
   });

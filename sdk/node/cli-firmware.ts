@@ -4,6 +4,7 @@ import { newKeyPair } from "../../os/boot/signing.js";
 import { Cloud } from "../cloud/cloud.js";
 import { MqttTransport } from "./mqtt-transport.js";
 import type { SimHostOptions } from "./sim-host.js";
+import type { Engine } from "./hosted-board.js";
 import { buildFirmware } from "./build.js";
 import { durationOption, hexOption, numberOption, UsageError } from "./cli-options.js";
 import { flashImage } from "./flasher.js";
@@ -74,6 +75,7 @@ export interface BoardArgs {
   speed?: string | undefined;
   device?: string | undefined;
   duration?: string | undefined;
+  engine?: Engine;
 }
 
 /**
@@ -95,6 +97,7 @@ export async function boardCommand(rest: string[], values: BoardArgs, run: (app:
     ...(values.flash === undefined ? {} : { flashFile: values.flash }),
     ...(values.duration === undefined ? {} : { durationMs: durationOption(values.duration) }),
     images: { publicKey, serialPort: values.port === undefined ? 0 : numberOption("port", values.port, 0, 65535) },
+    ...(values.engine === undefined ? {} : { engine: values.engine }),
   });
 }
 

@@ -9,6 +9,12 @@ import type { ApplianceApp } from "../app.js";
 import type { ModelSpec } from "../model.js";
 import { writeMosquittoConfig, type DeviceCredential } from "./mosquitto-config.js";
 import { runSimulation, type SimHostOptions } from "./sim-host.js";
+import { buildFirmware } from "./build.js";
+import { developmentKey } from "./development-key.js";
+import type { Engine } from "./hosted-board.js";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const HELP = `hearth: appliance firmware SDK
 
@@ -41,6 +47,8 @@ Options for sim:
   --seed S          seed of the simulation's random generator (default 1)
   --device ID       device id on the link (default sim-APP-1)
   --flash FILE      keep the board's flash (settings, logs) in FILE between runs
+  --engine E        node (default): the firmware runs on Node; embedded: the example's image boots on
+                    the simulated H1's MCU, QuickJS with the chip's memory (signed with the development key)
   --ca FILE         the CA certificate (PEM) of an outside broker's TLS (mqtts://)
   --device-secret HEX   the device's secret: it logs in as its id with an HMAC credential
   --issued-at MS    issue time of that credential (Unix ms; default 0)
@@ -76,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
       to: { type: "string" },
       share: { type: "string" },
       "max-failures": { type: "string" },
+      engine: { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -95,13 +104,15 @@ async function main(argv: string[]): Promise<number> {
   if (command === "build") return buildCommand(rest, values);
   if (command === "flash") return flashCommand(rest, values);
   if (command === "ota") return otaCommand(rest, values);
-  if (command === "board") return boardCommand(rest, values, (app, options) => simulate(app, options, values.json === true));
+  if (command === "board") return boardCommand(rest, { ...values, engine: engineOption(values.engine) }, (app, options) => simulate(app, options, values.json === true));
   if (command !== "sim") throw new UsageError(`unknown command ${JSON.stringify(command)}; try hearth help`);
   if (rest.length > 1) throw new UsageError("hearth sim runs one appliance at a time for now");
   const appName = rest[0] ?? "aircon";
+  const engine = engineOption(values.engine);
   return simulate(
     appName,
     {
+      ...(engine === "embedded" ? { engine, images: await developmentImage(appName) } : {}),
       speed: numberOption("speed", values.speed ?? "1", 0.001, 1_000_000),
       ...(values.duration === undefined ? {} : { durationMs: durationOption(values.duration) }),
       ...(values.broker === undefined ? {} : { brokerUrl: values.broker }),
@@ -147,6 +158,27 @@ async function simulate(appName: string, options: Omit<SimHostOptions, "app" | "
   if (json) console.log(JSON.stringify(summary));
   else process.stdout.write(`${live ? "\n" : ""}stopped by ${summary.stoppedBy} after ${(summary.simulatedMs / 3_600_000).toFixed(2)} h simulated\n`);
   return 0;
+}
+
+function engineOption(value: string | undefined): Engine {
+  if (value === undefined || value === "node" || value === "embedded") return value ?? "node";
+  throw new UsageError(`--engine must be node or embedded, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * `hearth sim APP --engine embedded` boots an image, as a board does: the
+ * example is built and signed with the development key (public, for
+ * simulated boards only; never for products) and programmed into a blank flash.
+ */
+async function developmentImage(name: string): Promise<{ publicKey: Uint8Array; factoryImage: Uint8Array }> {
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new UsageError("--engine embedded runs an example by name (its image is built from examples/NAME)");
+  const source = fileURLToPath(new URL(`../../../examples/${name}`, import.meta.url));
+  const entry = existsSync(join(source, "image.ts")) ? source : fileURLToPath(new URL(`../../examples/${name}/image.js`, import.meta.url));
+  const app = await loadApp(name);
+  const version = app.firmwareVersion.split(".").map(Number) as [number, number, number];
+  const key = developmentKey();
+  const { image } = await buildFirmware({ entry, board: app.boardId, version, securityCounter: 0, secretKey: key.secretKey });
+  return { publicKey: key.publicKey, factoryImage: image.bytes };
 }
 
 async function loadApp(name: string): Promise<ApplianceApp<ModelSpec>> {

@@ -75,6 +75,12 @@ export abstract class SimulatedBoard<M extends ModelSpec> {
     this.boardOptions.onReset?.(reason, this.boardOptions.clock.now());
   }
 
+  /** The board is switched off: the MCU stops and nothing runs until a new board is made. */
+  powerOff(): void {
+    this.stopMcu();
+    this.board.halt();
+  }
+
   protected boot(): void {
     this.boots++;
     try {
