@@ -1,5 +1,5 @@
 import { NativeEvents, NativeFlash, nativeChip, nativeIO } from "../../hal/native-io.js";
-import type { ImageEngine, NativeBinding } from "../../hal/native.js";
+import { NATIVE_VERSION, type ImageEngine, type NativeBinding } from "../../hal/native.js";
 import { Bootloader } from "../../os/boot/bootloader.js";
 import type { Clock } from "../../os/clock.js";
 import type { FirmwareModule } from "../app.js";
@@ -56,6 +56,7 @@ export function defineEngine<M extends ModelSpec>(module: FirmwareModule<M>): Im
   const events = new NativeEvents();
   return {
     start(native) {
+      if (native.version !== NATIVE_VERSION) throw new Error(`this image needs native binding version ${NATIVE_VERSION}; the chip has ${native.version}`);
       useChipHash(native);
       const info = native.boot();
       clock = new NativeClock(native);

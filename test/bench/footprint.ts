@@ -1,0 +1,78 @@
+import { getQuickJS } from "quickjs-emscripten";
+import { VirtualClock } from "../../os/virtual-clock.js";
+import { Cloud } from "../../sdk/cloud/index.js";
+import { buildFirmware } from "../../sdk/node/build.js";
+import { EmbeddedBoard } from "../../sdk/node/embedded-board.js";
+import { loadQuickJs } from "../../sdk/node/quickjs-mcu.js";
+import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
+import type { ApplianceApp } from "../../sdk/app.js";
+import type { ModelSpec } from "../../sdk/model.js";
+import { app as aircon } from "../../examples/aircon/app.js";
+import { factoryFlash, keys } from "../support/ota.js";
+import { report, type Figures } from "./table.js";
+
+const EXAMPLES: { name: string; app: ApplianceApp<ModelSpec> }[] = [{ name: "aircon", app: aircon as unknown as ApplianceApp<ModelSpec> }];
+
+/** The heap of an empty QuickJS context: what the engine takes before any firmware. */
+async function engineBase(): Promise<number> {
+  const rt = (await getQuickJS()).newRuntime();
+  const vm = rt.newContext();
+  const usage = rt.computeMemoryUsage();
+  const used = vm.getNumber(vm.getProp(usage, "memory_used_size"));
+  usage.dispose();
+  vm.dispose();
+  rt.dispose();
+  return used;
+}
+
+/**
+ * Each example's image on the embedded host: its size (and each part's
+ * share), the heap right after loading (code), and the data heap beyond it,
+ * at its peak and after one simulated hour of running with its cloud link.
+ */
+export async function footprintBench(): Promise<void> {
+  const figures: Figures = { quickjs_empty_context_bytes: await engineBase() };
+  const notes: Record<string, string> = { quickjs_empty_context_bytes: "QuickJS's own heap before any firmware (part of every code figure)" };
+  for (const { name, app } of EXAMPLES) {
+    const { image, sizeByPart } = await buildFirmware({ entry: `examples/${name}`, board: app.boardId, version: [1, 0, 0], securityCounter: 1, secretKey: keys.secretKey });
+    const clock = new VirtualClock();
+    const broker = new MemoryBroker();
+    const board = new EmbeddedBoard(app, {
+      clock,
+      flash: factoryFlash(image),
+      quickjs: await loadQuickJs(),
+      publicKey: keys.publicKey,
+      network: { transport: () => broker.transport(name), deviceId: name },
+    });
+    const cloud = new Cloud(broker.transport("cloud"), [app.model]);
+    await cloud.start();
+    const run = async (ms: number): Promise<void> => {
+      for (let t = 0; t < ms; t += 100) {
+        clock.runFor(100);
+        for (let i = 0; i < 5; i++) await Promise.resolve();
+      }
+    };
+    await run(5_000);
+    // Working, not idle: the app's settings (the air conditioner switched on and cooling), set from the cloud.
+    const writable = Object.entries(app.model.spec.properties).filter(([, spec]) => spec.access === "rw").map(([n]) => n);
+    const settings = Object.fromEntries(writable.map((n) => [n, (app.initial as Record<string, unknown>)[n]]));
+    void cloud.device(name, app.model).set(settings as never).catch(() => undefined);
+    await run(3_600_000);
+    const heap = board.heap;
+    if (heap === undefined || board.crashes.length > 0) throw new Error(`${name} did not run for an hour: ${JSON.stringify(board.crashes)}`);
+    figures[`${name}_image_bytes`] = image.bundle.length;
+    figures[`${name}_heap_code_bytes`] = heap.codeBytes;
+    figures[`${name}_heap_peak_bytes`] = heap.peakDataBytes;
+    figures[`${name}_heap_steady_bytes`] = heap.dataBytes;
+    notes[`${name}_image_bytes`] = "the minified bundle; goal <= 65536";
+    notes[`${name}_heap_code_bytes`] = "heap right after the bundle loaded";
+    notes[`${name}_heap_peak_bytes`] = "data heap beyond the code, highest over the hour; goal <= 98304";
+    notes[`${name}_heap_steady_bytes`] = "data heap after one simulated hour";
+    for (const [part, bytes] of Object.entries(sizeByPart).sort((a, b) => b[1] - a[1])) {
+      figures[`${name}_share_${part.replace(/[^a-z0-9]+/gi, "_")}`] = Number((bytes / image.bundle.length).toFixed(3));
+    }
+    board.powerOff();
+    await cloud.stop();
+  }
+  report("footprint", figures, notes);
+}
