@@ -32,6 +32,8 @@ export interface NativeBootInfo {
   readonly layout: FlashLayout;
   /** A seed for the image's random generator (from the TRNG). */
   readonly seed: number;
+  /** The chip boots images from the layout's slots, so the image may update itself. False where it does not (Moddable). Default true. */
+  readonly updates?: boolean;
 }
 
 export interface NativeBinding {

@@ -8,6 +8,8 @@ import type { Engine } from "./hosted-board.js";
 import { buildFirmware } from "./build.js";
 import { durationOption, hexOption, numberOption, UsageError } from "./cli-options.js";
 import { flashImage } from "./flasher.js";
+import { developmentKey } from "./development-key.js";
+import { MODDABLE_BOARDS, writeModdableProject } from "./moddable.js";
 
 /** The CLI's firmware commands: keys new, build, flash, board, ota. Node-only. */
 export function keysNew(rest: string[], values: { out?: string | undefined }): number {
@@ -24,11 +26,14 @@ export function keysNew(rest: string[], values: { out?: string | undefined }): n
 
 export async function buildCommand(
   rest: string[],
-  values: { board?: string | undefined; key?: string | undefined; "fw-version"?: string | undefined; out?: string | undefined; counter?: string | undefined },
+  values: { board?: string | undefined; key?: string | undefined; "fw-version"?: string | undefined; out?: string | undefined; counter?: string | undefined; target?: string | undefined },
 ): Promise<number> {
   const path = rest[0];
-  if (path === undefined || values.board === undefined || values.key === undefined) throw new UsageError("try hearth build PATH --board B --key FILE");
-  const secretKey = hexOption("key", readFileSync(values.key, "utf8").trim());
+  const target = values.target ?? "image";
+  if (target !== "image" && target !== "moddable") throw new UsageError(`--target must be image or moddable, got ${JSON.stringify(target)}`);
+  if (path === undefined || values.board === undefined || (values.key === undefined && target === "image")) throw new UsageError("try hearth build PATH --board B --key FILE");
+  if (target === "moddable" && MODDABLE_BOARDS[values.board] === undefined) throw new UsageError(`--target moddable knows boards ${Object.keys(MODDABLE_BOARDS).join(", ")}, not ${values.board}`);
+  const secretKey = values.key === undefined ? developmentKey().secretKey : hexOption("key", readFileSync(values.key, "utf8").trim());
   const versionText = values["fw-version"] ?? "1.0.0";
   if (!/^\d{1,5}\.\d{1,5}\.\d{1,5}$/.test(versionText)) throw new UsageError(`--fw-version must be major.minor.patch, got ${versionText}`);
   const version = versionText.split(".").map(Number) as [number, number, number];
@@ -41,6 +46,13 @@ export async function buildCommand(
   }).catch((error: Error) => {
     throw new UsageError(error.message);
   });
+  if (target === "moddable") {
+    const out = values.out ?? `${basename(resolve(path))}-moddable`;
+    const files = writeModdableProject(out, image, values.board);
+    console.log(`${out}/: a Moddable project (${files.join(", ")}); bundle ${image.bundleBytes} bytes, firmware ${image.version.join(".")}`);
+    console.log(`  build and flash it with the Moddable SDK: cd ${out} && mcconfig -d -m -p ${MODDABLE_BOARDS[values.board]?.platform}`);
+    return 0;
+  }
   const out = values.out ?? `${basename(resolve(path))}.hfw`;
   writeFileSync(out, image.bytes);
   console.log(`${out}: ${image.bytes.length} bytes (header 96, bundle ${image.bundleBytes}, signature 64), board ${image.board}, version ${image.version.join(".")}`);

@@ -23,6 +23,8 @@ Usage:
   hearth keys new --out DIR    make a signing key pair: DIR/hearth.key (secret) and DIR/hearth.pub
   hearth build PATH --board B --key FILE [--fw-version 1.0.0] [--counter N] [--out FILE]
                                build a signed firmware image of the example or module at PATH
+  hearth build PATH --target moddable --board esp32 [--out DIR]
+                               write a Moddable SDK project that runs it on an ESP32 (mcconfig builds it)
   hearth flash IMAGE --port HOST:PORT   write a firmware image to a board over its bootloader port
   hearth board BOARD --pub FILE [--flash FILE] [--port P] [--broker URL] [--speed N] [--device ID]
                                a simulated board that runs the image in its flash: its serial bootloader
@@ -85,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
       share: { type: "string" },
       "max-failures": { type: "string" },
       engine: { type: "string" },
+      target: { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },

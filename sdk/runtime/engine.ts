@@ -71,10 +71,13 @@ export function defineEngine<M extends ModelSpec>(module: FirmwareModule<M>): Im
         logSinks: [(r) => native.log(r.level, r.task, r.message)],
         onOutOfMemory: (cause) => native.panic(cause),
       });
-      const bootloader = new Bootloader(flash, info.layout, new Uint8Array(info.publicKey), info.board, (signature, message, key) =>
-        native.ed25519Verify(signature.slice().buffer, message.slice().buffer, key.slice().buffer),
-      );
-      bootloader.reverted = info.reverted;
+      const bootloader =
+        info.updates === false
+          ? undefined
+          : new Bootloader(flash, info.layout, new Uint8Array(info.publicKey), info.board, (signature, message, key) =>
+              native.ed25519Verify(signature.slice().buffer, message.slice().buffer, key.slice().buffer),
+            );
+      if (bootloader !== undefined) bootloader.reverted = info.reverted;
       runtime.run(module, info.firmware, bootloader, module);
       transport = new NativeTransport(native);
       runtime.connect(transport, { deviceId: info.deviceId });
