@@ -98,57 +98,59 @@ describe("hearth CLI", () => {
     }
   }, 60_000);
 
-  it("keys new, build, board, flash, ota: an image is flashed to a simulated board, updated over the air, and kept in its flash file", async () => {
-    const { mkdtempSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
-    const dir = mkdtempSync(join(tmpdir(), "hearth-flash-"));
-    expect((await hearth(["keys", "new", "--out", dir])).code).toBe(0);
-    const build = (version: string, counter: string) =>
-      hearth(["build", "examples/aircon", "--board", "aircon-indoor", "--key", join(dir, "hearth.key"), "--fw-version", version, "--counter", counter, "--out", join(dir, `aircon-${version}.hfw`)]);
-    const built = await build("1.2.0", "1");
-    expect(built.code).toBe(0);
-    expect(built.stdout).toMatch(/aircon-1\.2\.0\.hfw: \d+ bytes \(header 96, bundle \d+, signature 64\), board aircon-indoor, version 1\.2\.0/);
-    expect(built.stdout).toMatch(/examples\s+\d+ bytes/);
-    expect((await build("1.3.0", "2")).code).toBe(0);
+  for (const engine of ["node", "embedded"] as const) {
+    it(`${engine} engine: keys new, build, board, flash, ota: an image is flashed to a simulated board, updated over the air, and kept in its flash file`, async () => {
+      const { mkdtempSync } = await import("node:fs");
+      const { tmpdir } = await import("node:os");
+      const { join } = await import("node:path");
+      const dir = mkdtempSync(join(tmpdir(), "hearth-flash-"));
+      expect((await hearth(["keys", "new", "--out", dir])).code).toBe(0);
+      const build = (version: string, counter: string) =>
+        hearth(["build", "examples/aircon", "--board", "aircon-indoor", "--key", join(dir, "hearth.key"), "--fw-version", version, "--counter", counter, "--out", join(dir, `aircon-${version}.hfw`)]);
+      const built = await build("1.2.0", "1");
+      expect(built.code).toBe(0);
+      expect(built.stdout).toMatch(/aircon-1\.2\.0\.hfw: \d+ bytes \(header 96, bundle \d+, signature 64\), board aircon-indoor, version 1\.2\.0/);
+      expect(built.stdout).toMatch(/examples\s+\d+ bytes/);
+      expect((await build("1.3.0", "2")).code).toBe(0);
 
-    const boardArgs = ["board", "aircon-indoor", "--pub", join(dir, "hearth.pub"), "--flash", join(dir, "board.flash"), "--port", "0"];
-    const board = spawn(process.execPath, [cli, ...boardArgs], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    board.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    const waitFor = (pattern: RegExp, ms = 20_000): Promise<RegExpExecArray> =>
-      new Promise((resolve, reject) => {
-        const end = Date.now() + ms;
-        const check = (): void => {
-          const m = pattern.exec(out);
-          if (m) resolve(m);
-          else if (Date.now() > end) reject(new Error(`board never printed ${pattern}; it printed:\n${out}`));
-          else setTimeout(check, 50);
-        };
-        check();
-      });
-    try {
-      const port = (await waitFor(/bootloader port (127\.0\.0\.1:\d+)/))[1] as string;
-      const broker = (await waitFor(/broker {2}(mqtt:\/\/127\.0\.0\.1:\d+)/))[1] as string;
-      await waitFor(/firmware none \(waiting for hearth flash\)/);
-      const flashed = await hearth(["flash", join(dir, "aircon-1.2.0.hfw"), "--port", port]);
-      expect(flashed.stdout).toMatch(/flashed \d+ bytes to board aircon-indoor: verified, booting/);
-      await waitFor(/trial: trying the new image in slot B/);
-      await waitFor(/firmware 1\.2\.0 confirmed: it reached the cloud and passed its self-tests/);
+      const boardArgs = ["board", "aircon-indoor", "--pub", join(dir, "hearth.pub"), "--flash", join(dir, "board.flash"), "--port", "0", "--engine", engine];
+      const board = spawn(process.execPath, [cli, ...boardArgs], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      board.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      const waitFor = (pattern: RegExp, ms = 20_000): Promise<RegExpExecArray> =>
+        new Promise((resolve, reject) => {
+          const end = Date.now() + ms;
+          const check = (): void => {
+            const m = pattern.exec(out);
+            if (m) resolve(m);
+            else if (Date.now() > end) reject(new Error(`board never printed ${pattern}; it printed:\n${out}`));
+            else setTimeout(check, 50);
+          };
+          check();
+        });
+      try {
+        const port = (await waitFor(/bootloader port (127\.0\.0\.1:\d+)/))[1] as string;
+        const broker = (await waitFor(/broker {2}(mqtt:\/\/127\.0\.0\.1:\d+)/))[1] as string;
+        await waitFor(/firmware none \(waiting for hearth flash\)/);
+        const flashed = await hearth(["flash", join(dir, "aircon-1.2.0.hfw"), "--port", port]);
+        expect(flashed.stdout).toMatch(/flashed \d+ bytes to board aircon-indoor: verified, booting/);
+        await waitFor(/trial: trying the new image in slot B/);
+        await waitFor(/firmware 1\.2\.0 confirmed: it reached the cloud and passed its self-tests/);
 
-      const ota = await hearth(["ota", join(dir, "aircon-1.3.0.hfw"), "--to", "aircon-indoor-1", "--broker", broker]);
-      expect(ota.stdout).toMatch(/firmware 1\.3\.0 \(\d+ bytes\) to 1 of 1 devices/);
-      expect(ota.stdout).toMatch(/aircon-indoor-1: downloading \d+%[\s\S]*aircon-indoor-1: ready[\s\S]*aircon-indoor-1: installing[\s\S]*aircon-indoor-1: done: firmware 1\.3\.0 runs/);
-      expect(ota.code).toBe(0);
-      await waitFor(/firmware 1\.3\.0 confirmed/);
-    } finally {
-      board.kill("SIGINT");
-      await new Promise((r) => board.on("close", r));
-    }
-    // The board kept its flash: started again, it runs the confirmed update.
-    const again = await hearth(boardArgs, 1500);
-    expect(again.stdout).toMatch(/aircon firmware 1\.3\.0 on board aircon-indoor/);
-  }, 90_000);
+        const ota = await hearth(["ota", join(dir, "aircon-1.3.0.hfw"), "--to", "aircon-indoor-1", "--broker", broker]);
+        expect(ota.stdout).toMatch(/firmware 1\.3\.0 \(\d+ bytes\) to 1 of 1 devices/);
+        expect(ota.stdout).toMatch(/aircon-indoor-1: downloading \d+%[\s\S]*aircon-indoor-1: ready[\s\S]*aircon-indoor-1: installing[\s\S]*aircon-indoor-1: done: firmware 1\.3\.0 runs/);
+        expect(ota.code).toBe(0);
+        await waitFor(/firmware 1\.3\.0 confirmed/);
+      } finally {
+        board.kill("SIGINT");
+        await new Promise((r) => board.on("close", r));
+      }
+      // The board kept its flash: started again, it runs the confirmed update.
+      const again = await hearth(boardArgs, 1500);
+      expect(again.stdout).toMatch(/aircon firmware 1\.3\.0 on board aircon-indoor/);
+    }, 90_000);
+  }
 
   it("says what is wrong with bad arguments, with exit code 2", async () => {
     for (const [args, message] of [
