@@ -94,7 +94,7 @@ describe("key-value store: bad sectors", () => {
   it("a partition of garbage: a typed error, or a clean format if asked; never a crash", () => {
     const flash = new SimFlash(geometry);
     const random = new Random(9);
-    for (let i = 0; i < flash.image.length; i++) flash.image[i] = random.int(0, 255);
+    flash.setImage(Uint8Array.from({ length: flash.sizeBytes }, () => random.int(0, 255)));
     expect(() => KvStore.mount(flash.clone(), { format: "never" })).toThrow(StorageError);
     const kv = KvStore.mount(flash, { format: "if-garbage" });
     expect(kv.keys()).toEqual([]);

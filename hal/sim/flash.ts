@@ -30,8 +30,14 @@ export class SimFlash implements Flash {
   readonly sectorBytes: number;
   readonly programBytes: number;
   readonly endurance: number;
-  readonly image: Uint8Array;
   readonly eraseCounts: Uint32Array;
+  /**
+   * Contents by sector; an erased sector holds no memory (undefined), so a
+   * fleet of boards costs only the sectors they wrote.
+   */
+  private readonly sectors: (Uint8Array | undefined)[];
+  /** Sectors this flash may change in place; a clone shares the rest until it writes them (copy on write). */
+  private readonly owned: boolean[];
   /** Operations (program and erase) done since creation. */
   ops = 0;
   /** Programs refused because they would turn a 0 into a 1: a correct store does none. */
@@ -58,14 +64,54 @@ export class SimFlash implements Flash {
     this.sectorBytes = sectorBytes;
     this.programBytes = programBytes;
     this.endurance = geometry.endurance ?? 100_000;
-    this.image = image ?? new Uint8Array(sizeBytes).fill(0xff);
-    if (this.image.length !== sizeBytes) throw new RangeError(`SimFlash: image of ${this.image.length} bytes for a ${sizeBytes}-byte flash`);
+    if (image !== undefined && image.length !== sizeBytes) throw new RangeError(`SimFlash: image of ${image.length} bytes for a ${sizeBytes}-byte flash`);
     this.eraseCounts = new Uint32Array(sizeBytes / sectorBytes);
+    this.sectors = new Array<Uint8Array | undefined>(sizeBytes / sectorBytes).fill(undefined);
+    this.owned = new Array<boolean>(sizeBytes / sectorBytes).fill(true);
+    if (image !== undefined) this.setImage(image);
+  }
+
+  /** The whole contents, as a copy (saving, comparing). */
+  get image(): Uint8Array {
+    const out = new Uint8Array(this.sizeBytes).fill(0xff);
+    this.sectors.forEach((sector, i) => {
+      if (sector !== undefined) out.set(sector, i * this.sectorBytes);
+    });
+    return out;
+  }
+
+  /** Replaces the whole contents (loading a saved flash, or garbage for a test). */
+  setImage(image: Uint8Array): void {
+    if (image.length !== this.sizeBytes) throw new RangeError(`SimFlash: image of ${image.length} bytes for a ${this.sizeBytes}-byte flash`);
+    for (let i = 0; i < this.sectors.length; i++) {
+      const bytes = image.subarray(i * this.sectorBytes, (i + 1) * this.sectorBytes);
+      this.sectors[i] = bytes.every((b) => b === 0xff) ? undefined : bytes.slice();
+      this.owned[i] = true;
+    }
+  }
+
+  /** Sectors that hold memory (written since their last erase). */
+  get sectorsInUse(): number {
+    return this.sectors.filter((s) => s !== undefined).length;
+  }
+
+  /** A sector's bytes to change, made real if it was erased. */
+  private writable(sector: number): Uint8Array {
+    let bytes = this.sectors[sector];
+    if (bytes === undefined) bytes = new Uint8Array(this.sectorBytes).fill(0xff);
+    else if (!this.owned[sector]) bytes = bytes.slice();
+    this.sectors[sector] = bytes;
+    this.owned[sector] = true;
+    return bytes;
   }
 
   /** The same flash, as it is now: contents, wear and bad sectors; no pending cut. */
   clone(): SimFlash {
-    const copy = new SimFlash(this, this.image.slice());
+    const copy = new SimFlash(this);
+    for (let i = 0; i < this.sectors.length; i++) {
+      copy.sectors[i] = this.sectors[i];
+      copy.owned[i] = this.owned[i] = this.sectors[i] === undefined;
+    }
     copy.eraseCounts.set(this.eraseCounts);
     for (const [s, b] of this.bad) copy.bad.set(s, b);
     return copy;
@@ -79,9 +125,11 @@ export class SimFlash implements Flash {
 
   /** What a program of `data` at `offset` cut after `keepBytes` leaves (the rest erased, or random). */
   tearProgram(offset: number, data: Uint8Array, keepBytes: number, rest: "erased" | "random"): void {
+    const bytes = this.writable(Math.floor(offset / this.sectorBytes));
+    const at = offset % this.sectorBytes;
     for (let i = 0; i < data.length; i++) {
       const mask = i < keepBytes ? (data[i] as number) : rest === "random" ? (data[i] as number) | this.rand() : 0xff;
-      this.image[offset + i] = (this.image[offset + i] as number) & mask;
+      bytes[at + i] = (bytes[at + i] as number) & mask;
     }
   }
 
@@ -108,7 +156,23 @@ export class SimFlash implements Flash {
     for (let s = Math.floor(offset / this.sectorBytes); s * this.sectorBytes < offset + length; s++) {
       if (this.bad.get(s) === "read-error") throw new FlashError("read-failed", `read of sector ${s} failed`, s);
     }
-    return this.image.slice(offset, offset + length);
+    const first = Math.floor(offset / this.sectorBytes);
+    if (Math.floor((offset + length - 1) / this.sectorBytes) === first || length === 0) {
+      const bytes = this.sectors[first];
+      const at = offset % this.sectorBytes;
+      return bytes === undefined ? new Uint8Array(length).fill(0xff) : bytes.slice(at, at + length);
+    }
+    const out = new Uint8Array(length);
+    for (let done = 0; done < length; ) {
+      const sector = Math.floor((offset + done) / this.sectorBytes);
+      const at = (offset + done) % this.sectorBytes;
+      const n = Math.min(length - done, this.sectorBytes - at);
+      const bytes = this.sectors[sector];
+      if (bytes === undefined) out.fill(0xff, done, done + n);
+      else out.set(bytes.subarray(at, at + n), done);
+      done += n;
+    }
+    return out;
   }
 
   program(offset: number, data: Uint8Array): void {
@@ -121,8 +185,10 @@ export class SimFlash implements Flash {
     if (data.length > 0 && Math.floor((offset + data.length - 1) / this.sectorBytes) !== sector) {
       throw new FlashError("out-of-range", `program ${offset}+${data.length} crosses a sector boundary`, sector);
     }
-    for (let i = 0; i < data.length; i++) {
-      if ((~(this.image[offset + i] as number) & (data[i] as number) & 0xff) !== 0) {
+    const current = this.sectors[sector];
+    const at = offset % this.sectorBytes;
+    for (let i = 0; current !== undefined && i < data.length; i++) {
+      if ((~(current[at + i] as number) & (data[i] as number) & 0xff) !== 0) {
         this.nonErasedPrograms++;
         throw new FlashError("not-erased", `program at ${offset + i} would set bits that are 0 (erase first)`, sector);
       }
@@ -136,7 +202,8 @@ export class SimFlash implements Flash {
     const bad = this.bad.get(sector);
     if (bad === "program-error") throw new FlashError("program-failed", `program of sector ${sector} failed`, sector);
     if (bad !== "program-noop") {
-      for (let i = 0; i < data.length; i++) this.image[offset + i] = (this.image[offset + i] as number) & (data[i] as number);
+      const bytes = this.writable(sector);
+      for (let i = 0; i < data.length; i++) bytes[at + i] = (bytes[at + i] as number) & (data[i] as number);
     }
     this.bytesProgrammed += data.length;
     this.done();
@@ -147,16 +214,21 @@ export class SimFlash implements Flash {
     if (!Number.isInteger(sector) || sector < 0 || sector >= this.eraseCounts.length) {
       throw new FlashError("out-of-range", `no sector ${sector}`, sector);
     }
-    const start = sector * this.sectorBytes;
     if (this.cutNow()) {
-      if (this.torn !== undefined) for (let i = 0; i < this.sectorBytes; i++) this.image[start + i] = this.rand();
+      if (this.torn !== undefined) {
+        const bytes = this.writable(sector);
+        for (let i = 0; i < this.sectorBytes; i++) bytes[i] = this.rand();
+      }
       throw new FlashError("power-cut", `power cut during erase of sector ${sector}`, sector);
     }
     const bad = this.bad.get(sector);
     if (bad === "erase-error" || (this.eraseCounts[sector] as number) >= this.endurance) {
       throw new FlashError("erase-failed", `erase of sector ${sector} failed${bad ? "" : " (worn out)"}`, sector);
     }
-    if (bad !== "erase-noop") this.image.fill(0xff, start, start + this.sectorBytes);
+    if (bad !== "erase-noop") {
+      this.sectors[sector] = undefined;
+      this.owned[sector] = true;
+    }
     this.eraseCounts[sector] = (this.eraseCounts[sector] as number) + 1;
     this.done();
   }
