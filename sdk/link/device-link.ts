@@ -35,6 +35,8 @@ export type LinkState = "down" | "up";
 
 export interface LinkStats {
   sent: number;
+  /** Reports made (each once, however often it was sent again). */
+  reports: number;
   received: number;
   malformed: number;
   refused: number;
@@ -92,6 +94,7 @@ export class DeviceLink<M extends ModelSpec> {
     // What the full queue dropped is the outbox's count, read through, never copied.
     this.stats = {
       sent: 0,
+      reports: 0,
       received: 0,
       malformed: 0,
       refused: 0,
@@ -261,6 +264,7 @@ export class DeviceLink<M extends ModelSpec> {
   }
 
   private sendReport(values: WireMembers): void {
+    this.stats.reports++;
     const seq = this.outbox.takeSeq();
     const frame = encodeMessage({ type: "report", seq, values });
     this.outbox.add("report", seq, frame);

@@ -38,7 +38,9 @@ export interface BrokerOptions {
  */
 export async function startBroker(options: BrokerOptions = {}): Promise<EmbeddedBroker> {
   const host = options.host ?? "127.0.0.1";
-  const aedes = await Aedes.createBroker(options.auth === undefined ? {} : authHooks(options.auth));
+  // Concurrency 0: Aedes's message emitter never queues. With a queue (the default, 100) a burst of
+  // publishes from a fleet drains through a recursion that overflows the stack.
+  const aedes = await Aedes.createBroker({ concurrency: 0, ...(options.auth === undefined ? {} : authHooks(options.auth)) });
   const sockets = new Set<Socket>();
   const onConnection = (socket: Socket): void => {
     socket.setNoDelay(true); // small frames go now, not after the peer's delayed ACK
