@@ -48,6 +48,16 @@ describe("hearth CLI", () => {
     expect((await hearth(["sim", "--engine", "v8"])).stderr).toMatch(/--engine must be node or embedded/);
   }, 60_000);
 
+  it("fleet: N appliances with per-device credentials on the embedded broker, and a JSON summary", async () => {
+    const { code, stdout } = await hearth(["fleet", "aircon", "--count", "25", "--speed", "10", "--duration", "30s", "--rate", "200", "--json"]);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout.trim().split("\n").at(-1) as string) as { online: number; reportsMade: number; reportsReceived: number; sets: { answered: number } };
+    expect(summary.online).toBe(25);
+    expect(summary.reportsReceived).toBe(summary.reportsMade);
+    expect(summary.sets.answered).toBe(25);
+    expect((await hearth(["fleet", "aircon", "--count", "9000"])).stderr).toMatch(/too many for the embedded broker/);
+  }, 60_000);
+
   it("stops cleanly on Ctrl-C and shows the broker and the status", async () => {
     const { code, stdout } = await hearth(["sim", "--speed", "60", "--port", "0"], 2500);
     expect(code).toBe(0);

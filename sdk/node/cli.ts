@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { boardCommand, buildCommand, flashCommand, keysNew, otaCommand } from "./cli-firmware.js";
+import { fleetCommand } from "./cli-fleet.js";
 import { durationOption, hexOption, numberOption, UsageError } from "./cli-options.js";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -32,6 +33,10 @@ Usage:
   hearth ota IMAGE --to ID[,ID...] [--share S] [--max-failures N] [--broker URL]
                                update devices over the air (a share S of them: a staged rollout), and
                                follow each until it runs the new image or says why not
+  hearth fleet APP --count N [--broker URL] [--speed N] [--seed S] [--rate R] [--duration T] [--json]
+                               N appliances in one process, each with its own connection, connecting R a
+                               second (default 200); the embedded broker checks per-device credentials;
+                               for an outside one, --fleet-secret HEX derives each device's secret
   hearth broker config --devices FILE --out DIR [--port P]
                                write a Mosquitto configuration (password file, ACL) for the devices in
                                FILE: JSON {"devices":[{"id","secret"(hex),"issuedAt"}],"backends":[{"user","password"}]}
@@ -88,6 +93,9 @@ async function main(argv: string[]): Promise<number> {
       "max-failures": { type: "string" },
       engine: { type: "string" },
       target: { type: "string" },
+      count: { type: "string" },
+      rate: { type: "string" },
+      "fleet-secret": { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -107,6 +115,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "build") return buildCommand(rest, values);
   if (command === "flash") return flashCommand(rest, values);
   if (command === "ota") return otaCommand(rest, values);
+  if (command === "fleet") {
+    if (rest.length !== 1) throw new UsageError("try hearth fleet APP --count N");
+    return fleetCommand(await loadApp(rest[0] as string), values);
+  }
   if (command === "board") return boardCommand(rest, { ...values, engine: engineOption(values.engine) }, (app, options) => simulate(app, options, values.json === true));
   if (command !== "sim") throw new UsageError(`unknown command ${JSON.stringify(command)}; try hearth help`);
   if (rest.length > 1) throw new UsageError("hearth sim runs one appliance at a time for now");

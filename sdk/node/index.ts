@@ -8,3 +8,4 @@ export { buildFirmware, type BuildOptions, type BuildResult } from "./build.js";
 export { flashImage, startBoardPort } from "./flasher.js";
 export { parseDuration } from "./duration.js";
 export { buildImage, newKeyPair, verifyEd25519 } from "../../os/boot/signing.js";
+export { runFleet, type FleetOptions, type FleetSummary } from "./fleet.js";
