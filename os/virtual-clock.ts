@@ -1,4 +1,5 @@
 import type { Clock } from "./clock.js";
+import { TimerHeap, type HeapEntry } from "./timer-heap.js";
 
 /** A clock port that can be let go of, as a reset lets go of the old kernel. */
 export interface ClockChannel extends Clock {
@@ -6,24 +7,33 @@ export interface ClockChannel extends Clock {
 }
 
 /** One client of a VirtualClock (a kernel, or a board's hardware), with its own wake-up. */
-class Channel implements ClockChannel {
-  wakeAt: number | undefined;
+class Channel implements ClockChannel, HeapEntry {
   wake: (() => void) | undefined;
+  /** When it asked to be woken (valid while in the clock's heap). */
+  due = 0;
+  index = -1;
   constructor(
     private readonly base: VirtualClock,
-    private readonly onClose: (c: Channel) => void,
+    private readonly heap: TimerHeap<Channel>,
+    /** Channels due at the same time wake in the order they were opened. */
+    readonly order: number,
   ) {}
+  get wakeAt(): number | undefined {
+    return this.index >= 0 ? this.due : undefined;
+  }
   close(): void {
-    this.wakeAt = undefined;
+    this.requestWake(undefined);
     this.wake = undefined;
-    this.onClose(this);
   }
   now(): number {
     return this.base.now();
   }
   requestWake(at: number | undefined): void {
-    this.wakeAt = at;
-    if (at !== undefined) this.base.wakeRequested?.(at);
+    if (this.index >= 0) this.heap.remove(this);
+    if (at === undefined) return;
+    this.due = at;
+    this.heap.push(this);
+    this.base.wakeRequested?.(at);
   }
   attach(wake: () => void): void {
     if (this.wake !== undefined) throw new Error("VirtualClock: this channel already has a client");
@@ -39,7 +49,9 @@ class Channel implements ClockChannel {
  */
 export class VirtualClock implements Clock {
   private time: number;
-  private readonly channels: Channel[] = [];
+  /** Channels waiting to be woken, earliest first: a fleet's thousands of clients cost log n a wake-up. */
+  private readonly waiting = new TimerHeap<Channel>();
+  private opened = 0;
   private readonly own: Channel;
   /** Told of every wake-up a client asks for: lets a host that paces this clock react at once. */
   wakeRequested: ((at: number) => void) | undefined;
@@ -59,12 +71,7 @@ export class VirtualClock implements Clock {
   }
 
   private open(): Channel {
-    const c = new Channel(this, (closed) => {
-      const i = this.channels.indexOf(closed);
-      if (i >= 0) this.channels.splice(i, 1);
-    });
-    this.channels.push(c);
-    return c;
+    return new Channel(this, this.waiting, this.opened++);
   }
 
   requestWake(at: number | undefined): void {
@@ -79,10 +86,10 @@ export class VirtualClock implements Clock {
   runUntil(until: number): void {
     if (until < this.time) throw new RangeError(`VirtualClock: cannot go back from ${this.time} to ${until}`);
     for (;;) {
-      const next = this.earliest();
-      if (next === undefined || next.wakeAt === undefined || next.wakeAt > until) break;
-      this.time = Math.max(this.time, next.wakeAt);
-      next.wakeAt = undefined;
+      const next = this.waiting.peek();
+      if (next === undefined || next.due > until) break;
+      this.time = Math.max(this.time, next.due);
+      this.waiting.remove(next);
       next.wake?.();
     }
     this.time = until;
@@ -95,13 +102,5 @@ export class VirtualClock implements Clock {
   /** Moves time forward without running anything due: a loop that was stuck, or a host that was busy. */
   stall(ms: number): void {
     this.time += ms;
-  }
-
-  private earliest(): Channel | undefined {
-    let best: Channel | undefined;
-    for (const c of this.channels) {
-      if (c.wakeAt !== undefined && (best === undefined || c.wakeAt < (best.wakeAt as number))) best = c;
-    }
-    return best;
   }
 }
