@@ -12,6 +12,7 @@ import { Simulation } from "../../sdk/sim/simulation.js";
 import { app } from "../../examples/aircon/app.js";
 import { airconModel } from "../../examples/aircon/model.js";
 import { EPOCH, keys } from "./ota.js";
+import { virtualTime } from "./virtual-time.js";
 
 /** A board booting the image in `flash`, its cloud on an in-memory broker, in virtual time; on either host. */
 export interface HostedAircon {
@@ -45,18 +46,6 @@ export async function hostAircon(host: "node" | "embedded", flash: SimFlash, o: 
   const uplink: Message[] = [];
   cloud.onUplink((_, m) => uplink.push(m));
   void cloud.start();
-  const run = async (ms: number, until?: () => boolean): Promise<void> => {
-    const end = clock.now() + ms;
-    while (clock.now() < end && !(until?.() ?? false)) {
-      clock.runFor(Math.min(100, end - clock.now()));
-      for (let i = 0; i < 5; i++) await Promise.resolve();
-    }
-  };
-  const settle = async <T>(request: Promise<T>): Promise<T> => {
-    let done = false;
-    const tracked = request.finally(() => (done = true));
-    await run(60 * 60_000, () => done);
-    return tracked;
-  };
+  const { run, settle } = virtualTime(clock, 60 * 60_000);
   return { host, clock, cloud, plant: board.plant, uplink, firmware: () => board.firmware, resets: () => board.resets, run, settle, board };
 }

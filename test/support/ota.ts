@@ -12,6 +12,7 @@ import type { UpdateClientOptions } from "../../sdk/ota/update-client.js";
 import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
 import { Simulation, type FlashLayout } from "../../sdk/sim/simulation.js";
 import { app } from "../../examples/aircon/app.js";
+import { virtualTime } from "./virtual-time.js";
 import { airconModel } from "../../examples/aircon/model.js";
 
 export const keys = newKeyPair(new Uint8Array(32).fill(11));
@@ -81,19 +82,6 @@ export function otaSetup(flash: SimFlash, o: { layout?: FlashLayout; updates?: U
   const uplink: Message[] = [];
   cloud.onUplink((_, m) => uplink.push(m));
   void cloud.start();
-  const run = async (ms: number, until?: () => boolean): Promise<void> => {
-    const end = clock.now() + ms;
-    while (clock.now() < end && !(until?.() ?? false)) {
-      clock.runFor(Math.min(100, end - clock.now()));
-      for (let i = 0; i < 5; i++) await Promise.resolve();
-    }
-  };
-  /** Awaits a cloud request while virtual time runs, so the device can answer it. */
-  const settle = async <T>(request: Promise<T>): Promise<T> => {
-    let done = false;
-    const tracked = request.finally(() => (done = true));
-    await run(30_000, () => done);
-    return tracked;
-  };
+  const { run, settle } = virtualTime(clock, 30_000);
   return { clock, broker, sim, cloud, uplink, run, settle, boots };
 }
