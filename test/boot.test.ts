@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { H1, partition } from "../hal/h1.js";
 import { SimFlash } from "../hal/sim/flash.js";
-import { Bootloader, type BootLayout } from "../os/boot/bootloader.js";
+import { Bootloader, installConfirmed, type BootLayout } from "../os/boot/bootloader.js";
 import { ImageError, verifyImage } from "../os/boot/image.js";
 import { buildImage, newKeyPair, verifyEd25519 } from "../os/boot/signing.js";
 
@@ -46,11 +46,7 @@ describe("bootloader", () => {
   const setup = (layout: BootLayout, geometry: { sizeBytes: number; sectorBytes: number; programBytes: number }) => {
     const flash = new SimFlash(geometry);
     const old = image([1, 0, 0], 1, 9000, 1);
-    const boot = new Bootloader(flash, layout, keys.publicKey, BOARD, verifyEd25519);
-    boot.writeImage(old.bytes);
-    boot.install();
-    new Bootloader(flash, layout, keys.publicKey, BOARD, verifyEd25519).boot();
-    new Bootloader(flash, layout, keys.publicKey, BOARD, verifyEd25519).confirm();
+    installConfirmed(flash, layout, keys.publicKey, BOARD, verifyEd25519, old.bytes);
     return { flash, old };
   };
 

@@ -33,6 +33,18 @@ export class BootError extends Error {
 const STATE_KEY = "boot/state";
 
 /**
+ * What a factory does to a blank board: `image` written to a slot,
+ * installed, booted once and confirmed, so it is the board's running firmware.
+ */
+export function installConfirmed(flash: Flash, layout: BootLayout, publicKey: Uint8Array, board: string, check: SignatureCheck, image: Uint8Array): void {
+  const installer = new Bootloader(flash, layout, publicKey, board, check);
+  installer.writeImage(image);
+  installer.install();
+  new Bootloader(flash, layout, publicKey, board, check).boot();
+  new Bootloader(flash, layout, publicKey, board, check).confirm();
+}
+
+/**
  * The bootloader: A/B slots, trial boot of a new image with confirm or
  * automatic revert, and an anti-rollback counter, with its state in the boot
  * partition (a power-fail-safe key-value store). It verifies hash and

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { boardCommand, buildCommand, flashCommand, keysNew, otaCommand } from "./cli-firmware.js";
 import { fleetCommand } from "./cli-fleet.js";
 import { durationOption, hexOption, numberOption, UsageError } from "./cli-options.js";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { ApplianceApp } from "../app.js";
 import type { ModelSpec } from "../model.js";
@@ -13,9 +13,6 @@ import { runSimulation, type SimHostOptions } from "./sim-host.js";
 import { buildFirmware } from "./build.js";
 import { developmentKey } from "./development-key.js";
 import type { Engine } from "./hosted-board.js";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
 const HELP = `hearth: appliance firmware SDK
 

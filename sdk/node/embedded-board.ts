@@ -28,6 +28,7 @@ interface Inspection {
   firmware?: string;
   state?: Record<string, unknown>;
   link?: string;
+  stats?: { sent: number; received: number; malformed: number; refused: number };
   update?: { id: number; phase: string; bytes: number; size: number };
   faults?: number;
 }
@@ -41,8 +42,6 @@ interface Inspection {
 export class EmbeddedBoard<M extends ModelSpec> extends SimulatedBoard<M> {
   /** Every crash: when, and what the engine said. */
   readonly crashes: { at: number; cause: string }[] = [];
-  /** Heap figures of every boot that loaded an image, in order. */
-  readonly heaps: HeapFigures[] = [];
   private mcu: { engine: QuickJsMcu; native: SimNative; channel: ClockChannel; firmware: string } | undefined;
   private decisions: string[] = [];
   private connection: { transport: () => Transport; deviceId: string } | undefined;
@@ -73,10 +72,6 @@ export class EmbeddedBoard<M extends ModelSpec> extends SimulatedBoard<M> {
   inspect(): Inspection | undefined {
     return this.mcu?.engine.inspect() as Inspection | undefined;
   }
-  get state(): Partial<Props<M>> {
-    return (this.inspect()?.state ?? {}) as Partial<Props<M>>;
-  }
-
   status(): string {
     const state = this.inspect()?.state;
     if (state === undefined) return "not running";
@@ -152,7 +147,6 @@ export class EmbeddedBoard<M extends ModelSpec> extends SimulatedBoard<M> {
     this.mcu = { engine, native, channel, firmware };
     channel.attach(() => engine.invoke("wake"));
     if (!engine.load(chosen.image.bundle)) return;
-    this.heaps.push(engine.heap);
     engine.start(native);
   }
 

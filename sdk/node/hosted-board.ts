@@ -58,7 +58,7 @@ export function hostBoard(o: HostedBoardOptions): HostedBoard {
       state: () => seen()?.state ?? {},
       linkState: () => seen()?.link ?? "down",
       faults: () => seen()?.faults ?? 0,
-      linkStats: () => ({ sent: 0, received: 0, malformed: 0, refused: 0 }),
+      linkStats: () => ({ sent: 0, received: 0, malformed: 0, refused: 0, ...seen()?.stats }),
       update: () => seen()?.update,
       onLog: (sink) => board.onLog(sink),
       bootloader: () => board.romBootloader(),

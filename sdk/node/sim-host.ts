@@ -11,7 +11,7 @@ import { devicePassword } from "../link/credentials.js";
 import { encodeMessage } from "../link/envelope.js";
 import { topics } from "../link/transport.js";
 import type { ModelSpec } from "../model.js";
-import { Bootloader } from "../../os/boot/bootloader.js";
+import { installConfirmed } from "../../os/boot/bootloader.js";
 import { SimFlash } from "../../hal/sim/flash.js";
 import { hostBoard, type Engine, type HostedBoard } from "./hosted-board.js";
 import { loadQuickJs } from "./quickjs-mcu.js";
@@ -216,12 +216,7 @@ async function applySettings(device: CloudDevice<ModelSpec>, app: ApplianceApp<M
 /** A blank H1 flash with `image` in a slot, installed and confirmed. */
 function factoryFlash(image: Uint8Array, publicKey: Uint8Array, board: string): SimFlash {
   const flash = new SimFlash(H1.flash);
-  const layout = h1Layout();
-  const installer = new Bootloader(flash, layout, publicKey, board, verifyEd25519);
-  installer.writeImage(image);
-  installer.install();
-  new Bootloader(flash, layout, publicKey, board, verifyEd25519).boot();
-  new Bootloader(flash, layout, publicKey, board, verifyEd25519).confirm();
+  installConfirmed(flash, h1Layout(), publicKey, board, verifyEd25519, image);
   return flash;
 }
 

@@ -100,6 +100,7 @@ export function defineEngine<M extends ModelSpec>(module: FirmwareModule<M>): Im
         firmware: runtime?.firmware,
         state: runtime?.device.snapshot(),
         link: runtime?.link?.state ?? "down",
+        stats: runtime?.link?.stats,
         update: runtime?.updates?.progress,
         faults: runtime?.kernel.faultCount,
       });

@@ -1,6 +1,6 @@
 import { H1, partition } from "../../hal/h1.js";
 import { SimFlash } from "../../hal/sim/flash.js";
-import { Bootloader } from "../../os/boot/bootloader.js";
+import { installConfirmed } from "../../os/boot/bootloader.js";
 import type { Image } from "../../os/boot/image.js";
 import { newKeyPair, verifyEd25519 } from "../../os/boot/signing.js";
 import { VirtualClock } from "../../os/virtual-clock.js";
@@ -52,12 +52,7 @@ export const LAYOUTS = [
 export function factoryFlash(image: Image, geometry: { sizeBytes: number; sectorBytes: number; programBytes: number } = H1.flash, layout?: FlashLayout): SimFlash {
   const flash = new SimFlash(geometry);
   const l = layout ?? { boot: partition("boot"), slotA: partition("slotA"), slotB: partition("slotB") };
-  const parts = { boot: l.boot, slotA: l.slotA, slotB: l.slotB };
-  const boot = new Bootloader(flash, parts, keys.publicKey, BOARD, verifyEd25519);
-  boot.writeImage(image.bytes);
-  boot.install();
-  new Bootloader(flash, parts, keys.publicKey, BOARD, verifyEd25519).boot();
-  new Bootloader(flash, parts, keys.publicKey, BOARD, verifyEd25519).confirm();
+  installConfirmed(flash, l, keys.publicKey, BOARD, verifyEd25519, image.bytes);
   return flash;
 }
 

@@ -2,13 +2,13 @@
 import { aircon } from "../../../examples/aircon/firmware.js";
 import type { FirmwareContext } from "../../../sdk/index.js";
 import type { AirconModel } from "../../../examples/aircon/model.js";
-export { airconModel as model, airconDefaults as initial } from "../../../examples/aircon/model.js";
+import { airconDefaults, airconModel } from "../../../examples/aircon/model.js";
+import { defineEngine } from "../../../sdk/runtime/engine.js";
+export { airconModel as model, airconDefaults as initial };
 
 export function firmware(ctx: FirmwareContext<AirconModel>): void {
   aircon(ctx);
   // The event loop stops for good (as a deadlock would leave it): nothing runs, nothing feeds the watchdog.
   ctx.kernel.after(500, () => ctx.kernel.halt());
 }
-import { defineEngine } from "../../../sdk/runtime/engine.js";
-import { airconDefaults as defaults, airconModel as thingModel } from "../../../examples/aircon/model.js";
-export const engine = defineEngine({ firmware, model: thingModel, initial: defaults });
+export const engine = defineEngine({ firmware, model: airconModel, initial: airconDefaults });
