@@ -39,8 +39,12 @@ export interface FirmwareModule<M extends ModelSpec> {
 /** The world around a simulated board: it reads actuators and writes sensors. */
 export interface Plant {
   step(dtS: number): void;
-  /** Named physical quantities for status lines and summaries (°C, rpm, ...). */
+  /** Named physical quantities for status lines, charts and summaries (°C, rpm, ...). */
   readings(): Record<string, number>;
+  /** The sensors fault injection may break: open or short one, or mend it (undefined). */
+  readonly sensors?: { readonly names: readonly string[]; set(name: string, failure: "open" | "short" | undefined): void };
+  /** What a person can do to the appliance by hand (open the door, empty the bin), by name. */
+  readonly byHand?: Readonly<Record<string, () => void>>;
 }
 
 /**

@@ -9,3 +9,4 @@ export { DigitalMode, Edge, HalError, type Digital, type Analog, type PWM, type 
 export { defineStates, StateMachine, Bus, FaultGuard, ResetReason, type Kernel, type Timer, type Log, type TaskWatchdog, type StateApi } from "../os/index.js";
 export type { Chip, HardwareWatchdog } from "../hal/index.js";
 export { KvStore, AppendLog, StorageError, type StorageErrorCode } from "../os/storage/index.js";
+export type { CborValue } from "../os/cbor.js";

@@ -1,15 +1,11 @@
 import type { SimulatedH1 } from "../../hal/sim/index.js";
+import { failedCounts, type SensorFailure } from "../parts/ntc.js";
+import { SensorFaults, type NoiseSource } from "../parts/sensor-faults.js";
 import { celsiusToCounts } from "./thermistor.js";
 import { airconIndoor } from "./wiring.js";
 
 export type SensorName = "room" | "coil";
-/** An open thermistor reads full scale (it sits on the divider's low side); a shorted one reads zero. */
-export type SensorFailure = "open" | "short";
-
-/** Where the plant's noise comes from: the kernel's seeded generator, so runs replay. */
-export interface NoiseSource {
-  range(min: number, max: number): number;
-}
+export type { SensorFailure, NoiseSource };
 
 export interface RoomOptions {
   /** Room air at the start, °C. Default 30. */
@@ -34,7 +30,7 @@ export class RoomPlant {
   coilC: number;
   outdoorC: number;
   private elapsedS = 0;
-  private readonly failed = new Map<SensorName, SensorFailure>();
+  readonly sensors = new SensorFaults<SensorName>(["room", "coil"]);
   private readonly outdoorMeanC: number;
   private readonly leak: number;
   private readonly gains: number;
@@ -86,8 +82,7 @@ export class RoomPlant {
 
   /** Breaks a thermistor (or mends it, with undefined) from the next step on. */
   failSensor(sensor: SensorName, failure: SensorFailure | undefined): void {
-    if (failure === undefined) this.failed.delete(sensor);
-    else this.failed.set(sensor, failure);
+    this.sensors.set(sensor, failure);
   }
 
   private writeSensors(): void {
@@ -96,8 +91,8 @@ export class RoomPlant {
   }
 
   private writeSensor(sensor: SensorName, pin: number, celsius: number): void {
-    const failure = this.failed.get(sensor);
+    const failure = this.sensors.failure(sensor);
     const noise = this.random.range(-0.05, 0.05);
-    this.h1.setAnalog(pin, failure === "open" ? 4095 : failure === "short" ? 0 : celsiusToCounts(celsius + noise));
+    this.h1.setAnalog(pin, failure !== undefined ? failedCounts(failure) : celsiusToCounts(celsius + noise));
   }
 }

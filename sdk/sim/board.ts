@@ -92,13 +92,22 @@ export abstract class SimulatedBoard<M extends ModelSpec> {
     if (!this.h1.flash.hasPower) this.stopMcu();
   }
 
-  /** The supply failed (a flash operation was cut): the MCU stops at once, and the board powers up again a moment later. */
-  private powerLost(): void {
+  /**
+   * The supply fails now (the plug is pulled, or a flash operation was cut):
+   * the MCU stops at once, every output falls, and power comes back after
+   * `offMs` (default the board's powerOffMs). The world around goes on meanwhile.
+   */
+  cutPower(offMs = this.boardOptions.powerOffMs ?? 1000): void {
     this.stopMcu();
-    this.board.after(this.boardOptions.powerOffMs ?? 1000, () => {
+    this.h1.reset("powerOn");
+    this.board.after(offMs, () => {
       this.h1.flash.powerOn();
       this.reset("powerOn");
-    });
+    }, "power");
+  }
+
+  private powerLost(): void {
+    this.cutPower();
   }
 
   /** The board's hardware between MCU instructions: the world moves, the watchdog counts. */

@@ -76,6 +76,10 @@ export class Simulation<M extends ModelSpec> extends SimulatedBoard<M> {
   get firmware(): string | undefined {
     return this.mcu.runtime.firmware;
   }
+  /** This boot's view of the flash's kv and log partitions (tests set up and inspect what firmware keeps). */
+  get storage(): DeviceRuntime<M>["storage"] {
+    return this.mcu.runtime.storage;
+  }
   /** This boot's bootloader (image mode): the serial loader and tests use it. */
   get bootloader(): Bootloader | undefined {
     return this.mcu.runtime.bootloader;

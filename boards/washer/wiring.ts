@@ -1,0 +1,42 @@
+/**
+ * The washer board: a front-loader's main control board around the H1.
+ * The drum motor is the H1's BLDC block, wired on this board as a speed
+ * command (PWM duty: a fraction of the block's 1600 rpm) and two readbacks on
+ * ADC channels (speed, and the phase current's ripple, which an unbalanced
+ * load makes swing once per turn).
+ */
+export const washer = {
+  id: "washer",
+  chip: "H1",
+  parts: {
+    /** Latching door lock: driven 1 it locks, 0 it unlocks; undriven (MCU off) it holds. */
+    doorLock: { pin: 12, kind: "digital-out" },
+    /** Cold water inlet valve: 1 = open. */
+    inletValve: { pin: 13, kind: "digital-out" },
+    /** Drain pump: 1 = pumping out. */
+    drainPump: { pin: 14, kind: "digital-out" },
+    /** Heater relay (2 kW element under the drum): 1 = heating. */
+    heater: { pin: 15, kind: "digital-out" },
+    /** Piezo buzzer. */
+    buzzer: { pin: 16, kind: "pwm", hz: 2_700 },
+    /** Door lock's confirm switch: 1 = the lock has engaged. */
+    lockConfirm: { pin: 17, kind: "digital-in" },
+    /** Door switch: 1 = the door is shut. */
+    doorSwitch: { pin: 18, kind: "digital-in" },
+    /** BLDC speed command: duty as a fraction of maxRpm. */
+    drumMotor: { pin: 20, kind: "pwm", hz: 20_000 },
+    /** Pressure sensor on the drum's air trap: counts proportional to litres, full scale = fullScaleL. */
+    waterLevel: { pin: 24, kind: "adc" },
+    /** Water NTC thermistor by the heater. */
+    waterTemp: { pin: 25, kind: "adc" },
+    /** BLDC speed readback: counts proportional to rpm, full scale = maxRpm. */
+    drumSpeed: { pin: 26, kind: "adc" },
+    /** BLDC phase-current ripple: full scale = a load entirely on one side of the drum. */
+    currentRipple: { pin: 27, kind: "adc" },
+  },
+  maxRpm: 1600,
+  fullScaleL: 30,
+  thermistor: { r25Ohms: 10_000, beta: 3950, seriesOhms: 10_000 },
+} as const;
+
+export type WasherBoard = typeof washer;

@@ -1,0 +1,31 @@
+import { DrumPlant, washer as board } from "../../boards/washer/index.js";
+import { defineApp } from "../../sdk/index.js";
+import { washer } from "./firmware.js";
+import { washerDefaults, washerModel } from "./model.js";
+
+/** The washer as the simulator runs it: loaded, door shut, cotton at 40 °C set; start it from the cloud or the console. */
+export const app = defineApp({
+  name: "washer",
+  firmwareVersion: "1.0.0",
+  boardId: board.id,
+  model: washerModel,
+  initial: washerDefaults,
+  firmware: washer,
+  createPlant: (h1, random) => new DrumPlant(h1, random),
+  status: (s, r) =>
+    [
+      `${s.program} ${s.temperature} °C ${s.spin} rpm`,
+      s.state,
+      s.remaining > 0 ? `${s.remaining} min left` : "",
+      `water ${fmt(r["waterL"])} L ${fmt(r["waterC"])} °C`,
+      `drum ${Math.round(r["rpm"] ?? 0)} rpm`,
+      s.doorLocked ? "locked" : s.doorOpen ? "door open" : "unlocked",
+      s.error !== 0 ? `ERROR E${s.error}` : "",
+    ]
+      .filter((part) => part !== "")
+      .join(" | "),
+});
+
+function fmt(value: number | undefined): string {
+  return value === undefined ? "?" : value.toFixed(1);
+}

@@ -1,0 +1,143 @@
+import { ntcCelsius } from "../../boards/parts/ntc.js";
+import { washer as board } from "../../boards/washer/index.js";
+import { DigitalMode, HearthError, type FirmwareContext } from "../../sdk/index.js";
+import { WashCycle, type Sensed } from "./cycle.js";
+import type { WasherModel } from "./model.js";
+import { expectedMinutes, runFor } from "./programs.js";
+import { decodeProgress, encodeProgress } from "./progress.js";
+
+const TICK_MS = 500;
+/** Where a run in progress is kept, so a power cut resumes it. */
+export const PROGRESS_KEY = "washer/run";
+
+/** Front-loader firmware for the washer board. */
+export function washer({ io, kernel, device, log, watchdog, storage, update }: FirmwareContext<WasherModel>): void {
+  const parts = board.parts;
+  const output = (pin: number) => new io.Digital({ pin, mode: DigitalMode.Output });
+  const input = (pin: number) => new io.Digital({ pin, mode: DigitalMode.Input });
+  const lock = output(parts.doorLock.pin);
+  const inlet = output(parts.inletValve.pin);
+  const drain = output(parts.drainPump.pin);
+  const heater = output(parts.heater.pin);
+  const lockConfirm = input(parts.lockConfirm.pin);
+  const doorSwitch = input(parts.doorSwitch.pin);
+  const motor = new io.PWM({ pin: parts.drumMotor.pin, hz: parts.drumMotor.hz });
+  const buzzer = new io.PWM({ pin: parts.buzzer.pin, hz: parts.buzzer.hz });
+  const level = new io.Analog({ pin: parts.waterLevel.pin });
+  const temp = new io.Analog({ pin: parts.waterTemp.pin });
+  const speed = new io.Analog({ pin: parts.drumSpeed.pin });
+  const ripple = new io.Analog({ pin: parts.currentRipple.pin });
+  const dutyMax = 2 ** motor.resolution - 1;
+  const adcMax = 2 ** level.resolution - 1;
+
+  const beep = (): void => {
+    buzzer.write(dutyMax >> 1);
+    kernel.after(300, () => buzzer.write(0), "buzzer");
+  };
+
+  const cycle = new WashCycle({
+    save: (progress) => {
+      if (progress === undefined) storage.kv.delete(PROGRESS_KEY);
+      else storage.kv.setCbor(PROGRESS_KEY, encodeProgress(progress));
+    },
+    fault: (code) => {
+      log.error("cycle", `fault ${code} in ${cycle.state}`);
+      device.set("error", code);
+      device.emit("fault", { code });
+      beep();
+    },
+    imbalance: (tries, spin) => {
+      log.warn("cycle", `load unbalanced after ${tries} tries: spin lowered to ${spin} rpm`);
+      device.emit("imbalance", { tries, spin });
+    },
+    finished: (minutes, spin) => {
+      device.emit("finished", { minutes, spin });
+      beep();
+    },
+  });
+
+  cycle.begin(restore());
+  if (cycle.progress !== undefined) log.info("cycle", `resuming ${cycle.progress.run.program} at ${cycle.progress.stage}`);
+
+  /** A run a power cut interrupted, or undefined; a damaged record is dropped rather than trusted. */
+  function restore() {
+    if (!storage.kv.has(PROGRESS_KEY)) return undefined;
+    try {
+      return decodeProgress(storage.kv.getCbor(PROGRESS_KEY));
+    } catch (error) {
+      log.warn("cycle", `saved run dropped: ${error instanceof Error ? error.message : String(error)}`);
+      storage.kv.delete(PROGRESS_KEY);
+      return undefined;
+    }
+  }
+
+  function sense(): Sensed {
+    return {
+      waterL: (level.read() / adcMax) * board.fullScaleL,
+      waterC: ntcCelsius(board.thermistor, temp.read()),
+      rpm: Math.round((speed.read() / adcMax) * board.maxRpm),
+      ripple: ripple.read() / adcMax,
+      locked: lockConfirm.read() === 1,
+      doorShut: doorSwitch.read() === 1,
+    };
+  }
+
+  function tick(dtMs = TICK_MS): void {
+    alive.checkIn();
+    const sensed = sense();
+    cycle.dispatch({ kind: "tick", dtMs, sensed });
+    const out = cycle.out;
+    // Water and heat only ever behind a locked door; the heater only over water.
+    const safe = sensed.locked && sensed.doorShut;
+    inlet.write(out.inlet && safe ? 1 : 0);
+    heater.write(out.heater && safe ? 1 : 0);
+    drain.write(out.drain ? 1 : 0);
+    motor.write(safe ? Math.round((Math.min(out.drumRpm, board.maxRpm) / board.maxRpm) * dutyMax) : 0);
+    lock.write(cycle.mustLock ? 1 : 0);
+    const p = cycle.progress;
+    device.update({
+      state: cycle.state,
+      remaining: p === undefined || !cycle.running ? 0 : Math.max(0, Math.ceil(expectedMinutes(p.run) - p.elapsedMs / 60_000)),
+      water: Math.round(sensed.waterL * 2) / 2,
+      ...(sensed.waterC === undefined ? {} : { waterTemp: Math.round(Math.min(100, Math.max(0, sensed.waterC)) * 2) / 2 }),
+      drumRpm: Math.round(sensed.rpm / 10) * 10,
+      doorLocked: sensed.locked,
+      doorOpen: !sensed.doorShut,
+    });
+  }
+
+  device.handle("start", () => {
+    if (cycle.running || cycle.state === "paused") throw new HearthError("busy", `a program is already ${cycle.state}`, "start");
+    if (doorSwitch.read() !== 1) throw new HearthError("busy", "the door is open: shut it first", "start");
+    const run = runFor(device.snapshot());
+    device.set("error", 0);
+    cycle.start(run);
+    beep();
+    return { minutes: Math.round(expectedMinutes(run)) };
+  });
+  device.handle("pause", () => {
+    if (!cycle.running || cycle.state === "cancelling") throw new HearthError("busy", `nothing to pause: the washer is ${cycle.state}`, "pause");
+    cycle.dispatch({ kind: "pause" });
+    return {};
+  });
+  device.handle("resume", () => {
+    if (cycle.state !== "paused") throw new HearthError("busy", `nothing to resume: the washer is ${cycle.state}`, "resume");
+    if (doorSwitch.read() !== 1) throw new HearthError("busy", "the door is open: shut it first", "resume");
+    device.set("error", 0);
+    cycle.dispatch({ kind: "resume" });
+    return {};
+  });
+  device.handle("cancel", () => {
+    if (!cycle.running && cycle.state !== "paused") throw new HearthError("busy", `nothing to cancel: the washer is ${cycle.state}`, "cancel");
+    cycle.dispatch({ kind: "cancel" });
+    return {};
+  });
+
+  // An update reboots the MCU: only between runs, with the drum still and empty.
+  update.safeToInstall(() => !cycle.running && cycle.state !== "paused" && !cycle.mustLock);
+  update.selfTest(() => device.get("error") === 0);
+  const alive = watchdog.register("cycle", 5 * TICK_MS);
+  // The outputs are set at once (the latching lock above all): an undecided low would unlock the door.
+  tick(0);
+  kernel.every(TICK_MS, () => tick(), { task: "cycle" });
+}
