@@ -10,3 +10,4 @@ export { defineStates, StateMachine, Bus, FaultGuard, ResetReason, type Kernel, 
 export type { Chip, HardwareWatchdog } from "../hal/index.js";
 export { KvStore, AppendLog, StorageError, type StorageErrorCode } from "../os/storage/index.js";
 export type { CborValue } from "../os/cbor.js";
+export { CompressorGuard, type CompressorTimes } from "./parts/compressor-guard.js";

@@ -1,49 +1,11 @@
-import type { Digital, Kernel } from "../../sdk/index.js";
+import { CompressorGuard, type Digital, type Kernel } from "../../sdk/index.js";
 
 /** At least this long off before a restart: lets refrigerant pressures equalise. */
 export const MIN_OFF_MS = 3 * 60_000;
 /** At least this long on once started: short cycles wear the contactor and return no oil. */
 export const MIN_ON_MS = 2 * 60_000;
 
-/**
- * The compressor relay behind its protection timers. Callers say what they
- * want; the guard switches only when the timers allow, and never otherwise.
- */
-export class CompressorGuard {
-  private on = false;
-  private changedAt: number;
-  starts = 0;
-
-  constructor(
-    private readonly relay: Digital,
-    private readonly kernel: Kernel,
-  ) {
-    relay.write(0);
-    // After a reset the compressor may have just stopped: wait the full off time.
-    this.changedAt = kernel.now();
-  }
-
-  get running(): boolean {
-    return this.on;
-  }
-
-  /** Stops at once, whatever the minimum on time: for power-off and faults. */
-  stopNow(): void {
-    if (!this.on) return;
-    this.on = false;
-    this.changedAt = this.kernel.now();
-    this.relay.write(0);
-  }
-
-  /** Moves toward `want`; returns whether the compressor now runs. */
-  request(want: boolean): boolean {
-    if (want === this.on) return this.on;
-    const elapsed = this.kernel.now() - this.changedAt;
-    if (elapsed < (this.on ? MIN_ON_MS : MIN_OFF_MS)) return this.on;
-    this.on = want;
-    this.changedAt = this.kernel.now();
-    if (want) this.starts++;
-    this.relay.write(want ? 1 : 0);
-    return this.on;
-  }
+/** The outdoor unit's compressor contactor, behind the air conditioner's protection times. */
+export function airconCompressor(relay: Digital, kernel: Kernel): CompressorGuard {
+  return new CompressorGuard(relay, kernel, { minOffMs: MIN_OFF_MS, minOnMs: MIN_ON_MS });
 }

@@ -1,6 +1,6 @@
 import { airconIndoor, countsToCelsius } from "../../boards/aircon-indoor/index.js";
 import { DigitalMode, FaultGuard, HearthError, type FirmwareContext } from "../../sdk/index.js";
-import { CompressorGuard } from "./compressor.js";
+import { airconCompressor } from "./compressor.js";
 import type { AirconModel } from "./model.js";
 import { SelfClean } from "./self-clean.js";
 import { BAND_C, resolveAuto, wantCompressor } from "./thermostat.js";
@@ -25,7 +25,7 @@ export const SETTINGS_KEY = "aircon/settings";
 
 export function aircon({ io, kernel, device, log, watchdog, storage, update }: FirmwareContext<AirconModel>): void {
   const parts = airconIndoor.parts;
-  const compressor = new CompressorGuard(new io.Digital({ pin: parts.compressorRelay.pin, mode: DigitalMode.Output }), kernel);
+  const compressor = airconCompressor(new io.Digital({ pin: parts.compressorRelay.pin, mode: DigitalMode.Output }), kernel);
   const valve = new io.Digital({ pin: parts.reversingValve.pin, mode: DigitalMode.Output });
   const louver = new io.Digital({ pin: parts.louver.pin, mode: DigitalMode.Output });
   const fan = new io.PWM({ pin: parts.indoorFan.pin, hz: parts.indoorFan.hz });

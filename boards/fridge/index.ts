@@ -1,0 +1,2 @@
+export { fridge, type FridgeBoard } from "./wiring.js";
+export { CabinetPlant, type CabinetOptions } from "./plant.js";

@@ -1,0 +1,31 @@
+import { CabinetPlant, fridge as board } from "../../boards/fridge/index.js";
+import { defineApp } from "../../sdk/index.js";
+import { fridge } from "./firmware.js";
+import { fridgeDefaults, fridgeModel } from "./model.js";
+
+/** The fridge-freezer as the simulator runs it: a stocked cabinet in a 22 °C kitchen, 4 °C and -18 °C. */
+export const app = defineApp({
+  name: "fridge",
+  firmwareVersion: "1.0.0",
+  boardId: board.id,
+  model: fridgeModel,
+  initial: fridgeDefaults,
+  firmware: fridge,
+  createPlant: (h1, random) => new CabinetPlant(h1, random),
+  status: (s, r) =>
+    [
+      `fridge ${fmt(r["fridgeC"])} °C → ${s.fridgeTarget}`,
+      `freezer ${fmt(r["freezerC"])} °C → ${s.freezerTarget}`,
+      s.mode,
+      `compressor ${s.compressor ? "ON " : "off"}`,
+      s.defrosting ? "defrosting" : "",
+      s.doorOpen ? (s.doorAlarm ? "DOOR ALARM" : "door open") : "",
+      s.error !== 0 ? `ERROR E${s.error}` : "",
+    ]
+      .filter((part) => part !== "")
+      .join(" | "),
+});
+
+function fmt(value: number | undefined): string {
+  return value === undefined ? "?" : value.toFixed(1);
+}
