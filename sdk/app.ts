@@ -27,6 +27,11 @@ export interface FirmwareContext<M extends ModelSpec> {
   readonly boot: { readonly resetReason: ResetReason; readonly count: number };
   /** Updates: when installing one (a reboot) is safe, and what a new image must pass to be kept. */
   readonly update: UpdateControl;
+  /**
+   * Wall-clock time for schedules: Unix ms from the link's time sync with the
+   * cloud, or undefined until the first sync since this boot.
+   */
+  readonly time: { now(): number | undefined };
 }
 
 /** What a firmware image's bundle exports (an example's image.ts): the firmware, its model, its defaults. */

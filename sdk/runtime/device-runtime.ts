@@ -110,6 +110,7 @@ export class DeviceRuntime<M extends ModelSpec> {
         storage: this.storage,
         boot: { resetReason: this.o.chip.resetReason, count: this.bootCount },
         update: this.policy,
+        time: { now: () => this.link?.wallClock() },
       });
     } catch (error) {
       this.log.error("boot", `firmware ${version} crashed while starting: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,0 +1,2 @@
+export { vacuum, Motion, type VacuumBoard } from "./wiring.js";
+export { FloorPlant, FLAT, type FloorOptions } from "./plant.js";

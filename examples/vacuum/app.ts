@@ -1,0 +1,26 @@
+import { FloorPlant, vacuum as board } from "../../boards/vacuum/index.js";
+import { defineApp } from "../../sdk/index.js";
+import { vacuum } from "./firmware.js";
+import { vacuumDefaults, vacuumModel } from "./model.js";
+
+/** The robot vacuum as the simulator runs it: charged, on its dock in a two-room flat; start it from the cloud or the console. */
+export const app = defineApp({
+  name: "vacuum",
+  firmwareVersion: "1.0.0",
+  boardId: board.id,
+  model: vacuumModel,
+  initial: vacuumDefaults,
+  firmware: vacuum,
+  createPlant: (h1, random) => new FloorPlant(h1, random),
+  status: (s, r) =>
+    [
+      s.state,
+      `battery ${s.battery}%${s.charging ? " charging" : ""}`,
+      `suction ${s.suction}`,
+      `cleaned ${s.area.toFixed(1)} m² (${(r["coveragePct"] ?? 0).toFixed(0)}% of the floor)`,
+      s.binFull ? "BIN FULL" : "",
+      s.error !== 0 ? `ERROR E${s.error}` : "",
+    ]
+      .filter((part) => part !== "")
+      .join(" | "),
+});
