@@ -175,7 +175,7 @@ describe("robot vacuum: schedule and planner", () => {
         let s = seed >>> 0;
         const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
         const rows = Array.from({ length: h + 2 }, (_, y) =>
-          Array.from({ length: w + 2 }, (_, x) => (y === 0 || x === 0 || y === h + 1 || x === w + 1 ? "#" : rnd() < 0.15 ? "#" : rnd() < 0.04 ? "v" : ".")),
+          Array.from({ length: w + 2 }, (_, x) => (y === 0 || x === 0 || y === h + 1 || x === w + 1 ? "#" : rnd() < 0.15 ? "#" : rnd() < 0.04 ? "v" : ".") as string),
         );
         rows[h]![1] = "D";
         return rows.map((r) => r.join(""));
