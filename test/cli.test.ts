@@ -32,6 +32,23 @@ describe("hearth CLI", () => {
     expect(summary["faults"]).toBe(0);
   });
 
+  it("sim washer fridge vacuum aircon runs all four at once, with a JSON summary of each", async () => {
+    const { code, stdout } = await hearth(["sim", "washer", "fridge", "vacuum", "aircon", "--speed", "2000", "--duration", "30m", "--json", "--port", "0"]);
+    expect(code).toBe(0);
+    const summaries = JSON.parse(stdout.trim()) as { appliance: string; deviceId: string; cloud: { reports: number; online: boolean }; faults: number }[];
+    expect(summaries.map((s) => [s.appliance, s.deviceId])).toEqual([
+      ["washer", "sim-washer-1"],
+      ["fridge", "sim-fridge-1"],
+      ["vacuum", "sim-vacuum-1"],
+      ["aircon", "sim-aircon-1"],
+    ]);
+    for (const s of summaries) {
+      expect(s.cloud.online, s.deviceId).toBe(true);
+      expect(s.cloud.reports, s.deviceId).toBeGreaterThan(0);
+      expect(s.faults, s.deviceId).toBe(0);
+    }
+  });
+
   it("sim --engine embedded boots the example's image in QuickJS and runs it like the Node host", async () => {
     const args = ["sim", "aircon", "--speed", "1000", "--duration", "1h", "--json", "--port", "0"];
     const [embedded, node] = await Promise.all([hearth([...args, "--engine", "embedded"]), hearth(args)]);
@@ -168,6 +185,8 @@ describe("hearth CLI", () => {
       [["sim", "--speed", "fast"], /--speed must be a number/],
       [["sim", "--duration", "soon", "--port", "0"], /not a duration: "soon"/],
       [["launch"], /unknown command "launch"/],
+      [["sim", "washer", "fridge", "--device", "w-1"], /--device names one appliance/],
+      [["sim", "washer", "--console-port", "99999"], /--console-port must be/],
     ] as const) {
       const { code, stderr } = await hearth([...args]);
       expect(code).toBe(2);

@@ -62,12 +62,15 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
   let binWas = false;
   if (contacts.read() === 0) fail(VacuumError.lost, "off the dock after a restart: the map is gone; carry it to the dock");
 
+  /** Battery volts, smoothed: the pack's voltage wanders with the load, and a percentage should not flicker. */
+  let volts: number | undefined;
   function batteryPct(): number | undefined {
     const counts = batteryAdc.read();
     if (counts <= 8 || counts >= 4087) return undefined;
     const { emptyV, fullV, dividedFullScaleV } = board.battery;
-    const volts = (counts / 4095) * dividedFullScaleV;
-    return Math.round(Math.min(100, Math.max(0, ((volts - emptyV) / (fullV - emptyV)) * 100)));
+    const now = (counts / 4095) * dividedFullScaleV;
+    volts = volts === undefined ? now : volts + (now - volts) * 0.1;
+    return Math.min(100, Math.max(0, ((volts - emptyV) / (fullV - emptyV)) * 100));
   }
 
   function fail(code: number, why: string): void {
@@ -160,8 +163,8 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
       return goHome(true);
     }
     if (pct <= needed) {
-      log.info("vacuum", `battery ${pct}%: home to recharge`);
-      device.emit("lowBattery", { battery: pct });
+      log.info("vacuum", `battery ${Math.round(pct)}%: home to recharge`);
+      device.emit("lowBattery", { battery: Math.round(pct) });
       job.recharges++;
       return goHome(true);
     }
@@ -194,7 +197,9 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
     const full = bin.read() === 1;
     if (full && !binWas && mode === "docked") device.emit("binFull", {});
     binWas = full;
-    device.update({ state: mode, ...(pct === undefined ? {} : { battery: pct }), charging: contacts.read() === 1, binFull: full, area: area() });
+    // A whole percent, changed only once it has moved by three quarters of one: no flicker at a boundary.
+    const battery = pct === undefined || Math.abs(pct - device.get("battery")) < 0.75 ? device.get("battery") : Math.round(pct);
+    device.update({ state: mode, battery, charging: contacts.read() === 1, binFull: full, area: area() });
   }
 
   /** Once a minute: a scheduled clean starts at its local time, once a local day. */

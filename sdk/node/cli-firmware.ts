@@ -3,7 +3,7 @@ import { basename, join, resolve } from "node:path";
 import { newKeyPair } from "../../os/boot/signing.js";
 import { Cloud } from "../cloud/cloud.js";
 import { MqttTransport } from "./mqtt-transport.js";
-import type { SimHostOptions } from "./sim-host.js";
+import type { SimHostAppliance, SimHostOptions } from "./sim-host.js";
 import type { Engine } from "./hosted-board.js";
 import { buildFirmware } from "./build.js";
 import { durationOption, hexOption, numberOption, UsageError } from "./cli-options.js";
@@ -77,7 +77,10 @@ export async function flashCommand(rest: string[], values: { port?: string | und
 }
 
 /** The example that runs on each board `hearth board` knows. */
-const BOARD_APPS: Record<string, string> = { "aircon-indoor": "aircon" };
+const BOARD_APPS: Record<string, string> = { "aircon-indoor": "aircon", washer: "washer", fridge: "fridge", vacuum: "vacuum" };
+
+/** What `hearth board` asks the simulator for: one appliance, its board and options. */
+export type BoardRun = Omit<SimHostOptions, "appliances" | "print" | "interrupted"> & Omit<SimHostAppliance, "app">;
 
 export interface BoardArgs {
   pub?: string | undefined;
@@ -95,7 +98,7 @@ export interface BoardArgs {
  * bootloader port takes images from `hearth flash`, its firmware connects to
  * the broker, and updates over the air land in its idle slot.
  */
-export async function boardCommand(rest: string[], values: BoardArgs, run: (app: string, options: Omit<SimHostOptions, "app" | "print" | "interrupted">) => Promise<number>): Promise<number> {
+export async function boardCommand(rest: string[], values: BoardArgs, run: (app: string, options: BoardRun) => Promise<number>): Promise<number> {
   const board = rest[0];
   if (board === undefined || values.pub === undefined) throw new UsageError("try hearth board BOARD --pub FILE [--flash FILE] [--port P] [--broker URL]");
   const app = BOARD_APPS[board];

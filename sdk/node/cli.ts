@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { boardCommand, buildCommand, flashCommand, keysNew, otaCommand } from "./cli-firmware.js";
+import { boardCommand, buildCommand, flashCommand, keysNew, otaCommand, type BoardRun } from "./cli-firmware.js";
 import { fleetCommand } from "./cli-fleet.js";
 import { durationOption, hexOption, numberOption, UsageError } from "./cli-options.js";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import type { ApplianceApp } from "../app.js";
 import type { ModelSpec } from "../model.js";
 import { writeMosquittoConfig, type DeviceCredential } from "./mosquitto-config.js";
-import { runSimulation, type SimHostOptions } from "./sim-host.js";
+import { runSimulation, type SimHostAppliance, type SimSummary } from "./sim-host.js";
 import { buildFirmware } from "./build.js";
 import { developmentKey } from "./development-key.js";
 import type { Engine } from "./hosted-board.js";
@@ -17,7 +17,9 @@ import type { Engine } from "./hosted-board.js";
 const HELP = `hearth: appliance firmware SDK
 
 Usage:
-  hearth sim [APP] [options]   run APP (default: aircon) on a simulated board with a cloud link
+  hearth sim [APP...] [options]
+                               run appliances (default: aircon) on simulated boards with a cloud link,
+                               and the web console on http://127.0.0.1:8080/ (hearth sim washer fridge vacuum aircon)
   hearth keys new --out DIR    make a signing key pair: DIR/hearth.key (secret) and DIR/hearth.pub
   hearth build PATH --board B --key FILE [--fw-version 1.0.0] [--counter N] [--out FILE]
                                build a signed firmware image of the example or module at PATH
@@ -40,7 +42,7 @@ Usage:
   hearth help                  this text
   hearth --version
 
-APP is an example name (aircon) or a path to a module that exports \`app\`.
+APP is an example name (aircon, washer, fridge, vacuum) or a path to a module that exports \`app\`.
 
 Options for sim:
   --speed N         run simulated time N times faster than real time (default 1)
@@ -48,9 +50,12 @@ Options for sim:
   --json            print one JSON summary line at the end, and no live status
   --broker URL      use this MQTT broker instead of the embedded one
   --port P          embedded broker port (default 1883; a free one if that is taken)
-  --seed S          seed of the simulation's random generator (default 1)
-  --device ID       device id on the link (default sim-APP-1)
-  --flash FILE      keep the board's flash (settings, logs) in FILE between runs
+  --seed S          seed of the simulation's random generator (default 1; the Nth appliance gets S+N-1)
+  --console-port P  serve the web console on 127.0.0.1:P (default 8080; a free one if that is taken;
+                    with --json, no console unless this is given)
+  --no-console      no web console
+  --device ID       device id on the link (one appliance; default sim-APP-1)
+  --flash FILE      keep the board's flash (settings, logs) in FILE between runs (one appliance)
   --engine E        node (default): the firmware runs on Node; embedded: the example's image boots on
                     the simulated H1's MCU, QuickJS with the chip's memory (signed with the development key)
   --ca FILE         the CA certificate (PEM) of an outside broker's TLS (mqtts://)
@@ -93,6 +98,8 @@ async function main(argv: string[]): Promise<number> {
       count: { type: "string" },
       rate: { type: "string" },
       "fleet-secret": { type: "string" },
+      "console-port": { type: "string" },
+      "no-console": { type: "boolean" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -116,22 +123,41 @@ async function main(argv: string[]): Promise<number> {
     if (rest.length !== 1) throw new UsageError("try hearth fleet APP --count N");
     return fleetCommand(await loadApp(rest[0] as string), values);
   }
-  if (command === "board") return boardCommand(rest, { ...values, engine: engineOption(values.engine) }, (app, options) => simulate(app, options, values.json === true));
+  if (command === "board") {
+    return boardCommand(rest, { ...values, engine: engineOption(values.engine) }, (app, { deviceId, flashFile, images, ...options }) =>
+      simulate([{ name: app, deviceId, ...(flashFile === undefined ? {} : { flashFile }), ...(images === undefined ? {} : { images }) }], options, values.json === true),
+    );
+  }
   if (command !== "sim") throw new UsageError(`unknown command ${JSON.stringify(command)}; try hearth help`);
-  if (rest.length > 1) throw new UsageError("hearth sim runs one appliance at a time for now");
-  const appName = rest[0] ?? "aircon";
+  const names = rest.length === 0 ? ["aircon"] : rest;
+  const one = names.length === 1;
+  if (!one && values.device !== undefined) throw new UsageError("--device names one appliance: run one APP with it");
+  if (!one && values.flash !== undefined) throw new UsageError("--flash keeps one board's flash: run one APP with it");
+  if (!one && values["device-secret"] !== undefined) throw new UsageError("--device-secret is one device's credential: run one APP with it");
   const engine = engineOption(values.engine);
+  const counts = new Map<string, number>();
+  const apps: ApplianceRequest[] = [];
+  for (const name of names) {
+    const n = (counts.get(name) ?? 0) + 1;
+    counts.set(name, n);
+    apps.push({
+      name,
+      deviceId: one && values.device !== undefined ? values.device : `sim-${name.replace(/[^A-Za-z0-9_-]/g, "-")}-${n}`,
+      ...(one && values.flash !== undefined ? { flashFile: values.flash } : {}),
+      ...(engine === "embedded" ? { images: await developmentImage(name) } : {}),
+    });
+  }
+  const consolePort = values["no-console"] === true ? undefined : values["console-port"] !== undefined ? numberOption("console-port", values["console-port"], 0, 65535) : values.json === true ? undefined : 8080;
   return simulate(
-    appName,
+    apps,
     {
-      ...(engine === "embedded" ? { engine, images: await developmentImage(appName) } : {}),
+      ...(engine === "embedded" ? { engine } : {}),
       speed: numberOption("speed", values.speed ?? "1", 0.001, 1_000_000),
       ...(values.duration === undefined ? {} : { durationMs: durationOption(values.duration) }),
       ...(values.broker === undefined ? {} : { brokerUrl: values.broker }),
       ...(values.port === undefined ? {} : { port: numberOption("port", values.port, 0, 65535) }),
       seed: numberOption("seed", values.seed ?? "1", 0, 2 ** 32 - 1),
-      deviceId: values.device ?? `sim-${appName}-1`,
-      ...(values.flash === undefined ? {} : { flashFile: values.flash }),
+      ...(consolePort === undefined ? {} : { consolePort }),
       ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca, "utf8") }),
       ...(values["device-secret"] === undefined ? {} : { deviceSecret: hexOption("device-secret", values["device-secret"]) }),
       ...(values["issued-at"] === undefined ? {} : { issuedAt: numberOption("issued-at", values["issued-at"], 0, Number.MAX_SAFE_INTEGER) }),
@@ -141,9 +167,13 @@ async function main(argv: string[]): Promise<number> {
   );
 }
 
-/** Runs an appliance on the simulated board until its duration or Ctrl-C, printing its status live. */
-async function simulate(appName: string, options: Omit<SimHostOptions, "app" | "print" | "interrupted">, json: boolean): Promise<number> {
-  const app = await loadApp(appName);
+/** An appliance to simulate, by example name or module path. */
+type ApplianceRequest = Omit<SimHostAppliance, "app"> & { name: string };
+
+/** Runs appliances on simulated boards until their duration or Ctrl-C, printing their status live. */
+async function simulate(requests: ApplianceRequest[], options: Omit<BoardRun, "deviceId" | "flashFile" | "images">, json: boolean): Promise<number> {
+  const appliances: SimHostAppliance[] = [];
+  for (const { name, ...rest } of requests) appliances.push({ ...rest, app: await loadApp(name) });
   const live = process.stdout.isTTY && !json;
   let lastLive = 0;
   let sigint!: () => void;
@@ -151,14 +181,14 @@ async function simulate(appName: string, options: Omit<SimHostOptions, "app" | "
   process.once("SIGINT", sigint);
   process.once("SIGTERM", sigint);
 
-  const summary = await runSimulation({
+  const summaries = await runSimulation({
     ...options,
-    app,
+    appliances,
     interrupted,
     print: (line, isLive) => {
       if (json) return;
       if (!isLive) return void process.stdout.write(`${live ? "\r\x1b[K" : ""}${line}\n`);
-      if (live) return void process.stdout.write(`\r\x1b[K${line}`);
+      if (live) return void process.stdout.write(`\r\x1b[K${line.slice(0, (process.stdout.columns || 200) - 1)}`);
       // Not a terminal: a status line every 5 s is enough for a log.
       const now = Date.now();
       if (now - lastLive >= 5000) {
@@ -167,8 +197,9 @@ async function simulate(appName: string, options: Omit<SimHostOptions, "app" | "
       }
     },
   });
-  if (json) console.log(JSON.stringify(summary));
-  else process.stdout.write(`${live ? "\n" : ""}stopped by ${summary.stoppedBy} after ${(summary.simulatedMs / 3_600_000).toFixed(2)} h simulated\n`);
+  const first = summaries[0] as SimSummary;
+  if (json) console.log(JSON.stringify(summaries.length === 1 ? first : summaries));
+  else process.stdout.write(`${live ? "\n" : ""}stopped by ${first.stoppedBy} after ${(first.simulatedMs / 3_600_000).toFixed(2)} h simulated\n`);
   return 0;
 }
 
@@ -202,7 +233,7 @@ async function loadApp(name: string): Promise<ApplianceApp<ModelSpec>> {
     module = (await import(url)) as { app?: ApplianceApp<ModelSpec> };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && !isPath) {
-      throw new UsageError(`no example called ${name} (try aircon)`);
+      throw new UsageError(`no example called ${name} (try aircon, washer, fridge or vacuum)`);
     }
     throw error;
   }

@@ -1,8 +1,7 @@
-import { verifyEd25519 } from "../../os/boot/signing.js";
-import { formatRecord, LogLevel } from "../../os/log.js";
 import { existsSync } from "node:fs";
-import { H1, h1Layout } from "../../hal/h1.js";
+import { H1 } from "../../hal/h1.js";
 import { loadFlash, saveFlash } from "../../hal/sim/node/flash-file.js";
+import { formatRecord, LogLevel } from "../../os/log.js";
 import { PacedClock } from "../../os/node/host-clock.js";
 import type { ApplianceApp } from "../app.js";
 import { Cloud } from "../cloud/cloud.js";
@@ -11,17 +10,32 @@ import { devicePassword } from "../link/credentials.js";
 import { encodeMessage } from "../link/envelope.js";
 import { topics } from "../link/transport.js";
 import type { ModelSpec } from "../model.js";
-import { installConfirmed } from "../../os/boot/bootloader.js";
-import { SimFlash } from "../../hal/sim/flash.js";
-import { hostBoard, type Engine, type HostedBoard } from "./hosted-board.js";
-import { loadQuickJs } from "./quickjs-mcu.js";
 import { startBroker, type EmbeddedBroker } from "./broker.js";
+import { startConsole } from "./console/server.js";
 import { formatClock } from "./duration.js";
 import { startBoardPort } from "./flasher.js";
+import type { Engine } from "./hosted-board.js";
 import { MqttTransport } from "./mqtt-transport.js";
+import { loadQuickJs } from "./quickjs-mcu.js";
+import { SimAppliance } from "./sim-appliance.js";
+
+/** One appliance of a session. */
+export interface SimHostAppliance {
+  app: ApplianceApp<ModelSpec>;
+  deviceId: string;
+  /** Keep the board's flash in this file between runs (loaded if it exists, saved at the end). */
+  flashFile?: string;
+  /**
+   * Run the board as the chip does: the firmware is the image in its flash
+   * (signed with the key whose public half is given), written by
+   * `hearth flash` to the serial bootloader port (TCP `serialPort` on
+   * 127.0.0.1; a free one when 0; none when undefined) or by an update over the air.
+   */
+  images?: { publicKey: Uint8Array; serialPort?: number; factoryImage?: Uint8Array };
+}
 
 export interface SimHostOptions {
-  app: ApplianceApp<ModelSpec>;
+  appliances: SimHostAppliance[];
   /** Virtual time runs this many times faster than real time. */
   speed: number;
   /** Stop after this much simulated time; run until stopped when undefined. */
@@ -31,30 +45,19 @@ export interface SimHostOptions {
   /** Port for the embedded broker: 1883 unless busy, then a free one. */
   port?: number;
   seed: number;
-  deviceId: string;
   /** Where the live status and messages go. */
   print: (line: string, live: boolean) => void;
-  /** For an outside broker: the CA of its TLS certificate (PEM), the device's credential, the cloud's login. */
+  /** For an outside broker: the CA of its TLS certificate (PEM), the device's credential (one appliance), the cloud's login. */
   ca?: string;
   deviceSecret?: Uint8Array;
   issuedAt?: number;
   cloudLogin?: { username: string; password: string };
-  /** Keep the board's flash in this file between runs (loaded if it exists, saved at the end). */
-  flashFile?: string;
-  /**
-   * Run the board as the chip does: the firmware is the image in its flash
-   * (signed with the key whose public half is given), written by
-   * `hearth flash` to the serial bootloader port (TCP `serialPort` on
-   * 127.0.0.1; a free one when 0 or undefined) or by an update over the air.
-   */
-  images?: {
-    publicKey: Uint8Array;
-    serialPort?: number;
-    /** Programmed into a blank flash before the first boot, as a factory would. */
-    factoryImage?: Uint8Array;
-  };
   /** Where the firmware runs: the host's engine (default), or QuickJS with the H1's memory ("embedded", from images). */
   engine?: Engine;
+  /** Serve the web console on this port of 127.0.0.1 (0: a free one); no console when undefined. */
+  consolePort?: number;
+  /** Called once the session is up (tests use it to find the console). */
+  onReady?: (info: { brokerUrl: string; consoleUrl: string | undefined }) => void;
   /** Resolves when the user asks to stop (Ctrl-C). */
   interrupted: Promise<void>;
 }
@@ -77,79 +80,69 @@ export interface SimSummary {
   stoppedBy: "duration" | "interrupt";
 }
 
-/** Runs one simulated appliance against a broker, with a cloud client watching. Node-only. */
-export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
+/**
+ * Runs simulated appliances against a broker (the embedded one, which the
+ * console can restart, or an outside one), with a cloud client watching and
+ * the web console serving them. Node-only.
+ */
+export async function runSimulation(o: SimHostOptions): Promise<SimSummary[]> {
   const wallStart = performance.now();
-  let broker: EmbeddedBroker | undefined;
-  if (o.brokerUrl === undefined) broker = await startEmbedded(o.port ?? 1883);
-  const url = o.brokerUrl ?? (broker as EmbeddedBroker).url;
-  o.print(`broker  ${url}${broker ? " (embedded)" : ""}; watch with: mosquitto_sub -L '${url}/h/#' -v`, false);
+  const brokers = await brokerFor(o);
+  const url = brokers.url;
+  o.print(`broker  ${url}${brokers.embedded ? " (embedded)" : ""}; watch with: mosquitto_sub -L '${url}/h/#' -v`, false);
 
-  const flash = o.flashFile !== undefined && existsSync(o.flashFile) ? loadFlash(o.flashFile, H1.flash) : undefined;
-  if (flash !== undefined) o.print(`flash   ${o.flashFile} (settings and logs from the last run)`, false);
   const clock = new PacedClock(o.speed);
   if (o.durationMs !== undefined) clock.limit = o.durationMs;
   const engine = o.engine ?? "node";
-  const publicKey = o.images?.publicKey;
-  if (engine === "embedded" && o.images?.factoryImage !== undefined && flash === undefined) o.print("flash   a blank board: the image is programmed into it first (a factory would)", false);
-  const hosted = hostBoard({
-    engine,
-    app: o.app,
-    clock,
-    seed: o.seed,
-    ...(flash === undefined ? (o.images?.factoryImage === undefined ? {} : { flash: factoryFlash(o.images.factoryImage, publicKey as Uint8Array, o.app.boardId) }) : { flash }),
-    ...(publicKey === undefined ? {} : { publicKey }),
-    ...(engine === "embedded" ? { quickjs: await loadQuickJs() } : {}),
-    network: {
-      transport: () =>
-        new MqttTransport({
-          url,
-          clientId: o.deviceId,
-          ...(o.ca === undefined ? {} : { ca: o.ca }),
-          ...(o.deviceSecret === undefined ? {} : { username: o.deviceId, password: devicePassword(o.deviceSecret, o.deviceId, o.issuedAt ?? 0) }),
-          will: { topic: topics.up(o.deviceId), payload: encodeMessage({ type: "offline", seq: 0 }) },
-        }),
-      deviceId: o.deviceId,
-    },
-  });
-  const sim = hosted.board;
-  hosted.onLog((r) => {
-    // A board shows what its bootloader, updates and engine decide, too.
-    const shown = LogLevel[r.level] >= LogLevel.warn || (o.images !== undefined && (r.task === "boot" || r.task === "ota" || r.task === "engine"));
-    if (shown) o.print(formatRecord(r), false);
-  });
-  const serial = o.images === undefined ? undefined : await startSerialPort(hosted, o.images.serialPort ?? 0, o.flashFile);
-  if (serial !== undefined) o.print(`serial  bootloader port 127.0.0.1:${serial.port} (hearth flash IMAGE --port 127.0.0.1:${serial.port})`, false);
   const epoch = Date.now();
   const cloud = new Cloud(
-    new MqttTransport({
-      url,
-      clientId: `cloud-${o.deviceId}-${process.pid}`,
-      ...(o.ca === undefined ? {} : { ca: o.ca }),
-      ...(o.cloudLogin === undefined ? {} : o.cloudLogin),
-    }),
-    [o.app.model],
+    mqtt(o, url, `cloud-${process.pid}`, o.cloudLogin),
+    o.appliances.map((a) => a.app.model),
     () => epoch + clock.now(),
   );
+  const quickjs = engine === "embedded" ? await loadQuickJs() : undefined;
+  const appliances = o.appliances.map((a, i) => {
+    const flash = a.flashFile !== undefined && existsSync(a.flashFile) ? loadFlash(a.flashFile, H1.flash) : undefined;
+    if (flash !== undefined) o.print(`flash   ${a.flashFile} (settings and logs from the last run)`, false);
+    else if (engine === "embedded" && a.images?.factoryImage !== undefined) o.print(`flash   ${a.deviceId}: a blank board; the image is programmed into it first (a factory would)`, false);
+    const device = new SimAppliance({
+      app: a.app,
+      deviceId: a.deviceId,
+      clock,
+      seed: o.seed + i,
+      engine,
+      cloud,
+      connect: () => deviceTransport(o, url, a.deviceId),
+      ...(flash === undefined ? {} : { flash }),
+      ...(a.images === undefined ? {} : { images: flash === undefined ? a.images : { publicKey: a.images.publicKey } }),
+      ...(quickjs === undefined ? {} : { quickjs }),
+    });
+    device.hosted.onLog((r) => {
+      // A board shows what its bootloader, updates and engine decide, too.
+      const shown = LogLevel[r.level] >= LogLevel.warn || (a.images !== undefined && (r.task === "boot" || r.task === "ota" || r.task === "engine"));
+      if (shown) o.print(`${o.appliances.length > 1 ? `${a.deviceId} ` : ""}${formatRecord(r)}`, false);
+    });
+    return device;
+  });
+  const serials = await Promise.all(appliances.map((d, i) => startSerialPort(d, o.appliances[i] as SimHostAppliance)));
+  for (const s of serials) if (s !== undefined) o.print(`serial  bootloader port 127.0.0.1:${s.port} (hearth flash IMAGE --port 127.0.0.1:${s.port})`, false);
   await cloud.start();
-  const watched = cloud.device(o.deviceId, o.app.model);
-  // A factory-fresh image starts from its defaults; `hearth sim` shows the appliance as its app does
+  // A factory-fresh image starts from its defaults; the simulator shows the appliance as its app does
   // (switched on, say): the cloud sets those settings once the device is up, as a user with the app would.
-  if (o.images?.factoryImage !== undefined && flash === undefined) void applySettings(watched, o.app);
-  const firmware = hosted.firmware ?? "none (waiting for hearth flash)";
-  const where = engine === "embedded" ? `, in QuickJS (code ${hosted.heap()?.codeBytes ?? "?"} bytes of heap, data budget 160 KiB)` : "";
-  o.print(`device  ${o.deviceId}: ${o.app.name} firmware ${firmware} on board ${o.app.boardId}${where}, seed ${o.seed}, ${o.speed}x${o.speed < 10 ? " (try --speed 60 to watch an hour a minute)" : ""}`, false);
+  for (const [i, d] of appliances.entries()) if (o.appliances[i]?.images?.factoryImage !== undefined) void applySettings(d.cloudDevice, d.app);
+  for (const d of appliances) {
+    const where = engine === "embedded" ? `, in QuickJS (code ${d.hosted.heap()?.codeBytes ?? "?"} bytes of heap, data budget 160 KiB)` : "";
+    o.print(`device  ${d.id}: ${d.app.name} firmware ${d.hosted.firmware ?? "none (waiting for hearth flash)"} on board ${d.app.boardId}${where}, seed ${d.o.seed}, ${o.speed}x${o.speed < 10 ? " (try --speed 60 to watch an hour a minute)" : ""}`, false);
+  }
+  const web = o.consolePort === undefined ? undefined : await startConsole({ appliances, clock, port: o.consolePort, restartBroker: brokers.restart });
+  if (web !== undefined) o.print(`console ${web.url}`, false);
+  o.onReady?.({ brokerUrl: url, consoleUrl: web?.url });
 
   const stopped = new Promise<SimSummary["stoppedBy"]>((resolve) => {
-    if (o.durationMs !== undefined) sim.board.after(o.durationMs, () => resolve("duration"), "sim");
+    if (o.durationMs !== undefined) (appliances[0] as SimAppliance).hosted.board.board.after(o.durationMs, () => resolve("duration"), "sim");
     void o.interrupted.then(() => resolve("interrupt"));
   });
-  const show = (): void => {
-    const update = hosted.update();
-    const running = hosted.firmware === undefined ? "no firmware running (flash an image)" : `${o.images === undefined ? "" : `fw ${hosted.firmware} | `}${hosted.status()}`;
-    const ota = update === undefined ? "" : ` | update ${update.phase} ${Math.floor((100 * update.bytes) / update.size)}%`;
-    o.print(`[${formatClock(clock.now())}] ${running}${ota} | link ${hosted.linkState()} | cloud saw ${watched.reports} reports`, true);
-  };
+  const show = (): void => o.print(`[${formatClock(clock.now())}] ${appliances.map((d) => statusOf(d, appliances.length > 1)).join("  ‖  ")}`, true);
   const statusTimer = setInterval(show, 250);
   clock.start();
   const stoppedBy = await stopped;
@@ -157,46 +150,88 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary> {
   clearInterval(statusTimer);
   show();
 
-  const summary: SimSummary = {
-    appliance: o.app.name,
-    deviceId: o.deviceId,
+  const summaries = appliances.map((d): SimSummary => ({
+    appliance: d.app.name,
+    deviceId: d.id,
     broker: url,
-    seed: o.seed,
+    seed: d.o.seed,
     speed: o.speed,
     simulatedMs: clock.now(),
     wallMs: Math.round(performance.now() - wallStart),
-    readings: roundAll(sim.plant.readings()),
-    state: hosted.state(),
-    cloud: { reports: watched.reports, online: watched.online },
-    link: hosted.linkStats(),
-    resets: sim.resets.map((r) => ({ at: r.at, reason: r.reason })),
-    faults: hosted.faults(),
-    ...(engine === "embedded" ? { engine: { name: "quickjs", heap: hosted.heap() } } : {}),
+    readings: roundAll(d.hosted.board.plant.readings()),
+    state: d.hosted.state(),
+    cloud: { reports: d.cloudDevice.reports, online: d.cloudDevice.online },
+    link: d.hosted.linkStats(),
+    resets: d.hosted.board.resets.map((r) => ({ at: r.at, reason: r.reason })),
+    faults: d.hosted.faults(),
+    ...(engine === "embedded" ? { engine: { name: "quickjs", heap: d.hosted.heap() } } : {}),
     stoppedBy,
-  };
-  if (o.flashFile !== undefined) saveFlash(sim.h1.flash, o.flashFile);
-  await serial?.close();
-  sim.powerOff();
+  }));
+  for (const [i, d] of appliances.entries()) {
+    const file = o.appliances[i]?.flashFile;
+    if (file !== undefined) saveFlash(d.hosted.board.h1.flash, file);
+  }
+  await web?.close();
+  await Promise.all(serials.map((s) => s?.close()));
+  for (const d of appliances) d.hosted.board.powerOff();
   await cloud.stop();
-  await broker?.close();
-  return summary;
+  await brokers.close();
+  return summaries;
+}
+
+function statusOf(d: SimAppliance, named: boolean): string {
+  const update = d.hosted.update();
+  const running = d.hosted.firmware === undefined ? "no firmware running (flash an image)" : `${d.o.images === undefined ? "" : `fw ${d.hosted.firmware} | `}${d.hosted.status()}`;
+  const ota = update === undefined ? "" : ` | update ${update.phase} ${Math.floor((100 * update.bytes) / update.size)}%`;
+  return `${named ? `${d.id}: ` : ""}${running}${ota} | link ${d.hosted.linkState()} | cloud saw ${d.cloudDevice.reports} reports`;
+}
+
+function mqtt(o: SimHostOptions, url: string, clientId: string, login?: { username: string; password: string }): MqttTransport {
+  return new MqttTransport({ url, clientId, ...(o.ca === undefined ? {} : { ca: o.ca }), ...(login === undefined ? {} : login) });
+}
+
+function deviceTransport(o: SimHostOptions, url: string, deviceId: string): MqttTransport {
+  return new MqttTransport({
+    url,
+    clientId: deviceId,
+    ...(o.ca === undefined ? {} : { ca: o.ca }),
+    ...(o.deviceSecret === undefined ? {} : { username: deviceId, password: devicePassword(o.deviceSecret, deviceId, o.issuedAt ?? 0) }),
+    will: { topic: topics.up(deviceId), payload: encodeMessage({ type: "offline", seq: 0 }) },
+  });
+}
+
+/** The broker the session uses: an outside one, or the embedded one (which the console can restart on its port). */
+async function brokerFor(o: SimHostOptions): Promise<{ url: string; embedded: boolean; restart: (() => Promise<void>) | undefined; close(): Promise<void> }> {
+  if (o.brokerUrl !== undefined) return { url: o.brokerUrl, embedded: false, restart: undefined, close: async () => undefined };
+  let broker: EmbeddedBroker = await startEmbedded(o.port ?? 1883);
+  const port = broker.port;
+  return {
+    url: broker.url,
+    embedded: true,
+    restart: async () => {
+      await broker.close();
+      broker = await startBroker({ port });
+    },
+    close: () => broker.close(),
+  };
 }
 
 /** The board's serial bootloader port; `boot` resets the MCU into the new image (and saves the flash file). */
-async function startSerialPort(hosted: HostedBoard, port: number, flashFile: string | undefined): Promise<{ port: number; close(): Promise<void> }> {
-  const sim = hosted.board;
+async function startSerialPort(d: SimAppliance, a: SimHostAppliance): Promise<{ port: number; close(): Promise<void> } | undefined> {
+  if (a.images?.serialPort === undefined) return undefined;
+  const board = d.hosted.board;
   return startBoardPort({
     bootloader: () => {
-      const bootloader = hosted.bootloader();
+      const bootloader = d.hosted.bootloader();
       if (bootloader === undefined) throw new Error("the board runs no bootloader");
       return bootloader;
     },
-    board: sim.app.boardId,
-    port,
+    board: a.app.boardId,
+    port: a.images.serialPort,
     onReset: () =>
       setImmediate(() => {
-        sim.reset("software");
-        if (flashFile !== undefined) saveFlash(sim.h1.flash, flashFile);
+        board.reset("software");
+        if (a.flashFile !== undefined) saveFlash(board.h1.flash, a.flashFile);
       }),
   });
 }
@@ -211,13 +246,6 @@ async function applySettings(device: CloudDevice<ModelSpec>, app: ApplianceApp<M
     if (spec.access === "rw" && value !== undefined && value !== (state as Record<string, unknown>)[name]) wanted[name] = value;
   }
   if (Object.keys(wanted).length > 0) await device.set(wanted as never).catch(() => undefined);
-}
-
-/** A blank H1 flash with `image` in a slot, installed and confirmed. */
-function factoryFlash(image: Uint8Array, publicKey: Uint8Array, board: string): SimFlash {
-  const flash = new SimFlash(H1.flash);
-  installConfirmed(flash, h1Layout(), publicKey, board, verifyEd25519, image);
-  return flash;
 }
 
 async function startEmbedded(port: number): Promise<EmbeddedBroker> {
