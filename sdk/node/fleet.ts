@@ -7,7 +7,7 @@ import { Cloud } from "../cloud/cloud.js";
 import { devicePassword } from "../link/credentials.js";
 import { encodeMessage } from "../link/envelope.js";
 import { topics } from "../link/transport.js";
-import type { ModelSpec } from "../model.js";
+import type { ModelSpec, PropertySpec } from "../model.js";
 import { Simulation } from "../sim/simulation.js";
 import { MqttTransport } from "./mqtt-transport.js";
 
@@ -103,15 +103,14 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const connectPerS = seen.size / ((performance.now() - connectStart) / 1000);
 
   // Each device's user changes one setting, at a random moment of the run.
-  const writable = Object.entries(o.app.model.spec.properties).filter(([, spec]) => spec.access === "rw" && spec.type === "number");
+  const writable = Object.entries(o.app.model.spec.properties).filter(([, spec]) => spec.access === "rw" && settingFor(spec, random) !== undefined);
   const pending: Promise<void>[] = [];
   const runMs = o.durationMs ?? 60_000;
   const runStart = clock.now();
   for (let i = 0; i < sims.length; i++) {
     const [name, spec] = writable[random.int(0, Math.max(0, writable.length - 1))] ?? [];
-    if (name === undefined || spec === undefined || spec.type !== "number" || spec.min === undefined || spec.max === undefined) continue;
-    const steps = Math.round((spec.max - spec.min) / (spec.step ?? 1));
-    const value = spec.min + random.int(0, steps) * (spec.step ?? 1);
+    const value = spec === undefined ? undefined : settingFor(spec, random);
+    if (name === undefined || value === undefined) continue;
     const at = random.int(0, Math.floor(runMs / 2));
     const id = `${prefix}-${i}`;
     pending.push(
@@ -192,4 +191,13 @@ function sleep(ms: number): Promise<void> {
 async function until(done: () => boolean, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!done() && Date.now() < end) await sleep(50);
+}
+
+/** A value a user might set a property to: any of an enum's, either of a bool's, a stepped number in range; undefined for what has no bounds. */
+function settingFor(spec: PropertySpec, random: Random): boolean | number | string | undefined {
+  if (spec.type === "bool") return random.int(0, 1) === 1;
+  if (spec.type === "enum") return spec.values[random.int(0, spec.values.length - 1)];
+  if ((spec.type !== "number" && spec.type !== "int") || spec.min === undefined || spec.max === undefined) return undefined;
+  const step = spec.type === "number" ? (spec.step ?? 1) : 1;
+  return spec.min + random.int(0, Math.round((spec.max - spec.min) / step)) * step;
 }
