@@ -30,9 +30,10 @@ type Handler = () => unknown;
 
 /** A FIFO of (task, handler) pairs in a ring that doubles when full: no allocation in steady state. */
 class Fifo {
-  private tasks: string[] = new Array<string>(64).fill("");
-  private fns: (Handler | undefined)[] = new Array<Handler | undefined>(64).fill(undefined);
-  private mask = 63;
+  // Small to start (a fleet holds thousands of kernels); a burst doubles it once and it stays grown.
+  private tasks: string[] = new Array<string>(8).fill("");
+  private fns: (Handler | undefined)[] = new Array<Handler | undefined>(8).fill(undefined);
+  private mask = 7;
   private head = 0;
   /** Pairs waiting. */
   length = 0;

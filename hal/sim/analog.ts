@@ -19,36 +19,39 @@ export class AnalogInputs {
   }
 }
 
+/** The H1's Analog IO class for one board (its pins and ADC inputs bound in; one class for all boards). */
 export function simAnalog(pins: PinTable, inputs: AnalogInputs): new (options: AnalogOptions) => Analog {
-  return class SimAnalog implements Analog {
-    readonly format = "number" as const;
-    readonly resolution = H1.adc.resolution;
-    private readonly pin: number;
-    private closed = false;
+  return SimAnalog.bind(null, pins, inputs);
+}
 
-    constructor(options: AnalogOptions) {
-      callbackOption("Analog", "onReadable", options.onReadable);
-      callbackOption("Analog", "onError", options.onError);
-      if (!(H1.adc.pins as readonly number[]).includes(options.pin)) {
-        throw new HalError(
-          "unknown-pin",
-          `Analog: pin ${String(options.pin)} has no ADC channel (ADC pins: ${H1.adc.pins.join(", ")})`,
-          "pin",
-        );
-      }
-      pins.claim(options.pin, "Analog");
-      this.pin = options.pin;
-    }
+class SimAnalog implements Analog {
+  readonly format = "number" as const;
+  readonly resolution = H1.adc.resolution;
+  private readonly pin: number;
+  private closed = false;
 
-    read(): number {
-      if (this.closed) throw new HalError("closed", `Analog: pin ${this.pin} is closed`);
-      return inputs.get(this.pin);
+  constructor(
+    private readonly pins: PinTable,
+    private readonly inputs: AnalogInputs,
+    options: AnalogOptions,
+  ) {
+    callbackOption("Analog", "onReadable", options.onReadable);
+    callbackOption("Analog", "onError", options.onError);
+    if (!(H1.adc.pins as readonly number[]).includes(options.pin)) {
+      throw new HalError("unknown-pin", `Analog: pin ${String(options.pin)} has no ADC channel (ADC pins: ${H1.adc.pins.join(", ")})`, "pin");
     }
+    pins.claim(options.pin, "Analog");
+    this.pin = options.pin;
+  }
 
-    close(): void {
-      if (this.closed) return;
-      this.closed = true;
-      pins.release(this.pin);
-    }
-  };
+  read(): number {
+    if (this.closed) throw new HalError("closed", `Analog: pin ${this.pin} is closed`);
+    return this.inputs.get(this.pin);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pins.release(this.pin);
+  }
 }

@@ -35,9 +35,9 @@ export class SimFlash implements Flash {
    * Contents by sector; an erased sector holds no memory (undefined), so a
    * fleet of boards costs only the sectors they wrote.
    */
-  private readonly sectors: (Uint8Array | undefined)[];
-  /** Sectors this flash may change in place; a clone shares the rest until it writes them (copy on write). */
-  private readonly owned: boolean[];
+  private readonly sectors = new Map<number, Uint8Array>();
+  /** Sectors shared with a clone: copied before this flash changes them (copy on write). */
+  private readonly shared = new Set<number>();
   /** Operations (program and erase) done since creation. */
   ops = 0;
   /** Programs refused because they would turn a 0 into a 1: a correct store does none. */
@@ -66,51 +66,48 @@ export class SimFlash implements Flash {
     this.endurance = geometry.endurance ?? 100_000;
     if (image !== undefined && image.length !== sizeBytes) throw new RangeError(`SimFlash: image of ${image.length} bytes for a ${sizeBytes}-byte flash`);
     this.eraseCounts = new Uint32Array(sizeBytes / sectorBytes);
-    this.sectors = new Array<Uint8Array | undefined>(sizeBytes / sectorBytes).fill(undefined);
-    this.owned = new Array<boolean>(sizeBytes / sectorBytes).fill(true);
     if (image !== undefined) this.setImage(image);
   }
 
   /** The whole contents, as a copy (saving, comparing). */
   get image(): Uint8Array {
     const out = new Uint8Array(this.sizeBytes).fill(0xff);
-    this.sectors.forEach((sector, i) => {
-      if (sector !== undefined) out.set(sector, i * this.sectorBytes);
-    });
+    for (const [i, sector] of this.sectors) out.set(sector, i * this.sectorBytes);
     return out;
   }
 
   /** Replaces the whole contents (loading a saved flash, or garbage for a test). */
   setImage(image: Uint8Array): void {
     if (image.length !== this.sizeBytes) throw new RangeError(`SimFlash: image of ${image.length} bytes for a ${this.sizeBytes}-byte flash`);
-    for (let i = 0; i < this.sectors.length; i++) {
+    this.sectors.clear();
+    this.shared.clear();
+    for (let i = 0; i < this.eraseCounts.length; i++) {
       const bytes = image.subarray(i * this.sectorBytes, (i + 1) * this.sectorBytes);
-      this.sectors[i] = bytes.every((b) => b === 0xff) ? undefined : bytes.slice();
-      this.owned[i] = true;
+      if (!bytes.every((b) => b === 0xff)) this.sectors.set(i, bytes.slice());
     }
   }
 
   /** Sectors that hold memory (written since their last erase). */
   get sectorsInUse(): number {
-    return this.sectors.filter((s) => s !== undefined).length;
+    return this.sectors.size;
   }
 
   /** A sector's bytes to change, made real if it was erased. */
   private writable(sector: number): Uint8Array {
-    let bytes = this.sectors[sector];
+    let bytes = this.sectors.get(sector);
     if (bytes === undefined) bytes = new Uint8Array(this.sectorBytes).fill(0xff);
-    else if (!this.owned[sector]) bytes = bytes.slice();
-    this.sectors[sector] = bytes;
-    this.owned[sector] = true;
+    else if (this.shared.delete(sector)) bytes = bytes.slice();
+    this.sectors.set(sector, bytes);
     return bytes;
   }
 
   /** The same flash, as it is now: contents, wear and bad sectors; no pending cut. */
   clone(): SimFlash {
     const copy = new SimFlash(this);
-    for (let i = 0; i < this.sectors.length; i++) {
-      copy.sectors[i] = this.sectors[i];
-      copy.owned[i] = this.owned[i] = this.sectors[i] === undefined;
+    for (const [i, bytes] of this.sectors) {
+      copy.sectors.set(i, bytes);
+      copy.shared.add(i);
+      this.shared.add(i);
     }
     copy.eraseCounts.set(this.eraseCounts);
     for (const [s, b] of this.bad) copy.bad.set(s, b);
@@ -158,7 +155,7 @@ export class SimFlash implements Flash {
     }
     const first = Math.floor(offset / this.sectorBytes);
     if (Math.floor((offset + length - 1) / this.sectorBytes) === first || length === 0) {
-      const bytes = this.sectors[first];
+      const bytes = this.sectors.get(first);
       const at = offset % this.sectorBytes;
       return bytes === undefined ? new Uint8Array(length).fill(0xff) : bytes.slice(at, at + length);
     }
@@ -167,7 +164,7 @@ export class SimFlash implements Flash {
       const sector = Math.floor((offset + done) / this.sectorBytes);
       const at = (offset + done) % this.sectorBytes;
       const n = Math.min(length - done, this.sectorBytes - at);
-      const bytes = this.sectors[sector];
+      const bytes = this.sectors.get(sector);
       if (bytes === undefined) out.fill(0xff, done, done + n);
       else out.set(bytes.subarray(at, at + n), done);
       done += n;
@@ -185,7 +182,7 @@ export class SimFlash implements Flash {
     if (data.length > 0 && Math.floor((offset + data.length - 1) / this.sectorBytes) !== sector) {
       throw new FlashError("out-of-range", `program ${offset}+${data.length} crosses a sector boundary`, sector);
     }
-    const current = this.sectors[sector];
+    const current = this.sectors.get(sector);
     const at = offset % this.sectorBytes;
     for (let i = 0; current !== undefined && i < data.length; i++) {
       if ((~(current[at + i] as number) & (data[i] as number) & 0xff) !== 0) {
@@ -226,8 +223,8 @@ export class SimFlash implements Flash {
       throw new FlashError("erase-failed", `erase of sector ${sector} failed${bad ? "" : " (worn out)"}`, sector);
     }
     if (bad !== "erase-noop") {
-      this.sectors[sector] = undefined;
-      this.owned[sector] = true;
+      this.sectors.delete(sector);
+      this.shared.delete(sector);
     }
     this.eraseCounts[sector] = (this.eraseCounts[sector] as number) + 1;
     this.done();

@@ -32,63 +32,71 @@ export class UartLine {
   }
 }
 
+/** The H1's Serial IO class for one board (its pins and UART lines bound in; one class for all boards). */
 export function simSerial(pins: PinTable, lines: readonly UartLine[]): new (options: SerialOptions) => Serial {
-  const ports = H1.uart.map((u) => u.port);
-  return class SimSerial implements Serial {
-    format: "buffer" | "number" = "buffer";
-    private readonly line: UartLine;
-    private readonly uart: (typeof H1.uart)[number];
-    private closed = false;
+  return SimSerial.bind(null, pins, lines);
+}
 
-    constructor(options: SerialOptions) {
-      const port = oneOf("Serial", "port", options.port, ports);
-      intOption("Serial", "baud", options.baud, H1.uartBaud.min, H1.uartBaud.max);
-      callbackOption("Serial", "onReadable", options.onReadable);
-      callbackOption("Serial", "onWritable", options.onWritable);
-      callbackOption("Serial", "onError", options.onError);
-      const uart = H1.uart.find((u) => u.port === port);
-      const line = lines[port];
-      if (uart === undefined || line === undefined) throw new HalError("unknown-pin", `Serial: H1 has no UART ${port}`, "port");
-      pins.claim(uart.transmit, `Serial ${port}`);
-      try {
-        pins.claim(uart.receive, `Serial ${port}`);
-      } catch (error) {
-        pins.release(uart.transmit);
-        throw error;
-      }
-      this.uart = uart;
-      this.line = line;
-      const onReadable = options.onReadable;
-      if (onReadable !== undefined) line.notify = () => onReadable.call(this);
-    }
+const PORTS = H1.uart.map((u) => u.port);
 
-    read(): ArrayBuffer | number | undefined {
-      this.assertOpen();
-      if (this.line.available === 0) return undefined;
-      if (this.format === "number") return this.line.take(1)[0];
-      return new Uint8Array(this.line.take(this.line.available)).buffer;
-    }
+class SimSerial implements Serial {
+  format: "buffer" | "number" = "buffer";
+  private readonly line: UartLine;
+  private readonly uart: (typeof H1.uart)[number];
+  private closed = false;
 
-    write(data: ArrayBuffer | Uint8Array | number): void {
-      this.assertOpen();
-      if (typeof data === "number") {
-        intOption("Serial", "byte", data, 0, 255);
-        this.line.transmit(Uint8Array.of(data));
-      } else {
-        this.line.transmit(data instanceof Uint8Array ? data.slice() : new Uint8Array(data.slice(0)));
-      }
+  constructor(
+    private readonly pins: PinTable,
+    lines: readonly UartLine[],
+    options: SerialOptions,
+  ) {
+    const port = oneOf("Serial", "port", options.port, PORTS);
+    intOption("Serial", "baud", options.baud, H1.uartBaud.min, H1.uartBaud.max);
+    callbackOption("Serial", "onReadable", options.onReadable);
+    callbackOption("Serial", "onWritable", options.onWritable);
+    callbackOption("Serial", "onError", options.onError);
+    const uart = H1.uart.find((u) => u.port === port);
+    const line = lines[port];
+    if (uart === undefined || line === undefined) throw new HalError("unknown-pin", `Serial: H1 has no UART ${port}`, "port");
+    pins.claim(uart.transmit, `Serial ${port}`);
+    try {
+      pins.claim(uart.receive, `Serial ${port}`);
+    } catch (error) {
+      pins.release(uart.transmit);
+      throw error;
     }
+    this.uart = uart;
+    this.line = line;
+    const onReadable = options.onReadable;
+    if (onReadable !== undefined) line.notify = () => onReadable.call(this);
+  }
 
-    close(): void {
-      if (this.closed) return;
-      this.closed = true;
-      this.line.notify = undefined;
-      pins.release(this.uart.transmit);
-      pins.release(this.uart.receive);
-    }
+  read(): ArrayBuffer | number | undefined {
+    this.assertOpen();
+    if (this.line.available === 0) return undefined;
+    if (this.format === "number") return this.line.take(1)[0];
+    return new Uint8Array(this.line.take(this.line.available)).buffer;
+  }
 
-    private assertOpen(): void {
-      if (this.closed) throw new HalError("closed", `Serial: port ${this.uart.port} is closed`);
+  write(data: ArrayBuffer | Uint8Array | number): void {
+    this.assertOpen();
+    if (typeof data === "number") {
+      intOption("Serial", "byte", data, 0, 255);
+      this.line.transmit(Uint8Array.of(data));
+    } else {
+      this.line.transmit(data instanceof Uint8Array ? data.slice() : new Uint8Array(data.slice(0)));
     }
-  };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.line.notify = undefined;
+    this.pins.release(this.uart.transmit);
+    this.pins.release(this.uart.receive);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new HalError("closed", `Serial: port ${this.uart.port} is closed`);
+  }
 }

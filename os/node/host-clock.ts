@@ -50,6 +50,7 @@ export class PacedClock extends VirtualClock {
   constructor(
     readonly speed: number,
     private readonly tickMs = 5,
+    private readonly maxLagMs = 50,
   ) {
     super(0);
     if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`PacedClock: speed must be a positive number, got ${speed}`);
@@ -77,8 +78,16 @@ export class PacedClock extends VirtualClock {
     this.immediate = undefined;
   }
 
+  /**
+   * Runs virtual time up to where the speed says it should be, but never more
+   * than `maxLagMs` of real time's worth in one go: a host too busy for the
+   * speed slips behind (the run takes longer) rather than lurching ahead
+   * minutes at once, with no I/O (acks, messages) between.
+   */
   private step(): void {
     const target = this.virtualStart + (performance.now() - this.realStart) * this.speed;
-    this.runUntil(Math.min(this.limit, Math.floor(target)));
+    const reachable = this.now() + this.maxLagMs * this.speed;
+    if (target > reachable) this.realStart += (target - reachable) / this.speed;
+    this.runUntil(Math.min(this.limit, Math.floor(Math.min(target, reachable))));
   }
 }

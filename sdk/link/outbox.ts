@@ -24,7 +24,8 @@ const SEQ_KEY = "link/seq";
 const STATE_KEY = "link/state";
 /** Sequence numbers are reserved on flash this many at a time, so a reboot never reuses one. */
 const SEQ_BLOCK = 1000;
-const MAX_UNACKED_REPORTS = 64;
+/** Reports in flight at most: each is a frame in the MCU's heap until its ack. */
+const MAX_UNACKED_REPORTS = 16;
 
 export interface OutboxOptions {
   /** Flash for what must survive a reboot; RAM only when undefined. */

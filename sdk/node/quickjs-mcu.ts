@@ -208,9 +208,10 @@ export class QuickJsMcu {
       return undefined;
     }
     if (outcome.error !== undefined) {
-      const error = this.vm.dump(outcome.error) as { name?: string; message?: string } | string;
+      const error = this.vm.dump(outcome.error) as { name?: string; message?: string } | string | null;
       outcome.error.dispose();
-      const message = typeof error === "string" ? error : `${error.name ?? "Error"}: ${error.message ?? ""}`;
+      // A bare null is what QuickJS throws when it cannot even allocate the error: out of memory.
+      const message = error === null ? "out of memory" : typeof error === "string" ? error : `${error.name ?? "Error"}: ${error.message ?? ""}`;
       this.crash(/interrupted/.test(message) ? "hung: the call did not return, stopped as the watchdog would" : /out of memory/.test(message) ? `out of memory (limit ${this.heap.limitBytes} bytes: code ${this.heap.codeBytes} + data ${this.heap.limitBytes - this.heap.codeBytes})` : `uncaught ${message}`);
       return undefined;
     }

@@ -67,7 +67,8 @@ export class DeviceRuntime<M extends ModelSpec> {
       ...(o.cpuTime === undefined ? {} : { cpuTime: o.cpuTime }),
       ...(o.budgetMs === undefined ? {} : { budgetMs: o.budgetMs }),
     });
-    this.log = new Log(this.kernel);
+    // 64 records in RAM (a few KiB of an MCU's heap); warnings and errors also go to the flash log below.
+    this.log = new Log(this.kernel, 64);
     for (const sink of o.logSinks ?? []) this.log.addSink(sink);
     this.kernel.onFault((f) => {
       const message = f.error instanceof Error ? f.error.message : String(f.error);
