@@ -22,6 +22,7 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
   let page: Page;
   let stop!: () => void;
   let session: Promise<SimSummary[]>;
+  let base = "";
 
   beforeAll(async () => {
     let ready!: (url: string) => void;
@@ -38,7 +39,8 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     });
     browser = await chromium.launch({ executablePath: CHROMIUM as string, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
     page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-    await page.goto(await consoleUrl);
+    base = await consoleUrl;
+    await page.goto(base);
   }, 60_000);
 
   afterAll(async () => {
@@ -97,6 +99,41 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     await expect.poll(() => panel().locator("[data-online]").textContent(), { timeout: 20_000 }).toBe("online");
     // Its settings came back from flash: still chasing 22 °C.
     expect(await panel().locator("[data-status]").textContent()).toContain("→ 22.0 °C");
+  });
+
+  /** The console's API, as the page uses it. */
+  const api = async (path: string, body?: unknown): Promise<{ status: number; json: Record<string, any> }> => {
+    const res = await fetch(new URL(path, base), body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    return { status: res.status, json: (await res.json()) as Record<string, any> };
+  };
+  const view = async (id: string) => ((await api("/api/appliances")).json["appliances"] as { id: string; online: boolean; reported: Record<string, unknown> }[]).find((a) => a.id === id);
+
+  it("injects faults: the network unplugged and back, a failed sensor, the broker restarted; bad requests are named", async () => {
+    expect((await api("/api/appliances/sim-fridge-1/network", { up: false })).status).toBe(200);
+    await expect.poll(async () => (await view("sim-fridge-1"))?.online, { timeout: 15_000 }).toBe(false);
+    expect((await api("/api/appliances/sim-fridge-1/network", { up: true })).status).toBe(200);
+    await expect.poll(async () => (await view("sim-fridge-1"))?.online, { timeout: 20_000 }).toBe(true);
+
+    expect((await api("/api/appliances/sim-fridge-1/sensor", { name: "freezer", failure: "short" })).status).toBe(200);
+    await expect.poll(async () => (await view("sim-fridge-1"))?.reported["error"], { timeout: 15_000 }).toBe(2);
+    await api("/api/appliances/sim-fridge-1/sensor", { name: "freezer", failure: null });
+    await expect.poll(async () => (await view("sim-fridge-1"))?.reported["error"], { timeout: 15_000 }).toBe(0);
+
+    expect((await api("/api/broker/restart", {})).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1000)); // the links notice the broker went
+    for (const id of ["sim-aircon-1", "sim-washer-1", "sim-fridge-1", "sim-vacuum-1"]) {
+      await expect.poll(async () => (await view(id) as { link?: string } | undefined)?.link, { timeout: 30_000 }).toBe("up");
+    }
+    // After the restart the cloud still reaches the devices: a set goes through.
+    const after = await api(`/api/appliances/${AC}/set`, { values: { target: 23 } });
+    expect(after.json).toEqual({});
+
+    expect((await api("/api/appliances/sim-toaster-1/power", {})).json["error"]).toMatch(/no appliance called "sim-toaster-1"/);
+    expect((await api("/api/appliances/sim-fridge-1/sensor", { name: "door", failure: "open" })).json["error"]).toMatch(/no sensor called "door"/);
+    const refused = await api(`/api/appliances/${AC}/set`, { values: { mode: "turbo" } });
+    expect(refused.status).toBe(400);
+    expect(refused.json["error"]).toMatch(/mode/);
+    expect((await api(`/api/appliances/${AC}/invoke`, { action: "selfClean", params: { dryMinutes: 99 } })).json["error"]).toMatch(/dryMinutes/);
   });
 
   it("starts the washer from its action button, and makes the README's screenshot", async () => {

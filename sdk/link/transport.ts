@@ -16,6 +16,11 @@ export interface Transport {
   publish(topic: string, payload: Uint8Array): void;
   subscribe(topic: string): void;
   stop(): Promise<void>;
+  /**
+   * Optional, for simulated faults: the connection dies as under a dead
+   * network (no goodbye, so the broker publishes the will) and stays down.
+   */
+  drop?(): void;
 }
 
 /** Topics: short, and confined per device so a broker ACL can pattern-match the user name. */

@@ -83,6 +83,17 @@ export class MqttTransport implements Transport {
     if (client !== undefined) await client.endAsync(true);
   }
 
+  drop(): void {
+    this.stopped = true;
+    if (this.retry !== undefined) clearTimeout(this.retry);
+    const client = this.client;
+    this.client = undefined;
+    if (client === undefined) return;
+    // The socket goes without a DISCONNECT: to the broker, the device vanished.
+    client.stream?.destroy();
+    client.end(true);
+  }
+
   private scheduleReconnect(client: MqttClient): void {
     if (this.stopped || this.retry !== undefined) return;
     const delay = this.backoff.next();

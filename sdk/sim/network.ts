@@ -74,7 +74,8 @@ class SwitchedTransport implements Transport {
     this.inner = undefined;
     if (inner === undefined) return;
     this.events?.down("network unplugged");
-    void inner.stop();
+    if (inner.drop !== undefined) inner.drop();
+    else void inner.stop();
   }
 
   restore(): void {
