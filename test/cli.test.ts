@@ -49,6 +49,20 @@ describe("hearth CLI", () => {
     }
   });
 
+  it("sim washer fridge vacuum --engine embedded: each image boots in QuickJS and runs within the H1's data budget", async () => {
+    const { code, stdout, stderr } = await hearth(["sim", "washer", "fridge", "vacuum", "--engine", "embedded", "--speed", "500", "--duration", "20m", "--json", "--port", "0"]);
+    expect(code, stderr).toBe(0);
+    const summaries = JSON.parse(stdout.trim().split("\n").at(-1) as string) as { appliance: string; engine: { name: string; heap: { peakDataBytes: number } }; resets: unknown[]; faults: number; cloud: { online: boolean; reports: number } }[];
+    expect(summaries.map((s) => s.appliance)).toEqual(["washer", "fridge", "vacuum"]);
+    for (const s of summaries) {
+      expect(s.engine.name).toBe("quickjs");
+      expect(s.engine.heap.peakDataBytes, s.appliance).toBeLessThan(160 * 1024);
+      expect(s.resets, s.appliance).toEqual([]);
+      expect(s.faults, s.appliance).toBe(0);
+      expect(s.cloud.online, s.appliance).toBe(true);
+    }
+  }, 90_000);
+
   it("sim --engine embedded boots the example's image in QuickJS and runs it like the Node host", async () => {
     const args = ["sim", "aircon", "--speed", "1000", "--duration", "1h", "--json", "--port", "0"];
     const [embedded, node] = await Promise.all([hearth([...args, "--engine", "embedded"]), hearth(args)]);
