@@ -66,6 +66,11 @@ export interface ApplianceApp<M extends ModelSpec> {
   createPlant(h1: SimulatedH1, random: Pick<Random, "range" | "next" | "int">): Plant;
   /** One short line: what a person watching the appliance wants to see. */
   status(state: Props<M>, readings: Record<string, number>): string;
+  /**
+   * What the console charts first: the plant's readings by name, and reported
+   * properties as "NAME (reported)". Default: the first two readings.
+   */
+  readonly chart?: readonly string[];
 }
 
 export function defineApp<M extends ModelSpec>(app: ApplianceApp<M>): ApplianceApp<M> {

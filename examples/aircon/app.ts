@@ -12,6 +12,7 @@ export const app = defineApp({
   initial: { ...airconDefaults, power: true, mode: "cool", target: 24 },
   firmware: aircon,
   createPlant: (h1, random) => new RoomPlant(h1, random, { startC: 30, outdoorC: 32 }),
+  chart: ["roomC", "coilC", "target (reported)"],
   status: (s, r) =>
     [
       `room ${fmt(r["roomC"])} °C → ${s.target.toFixed(1)} °C`,

@@ -12,6 +12,7 @@ export const app = defineApp({
   initial: fridgeDefaults,
   firmware: fridge,
   createPlant: (h1, random) => new CabinetPlant(h1, random),
+  chart: ["fridgeC", "fridgeFoodC", "freezerC", "fridgeTarget (reported)"],
   status: (s, r) =>
     [
       `fridge ${fmt(r["fridgeC"])} °C → ${s.fridgeTarget}`,

@@ -12,6 +12,7 @@ export const app = defineApp({
   initial: vacuumDefaults,
   firmware: vacuum,
   createPlant: (h1, random) => new FloorPlant(h1, random),
+  chart: ["batteryPct", "coveragePct", "binG"],
   status: (s, r) =>
     [
       s.state,

@@ -12,6 +12,7 @@ export const app = defineApp({
   initial: washerDefaults,
   firmware: washer,
   createPlant: (h1, random) => new DrumPlant(h1, random),
+  chart: ["waterL", "waterC", "rpm"],
   status: (s, r) =>
     [
       `${s.program} ${s.temperature} °C ${s.spin} rpm`,

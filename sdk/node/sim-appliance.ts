@@ -149,6 +149,7 @@ export class SimAppliance {
       resets: board.resets.length,
       sensors: board.plant.sensors?.names ?? [],
       byHand: Object.keys(board.plant.byHand ?? {}),
+      chart: this.app.chart ?? Object.keys(board.plant.readings()).slice(0, 2),
     };
   }
 

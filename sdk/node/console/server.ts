@@ -104,9 +104,11 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
           a.failSensor(string(body["name"], "name"), failure ?? undefined);
           return {};
         }
-        default:
+        case "hand":
           a.byHand(string(body["name"], "name"));
           return {};
+        default:
+          throw new HttpError(404, `no action ${what}`);
       }
     } catch (error) {
       if (error instanceof HttpError) throw error;

@@ -16,6 +16,8 @@ export interface View {
   resets: number;
   sensors: string[];
   byHand: string[];
+  /** The series to chart first. */
+  chart: string[];
 }
 
 export interface Sample {

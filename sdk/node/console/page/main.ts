@@ -41,7 +41,7 @@ class Panel {
     const canvas = document.createElement("canvas");
     canvas.dataset["chart"] = "";
     this.chart = new Chart(canvas);
-    for (const key of defaultSeries(samples, view)) this.chart.shown.add(key);
+    for (const key of view.chart) this.chart.shown.add(key);
     this.seriesBox.className = "series";
     this.root.append(canvas, this.seriesBox, this.faultsRow(view));
     this.error.className = "error";
@@ -202,13 +202,6 @@ class Panel {
       this.error.textContent = `${what}: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
-}
-
-/** The series a chart starts with: the plant's first two readings, and a reported setpoint if there is one. */
-function defaultSeries(samples: readonly Sample[], view: View): string[] {
-  const readings = Object.keys(view.readings).slice(0, 2);
-  const setpoint = ["target (reported)", "fridgeTarget (reported)"].filter((k) => samples.some((s) => k in s.values) || k.split(" ")[0] as string in view.reported);
-  return [...readings, ...setpoint];
 }
 
 function el(tag: string, className: string, text?: string): HTMLElement {
