@@ -123,6 +123,7 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
     pose = { ...map.dock, heading: 0 };
     map.set(pose.x, pose.y, Cell.cleaned);
     job = { startedAt: kernel.now(), recharges: 0 };
+    home = { length: 0, atMove: -Infinity };
     leftDock = { pct: batteryPct() ?? 100, moves: movesMade };
     mode = "cleaning";
     device.set("error", VacuumError.none);
@@ -153,10 +154,17 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
     }
   }
 
+  /** The way home's length in cells, searched again every 20 moves; each move in between adds at most one. */
+  let home = { length: 0, atMove: -Infinity };
+  function cellsHome(): number {
+    if (movesMade - home.atMove >= 20) home = { length: wayHome()?.length ?? 0, atMove: movesMade };
+    return home.length + (movesMade - home.atMove);
+  }
+
   function clean(pct: number): void {
     const used = movesMade - leftDock.moves;
     if (used >= 40) pctPerMove = Math.max(0.01, (leftDock.pct - pct) / used);
-    const needed = (wayHome()?.length ?? 0) * pctPerMove * 1.5 + RESERVE_PCT;
+    const needed = cellsHome() * pctPerMove * 1.5 + RESERVE_PCT;
     if (bin.read() === 1) {
       device.emit("binFull", {});
       job.recharges++;

@@ -21,7 +21,7 @@ export type Move = "forward" | "left" | "right";
 
 /**
  * The robot's map: a square grid of cells its own width, centred on the
- * dock, 4 KiB for 19 m by 19 m. Planning is breadth-first over it: to the
+ * dock, 4 KiB for 19 m by 19 m (and 16 KiB of search scratch). Planning is breadth-first over it: to the
  * nearest cell not yet cleaned (unknown cells count as passable, so it
  * explores), or home over cells it has cleaned.
  */
@@ -29,6 +29,9 @@ export class GridMap {
   static readonly SIZE = 64;
   readonly cells = new Uint8Array(GridMap.SIZE * GridMap.SIZE);
   readonly dock = { x: GridMap.SIZE / 2, y: GridMap.SIZE / 2 };
+  // The search's scratch, kept: a plan every move must not make an MCU's collector work.
+  private readonly cameFrom = new Int16Array(GridMap.SIZE * GridMap.SIZE);
+  private readonly queue = new Int16Array(GridMap.SIZE * GridMap.SIZE);
 
   get(x: number, y: number): Cell {
     return this.inside(x, y) ? (this.cells[y * GridMap.SIZE + x] as Cell) : Cell.blocked;
@@ -57,10 +60,10 @@ export class GridMap {
    */
   plan(from: Pose, wanted: (x: number, y: number) => boolean, passable: (x: number, y: number) => boolean): { move: Move; length: number } | undefined {
     const n = GridMap.SIZE;
-    const cameFrom = new Int16Array(n * n).fill(-1);
+    const cameFrom = this.cameFrom.fill(-1);
     const start = from.y * n + from.x;
     cameFrom[start] = start;
-    const queue = new Int16Array(n * n);
+    const queue = this.queue;
     let head = 0;
     let tail = 0;
     queue[tail++] = start;
