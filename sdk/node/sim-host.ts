@@ -129,7 +129,7 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary[]> {
   await cloud.start();
   // A factory-fresh image starts from its defaults; the simulator shows the appliance as its app does
   // (switched on, say): the cloud sets those settings once the device is up, as a user with the app would.
-  for (const [i, d] of appliances.entries()) if (o.appliances[i]?.images?.factoryImage !== undefined) void applySettings(d.cloudDevice, d.app);
+  for (const d of appliances) if (d.o.images?.factoryImage !== undefined) void applySettings(d.cloudDevice, d.app);
   for (const d of appliances) {
     const where = engine === "embedded" ? `, in QuickJS (code ${d.hosted.heap()?.codeBytes ?? "?"} bytes of heap, data budget 160 KiB)` : "";
     o.print(`device  ${d.id}: ${d.app.name} firmware ${d.hosted.firmware ?? "none (waiting for hearth flash)"} on board ${d.app.boardId}${where}, seed ${d.o.seed}, ${o.speed}x${o.speed < 10 ? " (try --speed 60 to watch an hour a minute)" : ""}`, false);
