@@ -20,17 +20,29 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-/** Sequence numbers of one device's uplink seen lately: repeats are dropped. */
+/**
+ * Sequence numbers of one device's uplink seen lately: repeats are dropped.
+ * A device resends only what it still holds unacknowledged (at most 16
+ * reports, 32 events, its results and update statuses), so 1024 is ample;
+ * the ring costs nothing until used, and a backend with many devices pays
+ * for each one's recent traffic only.
+ */
 class SeenWindow {
   private readonly seen = new Set<number>();
-  private readonly order: number[] = [];
-  constructor(private readonly size = 4096) {}
+  private readonly ring: number[] = [];
+  private next = 0;
+  constructor(private readonly size = 1024) {}
   /** True the first time `seq` is offered. */
   first(seq: number): boolean {
     if (this.seen.has(seq)) return false;
     this.seen.add(seq);
-    this.order.push(seq);
-    if (this.order.length > this.size) this.seen.delete(this.order.shift() as number);
+    if (this.ring.length < this.size) {
+      this.ring.push(seq);
+    } else {
+      this.seen.delete(this.ring[this.next] as number);
+      this.ring[this.next] = seq;
+      this.next = (this.next + 1) % this.size;
+    }
     return true;
   }
 }
