@@ -123,6 +123,7 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
 
     expect((await api("/api/broker/restart", {})).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1000)); // the links notice the broker went
+    await expect.poll(async () => (await api("/api/appliances")).json["cloudConnected"], { timeout: 30_000 }).toBe(true);
     for (const id of ["sim-aircon-1", "sim-washer-1", "sim-fridge-1", "sim-vacuum-1"]) {
       await expect.poll(async () => (await view(id) as { link?: string } | undefined)?.link, { timeout: 30_000 }).toBe("up");
     }

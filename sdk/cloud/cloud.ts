@@ -83,6 +83,11 @@ export class Cloud {
     this.models = new Map(models.map((m) => [m.id, m]));
   }
 
+  /** Whether the cloud's own session with the broker is up (it reconnects by itself when not). */
+  get connected(): boolean {
+    return this.up;
+  }
+
   /** Connects; resolves once the session is up and subscribed. */
   start(): Promise<void> {
     this.transport.start({

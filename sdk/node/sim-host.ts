@@ -134,7 +134,7 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary[]> {
     const where = engine === "embedded" ? `, in QuickJS (code ${d.hosted.heap()?.codeBytes ?? "?"} bytes of heap, data budget 160 KiB)` : "";
     o.print(`device  ${d.id}: ${d.app.name} firmware ${d.hosted.firmware ?? "none (waiting for hearth flash)"} on board ${d.app.boardId}${where}, seed ${d.o.seed}, ${o.speed}x${o.speed < 10 ? " (try --speed 60 to watch an hour a minute)" : ""}`, false);
   }
-  const web = o.consolePort === undefined ? undefined : await startConsole({ appliances, clock, port: o.consolePort, restartBroker: brokers.restart });
+  const web = o.consolePort === undefined ? undefined : await startConsole({ appliances, cloud, clock, port: o.consolePort, restartBroker: brokers.restart });
   if (web !== undefined) o.print(`console ${web.url}`, false);
   o.onReady?.({ brokerUrl: url, consoleUrl: web?.url });
 

@@ -4,12 +4,15 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { VirtualClock } from "../../../os/virtual-clock.js";
+import type { Cloud } from "../../cloud/cloud.js";
 import { HearthError } from "../../errors.js";
 import type { SimAppliance } from "../sim-appliance.js";
 import { PAGE_HTML } from "./page-html.js";
 
 export interface ConsoleOptions {
   appliances: readonly SimAppliance[];
+  /** The cloud the console speaks through: its connection is shown. */
+  cloud: Cloud;
   clock: VirtualClock;
   /** 127.0.0.1 port; 0 picks a free one, and a busy one falls back to a free one. */
   port: number;
@@ -40,6 +43,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
   const state = () => ({
     at: Math.round(o.clock.now()),
     brokerRestartable: o.restartBroker !== undefined,
+    cloudConnected: o.cloud.connected,
     appliances: o.appliances.map((a) => ({ ...a.view(), sample: a.samples.at(-1) })),
   });
   const pusher = setInterval(() => send(streams, "state", state()), PUSH_MS);
@@ -81,7 +85,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
         case "set": {
           const values = object(body["values"], "values");
           a.tell("event", `console sets ${JSON.stringify(values)}`);
-          await a.cloudDevice.set(values as never, { timeoutMs: 15_000 });
+          await a.cloudDevice.set(values as never, { timeoutMs: 30_000 });
           return {};
         }
         case "invoke": {

@@ -35,12 +35,14 @@ export interface StoryLine {
 export interface Snapshot {
   at: number;
   brokerRestartable: boolean;
+  cloudConnected: boolean;
   appliances: (View & { model: ModelSpec; samples: Sample[]; story: Omit<StoryLine, "id">[] })[];
 }
 
 export interface StatePush {
   at: number;
   brokerRestartable: boolean;
+  cloudConnected: boolean;
   appliances: (View & { sample: Sample | undefined })[];
 }
 

@@ -233,7 +233,7 @@ async function main(): Promise<void> {
   const events = new EventSource("/api/stream");
   events.addEventListener("state", (e) => {
     const push = JSON.parse((e as MessageEvent<string>).data) as StatePush;
-    clockView.textContent = `simulated ${clock(push.at)}`;
+    clockView.textContent = `simulated ${clock(push.at)} · cloud ${push.cloudConnected ? "connected" : "reconnecting…"}`;
     for (const view of push.appliances) {
       const panel = panels.get(view.id);
       panel?.update(view, view.sample);
