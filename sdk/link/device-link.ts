@@ -25,6 +25,8 @@ export interface DeviceLinkOptions {
   offlineSaveEveryMs?: number;
   /** Events kept unacknowledged; the lowest level goes first. Default 32. */
   eventCap?: number;
+  /** Reports kept unacknowledged; the oldest goes first (a later full report carries the state). Default 64. */
+  reportCap?: number;
   /** Time is synchronised this often. Default 1 h. */
   timeSyncEveryMs?: number;
   /** A message the cloud has not acknowledged this long is sent again (the cloud may have missed it). Default 20 s. */
@@ -88,6 +90,7 @@ export class DeviceLink<M extends ModelSpec> {
     this.outbox = new Outbox({
       ...(options.kv === undefined ? {} : { kv: options.kv }),
       eventCap: options.eventCap ?? 32,
+      ...(options.reportCap === undefined ? {} : { reportCap: options.reportCap }),
       onStorageError: (error) => options.log?.warn("link", `queue not saved: ${String(error)}`),
     });
     const outbox = this.outbox;

@@ -24,14 +24,16 @@ const SEQ_KEY = "link/seq";
 const STATE_KEY = "link/state";
 /** Sequence numbers are reserved on flash this many at a time, so a reboot never reuses one. */
 const SEQ_BLOCK = 1000;
-/** Reports in flight at most: each is a frame in the MCU's heap until its ack. */
-const MAX_UNACKED_REPORTS = 16;
+/** Reports in flight at most, by default: each is a frame in RAM until its ack. */
+const REPORT_CAP = 64;
 
 export interface OutboxOptions {
   /** Flash for what must survive a reboot; RAM only when undefined. */
   kv?: KvStore;
   /** Events kept while unacknowledged; when full the lowest level goes first. Default 32. */
   eventCap?: number;
+  /** Reports kept while unacknowledged; when full the oldest goes (a later full report carries the state). Default 64. */
+  reportCap?: number;
   onStorageError?: (error: unknown) => void;
 }
 
@@ -50,10 +52,12 @@ export class Outbox {
   /** Property values changed while offline, coalesced to the latest. */
   readonly offlineState: WireMembers = new Map();
   private readonly eventCap: number;
+  private readonly reportCap: number;
   dropped = 0;
 
   constructor(private readonly options: OutboxOptions = {}) {
     this.eventCap = options.eventCap ?? 32;
+    this.reportCap = options.reportCap ?? REPORT_CAP;
     const kv = options.kv;
     if (kv === undefined) return;
     this.guard(() => {
@@ -145,7 +149,7 @@ export class Outbox {
   /** Unacknowledged reports beyond a few are dropped, oldest first: a later full report carries the state. */
   private capReports(): void {
     const reports = [...this.pending.values()].filter((p) => p.kind === "report");
-    for (let i = 0; i < reports.length - MAX_UNACKED_REPORTS; i++) {
+    for (let i = 0; i < reports.length - this.reportCap; i++) {
       this.pending.delete((reports[i] as Pending).seq);
       this.dropped++;
     }

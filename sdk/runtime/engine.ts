@@ -80,7 +80,8 @@ export function defineEngine<M extends ModelSpec>(module: FirmwareModule<M>): Im
       if (bootloader !== undefined) bootloader.reverted = info.reverted;
       runtime.run(module, info.firmware, bootloader, module);
       transport = new NativeTransport(native);
-      runtime.connect(transport, { deviceId: info.deviceId });
+      // An MCU's heap: at most 16 reports in flight while acks are slow (each is a frame until acked).
+      runtime.connect(transport, { deviceId: info.deviceId, reportCap: 16 });
     },
     wake() {
       clock?.wake?.();
