@@ -103,12 +103,11 @@ describe("washer: a wash program on the drum plant", () => {
     w.sim.cutPower(5_000);
     w.clock.runFor(10_000);
     w.observe();
-    const took = w.runUntil(() => w.sim.device.get("state") === "done", 3 * 60 * MIN);
+    w.runUntil(() => w.sim.device.get("state") === "done", 3 * 60 * MIN);
     expect(w.sim.device.get("state")).toBe("done");
     const total = w.clock.now() / MIN;
     // Two short cuts cost minutes (locking again, a new balance), not a wash started again (45 min).
     expect(total).toBeLessThan(expected + 12);
-    expect(took).toBeGreaterThan(0);
     expect(w.unlocked()).toBe(0);
     expect(w.drum().violations).toEqual({ dryHeatS: 0, shakeS: 0, unsafeDoorOpenings: 0 });
     expect(w.sim.kernel.faultCount).toBe(0);
