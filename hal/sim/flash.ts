@@ -25,18 +25,25 @@ export interface TornOp {
  * endurance limit, and fault injection: a power cut after operation k (whole
  * or torn), and bad sectors.
  */
+/** The granularity the simulated flash keeps memory in. */
+const PAGE_BYTES = 256;
+
 export class SimFlash implements Flash {
   readonly sizeBytes: number;
   readonly sectorBytes: number;
   readonly programBytes: number;
   readonly endurance: number;
-  readonly eraseCounts: Uint32Array;
+  /** How many sectors: erase takes 0 .. sectors - 1. */
+  readonly sectors: number;
+  private counts: Uint32Array | undefined;
   /**
-   * Contents by sector; an erased sector holds no memory (undefined), so a
-   * fleet of boards costs only the sectors they wrote.
+   * Contents by page (256 bytes, or a whole sector if that does not divide
+   * it); an erased page holds no memory, so a board costs only the pages it
+   * wrote (a fleet of thousands writes a record or two each).
    */
-  private readonly sectors = new Map<number, Uint8Array>();
-  /** Sectors shared with a clone: copied before this flash changes them (copy on write). */
+  private readonly pages = new Map<number, Uint8Array>();
+  private readonly pageBytes: number;
+  /** Pages shared with a clone: copied before this flash changes them (copy on write). */
   private readonly shared = new Set<number>();
   /** Operations (program and erase) done since creation. */
   ops = 0;
@@ -65,51 +72,76 @@ export class SimFlash implements Flash {
     this.programBytes = programBytes;
     this.endurance = geometry.endurance ?? 100_000;
     if (image !== undefined && image.length !== sizeBytes) throw new RangeError(`SimFlash: image of ${image.length} bytes for a ${sizeBytes}-byte flash`);
-    this.eraseCounts = new Uint32Array(sizeBytes / sectorBytes);
+    this.sectors = sizeBytes / sectorBytes;
+    this.pageBytes = sectorBytes % PAGE_BYTES === 0 ? PAGE_BYTES : sectorBytes;
     if (image !== undefined) this.setImage(image);
   }
 
   /** The whole contents, as a copy (saving, comparing). */
   get image(): Uint8Array {
     const out = new Uint8Array(this.sizeBytes).fill(0xff);
-    for (const [i, sector] of this.sectors) out.set(sector, i * this.sectorBytes);
+    for (const [i, page] of this.pages) out.set(page, i * this.pageBytes);
     return out;
   }
 
   /** Replaces the whole contents (loading a saved flash, or garbage for a test). */
   setImage(image: Uint8Array): void {
     if (image.length !== this.sizeBytes) throw new RangeError(`SimFlash: image of ${image.length} bytes for a ${this.sizeBytes}-byte flash`);
-    this.sectors.clear();
+    this.pages.clear();
     this.shared.clear();
-    for (let i = 0; i < this.eraseCounts.length; i++) {
-      const bytes = image.subarray(i * this.sectorBytes, (i + 1) * this.sectorBytes);
-      if (!bytes.every((b) => b === 0xff)) this.sectors.set(i, bytes.slice());
+    for (let i = 0; i * this.pageBytes < this.sizeBytes; i++) {
+      const bytes = image.subarray(i * this.pageBytes, (i + 1) * this.pageBytes);
+      if (!bytes.every((b) => b === 0xff)) this.pages.set(i, bytes.slice());
     }
+  }
+
+  /** Erases each sector has had (wear). */
+  get eraseCounts(): Uint32Array {
+    return (this.counts ??= new Uint32Array(this.sectors));
   }
 
   /** Sectors that hold memory (written since their last erase). */
   get sectorsInUse(): number {
-    return this.sectors.size;
+    return new Set([...this.pages.keys()].map((p) => Math.floor((p * this.pageBytes) / this.sectorBytes))).size;
   }
 
-  /** A sector's bytes to change, made real if it was erased. */
-  private writable(sector: number): Uint8Array {
-    let bytes = this.sectors.get(sector);
-    if (bytes === undefined) bytes = new Uint8Array(this.sectorBytes).fill(0xff);
-    else if (this.shared.delete(sector)) bytes = bytes.slice();
-    this.sectors.set(sector, bytes);
+  /** A page's bytes to change, made real if it was erased, copied if a clone shares it. */
+  private writable(page: number): Uint8Array {
+    let bytes = this.pages.get(page);
+    if (bytes === undefined) bytes = new Uint8Array(this.pageBytes).fill(0xff);
+    else if (this.shared.delete(page)) bytes = bytes.slice();
+    this.pages.set(page, bytes);
     return bytes;
+  }
+
+  /** Calls `fn` for each page the range covers: the page, where in it, how many bytes, and how far into the range. */
+  private eachPage(offset: number, length: number, fn: (page: number, at: number, n: number, done: number) => void): void {
+    for (let done = 0; done < length; ) {
+      const page = Math.floor((offset + done) / this.pageBytes);
+      const at = (offset + done) % this.pageBytes;
+      const n = Math.min(length - done, this.pageBytes - at);
+      fn(page, at, n, done);
+      done += n;
+    }
+  }
+
+  /** Stores `value(i, current)` for each byte i of the range: how programs (AND) and torn operations change cells. */
+  private change(offset: number, length: number, value: (i: number, current: number) => number): void {
+    this.eachPage(offset, length, (page, at, n, done) => {
+      const bytes = this.writable(page);
+      for (let k = 0; k < n; k++) bytes[at + k] = value(done + k, bytes[at + k] as number) & 0xff;
+    });
   }
 
   /** The same flash, as it is now: contents, wear and bad sectors; no pending cut. */
   clone(): SimFlash {
     const copy = new SimFlash(this);
-    for (const [i, bytes] of this.sectors) {
-      copy.sectors.set(i, bytes);
+    for (const [i, bytes] of this.pages) {
+      copy.pages.set(i, bytes);
       copy.shared.add(i);
       this.shared.add(i);
     }
-    copy.eraseCounts.set(this.eraseCounts);
+    if (this.counts !== undefined) copy.eraseCounts.set(this.counts);
     for (const [s, b] of this.bad) copy.bad.set(s, b);
     return copy;
   }
@@ -122,12 +154,7 @@ export class SimFlash implements Flash {
 
   /** What a program of `data` at `offset` cut after `keepBytes` leaves (the rest erased, or random). */
   tearProgram(offset: number, data: Uint8Array, keepBytes: number, rest: "erased" | "random"): void {
-    const bytes = this.writable(Math.floor(offset / this.sectorBytes));
-    const at = offset % this.sectorBytes;
-    for (let i = 0; i < data.length; i++) {
-      const mask = i < keepBytes ? (data[i] as number) : rest === "random" ? (data[i] as number) | this.rand() : 0xff;
-      bytes[at + i] = (bytes[at + i] as number) & mask;
-    }
+    this.change(offset, data.length, (i, current) => current & (i < keepBytes ? (data[i] as number) : rest === "random" ? (data[i] as number) | this.rand() : 0xff));
   }
 
   /** False from a cut until powerOn. */
@@ -153,22 +180,12 @@ export class SimFlash implements Flash {
     for (let s = Math.floor(offset / this.sectorBytes); s * this.sectorBytes < offset + length; s++) {
       if (this.bad.get(s) === "read-error") throw new FlashError("read-failed", `read of sector ${s} failed`, s);
     }
-    const first = Math.floor(offset / this.sectorBytes);
-    if (Math.floor((offset + length - 1) / this.sectorBytes) === first || length === 0) {
-      const bytes = this.sectors.get(first);
-      const at = offset % this.sectorBytes;
-      return bytes === undefined ? new Uint8Array(length).fill(0xff) : bytes.slice(at, at + length);
-    }
     const out = new Uint8Array(length);
-    for (let done = 0; done < length; ) {
-      const sector = Math.floor((offset + done) / this.sectorBytes);
-      const at = (offset + done) % this.sectorBytes;
-      const n = Math.min(length - done, this.sectorBytes - at);
-      const bytes = this.sectors.get(sector);
+    this.eachPage(offset, length, (page, at, n, done) => {
+      const bytes = this.pages.get(page);
       if (bytes === undefined) out.fill(0xff, done, done + n);
       else out.set(bytes.subarray(at, at + n), done);
-      done += n;
-    }
+    });
     return out;
   }
 
@@ -182,14 +199,15 @@ export class SimFlash implements Flash {
     if (data.length > 0 && Math.floor((offset + data.length - 1) / this.sectorBytes) !== sector) {
       throw new FlashError("out-of-range", `program ${offset}+${data.length} crosses a sector boundary`, sector);
     }
-    const current = this.sectors.get(sector);
-    const at = offset % this.sectorBytes;
-    for (let i = 0; current !== undefined && i < data.length; i++) {
-      if ((~(current[at + i] as number) & (data[i] as number) & 0xff) !== 0) {
-        this.nonErasedPrograms++;
-        throw new FlashError("not-erased", `program at ${offset + i} would set bits that are 0 (erase first)`, sector);
+    this.eachPage(offset, data.length, (page, at, n, done) => {
+      const current = this.pages.get(page);
+      for (let k = 0; current !== undefined && k < n; k++) {
+        if ((~(current[at + k] as number) & (data[done + k] as number) & 0xff) !== 0) {
+          this.nonErasedPrograms++;
+          throw new FlashError("not-erased", `program at ${offset + done + k} would set bits that are 0 (erase first)`, sector);
+        }
       }
-    }
+    });
     this.beforeProgram?.(offset, data);
     if (this.cutNow()) {
       const torn = this.torn;
@@ -198,35 +216,32 @@ export class SimFlash implements Flash {
     }
     const bad = this.bad.get(sector);
     if (bad === "program-error") throw new FlashError("program-failed", `program of sector ${sector} failed`, sector);
-    if (bad !== "program-noop") {
-      const bytes = this.writable(sector);
-      for (let i = 0; i < data.length; i++) bytes[at + i] = (bytes[at + i] as number) & (data[i] as number);
-    }
+    if (bad !== "program-noop") this.change(offset, data.length, (i, current) => current & (data[i] as number));
     this.bytesProgrammed += data.length;
     this.done();
   }
 
   erase(sector: number): void {
     this.checkPower();
-    if (!Number.isInteger(sector) || sector < 0 || sector >= this.eraseCounts.length) {
+    if (!Number.isInteger(sector) || sector < 0 || sector >= this.sectors) {
       throw new FlashError("out-of-range", `no sector ${sector}`, sector);
     }
     if (this.cutNow()) {
-      if (this.torn !== undefined) {
-        const bytes = this.writable(sector);
-        for (let i = 0; i < this.sectorBytes; i++) bytes[i] = this.rand();
-      }
+      if (this.torn !== undefined) this.change(sector * this.sectorBytes, this.sectorBytes, () => this.rand());
       throw new FlashError("power-cut", `power cut during erase of sector ${sector}`, sector);
     }
     const bad = this.bad.get(sector);
-    if (bad === "erase-error" || (this.eraseCounts[sector] as number) >= this.endurance) {
+    if (bad === "erase-error" || (this.counts?.[sector] ?? 0) >= this.endurance) {
       throw new FlashError("erase-failed", `erase of sector ${sector} failed${bad ? "" : " (worn out)"}`, sector);
     }
     if (bad !== "erase-noop") {
-      this.sectors.delete(sector);
-      this.shared.delete(sector);
+      const first = (sector * this.sectorBytes) / this.pageBytes;
+      for (let page = first; page < first + this.sectorBytes / this.pageBytes; page++) {
+        this.pages.delete(page);
+        this.shared.delete(page);
+      }
     }
-    this.eraseCounts[sector] = (this.eraseCounts[sector] as number) + 1;
+    this.eraseCounts[sector] = (this.eraseCounts[sector] as number) + 1; // made on the first erase: most boards of a fleet never erase
     this.done();
   }
 
