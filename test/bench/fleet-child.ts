@@ -13,7 +13,14 @@ const [kind, countText, url] = process.argv.slice(2);
 const count = Number(countText);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const rssKib = (): number => process.memoryUsage().rss / 1024;
+/** What is live after a full collection (the child runs with --expose-gc): JS heap and buffers. */
+const liveKib = (): number => {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return (m.heapUsed + m.external) / 1024;
+};
 const base = rssKib();
+const liveBase = liveKib();
 
 if (kind === "raw") {
   const clients: mqtt.MqttClient[] = [];
@@ -25,12 +32,13 @@ if (kind === "raw") {
   while (clients.some((c) => !c.connected) && Date.now() < end) await sleep(100);
   await sleep(5_000);
   const rss = rssKib();
-  console.log(JSON.stringify({ connected: clients.filter((c) => c.connected).length, rssPerClientKib: (rss - base) / count }));
+  const live = liveKib();
+  console.log(JSON.stringify({ connected: clients.filter((c) => c.connected).length, rssPerClientKib: (rss - base) / count, livePerClientKib: (live - liveBase) / count }));
   for (const c of clients) c.end(true);
 } else {
   let steadyAt: number | undefined;
   let cpuAt: NodeJS.CpuUsage | undefined;
-  let sample: { rss: number; cpuS: number; wallS: number } | undefined;
+  let sample: { rss: number; cpuS: number; wallS: number; live: number } | undefined;
   const summary = await runFleet({
     app: app as unknown as ApplianceApp<ModelSpec>,
     count,
@@ -49,10 +57,10 @@ if (kind === "raw") {
         cpuAt = process.cpuUsage();
       } else if (sample === undefined && performance.now() - steadyAt >= 20_000) {
         const cpu = process.cpuUsage(cpuAt);
-        sample = { rss: rssKib(), cpuS: (cpu.user + cpu.system) / 1e6, wallS: (performance.now() - steadyAt) / 1000 };
+        sample = { rss: rssKib(), cpuS: (cpu.user + cpu.system) / 1e6, wallS: (performance.now() - steadyAt) / 1000, live: liveKib() };
       }
     },
   });
-  console.log(JSON.stringify({ summary, rssPerDeviceKib: sample === undefined ? undefined : (sample.rss - base) / count, cpuCoresPer1k: sample === undefined ? undefined : sample.cpuS / sample.wallS / (count / 1000) }));
+  console.log(JSON.stringify({ summary, rssPerDeviceKib: sample === undefined ? undefined : (sample.rss - base) / count, livePerDeviceKib: sample === undefined ? undefined : (sample.live - liveBase) / count, cpuCoresPer1k: sample === undefined ? undefined : sample.cpuS / sample.wallS / (count / 1000) }));
 }
 process.exit(0);
