@@ -119,6 +119,25 @@ describe("link reliability (in-memory broker, virtual time)", () => {
     expect(t.sim.link?.desiredVersion).toBe(2);
   });
 
+  it("a set sent while the device is away settles when the device is back and takes the whole desired document", async () => {
+    const t = setup();
+    await t.run(3_000);
+    t.broker.drop("dev1");
+    t.broker.stop();
+    let settled: unknown = "pending";
+    const away = t.device.set({ level: 7 }, { timeoutMs: 30_000 }).then(
+      () => (settled = "done"),
+      (e: unknown) => (settled = e),
+    );
+    await t.run(5_000);
+    expect(settled).toBe("pending");
+    t.broker.start();
+    await t.run(3_000);
+    await Promise.race([away, new Promise((r) => setTimeout(r, 2_000))]);
+    expect(settled).toBe("done"); // not a timeout: the device has it, through its reconcile
+    expect(t.sim.device.get("level")).toBe(7);
+  });
+
   it("a power cut with a full queue: events and state from offline survive the reboot and arrive after it", async () => {
     const t = setup();
     await t.run(3_000);

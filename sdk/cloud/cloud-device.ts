@@ -39,6 +39,8 @@ export class CloudDevice<M extends ModelSpec> {
   desiredVersion = 0;
   deviceDesiredVersion = 0;
   private readonly reportListeners = new Set<Listener<Partial<Props<M>>>>();
+  /** Sets waiting for their version to reach the device by another way (a reconcile after its hello). */
+  private readonly versionWaiters = new Set<{ version: number; reached: () => void }>();
   private readonly eventListeners = new Set<Listener<{ name: EventName<M>; fields: Record<string, unknown> }>>();
 
   constructor(
@@ -51,9 +53,10 @@ export class CloudDevice<M extends ModelSpec> {
    * Sets desired state: the values join this device's desired document under
    * a new version, kept even if the device is away (it gets the document when
    * it says hello with an older version). Resolves when the device
-   * acknowledges; rejects with its HearthError (nothing changed on the device)
-   * or a timeout. A device that holds a newer version says so, and the set is
-   * sent once more above it.
+   * acknowledges, or when it takes this version (or a later one) with the
+   * whole document after its hello; rejects with its HearthError (nothing
+   * changed on the device) or a timeout. A device that holds a newer version
+   * says so, and the set is sent once more above it.
    */
   async set(values: Partial<Writable<M>>, options: RequestOptions = {}): Promise<void> {
     const props = this.model.spec.properties;
@@ -70,9 +73,23 @@ export class CloudDevice<M extends ModelSpec> {
     const wire = membersToWire(this.model.spec.properties, values as Record<string, unknown>, "property", false);
     for (let attempt = 0; ; attempt++) {
       const version = this.desiredVersion;
-      const reply = await this.cloud.request(this.id, { type: "set", seq: 0, version, values: wire }, options.timeoutMs ?? 10_000);
+      const request = this.cloud.request(this.id, { type: "set", seq: 0, version, values: wire }, options.timeoutMs ?? 10_000);
+      // A device away when this went out gets the whole document again after its hello; that ack settles this set too.
+      const waiter = { version, reached: (): void => undefined };
+      const reached = new Promise<"reached">((resolve) => (waiter.reached = () => resolve("reached")));
+      this.versionWaiters.add(waiter);
+      let reply: Message | "reached";
+      try {
+        reply = await Promise.race([request, reached]);
+      } finally {
+        this.versionWaiters.delete(waiter);
+      }
+      if (reply === "reached") {
+        request.catch(() => undefined); // its own answer (or timeout) no longer matters
+        return;
+      }
       if (reply.type === "ack") {
-        this.deviceDesiredVersion = Math.max(this.deviceDesiredVersion, version);
+        this.deviceHas(version);
         return;
       }
       if (reply.type === "error" && reply.code === ErrorCode.stale && reply.current !== undefined && attempt === 0) {
@@ -130,6 +147,12 @@ export class CloudDevice<M extends ModelSpec> {
   }
 
   /** @internal The cloud hands this device's uplink messages here. */
+  /** The device holds desired state up to `version`: every set of that version or older has landed. */
+  private deviceHas(version: number): void {
+    this.deviceDesiredVersion = Math.max(this.deviceDesiredVersion, version);
+    for (const w of this.versionWaiters) if (w.version <= version) w.reached();
+  }
+
   receive(message: Message): void {
     switch (message.type) {
       case "hello":
@@ -138,6 +161,7 @@ export class CloudDevice<M extends ModelSpec> {
         this.resetReason = message.resetReason;
         this.bootCount = message.bootCount;
         this.deviceDesiredVersion = message.desiredVersion;
+        this.deviceHas(message.desiredVersion);
         // Reconcile: the device missed a set while it was away; send the whole desired document again.
         if (this.desiredVersion > message.desiredVersion && Object.keys(this.desired).length > 0) {
           this.sendDesired({ ...this.desired }, {}).catch(() => undefined);
