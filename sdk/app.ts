@@ -76,3 +76,13 @@ export interface ApplianceApp<M extends ModelSpec> {
 export function defineApp<M extends ModelSpec>(app: ApplianceApp<M>): ApplianceApp<M> {
   return app;
 }
+
+/** An app's status line: the parts that say something, joined by " | ". */
+export function statusLine(parts: readonly (string | false)[]): string {
+  return parts.filter((part): part is string => part !== false && part !== "").join(" | ");
+}
+
+/** A reading with one decimal, or "?" when the plant has none by that name. */
+export function oneDecimal(value: number | undefined): string {
+  return value === undefined ? "?" : value.toFixed(1);
+}

@@ -82,6 +82,7 @@ export class FloorPlant {
   private readonly dock: { x: number; y: number };
   private pending: number | undefined;
   private readonly dirt = new Map<number, number>();
+  private reachableCells: Set<number> | undefined;
 
   constructor(
     private readonly h1: SimulatedH1,
@@ -104,8 +105,13 @@ export class FloorPlant {
     return this.x === this.dock.x && this.y === this.dock.y;
   }
 
-  /** The floor cells the robot can reach from its dock (flood fill), the dock's own cell not counted: it stands on it. */
-  reachable(): Set<number> {
+  /** The floor cells the robot can reach from its dock, the dock's own cell not counted: it stands on it. */
+  reachable(): ReadonlySet<number> {
+    // The plan never changes: flood it once (the console asks for coverage every simulated second).
+    return (this.reachableCells ??= this.flood());
+  }
+
+  private flood(): Set<number> {
     const seen = new Set<number>([this.key(this.dock.x, this.dock.y)]);
     const queue = [this.dock];
     while (queue.length > 0) {

@@ -1,5 +1,5 @@
 import { airconIndoor, RoomPlant } from "../../boards/aircon-indoor/index.js";
-import { defineApp } from "../../sdk/index.js";
+import { defineApp, oneDecimal, statusLine } from "../../sdk/index.js";
 import { aircon } from "./firmware.js";
 import { airconDefaults, airconModel } from "./model.js";
 
@@ -14,19 +14,13 @@ export const app = defineApp({
   createPlant: (h1, random) => new RoomPlant(h1, random, { startC: 30, outdoorC: 32 }),
   chart: ["roomC", "coilC", "target (reported)"],
   status: (s, r) =>
-    [
-      `room ${fmt(r["roomC"])} °C → ${s.target.toFixed(1)} °C`,
+    statusLine([
+      `room ${oneDecimal(r["roomC"])} °C → ${s.target.toFixed(1)} °C`,
       s.power ? s.mode : "off",
       `compressor ${s.compressor ? "ON " : "off"}`,
       `fan ${String(s.fan)}`,
-      `coil ${fmt(r["coilC"])} °C`,
+      `coil ${oneDecimal(r["coilC"])} °C`,
       s.cleaning ? "cleaning" : "",
       s.error !== 0 ? `ERROR E${s.error}` : "",
-    ]
-      .filter((part) => part !== "")
-      .join(" | "),
+    ]),
 });
-
-function fmt(value: number | undefined): string {
-  return value === undefined ? "?" : value.toFixed(1);
-}

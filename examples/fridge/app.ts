@@ -1,5 +1,5 @@
 import { CabinetPlant, fridge as board } from "../../boards/fridge/index.js";
-import { defineApp } from "../../sdk/index.js";
+import { defineApp, oneDecimal, statusLine } from "../../sdk/index.js";
 import { fridge } from "./firmware.js";
 import { fridgeDefaults, fridgeModel } from "./model.js";
 
@@ -14,19 +14,13 @@ export const app = defineApp({
   createPlant: (h1, random) => new CabinetPlant(h1, random),
   chart: ["fridgeC", "fridgeFoodC", "freezerC", "fridgeTarget (reported)"],
   status: (s, r) =>
-    [
-      `fridge ${fmt(r["fridgeC"])} °C → ${s.fridgeTarget}`,
-      `freezer ${fmt(r["freezerC"])} °C → ${s.freezerTarget}`,
+    statusLine([
+      `fridge ${oneDecimal(r["fridgeC"])} °C → ${s.fridgeTarget}`,
+      `freezer ${oneDecimal(r["freezerC"])} °C → ${s.freezerTarget}`,
       s.mode,
       `compressor ${s.compressor ? "ON " : "off"}`,
       s.defrosting ? "defrosting" : "",
       s.doorOpen ? (s.doorAlarm ? "DOOR ALARM" : "door open") : "",
       s.error !== 0 ? `ERROR E${s.error}` : "",
-    ]
-      .filter((part) => part !== "")
-      .join(" | "),
+    ]),
 });
-
-function fmt(value: number | undefined): string {
-  return value === undefined ? "?" : value.toFixed(1);
-}

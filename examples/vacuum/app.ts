@@ -1,5 +1,5 @@
 import { FloorPlant, vacuum as board } from "../../boards/vacuum/index.js";
-import { defineApp } from "../../sdk/index.js";
+import { defineApp, statusLine } from "../../sdk/index.js";
 import { vacuum } from "./firmware.js";
 import { vacuumDefaults, vacuumModel } from "./model.js";
 
@@ -14,14 +14,12 @@ export const app = defineApp({
   createPlant: (h1, random) => new FloorPlant(h1, random),
   chart: ["batteryPct", "coveragePct", "binG"],
   status: (s, r) =>
-    [
+    statusLine([
       s.state,
       `battery ${s.battery}%${s.charging ? " charging" : ""}`,
       `suction ${s.suction}`,
       `cleaned ${s.area.toFixed(1)} m² (${(r["coveragePct"] ?? 0).toFixed(0)}% of the floor)`,
       s.binFull ? "BIN FULL" : "",
       s.error !== 0 ? `ERROR E${s.error}` : "",
-    ]
-      .filter((part) => part !== "")
-      .join(" | "),
+    ]),
 });

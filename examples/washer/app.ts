@@ -1,5 +1,5 @@
 import { DrumPlant, washer as board } from "../../boards/washer/index.js";
-import { defineApp } from "../../sdk/index.js";
+import { defineApp, oneDecimal, statusLine } from "../../sdk/index.js";
 import { washer } from "./firmware.js";
 import { washerDefaults, washerModel } from "./model.js";
 
@@ -14,19 +14,13 @@ export const app = defineApp({
   createPlant: (h1, random) => new DrumPlant(h1, random),
   chart: ["waterL", "waterC", "rpm"],
   status: (s, r) =>
-    [
+    statusLine([
       `${s.program} ${s.temperature} °C ${s.spin} rpm`,
       s.state,
       s.remaining > 0 ? `${s.remaining} min left` : "",
-      `water ${fmt(r["waterL"])} L ${fmt(r["waterC"])} °C`,
+      `water ${oneDecimal(r["waterL"])} L ${oneDecimal(r["waterC"])} °C`,
       `drum ${Math.round(r["rpm"] ?? 0)} rpm`,
       s.doorLocked ? "locked" : s.doorOpen ? "door open" : "unlocked",
       s.error !== 0 ? `ERROR E${s.error}` : "",
-    ]
-      .filter((part) => part !== "")
-      .join(" | "),
+    ]),
 });
-
-function fmt(value: number | undefined): string {
-  return value === undefined ? "?" : value.toFixed(1);
-}

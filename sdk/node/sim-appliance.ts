@@ -40,6 +40,8 @@ export interface SimApplianceOptions {
   /** Boot from images signed with this key; a factory image goes into a blank flash first. */
   images?: { publicKey: Uint8Array; factoryImage?: Uint8Array };
   quickjs?: QuickJSWASMModule;
+  /** Sample the appliance every simulated second for charts (only a console needs it). Default true. */
+  sampled?: boolean;
 }
 
 const HISTORY = 720;
@@ -77,7 +79,7 @@ export class SimAppliance {
     this.hosted.onLog((r: LogRecord) => {
       if (LogLevel[r.level] >= LogLevel.warn) this.tell("log", `${r.level} ${r.task}: ${r.message}`);
     });
-    this.hosted.board.board.every(1000, () => this.sample(), { task: "console" });
+    if (o.sampled ?? true) this.hosted.board.board.every(1000, () => this.sample(), { task: "console" });
   }
 
   get id(): string {

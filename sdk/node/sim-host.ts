@@ -113,6 +113,7 @@ export async function runSimulation(o: SimHostOptions): Promise<SimSummary[]> {
       engine,
       cloud,
       connect: () => deviceTransport(o, url, a.deviceId),
+      sampled: o.consolePort !== undefined,
       ...(flash === undefined ? {} : { flash }),
       ...(a.images === undefined ? {} : { images: flash === undefined ? a.images : { publicKey: a.images.publicKey } }),
       ...(quickjs === undefined ? {} : { quickjs }),
