@@ -54,7 +54,7 @@ class Reader {
       case 2:
         return this.take(arg).slice();
       case 3:
-        return utf8(this.take(arg));
+        return decodeUtf8(this.take(arg));
       case 4: {
         this.room(arg, depth);
         const out = new Array<unknown>(arg);
@@ -167,7 +167,7 @@ function fromHalf(h: number): number {
 }
 
 /** Strict UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF), without TextDecoder. */
-function utf8(b: Uint8Array): string {
+export function decodeUtf8(b: Uint8Array): string {
   let out = "";
   for (let i = 0; i < b.length; ) {
     const c = b[i++] as number;

@@ -2,7 +2,8 @@
 export * from "./model.js";
 export { Device, type DeviceListener } from "./device.js";
 export { HearthError, ErrorCode, type ErrorCodeName } from "./errors.js";
-export { defineApp, statusLine, oneDecimal, type ApplianceApp, type FirmwareContext, type FirmwareModule, type Plant } from "./app.js";
+export { type FirmwareContext, type FirmwareModule } from "./app.js";
+export { defineApp, statusLine, oneDecimal, type ApplianceApp, type Plant } from "./sim/app.js";
 export type { UpdateControl } from "./ota/update-control.js";
 export type { LinkState, LinkStats } from "./link/device-link.js";
 export { DigitalMode, Edge, HalError, type Digital, type Analog, type PWM, type Serial, type IO } from "../hal/index.js";

@@ -1,3 +1,4 @@
+import { clearHostTimeout, setHostTimeout } from "./host-timers.js";
 import { ErrorCode, errorCodeName, HearthError } from "../errors.js";
 import type { ActionName, Model, ModelSpec, ParamsOf, Props, ResultOf, Writable, EventName, FieldsOf } from "../model.js";
 import type { Message } from "../link/envelope.js";
@@ -133,13 +134,13 @@ export class CloudDevice<M extends ModelSpec> {
   waitFor(predicate: (state: Partial<Props<M>>) => boolean, timeoutMs = 10_000): Promise<Partial<Props<M>>> {
     if (predicate(this.reported)) return Promise.resolve({ ...this.reported });
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = setHostTimeout(() => {
         off();
         reject(new HearthError("timeout", `device ${this.id}: condition not met within ${timeoutMs} ms`));
       }, timeoutMs);
       const off = this.onReport((state) => {
         if (!predicate(state)) return;
-        clearTimeout(timer);
+        clearHostTimeout(timer);
         off();
         resolve({ ...state });
       });

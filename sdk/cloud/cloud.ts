@@ -1,3 +1,4 @@
+import { clearHostTimeout, setHostTimeout, type TimerHandle } from "./host-timers.js";
 import { HearthError } from "../errors.js";
 import type { AnyModel, Model, ModelSpec } from "../model.js";
 import { decodeMessage, encodeMessage, type Message } from "../link/envelope.js";
@@ -17,7 +18,7 @@ export interface CloudStats {
 interface Pending {
   resolve(message: Message): void;
   reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: TimerHandle;
 }
 
 /**
@@ -106,7 +107,7 @@ export class Cloud {
 
   async stop(): Promise<void> {
     for (const [key, p] of this.pending) {
-      clearTimeout(p.timer);
+      clearHostTimeout(p.timer);
       p.reject(new HearthError("offline", "cloud stopped"));
       this.pending.delete(key);
     }
@@ -171,14 +172,14 @@ export class Cloud {
     // An invoke is answered by a result carrying its id, or an error carrying its seq.
     const keys = sent.type === "invoke" ? [`${deviceId}/seq/${seq}`, `${deviceId}/id/${sent.id}`] : [`${deviceId}/seq/${seq}`];
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = setHostTimeout(() => {
         for (const k of keys) this.pending.delete(k);
         reject(new HearthError("timeout", `device ${deviceId} did not answer ${message.type} within ${timeoutMs} ms`));
       }, timeoutMs);
       const entry: Pending = {
         resolve: (m) => {
           for (const k of keys) this.pending.delete(k);
-          clearTimeout(timer);
+          clearHostTimeout(timer);
           resolve(m);
         },
         reject,

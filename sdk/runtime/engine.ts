@@ -7,6 +7,7 @@ import type { Transport, TransportEvents } from "../link/transport.js";
 import type { ModelSpec } from "../model.js";
 import { useChipHash } from "./chip-sha256.js";
 import { DeviceRuntime } from "./device-runtime.js";
+import { inspectRuntime } from "./inspection.js";
 
 /** Time and wake-ups from the chip's timer. */
 class NativeClock implements Clock {
@@ -97,14 +98,7 @@ export function defineEngine<M extends ModelSpec>(module: FirmwareModule<M>): Im
       else if (topic !== undefined && payload !== undefined) to.message(topic, new Uint8Array(payload));
     },
     inspect() {
-      return JSON.stringify({
-        firmware: runtime?.firmware,
-        state: runtime?.device.snapshot(),
-        link: runtime?.link?.state ?? "down",
-        stats: runtime?.link?.stats,
-        update: runtime?.updates?.progress,
-        faults: runtime?.kernel.faultCount,
-      });
+      return JSON.stringify(inspectRuntime(runtime));
     },
   };
 }

@@ -3,8 +3,12 @@ import type { ResetReason } from "../../hal/reset-cause.js";
 import { SimulatedH1, type SimFlash } from "../../hal/sim/index.js";
 import { Kernel } from "../../os/kernel.js";
 import type { VirtualClock } from "../../os/virtual-clock.js";
-import type { ApplianceApp, Plant } from "../app.js";
+import type { ApplianceApp, Plant } from "./app.js";
 import type { ModelSpec } from "../model.js";
+import type { Bootloader } from "../../os/boot/bootloader.js";
+import type { LogSink } from "../../os/log.js";
+import type { Inspection } from "../runtime/inspection.js";
+import type { HeapFigures } from "./quickjs-mcu.js";
 
 export interface BoardOptions {
   /** The board's time base; the MCU and the board's hardware each get a channel of it. */
@@ -33,8 +37,8 @@ export interface BoardOptions {
 export abstract class SimulatedBoard<M extends ModelSpec> {
   readonly h1: SimulatedH1;
   readonly plant: Plant;
-  /** The board's own scheduler: plant steps and hardware checks, independent of the MCU. */
-  readonly board: Kernel;
+  /** The board's hardware scheduler: plant steps and hardware checks, independent of the MCU's kernel. */
+  readonly hardware: Kernel;
   /** Every reset: when, why, and when the watchdog was last fed before it. */
   readonly resets: { at: number; reason: ResetReason; lastFedAt: number }[] = [];
   boots = 0;
@@ -48,10 +52,10 @@ export abstract class SimulatedBoard<M extends ModelSpec> {
     this.layout = boardOptions.layout ?? h1Layout();
     this.h1 = new SimulatedH1(() => clock.now(), boardOptions.flash);
     this.h1.resetReason = boardOptions.resetReason ?? "powerOn";
-    this.board = new Kernel({ clock: clock.channel(), seed: boardOptions.seed ?? 1 });
-    this.plant = app.createPlant(this.h1, this.board.random.fork());
+    this.hardware = new Kernel({ clock: clock.channel(), seed: boardOptions.seed ?? 1 });
+    this.plant = app.createPlant(this.h1, this.hardware.random.fork());
     const tick = boardOptions.tickMs ?? 1000;
-    this.board.every(tick, () => this.hardwareTick(tick / 1000), { task: "board", late: "catch-up" });
+    this.hardware.every(tick, () => this.hardwareTick(tick / 1000), { task: "board", late: "catch-up" });
     this.h1.flash.onPowerLoss = () => this.powerLost();
   }
 
@@ -59,6 +63,16 @@ export abstract class SimulatedBoard<M extends ModelSpec> {
   abstract get firmware(): string | undefined;
   /** One short line: the appliance as a person watching it wants to see it. */
   abstract status(): string;
+  /** What the running device says about itself (state, link, update, faults); undefined when nothing runs. */
+  abstract inspect(): Inspection | undefined;
+  /** Hears every log record of this and every later boot (the board's console UART). */
+  abstract onLog(sink: LogSink): void;
+  /** A bootloader on the flash as it is now (the serial loader talks to it), or undefined when the board runs no images. */
+  abstract romBootloader(): Bootloader | undefined;
+  /** Heap figures of the running image, on engines that measure them. */
+  get heap(): HeapFigures | undefined {
+    return undefined;
+  }
 
   /** Starts the MCU for boot number `this.boots`; throws only when the power fails as it starts. */
   protected abstract startMcu(): void;
@@ -78,7 +92,7 @@ export abstract class SimulatedBoard<M extends ModelSpec> {
   /** The board is switched off: the MCU stops and nothing runs until a new board is made. */
   powerOff(): void {
     this.stopMcu();
-    this.board.halt();
+    this.hardware.halt();
   }
 
   protected boot(): void {
@@ -100,7 +114,7 @@ export abstract class SimulatedBoard<M extends ModelSpec> {
   cutPower(offMs = this.boardOptions.powerOffMs ?? 1000): void {
     this.stopMcu();
     this.h1.reset("powerOn");
-    this.board.after(offMs, () => {
+    this.hardware.after(offMs, () => {
       this.h1.flash.powerOn();
       this.reset("powerOn");
     }, "power");

@@ -1,11 +1,11 @@
 import { getQuickJS } from "quickjs-emscripten";
 import { VirtualClock } from "../../os/virtual-clock.js";
 import { Cloud } from "../../sdk/cloud/index.js";
-import { buildFirmware } from "../../sdk/node/build.js";
-import { EmbeddedBoard } from "../../sdk/node/embedded-board.js";
-import { loadQuickJs } from "../../sdk/node/quickjs-mcu.js";
+import { buildFirmware } from "../../sdk/node/tools/build.js";
+import { QuickJsBoard } from "../../sdk/sim/quickjs-board.js";
+import { loadQuickJs } from "../../sdk/sim/quickjs-mcu.js";
 import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
-import type { ApplianceApp } from "../../sdk/app.js";
+import type { ApplianceApp } from "../../sdk/sim/app.js";
 import type { ModelSpec } from "../../sdk/model.js";
 import { app as aircon } from "../../examples/aircon/app.js";
 import { factoryFlash, keys } from "../support/ota.js";
@@ -37,7 +37,8 @@ export async function footprintBench(): Promise<void> {
     const { image, sizeByPart } = await buildFirmware({ entry: `examples/${name}`, board: app.boardId, version: [1, 0, 0], securityCounter: 1, secretKey: keys.secretKey });
     const clock = new VirtualClock();
     const broker = new MemoryBroker();
-    const board = new EmbeddedBoard(app, {
+    const board = new QuickJsBoard(app, {
+      stopwatch: () => performance.now(),
       clock,
       flash: factoryFlash(image),
       quickjs: await loadQuickJs(),

@@ -1,7 +1,7 @@
 import { app } from "../../examples/aircon/app.js";
 import { Kernel } from "../../os/kernel.js";
 import { VirtualClock } from "../../os/virtual-clock.js";
-import { Simulation } from "../../sdk/sim/simulation.js";
+import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
 import { report } from "./table.js";
 
 const EVENTS = 1_000_000;
@@ -72,7 +72,7 @@ export function kernelBench(): void {
 
   const dayMs = best(3, () => {
     const clock = new VirtualClock();
-    new Simulation(app, { clock, seed: 1 });
+    new HostEngineBoard(app, { clock, seed: 1 });
     clock.runFor(86_400_000);
   });
 

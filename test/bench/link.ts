@@ -4,8 +4,8 @@ import { PacedClock } from "../../os/node/host-clock.js";
 import { Cloud } from "../../sdk/cloud/cloud.js";
 import { decodeMessage, encodeMessage, type Message } from "../../sdk/link/envelope.js";
 import { membersToWire } from "../../sdk/link/members.js";
-import { MqttTransport } from "../../sdk/node/mqtt-transport.js";
-import { Simulation } from "../../sdk/sim/simulation.js";
+import { MqttTransport } from "../../sdk/node/mqtt/transport.js";
+import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
 import { counterApp, counterModel } from "../support/counter-app.js";
 import { benchBroker } from "./broker.js";
 import { opsPerSecond, report } from "./table.js";
@@ -49,7 +49,7 @@ function percentile(sorted: number[], p: number): number {
 async function roundTrips(url: string, count: number): Promise<{ hearth: number[]; raw: number[] }> {
   // The device on real time: it handles a command as soon as it arrives.
   const clock = new PacedClock(1, 1);
-  const sim = new Simulation(counterApp, { clock });
+  const sim = new HostEngineBoard(counterApp, { clock });
   clock.start();
   sim.connect(() => new MqttTransport({ url, clientId: "bench-dev" }), "bench-dev");
   const cloud = new Cloud(new MqttTransport({ url, clientId: "bench-cloud" }), [counterModel]);

@@ -6,11 +6,11 @@ import { verifyImage, type Image } from "../../os/boot/image.js";
 import { buildImage, verifyEd25519 } from "../../os/boot/signing.js";
 import { PacedClock } from "../../os/node/host-clock.js";
 import { Cloud } from "../../sdk/cloud/cloud.js";
-import { flashImage, startBoardPort } from "../../sdk/node/flasher.js";
-import { loadBundle } from "../../sdk/node/load-bundle.js";
-import { MqttTransport } from "../../sdk/node/mqtt-transport.js";
+import { flashImage, startBoardPort } from "../../sdk/node/tools/flasher.js";
+import { loadBundle } from "../../sdk/node/host/load-bundle.js";
+import { MqttTransport } from "../../sdk/node/mqtt/transport.js";
 import type { UpdateClientOptions } from "../../sdk/ota/update-client.js";
-import { Simulation } from "../../sdk/sim/simulation.js";
+import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
 import { app } from "../../examples/aircon/app.js";
 import { airconModel } from "../../examples/aircon/model.js";
 import { airconImage, BOARD, factoryFlash, keys } from "../support/ota.js";
@@ -30,7 +30,7 @@ function padded(base: Image, bytes: number, version: [number, number, number]): 
 async function download(url: string, image: Image, updates: UpdateClientOptions, tag: string): Promise<number> {
   const v1 = await airconImage([1, 0, 0], 1);
   const clock = new PacedClock(1, 1);
-  const sim = new Simulation(app, { clock, flash: factoryFlash(v1), images: { publicKey: keys.publicKey, checkSignature: verifyEd25519, load: loadBundle, updates } });
+  const sim = new HostEngineBoard(app, { clock, flash: factoryFlash(v1), images: { publicKey: keys.publicKey, checkSignature: verifyEd25519, load: loadBundle, updates } });
   clock.start();
   sim.connect(() => new MqttTransport({ url, clientId: `bench-ota-${tag}` }), `bench-ota-${tag}`);
   const cloud = new Cloud(new MqttTransport({ url, clientId: `bench-ota-cloud-${tag}` }), [airconModel]);

@@ -1,14 +1,14 @@
 import type { SimFlash } from "../../hal/sim/flash.js";
 import { verifyEd25519 } from "../../os/boot/signing.js";
 import { VirtualClock } from "../../os/virtual-clock.js";
-import type { Plant } from "../../sdk/app.js";
+import type { Plant } from "../../sdk/sim/app.js";
 import { Cloud } from "../../sdk/cloud/index.js";
 import type { Message } from "../../sdk/link/envelope.js";
-import { EmbeddedBoard } from "../../sdk/node/embedded-board.js";
-import { loadBundle } from "../../sdk/node/load-bundle.js";
-import { loadQuickJs } from "../../sdk/node/quickjs-mcu.js";
+import { QuickJsBoard } from "../../sdk/sim/quickjs-board.js";
+import { loadBundle } from "../../sdk/node/host/load-bundle.js";
+import { loadQuickJs } from "../../sdk/sim/quickjs-mcu.js";
 import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
-import { Simulation } from "../../sdk/sim/simulation.js";
+import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
 import { app } from "../../examples/aircon/app.js";
 import { airconModel } from "../../examples/aircon/model.js";
 import { EPOCH, keys } from "./ota.js";
@@ -25,7 +25,7 @@ export interface HostedAircon {
   resets(): readonly { reason: string }[];
   run(ms: number, until?: () => boolean): Promise<void>;
   settle<T>(request: Promise<T>): Promise<T>;
-  board: Simulation<typeof airconModel.spec> | EmbeddedBoard<typeof airconModel.spec>;
+  board: HostEngineBoard<typeof airconModel.spec> | QuickJsBoard<typeof airconModel.spec>;
 }
 
 export const HOSTS = ["node", "embedded"] as const;
@@ -36,11 +36,11 @@ export async function hostAircon(host: "node" | "embedded", flash: SimFlash, o: 
   const network = { transport: () => broker.transport("ac-1"), deviceId: "ac-1" };
   let board: HostedAircon["board"];
   if (host === "node") {
-    const sim = new Simulation(app, { clock, flash, images: { publicKey: keys.publicKey, checkSignature: verifyEd25519, load: loadBundle } });
+    const sim = new HostEngineBoard(app, { clock, flash, images: { publicKey: keys.publicKey, checkSignature: verifyEd25519, load: loadBundle } });
     sim.connect(network.transport, network.deviceId);
     board = sim;
   } else {
-    board = new EmbeddedBoard(app, { clock, flash, quickjs: await loadQuickJs(), publicKey: keys.publicKey, network, ...o });
+    board = new QuickJsBoard(app, { clock, flash, quickjs: await loadQuickJs(), stopwatch: () => performance.now(), publicKey: keys.publicKey, network, ...o });
   }
   const cloud = new Cloud(broker.transport("cloud"), [airconModel], () => EPOCH + clock.now());
   const uplink: Message[] = [];

@@ -6,11 +6,11 @@ import { newKeyPair, verifyEd25519 } from "../../os/boot/signing.js";
 import { VirtualClock } from "../../os/virtual-clock.js";
 import { Cloud } from "../../sdk/cloud/index.js";
 import type { Message } from "../../sdk/link/envelope.js";
-import { buildFirmware } from "../../sdk/node/build.js";
-import { loadBundle } from "../../sdk/node/load-bundle.js";
+import { buildFirmware } from "../../sdk/node/tools/build.js";
+import { loadBundle } from "../../sdk/node/host/load-bundle.js";
 import type { UpdateClientOptions } from "../../sdk/ota/update-client.js";
 import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
-import { Simulation, type FlashLayout } from "../../sdk/sim/simulation.js";
+import { HostEngineBoard, type FlashLayout } from "../../sdk/sim/host-engine-board.js";
 import { app } from "../../examples/aircon/app.js";
 import { virtualTime } from "./virtual-time.js";
 import { airconModel } from "../../examples/aircon/model.js";
@@ -63,7 +63,7 @@ export function otaSetup(flash: SimFlash, o: { layout?: FlashLayout; updates?: U
   /** The firmware each boot ran: a version, "power-cut" (power failed as it started), or "none" (nothing valid to run). */
   const boots: string[] = [];
   const booted = (): string => sim.firmware ?? (flash.hasPower ? "none" : "power-cut");
-  const sim: Simulation<typeof airconModel.spec> = new Simulation(app, {
+  const sim: HostEngineBoard<typeof airconModel.spec> = new HostEngineBoard(app, {
     clock,
     onReset: () => boots.push(booted()),
     seed: o.seed ?? 1,

@@ -6,11 +6,11 @@ import { build } from "esbuild";
 import type { VirtualClock } from "../../../os/virtual-clock.js";
 import type { Cloud } from "../../cloud/cloud.js";
 import { HearthError } from "../../errors.js";
-import type { SimAppliance } from "../sim-appliance.js";
+import type { SessionAppliance } from "../../sim/session-appliance.js";
 import { PAGE_HTML } from "./page-html.js";
 
 export interface ConsoleOptions {
-  appliances: readonly SimAppliance[];
+  appliances: readonly SessionAppliance[];
   /** The cloud the console speaks through: its connection is shown. */
   cloud: Cloud;
   clock: VirtualClock;
@@ -79,7 +79,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
     return reply(res, 200, await act(appliance, m[2] as string, body));
   }
 
-  async function act(a: SimAppliance, what: string, body: Record<string, unknown>): Promise<unknown> {
+  async function act(a: SessionAppliance, what: string, body: Record<string, unknown>): Promise<unknown> {
     try {
       switch (what) {
         case "set": {

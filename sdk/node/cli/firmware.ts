@@ -1,0 +1,183 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { newKeyPair } from "../../../os/boot/signing.js";
+import { Cloud } from "../../cloud/cloud.js";
+import { MqttTransport } from "../mqtt/transport.js";
+import type { SessionApplianceSpec, SessionOptions } from "../host/session.js";
+import type { Engine } from "../../sim/start-board.js";
+import { buildFirmware } from "../tools/build.js";
+import { durationOption, hexOption, numberOption, UsageError } from "./options.js";
+import { flashImage } from "../tools/flasher.js";
+import { developmentKey } from "../../sim/development-key.js";
+import { MODDABLE_BOARDS, writeModdableProject } from "../tools/moddable.js";
+
+/** The CLI's firmware commands: keys new, build, flash, board, ota. Node-only. */
+export function keysNew(rest: string[], values: { out?: string | undefined }): number {
+  if (rest[0] !== "new" || values.out === undefined) throw new UsageError("try hearth keys new --out DIR");
+  mkdirSync(values.out, { recursive: true });
+  const keyFile = join(values.out, "hearth.key");
+  if (existsSync(keyFile)) throw new UsageError(`${keyFile} exists; a new key would orphan every image signed with it`);
+  const { secretKey, publicKey } = newKeyPair();
+  writeFileSync(keyFile, `${Buffer.from(secretKey).toString("hex")}\n`, { mode: 0o600 });
+  writeFileSync(join(values.out, "hearth.pub"), `${Buffer.from(publicKey).toString("hex")}\n`);
+  console.log(`wrote ${keyFile} (secret: keep it off the appliance) and ${join(values.out, "hearth.pub")}`);
+  return 0;
+}
+
+export async function buildCommand(
+  rest: string[],
+  values: { board?: string | undefined; key?: string | undefined; "fw-version"?: string | undefined; out?: string | undefined; counter?: string | undefined; target?: string | undefined },
+): Promise<number> {
+  const path = rest[0];
+  const target = values.target ?? "image";
+  if (target !== "image" && target !== "moddable") throw new UsageError(`--target must be image or moddable, got ${JSON.stringify(target)}`);
+  if (path === undefined || values.board === undefined || (values.key === undefined && target === "image")) throw new UsageError("try hearth build PATH --board B --key FILE");
+  if (target === "moddable" && MODDABLE_BOARDS[values.board] === undefined) throw new UsageError(`--target moddable knows boards ${Object.keys(MODDABLE_BOARDS).join(", ")}, not ${values.board}`);
+  const secretKey = values.key === undefined ? developmentKey().secretKey : hexOption("key", readFileSync(values.key, "utf8").trim());
+  const versionText = values["fw-version"] ?? "1.0.0";
+  if (!/^\d{1,5}\.\d{1,5}\.\d{1,5}$/.test(versionText)) throw new UsageError(`--fw-version must be major.minor.patch, got ${versionText}`);
+  const version = versionText.split(".").map(Number) as [number, number, number];
+  const { image, sizeByPart } = await buildFirmware({
+    entry: path,
+    board: values.board,
+    version,
+    securityCounter: numberOption("counter", values.counter ?? "0", 0, 0xffffffff),
+    secretKey,
+  }).catch((error: Error) => {
+    throw new UsageError(error.message);
+  });
+  if (target === "moddable") {
+    const out = values.out ?? `${basename(resolve(path))}-moddable`;
+    const files = writeModdableProject(out, image, values.board);
+    console.log(`${out}/: a Moddable project (${files.join(", ")}); bundle ${image.bundleBytes} bytes, firmware ${image.version.join(".")}`);
+    console.log(`  build and flash it with the Moddable SDK: cd ${out} && mcconfig -d -m -p ${MODDABLE_BOARDS[values.board]?.platform}`);
+    return 0;
+  }
+  const out = values.out ?? `${basename(resolve(path))}.hfw`;
+  writeFileSync(out, image.bytes);
+  console.log(`${out}: ${image.bytes.length} bytes (header 96, bundle ${image.bundleBytes}, signature 64), board ${image.board}, version ${image.version.join(".")}`);
+  for (const [part, bytes] of Object.entries(sizeByPart).sort((a, b) => b[1] - a[1])) console.log(`  ${part.padEnd(28)} ${String(bytes).padStart(7)} bytes`);
+  return 0;
+}
+
+export async function flashCommand(rest: string[], values: { port?: string | undefined }): Promise<number> {
+  const file = rest[0];
+  if (file === undefined || values.port === undefined) throw new UsageError("try hearth flash IMAGE --port HOST:PORT");
+  const image = new Uint8Array(readFileSync(file));
+  const live = process.stdout.isTTY;
+  const { board } = await flashImage(values.port, image, (done, total) => {
+    const width = 30;
+    const bar = "#".repeat(Math.round((done / total) * width)).padEnd(width, ".");
+    if (live) process.stdout.write(`\r[${bar}] ${done}/${total} bytes`);
+  }).catch((error: Error) => {
+    throw new UsageError(error.message);
+  });
+  process.stdout.write(`${live ? "\n" : ""}flashed ${image.length} bytes to board ${board}: verified, booting\n`);
+  return 0;
+}
+
+/** The example that runs on each board `hearth board` knows. */
+const BOARD_APPS: Record<string, string> = { "aircon-indoor": "aircon", washer: "washer", fridge: "fridge", vacuum: "vacuum" };
+
+/** What `hearth board` asks the simulator for: one appliance, its board and options. */
+export type BoardRun = Omit<SessionOptions, "appliances" | "print" | "interrupted"> & Omit<SessionApplianceSpec, "app">;
+
+export interface BoardArgs {
+  pub?: string | undefined;
+  flash?: string | undefined;
+  port?: string | undefined;
+  broker?: string | undefined;
+  speed?: string | undefined;
+  device?: string | undefined;
+  duration?: string | undefined;
+  engine?: Engine;
+}
+
+/**
+ * A simulated board that runs what is in its flash, as the chip does: its
+ * bootloader port takes images from `hearth flash`, its firmware connects to
+ * the broker, and updates over the air land in its idle slot.
+ */
+export async function boardCommand(rest: string[], values: BoardArgs, run: (app: string, options: BoardRun) => Promise<number>): Promise<number> {
+  const board = rest[0];
+  if (board === undefined || values.pub === undefined) throw new UsageError("try hearth board BOARD --pub FILE [--flash FILE] [--port P] [--broker URL]");
+  const app = BOARD_APPS[board];
+  if (app === undefined) throw new UsageError(`no simulated board called ${board} (there is: ${Object.keys(BOARD_APPS).join(", ")})`);
+  const publicKey = hexOption("pub", readFileSync(values.pub, "utf8").trim());
+  return run(app, {
+    speed: numberOption("speed", values.speed ?? "1", 0.001, 1_000_000),
+    seed: 1,
+    deviceId: values.device ?? `${board}-1`,
+    ...(values.broker === undefined ? {} : { brokerUrl: values.broker }),
+    ...(values.flash === undefined ? {} : { flashFile: values.flash }),
+    ...(values.duration === undefined ? {} : { durationMs: durationOption(values.duration) }),
+    images: { publicKey, serialPort: values.port === undefined ? 0 : numberOption("port", values.port, 0, 65535) },
+    ...(values.engine === undefined ? {} : { engine: values.engine }),
+  });
+}
+
+export interface OtaArgs {
+  to?: string | undefined;
+  share?: string | undefined;
+  broker?: string | undefined;
+  ca?: string | undefined;
+  "cloud-user"?: string | undefined;
+  "cloud-password"?: string | undefined;
+  "max-failures"?: string | undefined;
+}
+
+/** Offers an image to devices over the air and follows them until each is done or failed. */
+export async function otaCommand(rest: string[], values: OtaArgs): Promise<number> {
+  const file = rest[0];
+  if (file === undefined || values.to === undefined) throw new UsageError("try hearth ota IMAGE --to DEVICE[,DEVICE...] [--share 0.1] [--broker URL]");
+  const image = new Uint8Array(readFileSync(file));
+  const devices = values.to.split(",").filter((d) => d !== "");
+  const url = values.broker ?? "mqtt://127.0.0.1:1883";
+  const cloud = new Cloud(
+    new MqttTransport({
+      url,
+      clientId: `hearth-ota-${process.pid}`,
+      ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca, "utf8") }),
+      ...(values["cloud-user"] === undefined ? {} : { username: values["cloud-user"], password: values["cloud-password"] ?? "" }),
+    }),
+  );
+  await withTimeout(cloud.start(), 10_000, `cannot reach the broker at ${url}`);
+  let rollout;
+  try {
+    rollout = cloud.rollout({
+      image,
+      devices,
+      share: Number(values.share ?? "1"),
+      ...(values["max-failures"] === undefined ? {} : { maxFailures: numberOption("max-failures", values["max-failures"], 1, 1_000_000) }),
+    });
+  } catch (error) {
+    await cloud.stop();
+    throw new UsageError((error as Error).message);
+  }
+  console.log(`update ${rollout.id}: firmware ${rollout.version} (${rollout.size} bytes) to ${rollout.summary().selected} of ${devices.length} devices via ${url}`);
+  console.log("devices that are offline get the offer when they next connect; Ctrl-C stops following (the update goes on)");
+  const last = new Map<string, string>();
+  rollout.onProgress((id, u) => {
+    const line = u.phase === "downloading" ? `downloading ${Math.floor((100 * u.bytes) / rollout.size)}%` : `${u.phase}${u.detail === "" ? "" : `: ${u.detail}`}`;
+    const shown = u.phase === "downloading" ? `downloading ${Math.floor((10 * u.bytes) / rollout.size)}` : line;
+    if (last.get(id) === shown) return;
+    last.set(id, shown);
+    console.log(`  ${id}: ${line}`);
+  });
+  const stop = new Promise<"interrupt">((resolve) => process.once("SIGINT", () => resolve("interrupt")));
+  const outcome = await Promise.race([rollout.settled(), stop]);
+  await cloud.stop();
+  if (outcome === "interrupt") return 130;
+  console.log(`done ${outcome.done}, failed ${outcome.failed}${outcome.paused ? " (paused: too many failures)" : ""}`);
+  return outcome.failed === 0 ? 0 : 1;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new UsageError(message)), ms);
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (error: unknown) => (clearTimeout(timer), reject(error instanceof Error ? error : new Error(String(error)))),
+    );
+  });
+}

@@ -1,0 +1,210 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const cli = fileURLToPath(new URL("../../dist/sdk/node/cli/main.js", import.meta.url));
+
+function hearth(args: string[], stopAfterMs?: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: npm test builds it first (npm run build)`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    if (stopAfterMs !== undefined) setTimeout(() => child.kill("SIGINT"), stopAfterMs);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("hearth CLI", () => {
+  it("sim --speed --duration --json ends by itself with one JSON summary line", async () => {
+    const { code, stdout } = await hearth(["sim", "aircon", "--speed", "2000", "--duration", "45m", "--json", "--port", "0"]);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split("\n");
+    expect(lines.length).toBe(1);
+    const summary = JSON.parse(lines[0]!) as Record<string, any>;
+    expect(summary["stoppedBy"]).toBe("duration");
+    expect(summary["simulatedMs"]).toBe(45 * 60_000);
+    expect(summary["cloud"]["reports"]).toBeGreaterThan(10);
+    expect(summary["readings"]["roomC"]).toBeLessThan(26); // cooled from 30 toward 24
+    expect(summary["faults"]).toBe(0);
+  });
+
+  it("sim washer fridge vacuum aircon runs all four at once, with a JSON summary of each", async () => {
+    const { code, stdout } = await hearth(["sim", "washer", "fridge", "vacuum", "aircon", "--speed", "2000", "--duration", "30m", "--json", "--port", "0"]);
+    expect(code).toBe(0);
+    const summaries = JSON.parse(stdout.trim()) as { appliance: string; deviceId: string; cloud: { reports: number; online: boolean }; faults: number }[];
+    expect(summaries.map((s) => [s.appliance, s.deviceId])).toEqual([
+      ["washer", "sim-washer-1"],
+      ["fridge", "sim-fridge-1"],
+      ["vacuum", "sim-vacuum-1"],
+      ["aircon", "sim-aircon-1"],
+    ]);
+    for (const s of summaries) {
+      expect(s.cloud.online, s.deviceId).toBe(true);
+      expect(s.cloud.reports, s.deviceId).toBeGreaterThan(0);
+      expect(s.faults, s.deviceId).toBe(0);
+    }
+  });
+
+  it("sim washer fridge vacuum --engine embedded: each image boots in QuickJS and runs within the H1's data budget", async () => {
+    const { code, stdout, stderr } = await hearth(["sim", "washer", "fridge", "vacuum", "--engine", "embedded", "--speed", "500", "--duration", "20m", "--json", "--port", "0"]);
+    expect(code, stderr).toBe(0);
+    const summaries = JSON.parse(stdout.trim().split("\n").at(-1) as string) as { appliance: string; engine: { name: string; heap: { peakDataBytes: number } }; resets: unknown[]; faults: number; cloud: { online: boolean; reports: number } }[];
+    expect(summaries.map((s) => s.appliance)).toEqual(["washer", "fridge", "vacuum"]);
+    for (const s of summaries) {
+      expect(s.engine.name).toBe("quickjs");
+      expect(s.engine.heap.peakDataBytes, s.appliance).toBeLessThan(160 * 1024);
+      expect(s.resets, s.appliance).toEqual([]);
+      expect(s.faults, s.appliance).toBe(0);
+      expect(s.cloud.online, s.appliance).toBe(true);
+    }
+  }, 90_000);
+
+  it("sim --engine embedded boots the example's image in QuickJS and runs it like the Node host", async () => {
+    const args = ["sim", "aircon", "--speed", "1000", "--duration", "1h", "--json", "--port", "0"];
+    const [embedded, node] = await Promise.all([hearth([...args, "--engine", "embedded"]), hearth(args)]);
+    expect(embedded.code).toBe(0);
+    const e = JSON.parse(embedded.stdout.trim().split("\n").at(-1) as string) as { engine: { name: string; heap: { codeBytes: number; peakDataBytes: number } }; state: Record<string, unknown>; readings: Record<string, number>; cloud: { online: boolean }; resets: unknown[] };
+    const n = JSON.parse(node.stdout.trim().split("\n").at(-1) as string) as typeof e;
+    expect(e.engine.name).toBe("quickjs");
+    expect(e.engine.heap.peakDataBytes).toBeLessThan(160 * 1024);
+    expect(e.cloud.online).toBe(true);
+    expect(e.resets).toEqual([]);
+    expect(e.state).toMatchObject({ power: true, mode: "cool", target: 24 });
+    // The same room after the same hour, whichever engine ran the firmware.
+    expect(Math.abs((e.readings["roomC"] as number) - (n.readings["roomC"] as number))).toBeLessThan(0.3);
+    expect((await hearth(["sim", "--engine", "v8"])).stderr).toMatch(/--engine must be node or embedded/);
+  }, 60_000);
+
+  it("fleet: N appliances with per-device credentials on the embedded broker, and a JSON summary", async () => {
+    const { code, stdout } = await hearth(["fleet", "aircon", "--count", "25", "--speed", "10", "--duration", "30s", "--rate", "200", "--json"]);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout.trim().split("\n").at(-1) as string) as { online: number; reportsMade: number; reportsReceived: number; sets: { answered: number } };
+    expect(summary.online).toBe(25);
+    expect(summary.reportsReceived).toBe(summary.reportsMade);
+    expect(summary.sets.answered).toBe(25);
+    expect((await hearth(["fleet", "aircon", "--count", "9000"])).stderr).toMatch(/too many for the embedded broker/);
+  }, 60_000);
+
+  it("stops cleanly on Ctrl-C and shows the broker and the status", async () => {
+    const { code, stdout } = await hearth(["sim", "--speed", "60", "--port", "0"], 2500);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/broker {2}mqtt:\/\/127\.0\.0\.1:\d+ \(embedded\)/);
+    expect(stdout).toMatch(/room \d+\.\d °C → 24\.0 °C \| cool/);
+    expect(stdout).toMatch(/stopped by interrupt/);
+  });
+
+  it("--flash keeps the board's settings between runs", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const file = join(mkdtempSync(join(tmpdir(), "hearth-cli-")), "aircon.flash");
+    const first = await hearth(["sim", "--speed", "2000", "--duration", "1m", "--json", "--port", "0", "--flash", file]);
+    expect(first.code).toBe(0);
+    const second = await hearth(["sim", "--speed", "2000", "--duration", "1m", "--port", "0", "--flash", file]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/flash {3}.*aircon\.flash \(settings and logs from the last run\)/);
+  });
+
+  it("connects to an outside broker over TLS with a device credential and a cloud login", async () => {
+    const { makeCertificates } = await import("../support/tls.js");
+    const { startBroker } = await import("../../sdk/node/mqtt/broker.js");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const certs = makeCertificates();
+    const secret = "0011223344556677";
+    const broker = await startBroker({
+      port: 0,
+      tls: { key: certs.key, cert: certs.cert },
+      auth: {
+        device: (id) => (id === "ac-1" ? { secret: Uint8Array.from(Buffer.from(secret, "hex")), notBefore: 1000 } : undefined),
+        backends: new Map([["cloud", "pw"]]),
+      },
+    });
+    const ca = join(mkdtempSync(join(tmpdir(), "hearth-ca-")), "ca.pem");
+    writeFileSync(ca, certs.ca);
+    try {
+      const args = ["sim", "--broker", broker.url, "--ca", ca, "--device", "ac-1", "--cloud-user", "cloud", "--cloud-password", "pw", "--speed", "600", "--duration", "3m", "--json"];
+      const ok = await hearth([...args, "--device-secret", secret, "--issued-at", "1000"]);
+      expect(ok.code).toBe(0);
+      expect((JSON.parse(ok.stdout.trim()) as { cloud: { reports: number } }).cloud.reports).toBeGreaterThan(3);
+      const refused = await hearth([...args, "--device-secret", "ffeeddcc", "--issued-at", "1000"]);
+      expect((JSON.parse(refused.stdout.trim()) as { cloud: { reports: number } }).cloud.reports).toBe(0); // a wrong secret gets nowhere
+    } finally {
+      await broker.close();
+    }
+  }, 60_000);
+
+  for (const engine of ["node", "embedded"] as const) {
+    it(`${engine} engine: keys new, build, board, flash, ota: an image is flashed to a simulated board, updated over the air, and kept in its flash file`, async () => {
+      const { mkdtempSync } = await import("node:fs");
+      const { tmpdir } = await import("node:os");
+      const { join } = await import("node:path");
+      const dir = mkdtempSync(join(tmpdir(), "hearth-flash-"));
+      expect((await hearth(["keys", "new", "--out", dir])).code).toBe(0);
+      const build = (version: string, counter: string) =>
+        hearth(["build", "examples/aircon", "--board", "aircon-indoor", "--key", join(dir, "hearth.key"), "--fw-version", version, "--counter", counter, "--out", join(dir, `aircon-${version}.hfw`)]);
+      const built = await build("1.2.0", "1");
+      expect(built.code).toBe(0);
+      expect(built.stdout).toMatch(/aircon-1\.2\.0\.hfw: \d+ bytes \(header 96, bundle \d+, signature 64\), board aircon-indoor, version 1\.2\.0/);
+      expect(built.stdout).toMatch(/examples\s+\d+ bytes/);
+      expect((await build("1.3.0", "2")).code).toBe(0);
+
+      const boardArgs = ["board", "aircon-indoor", "--pub", join(dir, "hearth.pub"), "--flash", join(dir, "board.flash"), "--port", "0", "--engine", engine];
+      const board = spawn(process.execPath, [cli, ...boardArgs], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      board.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      const waitFor = (pattern: RegExp, ms = 20_000): Promise<RegExpExecArray> =>
+        new Promise((resolve, reject) => {
+          const end = Date.now() + ms;
+          const check = (): void => {
+            const m = pattern.exec(out);
+            if (m) resolve(m);
+            else if (Date.now() > end) reject(new Error(`board never printed ${pattern}; it printed:\n${out}`));
+            else setTimeout(check, 50);
+          };
+          check();
+        });
+      try {
+        const port = (await waitFor(/bootloader port (127\.0\.0\.1:\d+)/))[1] as string;
+        const broker = (await waitFor(/broker {2}(mqtt:\/\/127\.0\.0\.1:\d+)/))[1] as string;
+        await waitFor(/firmware none \(waiting for hearth flash\)/);
+        const flashed = await hearth(["flash", join(dir, "aircon-1.2.0.hfw"), "--port", port]);
+        expect(flashed.stdout).toMatch(/flashed \d+ bytes to board aircon-indoor: verified, booting/);
+        await waitFor(/trial: trying the new image in slot B/);
+        await waitFor(/firmware 1\.2\.0 confirmed: it reached the cloud and passed its self-tests/);
+
+        const ota = await hearth(["ota", join(dir, "aircon-1.3.0.hfw"), "--to", "aircon-indoor-1", "--broker", broker]);
+        expect(ota.stdout).toMatch(/firmware 1\.3\.0 \(\d+ bytes\) to 1 of 1 devices/);
+        expect(ota.stdout).toMatch(/aircon-indoor-1: downloading \d+%[\s\S]*aircon-indoor-1: ready[\s\S]*aircon-indoor-1: installing[\s\S]*aircon-indoor-1: done: firmware 1\.3\.0 runs/);
+        expect(ota.code).toBe(0);
+        await waitFor(/firmware 1\.3\.0 confirmed/);
+      } finally {
+        board.kill("SIGINT");
+        await new Promise((r) => board.on("close", r));
+      }
+      // The board kept its flash: started again, it runs the confirmed update.
+      const again = await hearth(boardArgs, 1500);
+      expect(again.stdout).toMatch(/aircon firmware 1\.3\.0 on board aircon-indoor/);
+    }, 90_000);
+  }
+
+  it("says what is wrong with bad arguments, with exit code 2", async () => {
+    for (const [args, message] of [
+      [["sim", "toaster"], /no example called toaster/],
+      [["sim", "--speed", "fast"], /--speed must be a number/],
+      [["sim", "--duration", "soon", "--port", "0"], /not a duration: "soon"/],
+      [["launch"], /unknown command "launch"/],
+      [["sim", "washer", "fridge", "--device", "w-1"], /--device names one appliance/],
+      [["sim", "washer", "--console-port", "99999"], /--console-port must be/],
+    ] as const) {
+      const { code, stderr } = await hearth([...args]);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(message);
+    }
+  });
+});

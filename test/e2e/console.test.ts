@@ -1,0 +1,158 @@
+import { existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { app as aircon } from "../../examples/aircon/app.js";
+import { app as fridge } from "../../examples/fridge/app.js";
+import { app as vacuum } from "../../examples/vacuum/app.js";
+import { app as washer } from "../../examples/washer/app.js";
+import type { ApplianceApp } from "../../sdk/sim/app.js";
+import type { ModelSpec } from "../../sdk/model.js";
+import { runSimulation, type SessionSummary } from "../../sdk/node/host/session.js";
+
+/** Debian's chromium (what .ci/run installs), or HEARTH_CHROMIUM. */
+const CHROMIUM = [process.env["HEARTH_CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p !== undefined && existsSync(p));
+// CI (which always gives a test broker) must run it: never a silent skip there.
+if (CHROMIUM === undefined && (process.env["CI"] !== undefined || process.env["HEARTH_TEST_MQTT_URL"] !== undefined)) {
+  throw new Error("the console test needs Chromium (Debian's chromium package, which .ci/run installs; or HEARTH_CHROMIUM=path)");
+}
+const AC = "sim-aircon-1";
+
+describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () => {
+  let browser: Browser;
+  let page: Page;
+  let stop!: () => void;
+  let session: Promise<SessionSummary[]>;
+  let base = "";
+
+  beforeAll(async () => {
+    let ready!: (url: string) => void;
+    const consoleUrl = new Promise<string>((resolve) => (ready = resolve));
+    session = runSimulation({
+      appliances: ([aircon, washer, fridge, vacuum] as unknown as ApplianceApp<ModelSpec>[]).map((app) => ({ app, deviceId: `sim-${app.name}-1` })),
+      speed: 120,
+      port: 0,
+      seed: 1,
+      consolePort: 0,
+      print: () => undefined,
+      onReady: ({ consoleUrl }) => ready(consoleUrl as string),
+      interrupted: new Promise<void>((resolve) => (stop = resolve)),
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM as string, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    base = await consoleUrl;
+    await page.goto(base);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    stop?.();
+    await session;
+  });
+
+  const panel = () => page.locator(`[data-device="${AC}"]`);
+  const samples = () =>
+    page.evaluate((id) => {
+      const c = (globalThis as unknown as { hearthConsole: { panels: Map<string, { samples: { at: number; values: Record<string, number> }[] }> } }).hearthConsole;
+      return c.panels.get(id)?.samples.map((s) => s.values["roomC"] ?? NaN) ?? [];
+    }, AC);
+
+  it("loads and shows every appliance, the air conditioner with its model's panel", async () => {
+    for (const id of ["sim-aircon-1", "sim-washer-1", "sim-fridge-1", "sim-vacuum-1"]) await expect.poll(() => page.locator(`[data-device="${id}"]`).count()).toBe(1);
+    await expect.poll(() => panel().locator("[data-online]").textContent(), { timeout: 15_000 }).toBe("online");
+    // Editors follow the model: target is a number from 16 to 30 in steps of 0.5; mode a list of its values.
+    const target = panel().locator('input[data-edit="target"]');
+    expect(await target.getAttribute("min")).toBe("16");
+    expect(await target.getAttribute("max")).toBe("30");
+    expect(await target.getAttribute("step")).toBe("0.5");
+    expect(await panel().locator('select[data-edit="mode"] option').allTextContents()).toEqual(["cool", "heat", "fan", "dry", "auto"]);
+    expect(await panel().locator('tr[data-prop="room"] td.value').textContent()).toMatch(/°C$/);
+  });
+
+  it("sets the target from the page, and the device takes it", async () => {
+    await panel().locator('input[data-edit="target"]').fill("22");
+    await panel().locator('button[data-set="target"]').click();
+    await expect.poll(() => panel().locator('tr[data-prop="target"] td.value').textContent(), { timeout: 15_000 }).toBe("22 °C");
+    // The status line is the device's own view of itself: it is chasing 22 °C now.
+    await expect.poll(() => panel().locator("[data-status]").textContent(), { timeout: 10_000 }).toContain("→ 22.0 °C");
+    // A value outside the model is refused, named, and changes nothing.
+    await panel().locator('input[data-edit="target"]').fill("45");
+    await panel().locator('button[data-set="target"]').click();
+    await expect.poll(() => panel().locator("[data-error]").textContent(), { timeout: 10_000 }).toMatch(/target/);
+    expect(await panel().locator('tr[data-prop="target"] td.value').textContent()).toBe("22 °C");
+  });
+
+  it("charts the room temperature as it moves", async () => {
+    const before = await samples();
+    const pixels = await panel().locator("canvas[data-chart]").evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL());
+    await expect.poll(async () => (await samples()).length, { timeout: 15_000 }).toBeGreaterThan(before.length + 3);
+    const after = await samples();
+    expect(Math.min(...after.slice(-3))).toBeLessThan(Math.max(...after.slice(0, 3)));
+    expect(await panel().locator("canvas[data-chart]").evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL())).not.toBe(pixels);
+  });
+
+  it("cuts the power from the page: the device reboots and the page shows it back", async () => {
+    const boots = Number(await panel().locator("[data-boots]").getAttribute("data-boots"));
+    await panel().locator('button[data-fault="power"]').click();
+    await expect.poll(() => panel().locator("[data-log]").textContent(), { timeout: 10_000 }).toContain("power cut");
+    await expect.poll(() => panel().locator("[data-log]").textContent(), { timeout: 20_000 }).toContain("power back");
+    await expect.poll(async () => Number(await panel().locator("[data-boots]").getAttribute("data-boots")), { timeout: 10_000 }).toBe(boots + 1);
+    await expect.poll(() => panel().locator("[data-online]").textContent(), { timeout: 20_000 }).toBe("online");
+    // Its settings came back from flash: still chasing 22 °C.
+    expect(await panel().locator("[data-status]").textContent()).toContain("→ 22.0 °C");
+  });
+
+  /** The console's API, as the page uses it. */
+  const api = async (path: string, body?: unknown): Promise<{ status: number; json: Record<string, any> }> => {
+    const res = await fetch(new URL(path, base), body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    return { status: res.status, json: (await res.json()) as Record<string, any> };
+  };
+  const view = async (id: string) => ((await api("/api/appliances")).json["appliances"] as { id: string; online: boolean; reported: Record<string, unknown> }[]).find((a) => a.id === id);
+
+  it("injects faults: the network unplugged and back, a failed sensor, the broker restarted; bad requests are named", async () => {
+    expect((await api("/api/appliances/sim-fridge-1/network", { up: false })).status).toBe(200);
+    await expect.poll(async () => (await view("sim-fridge-1"))?.online, { timeout: 15_000 }).toBe(false);
+    expect((await api("/api/appliances/sim-fridge-1/network", { up: true })).status).toBe(200);
+    await expect.poll(async () => (await view("sim-fridge-1"))?.online, { timeout: 20_000 }).toBe(true);
+
+    expect((await api("/api/appliances/sim-fridge-1/sensor", { name: "freezer", failure: "short" })).status).toBe(200);
+    await expect.poll(async () => (await view("sim-fridge-1"))?.reported["error"], { timeout: 15_000 }).toBe(2);
+    await api("/api/appliances/sim-fridge-1/sensor", { name: "freezer", failure: null });
+    await expect.poll(async () => (await view("sim-fridge-1"))?.reported["error"], { timeout: 15_000 }).toBe(0);
+
+    expect((await api("/api/broker/restart", {})).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1000)); // the links notice the broker went
+    await expect.poll(async () => (await api("/api/appliances")).json["cloudConnected"], { timeout: 30_000 }).toBe(true);
+    for (const id of ["sim-aircon-1", "sim-washer-1", "sim-fridge-1", "sim-vacuum-1"]) {
+      await expect.poll(async () => (await view(id) as { link?: string } | undefined)?.link, { timeout: 30_000 }).toBe("up");
+    }
+    // After the restart the cloud still reaches the devices: a set goes through.
+    const after = await api(`/api/appliances/${AC}/set`, { values: { target: 23 } });
+    expect(after.json).toEqual({});
+
+    expect((await api("/api/appliances/sim-toaster-1/power", {})).json["error"]).toMatch(/no appliance called "sim-toaster-1"/);
+    expect((await api("/api/appliances/sim-fridge-1/sensor", { name: "door", failure: "open" })).json["error"]).toMatch(/no sensor called "door"/);
+    const refused = await api(`/api/appliances/${AC}/set`, { values: { mode: "turbo" } });
+    expect(refused.status).toBe(400);
+    expect(refused.json["error"]).toMatch(/mode/);
+    expect((await api(`/api/appliances/${AC}/invoke`, { action: "selfClean", params: { dryMinutes: 99 } })).json["error"]).toMatch(/dryMinutes/);
+  });
+
+  it("starts the washer and the vacuum from their action buttons, and makes the README's screenshot (HEARTH_UPDATE_SCREENSHOT=1 writes docs/console.png)", async () => {
+    const washerPanel = page.locator('[data-device="sim-washer-1"]');
+    await washerPanel.locator('button[data-action="start"]').click();
+    await expect.poll(() => washerPanel.locator("[data-log]").textContent(), { timeout: 15_000 }).toMatch(/start answered \{"minutes":\d+\}/);
+    await expect.poll(() => washerPanel.locator('tr[data-prop="state"] td.value').textContent(), { timeout: 15_000 }).toMatch(/filling|heating|washing/);
+    // The vacuum sets off too: the screenshot shows three appliances at work.
+    const vacuumPanel = page.locator('[data-device="sim-vacuum-1"]');
+    await vacuumPanel.locator('button[data-action="start"]').click();
+    await expect.poll(() => vacuumPanel.locator('tr[data-prop="state"] td.value').textContent(), { timeout: 15_000 }).toBe("cleaning");
+    await page.waitForTimeout(1500);
+    // The README's picture is refreshed on request only, so a test run leaves the working tree clean.
+    const path = process.env["HEARTH_UPDATE_SCREENSHOT"] === "1" ? "docs/console.png" : join(mkdtempSync(join(tmpdir(), "hearth-console-")), "console.png");
+    mkdirSync(dirname(path), { recursive: true });
+    await page.screenshot({ path, fullPage: true });
+    expect(statSync(path).size).toBeGreaterThan(50_000);
+  });
+});
