@@ -1,9 +1,17 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Tests by kind (test/README.md): `npm run test:fast` runs the unit project
+ * for the edit loop; `npm test` runs all four.
+ */
+const kind = (name: string, testTimeout: number) => ({
+  extends: true as const,
+  test: { name, include: [`test/${name}/**/*.test.ts`], testTimeout },
+});
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
     hookTimeout: 30_000,
+    projects: [kind("unit", 60_000), kind("scenario", 60_000), kind("fault", 120_000), kind("e2e", 120_000)],
   },
 });

@@ -5,8 +5,8 @@ import type { Log } from "../os/log.js";
 import type { TaskWatchdog } from "../os/watchdog.js";
 import type { AppendLog } from "../os/storage/append-log.js";
 import type { KvStore } from "../os/storage/kv-store.js";
-import type { Device } from "./device.js";
-import type { Model, ModelSpec, Props } from "./model.js";
+import type { Device } from "./thing/device.js";
+import type { Model, ModelSpec, Props } from "./thing/model.js";
 import type { UpdateControl } from "./ota/update-control.js";
 
 /** What a host hands to firmware at every boot. Firmware touches nothing else. */

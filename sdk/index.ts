@@ -1,7 +1,7 @@
 /** What firmware authors import: the thing model, the Device API, apps, and the HAL and OS types firmware sees. */
-export * from "./model.js";
-export { Device, type DeviceListener } from "./device.js";
-export { HearthError, ErrorCode, type ErrorCodeName } from "./errors.js";
+export * from "./thing/model.js";
+export { Device, type DeviceListener } from "./thing/device.js";
+export { HearthError, ErrorCode, type ErrorCodeName } from "./thing/errors.js";
 export { type FirmwareContext, type FirmwareModule } from "./app.js";
 export { defineApp, statusLine, oneDecimal, type ApplianceApp, type Plant } from "./sim/app.js";
 export type { UpdateControl } from "./ota/update-control.js";

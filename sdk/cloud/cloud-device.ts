@@ -1,6 +1,6 @@
 import { clearHostTimeout, setHostTimeout } from "./host-timers.js";
-import { ErrorCode, errorCodeName, HearthError } from "../errors.js";
-import type { ActionName, Model, ModelSpec, ParamsOf, Props, ResultOf, Writable, EventName, FieldsOf } from "../model.js";
+import { ErrorCode, errorCodeName, HearthError } from "../thing/errors.js";
+import type { ActionName, Model, ModelSpec, ParamsOf, Props, ResultOf, Writable, EventName, FieldsOf } from "../thing/model.js";
 import type { Message } from "../link/envelope.js";
 import { membersFromWire, membersToWire } from "../link/members.js";
 

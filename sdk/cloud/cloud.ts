@@ -1,6 +1,6 @@
 import { clearHostTimeout, setHostTimeout, type TimerHandle } from "./host-timers.js";
-import { HearthError } from "../errors.js";
-import type { AnyModel, Model, ModelSpec } from "../model.js";
+import { HearthError } from "../thing/errors.js";
+import type { AnyModel, Model, ModelSpec } from "../thing/model.js";
 import { decodeMessage, encodeMessage, type Message } from "../link/envelope.js";
 import { checkDeviceId, topics, type Transport } from "../link/transport.js";
 import { CloudDevice } from "./cloud-device.js";

@@ -1,6 +1,6 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { parseImage } from "../../os/boot/image.js";
-import { errorCodeName, HearthError } from "../errors.js";
+import { errorCodeName, HearthError } from "../thing/errors.js";
 import { OtaPhase, type Message } from "../link/envelope.js";
 
 /** Where one device of a rollout stands. */

@@ -1,4 +1,4 @@
-import { HearthError } from "../errors.js";
+import { HearthError } from "../thing/errors.js";
 import { decodeCbor, encodeCbor, type CborValue } from "../../os/cbor.js";
 
 /** Message types: the first element of every envelope. See PROTOCOL.md. */

@@ -1,6 +1,6 @@
-import { HearthError, type ErrorCodeName } from "../errors.js";
-import { stepDecimals, stepsOf, type FieldSpec } from "../model.js";
-import { checkValues, problemWith } from "../validate.js";
+import { HearthError, type ErrorCodeName } from "../thing/errors.js";
+import { stepDecimals, stepsOf, type FieldSpec } from "../thing/model.js";
+import { checkValues, problemWith } from "../thing/validate.js";
 import type { WireMembers, WireValue } from "./envelope.js";
 
 type Fields = Readonly<Record<string, FieldSpec>>;

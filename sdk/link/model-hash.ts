@@ -1,5 +1,5 @@
 import { sha256 } from "@noble/hashes/sha2.js";
-import type { ModelSpec } from "../model.js";
+import type { ModelSpec } from "../thing/model.js";
 import { encodeCbor, type CborValue } from "../../os/cbor.js";
 
 /**

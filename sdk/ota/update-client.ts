@@ -4,10 +4,10 @@ import { ImageError } from "../../os/boot/image.js";
 import type { Kernel, Timer } from "../../os/kernel.js";
 import type { Log } from "../../os/log.js";
 import type { KvStore } from "../../os/storage/kv-store.js";
-import { HearthError } from "../errors.js";
+import { HearthError } from "../thing/errors.js";
 import { OtaPhase, type Message } from "../link/envelope.js";
 import type { DeviceLink } from "../link/device-link.js";
-import type { ModelSpec } from "../model.js";
+import type { ModelSpec } from "../thing/model.js";
 import type { UpdatePolicy } from "./update-control.js";
 
 export interface UpdateClientOptions {

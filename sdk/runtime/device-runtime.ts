@@ -10,10 +10,10 @@ import { AppendLog } from "../../os/storage/append-log.js";
 import { KvStore } from "../../os/storage/kv-store.js";
 import { TaskWatchdog } from "../../os/watchdog.js";
 import type { FirmwareModule } from "../app.js";
-import { Device } from "../device.js";
+import { Device } from "../thing/device.js";
 import { DeviceLink, type DeviceLinkOptions } from "../link/device-link.js";
 import type { Transport } from "../link/transport.js";
-import type { Model, ModelSpec, Props } from "../model.js";
+import type { Model, ModelSpec, Props } from "../thing/model.js";
 import { UpdateClient, type UpdateClientOptions } from "../ota/update-client.js";
 import { UpdatePolicy } from "../ota/update-control.js";
 

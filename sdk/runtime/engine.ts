@@ -4,7 +4,7 @@ import { Bootloader } from "../../os/boot/bootloader.js";
 import type { Clock } from "../../os/clock.js";
 import type { FirmwareModule } from "../app.js";
 import type { Transport, TransportEvents } from "../link/transport.js";
-import type { ModelSpec } from "../model.js";
+import type { ModelSpec } from "../thing/model.js";
 import { useChipHash } from "./chip-sha256.js";
 import { DeviceRuntime } from "./device-runtime.js";
 import { inspectRuntime } from "./inspection.js";

@@ -1,5 +1,5 @@
 import type { LinkState, LinkStats } from "../link/device-link.js";
-import type { ModelSpec } from "../model.js";
+import type { ModelSpec } from "../thing/model.js";
 import type { DeviceRuntime } from "./device-runtime.js";
 
 /**

@@ -1,7 +1,7 @@
 import type { SimulatedH1 } from "../../hal/sim/index.js";
 import type { Random } from "../../os/random.js";
 import type { FirmwareContext } from "../app.js";
-import type { Model, ModelSpec, Props } from "../model.js";
+import type { Model, ModelSpec, Props } from "../thing/model.js";
 
 /** The world around a simulated board: it reads actuators and writes sensors. */
 export interface Plant {

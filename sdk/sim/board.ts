@@ -4,7 +4,7 @@ import { SimulatedH1, type SimFlash } from "../../hal/sim/index.js";
 import { Kernel } from "../../os/kernel.js";
 import type { VirtualClock } from "../../os/virtual-clock.js";
 import type { ApplianceApp, Plant } from "./app.js";
-import type { ModelSpec } from "../model.js";
+import type { ModelSpec } from "../thing/model.js";
 import type { Bootloader } from "../../os/boot/bootloader.js";
 import type { LogSink } from "../../os/log.js";
 import type { Inspection } from "../runtime/inspection.js";

@@ -6,7 +6,7 @@ import type { LogRecord, LogSink } from "../../os/log.js";
 import type { ClockChannel } from "../../os/virtual-clock.js";
 import type { ApplianceApp } from "./app.js";
 import type { Transport } from "../link/transport.js";
-import type { ModelSpec, Props } from "../model.js";
+import type { ModelSpec, Props } from "../thing/model.js";
 import type { Inspection } from "../runtime/inspection.js";
 import { SimulatedBoard, type BoardOptions } from "./board.js";
 import { SimulatedNative } from "../../hal/sim/native.js";

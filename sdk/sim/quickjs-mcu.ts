@@ -29,7 +29,7 @@ export interface QuickJsMcuOptions {
 
 let engine: Promise<QuickJSWASMModule> | undefined;
 
-/** QuickJS's WebAssembly module, loaded once per process. */
+/** QuickJS's WebAssembly module, loaded once and shared by every board of this host. */
 export function loadQuickJs(): Promise<QuickJSWASMModule> {
   engine ??= getQuickJS();
   return engine;

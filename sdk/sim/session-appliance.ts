@@ -8,7 +8,7 @@ import type { ApplianceApp } from "./app.js";
 import type { Cloud } from "../cloud/cloud.js";
 import type { CloudDevice } from "../cloud/cloud-device.js";
 import type { Transport } from "../link/transport.js";
-import type { ModelSpec } from "../model.js";
+import type { ModelSpec } from "../thing/model.js";
 import { SimNetwork } from "./network.js";
 import type { SimulatedBoard } from "./board.js";
 import { startBoard, type Engine, type HostServices } from "./start-board.js";

@@ -4,7 +4,7 @@ import { verifyEd25519 } from "../../os/boot/signing.js";
 import type { VirtualClock } from "../../os/virtual-clock.js";
 import type { FirmwareModule } from "../app.js";
 import type { Transport } from "../link/transport.js";
-import type { ModelSpec } from "../model.js";
+import type { ModelSpec } from "../thing/model.js";
 import type { ApplianceApp } from "./app.js";
 import type { SimulatedBoard } from "./board.js";
 import { HostEngineBoard } from "./host-engine-board.js";

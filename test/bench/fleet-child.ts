@@ -1,7 +1,7 @@
 import mqtt from "mqtt";
 import { app } from "../../examples/aircon/app.js";
 import type { ApplianceApp } from "../../sdk/sim/app.js";
-import type { ModelSpec } from "../../sdk/model.js";
+import type { ModelSpec } from "../../sdk/thing/model.js";
 import { runFleet } from "../../sdk/node/host/fleet.js";
 
 /**

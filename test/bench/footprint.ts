@@ -6,7 +6,7 @@ import { QuickJsBoard } from "../../sdk/sim/quickjs-board.js";
 import { loadQuickJs } from "../../sdk/sim/quickjs-mcu.js";
 import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
 import type { ApplianceApp } from "../../sdk/sim/app.js";
-import type { ModelSpec } from "../../sdk/model.js";
+import type { ModelSpec } from "../../sdk/thing/model.js";
 import { app as aircon } from "../../examples/aircon/app.js";
 import { factoryFlash, keys } from "../support/ota.js";
 import { report, type Figures } from "./table.js";

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { HearthError } from "../../sdk/errors.js";
+import { HearthError } from "../../sdk/thing/errors.js";
 import { decodeMessage, encodeMessage } from "../../sdk/link/envelope.js";
 import { badFrame } from "../support/frames.js";
 import { report } from "./table.js";

@@ -8,7 +8,7 @@ import { app as fridge } from "../../examples/fridge/app.js";
 import { app as vacuum } from "../../examples/vacuum/app.js";
 import { app as washer } from "../../examples/washer/app.js";
 import type { ApplianceApp } from "../../sdk/sim/app.js";
-import type { ModelSpec } from "../../sdk/model.js";
+import type { ModelSpec } from "../../sdk/thing/model.js";
 import { runSimulation, type SessionSummary } from "../../sdk/node/host/session.js";
 
 /** Debian's chromium (what .ci/run installs), or HEARTH_CHROMIUM. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { app } from "../../examples/aircon/app.js";
 import type { ApplianceApp } from "../../sdk/sim/app.js";
-import type { ModelSpec } from "../../sdk/model.js";
+import type { ModelSpec } from "../../sdk/thing/model.js";
 import { runFleet } from "../../sdk/node/host/fleet.js";
 import { embeddedBroker, outsideBroker, uniqueId, type TestBroker } from "../support/brokers.js";
 

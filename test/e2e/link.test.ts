@@ -4,7 +4,7 @@ import { airconModel } from "../../examples/aircon/model.js";
 import { PacedClock } from "../../os/node/host-clock.js";
 import { Cloud } from "../../sdk/cloud/index.js";
 import { HearthError } from "../../sdk/index.js";
-import { ErrorCode } from "../../sdk/errors.js";
+import { ErrorCode } from "../../sdk/thing/errors.js";
 import { encodeMessage } from "../../sdk/link/envelope.js";
 import { topics } from "../../sdk/link/transport.js";
 import { MqttTransport } from "../../sdk/node/mqtt/transport.js";

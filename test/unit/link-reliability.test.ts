@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../os/index.js";
 import { Cloud } from "../../sdk/cloud/index.js";
-import { ErrorCode } from "../../sdk/errors.js";
+import { ErrorCode } from "../../sdk/thing/errors.js";
 import { decodeMessage as decode, encodeMessage, type Message } from "../../sdk/link/envelope.js";
 import { topics } from "../../sdk/link/transport.js";
 import { MemoryBroker } from "../../sdk/sim/memory-broker.js";

@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { airconDefaults, airconModel, type AirconModel } from "../../examples/aircon/model.js";
 import { Device, defineModel, HearthError, ModelError, type Props, type Writable } from "../../sdk/index.js";
-import { problemWith } from "../../sdk/validate.js";
+import { problemWith } from "../../sdk/thing/validate.js";
 
 describe("thing model types", () => {
   it("flow from the definition into property values", () => {

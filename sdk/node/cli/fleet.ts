@@ -1,5 +1,5 @@
 import type { ApplianceApp } from "../../sim/app.js";
-import type { ModelSpec } from "../../model.js";
+import type { ModelSpec } from "../../thing/model.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { startBroker, type EmbeddedBroker } from "../mqtt/broker.js";
 import { durationOption, hexOption, numberOption, UsageError } from "./options.js";

@@ -7,7 +7,7 @@ import { durationOption, hexOption, numberOption, UsageError } from "./options.j
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { ApplianceApp } from "../../sim/app.js";
-import type { ModelSpec } from "../../model.js";
+import type { ModelSpec } from "../../thing/model.js";
 import { writeMosquittoConfig, type DeviceCredential } from "../mqtt/mosquitto-config.js";
 import { runSimulation, type SessionApplianceSpec, type SessionSummary } from "../host/session.js";
 import { buildFirmware } from "../tools/build.js";

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { VirtualClock } from "../../../os/virtual-clock.js";
 import type { Cloud } from "../../cloud/cloud.js";
-import { HearthError } from "../../errors.js";
+import { HearthError } from "../../thing/errors.js";
 import type { SessionAppliance } from "../../sim/session-appliance.js";
 import { PAGE_HTML } from "./page-html.js";
 

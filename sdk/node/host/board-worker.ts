@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { ResetReason } from "../../../hal/reset-cause.js";
 import { VirtualClock } from "../../../os/virtual-clock.js";
 import type { ApplianceApp } from "../../sim/app.js";
-import type { ModelSpec } from "../../model.js";
+import type { ModelSpec } from "../../thing/model.js";
 import { HostEngineBoard } from "../../sim/host-engine-board.js";
 
 /** What the supervising thread starts a board with. */

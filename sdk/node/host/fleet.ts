@@ -7,7 +7,7 @@ import { Cloud } from "../../cloud/cloud.js";
 import { devicePassword } from "../../link/credentials.js";
 import { encodeMessage } from "../../link/envelope.js";
 import { topics } from "../../link/transport.js";
-import type { ModelSpec, PropertySpec } from "../../model.js";
+import type { ModelSpec, PropertySpec } from "../../thing/model.js";
 import { HostEngineBoard } from "../../sim/host-engine-board.js";
 import { MqttTransport } from "../mqtt/transport.js";
 

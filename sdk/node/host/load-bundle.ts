@@ -1,7 +1,7 @@
 import { transformSync } from "esbuild";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { FirmwareModule } from "../../app.js";
-import type { ModelSpec } from "../../model.js";
+import type { ModelSpec } from "../../thing/model.js";
 
 const loaded = new Map<string, FirmwareModule<ModelSpec>>();
 

@@ -9,7 +9,7 @@ import type { CloudDevice } from "../../cloud/cloud-device.js";
 import { devicePassword } from "../../link/credentials.js";
 import { encodeMessage } from "../../link/envelope.js";
 import { topics } from "../../link/transport.js";
-import type { ModelSpec } from "../../model.js";
+import type { ModelSpec } from "../../thing/model.js";
 import { startBroker, type EmbeddedBroker } from "../mqtt/broker.js";
 import { startConsole } from "../console/server.js";
 import { formatClock } from "../../sim/duration.js";

@@ -1,4 +1,4 @@
-import type { ModelSpec } from "../../../model.js";
+import type { ModelSpec } from "../../../thing/model.js";
 
 /** What the console server sends: its HTTP API, typed for the page. */
 export interface View {
