@@ -1,61 +1,110 @@
 import { HearthError } from "../thing/errors.js";
 import { decodeCbor, encodeCbor, type CborValue } from "../../os/cbor.js";
 
-/** Message types: the first element of every envelope. See PROTOCOL.md. */
-export const MessageType = {
-  hello: 0,
-  report: 1,
-  set: 2,
-  invoke: 3,
-  result: 4,
-  event: 5,
-  ack: 6,
-  error: 7,
-  offline: 8,
-  time: 9,
-  otaOffer: 10,
-  otaFetch: 11,
-  otaChunk: 12,
-  otaStatus: 13,
-} as const;
-export type MessageTypeName = keyof typeof MessageType;
-
 /** Wire-level members: property, param and field ids mapped to wire values. */
 export type WireMembers = Map<number, WireValue>;
 export type WireValue = number | boolean | string;
 
-/** Every message, as it is on the wire (ids, not names). */
-export type Message =
-  | {
-      type: "hello";
-      seq: number;
-      firmware: string;
-      model: string;
-      modelHash: Uint8Array;
-      resetReason: number;
-      bootCount: number;
-      /** The version of the desired state the device holds. */
-      desiredVersion: number;
+/**
+ * What one field of a message holds on the wire: a check (which says what it
+ * should have been) and, for byte strings, a copy so a message never aliases
+ * the frame it came from.
+ */
+interface FieldKind<T> {
+  readonly what: string;
+  is(x: unknown): x is T;
+  copy?(x: T): T;
+  /** What is wrong with `x` in detail, where `what` alone would not say. */
+  problem?(x: unknown): string | undefined;
+}
+type KindOf<K> = K extends FieldKind<infer T> ? T : never;
+type Fields = Readonly<Record<string, FieldKind<unknown>>>;
+
+const uint: FieldKind<number> = { what: "an unsigned integer", is: isUint };
+const text: FieldKind<string> = { what: "text", is: (x): x is string => typeof x === "string" };
+const bytes: FieldKind<Uint8Array> = { what: "a byte string", is: (x): x is Uint8Array => x instanceof Uint8Array, copy: (x) => Uint8Array.from(x) };
+const sha256: FieldKind<Uint8Array> = { ...bytes, what: "a byte string of 32", is: (x): x is Uint8Array => x instanceof Uint8Array && x.length === 32 };
+const semver: FieldKind<string> = { what: "text major.minor.patch", is: (x): x is string => typeof x === "string" && /^\d{1,5}\.\d{1,5}\.\d{1,5}$/.test(x) };
+const memberOrNull: FieldKind<number | null> = { what: "an id or null", is: (x): x is number | null => x === null || isUint(x) };
+const otaPhase: FieldKind<number> = {
+  what: "an OtaPhase",
+  is: (x): x is number => isUint(x) && x <= 4,
+  problem: (x) => (isUint(x) ? `is unknown: ${x}` : undefined),
+};
+const members: FieldKind<WireMembers> = {
+  what: "a map of id to value",
+  is: (x): x is WireMembers => members.problem?.(x) === undefined,
+  problem(x) {
+    if (!(x instanceof Map)) return "must be a map of id to value";
+    for (const [k, v] of x as Map<unknown, unknown>) {
+      if (!isUint(k)) return "must have unsigned integer member ids";
+      if (typeof v !== "number" && typeof v !== "boolean" && typeof v !== "string") return `member ${String(k)} has a value that is not a number, boolean or text`;
     }
-  | { type: "report"; seq: number; values: WireMembers }
-  | { type: "set"; seq: number; version: number; values: WireMembers }
+    return undefined;
+  },
+};
+
+/**
+ * A message body's shape: a tuple of named fields (an optional tail is there
+ * whole or not at all), one value as the whole body, or null.
+ */
+type Body =
+  | { readonly shape: "tuple"; readonly fields: Fields; readonly tail: Fields }
+  | { readonly shape: "value"; readonly name: string; readonly kind: FieldKind<unknown> }
+  | { readonly shape: "null" };
+
+function tuple<R extends Fields, T extends Fields = {}>(fields: R, tail?: T) {
+  return { shape: "tuple", fields, tail: (tail ?? {}) as T } as const;
+}
+function value<N extends string, K extends FieldKind<unknown>>(name: N, kind: K) {
+  return { shape: "value", name, kind } as const;
+}
+const nothing = { shape: "null" } as const;
+
+/**
+ * Every message: its type id (the envelope's first element, PROTOCOL.md
+ * section 3) and its body. The Message type, the encoder and the decoder all
+ * come from this one table.
+ */
+const MESSAGES = {
+  /** Device to cloud, first after every connect. `desiredVersion`: the version of the desired state the device holds. */
+  hello: { id: 0, body: tuple({ firmware: text, model: text, modelHash: bytes, resetReason: uint, bootCount: uint, desiredVersion: uint }) },
+  report: { id: 1, body: value("values", members) },
+  set: { id: 2, body: tuple({ version: uint, values: members }) },
   /** `deadline`: Unix ms after which the command must not run; 0 for none. */
-  | { type: "invoke"; seq: number; action: number; params: WireMembers; id: number; deadline: number }
-  | { type: "result"; seq: number; id: number; result: WireMembers }
-  | { type: "event"; seq: number; event: number; fields: WireMembers; level: number }
-  | { type: "ack"; seq: number; ref: number }
+  invoke: { id: 3, body: tuple({ action: uint, params: members, id: uint, deadline: uint }) },
+  result: { id: 4, body: tuple({ id: uint, result: members }) },
+  event: { id: 5, body: tuple({ event: uint, fields: members, level: uint }) },
+  ack: { id: 6, body: value("ref", uint) },
   /** `current`: with code stale, the desired version the device holds. */
-  | { type: "error"; seq: number; ref: number; code: number; member: number | null; detail: string; current?: number }
-  | { type: "offline"; seq: number }
+  error: { id: 7, body: tuple({ ref: uint, code: uint, member: memberOrNull, detail: text }, { current: uint }) },
+  offline: { id: 8, body: nothing },
   /** Device to cloud: [t1]; cloud to device: [t1, t2, t3] (NTP's four timestamps, t4 on arrival). */
-  | { type: "time"; seq: number; t1: number; t2?: number; t3?: number }
+  time: { id: 9, body: tuple({ t1: uint }, { t2: uint, t3: uint }) },
   /** Cloud to device: an update `id` offers firmware `version`, an image of `size` bytes with this SHA-256. */
-  | { type: "otaOffer"; seq: number; id: number; version: string; size: number; sha256: Uint8Array }
+  otaOffer: { id: 10, body: tuple({ id: uint, version: semver, size: uint, sha256 }) },
   /** Device to cloud: send `length` bytes of update `id` from `offset` (also says how far it got). */
-  | { type: "otaFetch"; seq: number; id: number; offset: number; length: number }
-  | { type: "otaChunk"; seq: number; id: number; offset: number; data: Uint8Array }
+  otaFetch: { id: 11, body: tuple({ id: uint, offset: uint, length: uint }) },
+  otaChunk: { id: 12, body: tuple({ id: uint, offset: uint, data: bytes }) },
   /** Device to cloud, acknowledged: where update `id` stands (OtaPhase), how many bytes it holds, and why. */
-  | { type: "otaStatus"; seq: number; id: number; phase: number; offset: number; detail: string };
+  otaStatus: { id: 13, body: tuple({ id: uint, phase: otaPhase, offset: uint, detail: text }) },
+} as const satisfies Record<string, { id: number; body: Body }>;
+
+type Table = typeof MESSAGES;
+export type MessageTypeName = keyof Table;
+
+/** Message types: the first element of every envelope. See PROTOCOL.md. */
+export const MessageType = Object.fromEntries(Object.entries(MESSAGES).map(([name, m]) => [name, m.id])) as { readonly [K in MessageTypeName]: Table[K]["id"] };
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type BodyFields<B> = B extends { shape: "tuple"; fields: infer R; tail: infer T }
+  ? { -readonly [K in keyof R]: KindOf<R[K]> } & { -readonly [K in keyof T]?: KindOf<T[K]> }
+  : B extends { shape: "value"; name: infer N extends string; kind: infer K }
+    ? { [P in N]: KindOf<K> }
+    : {};
+
+/** Every message, as it is on the wire (ids, not names). */
+export type Message = { [K in MessageTypeName]: Simplify<{ type: K; seq: number } & BodyFields<Table[K]["body"]>> }[MessageTypeName];
 
 /** Where an update stands on a device (otaStatus's phase). */
 export const OtaPhase = {
@@ -74,45 +123,20 @@ export type OtaPhase = keyof typeof OtaPhase;
 export const MAX_FRAME_BYTES = 16 * 1024;
 
 export function encodeMessage(m: Message): Uint8Array {
-  return encodeCbor([MessageType[m.type], m.seq, body(m)]);
-}
-
-function body(m: Message): CborValue {
-  switch (m.type) {
-    case "hello":
-      return [m.firmware, m.model, m.modelHash, m.resetReason, m.bootCount, m.desiredVersion];
-    case "report":
-      return m.values;
-    case "set":
-      return [m.version, m.values];
-    case "invoke":
-      return [m.action, m.params, m.id, m.deadline];
-    case "result":
-      return [m.id, m.result];
-    case "event":
-      return [m.event, m.fields, m.level];
-    case "ack":
-      return m.ref;
-    case "error":
-      return m.current === undefined ? [m.ref, m.code, m.member, m.detail] : [m.ref, m.code, m.member, m.detail, m.current];
-    case "offline":
-      return null;
-    case "time":
-      return m.t2 === undefined || m.t3 === undefined ? [m.t1] : [m.t1, m.t2, m.t3];
-    case "otaOffer":
-      return [m.id, m.version, m.size, m.sha256];
-    case "otaFetch":
-      return [m.id, m.offset, m.length];
-    case "otaChunk":
-      return [m.id, m.offset, m.data];
-    case "otaStatus":
-      return [m.id, m.phase, m.offset, m.detail];
+  const body: Body = MESSAGES[m.type].body;
+  const fields = m as unknown as Record<string, CborValue | undefined>;
+  let encoded: CborValue = null;
+  if (body.shape === "value") encoded = fields[body.name] as CborValue;
+  else if (body.shape === "tuple") {
+    const values = Object.keys(body.fields).map((name) => fields[name] as CborValue);
+    const tail = Object.keys(body.tail);
+    if (tail.length > 0 && tail.every((name) => fields[name] !== undefined)) values.push(...tail.map((name) => fields[name] as CborValue));
+    encoded = values;
   }
+  return encodeCbor([MESSAGES[m.type].id, m.seq, encoded]);
 }
 
-const typeNames = new Map<number, MessageTypeName>(
-  Object.entries(MessageType).map(([name, id]) => [id, name as MessageTypeName]),
-);
+const typeNames = new Map<number, MessageTypeName>(Object.entries(MESSAGES).map(([name, m]) => [m.id, name as MessageTypeName]));
 
 /**
  * Checks and decodes one frame. The bytes are checked before anything is
@@ -134,102 +158,31 @@ export function decodeMessage(frame: Uint8Array): Message {
   if (!isUint(seq)) throw malformed("seq must be an unsigned integer");
   const type = typeNames.get(typeId);
   if (type === undefined) throw new HearthError("unknown-message", `unknown message type ${typeId}`);
-  switch (type) {
-    case "hello": {
-      const [firmware, model, modelHash, resetReason, bootCount, desiredVersion] = tuple(b, 6, type);
-      if (typeof firmware !== "string" || typeof model !== "string") throw malformed("hello: firmware and model must be text");
-      if (!(modelHash instanceof Uint8Array)) throw malformed("hello: model hash must be a byte string");
-      if (!isUint(resetReason) || !isUint(bootCount) || !isUint(desiredVersion)) {
-        throw malformed("hello: reset reason, boot count and desired version must be unsigned integers");
-      }
-      return { type, seq, firmware, model, modelHash: Uint8Array.from(modelHash), resetReason, bootCount, desiredVersion };
+  const body: Body = MESSAGES[type].body;
+  const out: Record<string, unknown> = { type, seq };
+  if (body.shape === "null") {
+    if (b !== null) throw malformed(`${type}: body must be null`);
+  } else if (body.shape === "value") {
+    out[body.name] = field(type, body.name, body.kind, b);
+  } else {
+    const names = Object.keys(body.fields);
+    const tail = Object.keys(body.tail);
+    const n = names.length;
+    if (!Array.isArray(b) || (b.length !== n && (tail.length === 0 || b.length !== n + tail.length))) {
+      throw malformed(`${type}: body must be an array of ${tail.length === 0 ? n : `${n} or ${n + tail.length}`}`);
     }
-    case "report":
-      return { type, seq, values: members(b, type) };
-    case "set": {
-      const [version, values] = tuple(b, 2, type);
-      if (!isUint(version)) throw malformed("set: version must be an unsigned integer");
-      return { type, seq, version, values: members(values, type) };
-    }
-    case "invoke": {
-      const [action, params, id, deadline] = tuple(b, 4, type);
-      if (!isUint(action) || !isUint(id) || !isUint(deadline)) throw malformed("invoke: action, id and deadline must be unsigned integers");
-      return { type, seq, action, params: members(params, type), id, deadline };
-    }
-    case "result": {
-      const [id, result] = tuple(b, 2, type);
-      if (!isUint(id)) throw malformed("result: id must be an unsigned integer");
-      return { type, seq, id, result: members(result, type) };
-    }
-    case "event": {
-      const [event, fields, level] = tuple(b, 3, type);
-      if (!isUint(event) || !isUint(level)) throw malformed("event: event id and level must be unsigned integers");
-      return { type, seq, event, fields: members(fields, type), level };
-    }
-    case "ack":
-      if (!isUint(b)) throw malformed("ack: body must be the acknowledged seq");
-      return { type, seq, ref: b };
-    case "error": {
-      if (!Array.isArray(b) || (b.length !== 4 && b.length !== 5)) throw malformed("error: body must be an array of 4 or 5");
-      const [ref, code, member, detail, current] = b as unknown[];
-      if (!isUint(ref) || !isUint(code)) throw malformed("error: ref and code must be unsigned integers");
-      if (member !== null && !isUint(member)) throw malformed("error: member must be an id or null");
-      if (typeof detail !== "string") throw malformed("error: detail must be text");
-      if (current !== undefined && !isUint(current)) throw malformed("error: current version must be an unsigned integer");
-      return current === undefined ? { type, seq, ref, code, member, detail } : { type, seq, ref, code, member, detail, current };
-    }
-    case "offline":
-      if (b !== null) throw malformed("offline: body must be null");
-      return { type, seq };
-    case "time": {
-      if (!Array.isArray(b) || (b.length !== 1 && b.length !== 3) || !b.every(isUint)) {
-        throw malformed("time: body must be [t1] or [t1, t2, t3] of unsigned integers");
-      }
-      const [t1, t2, t3] = b as number[];
-      return t2 === undefined || t3 === undefined ? { type, seq, t1: t1 as number } : { type, seq, t1: t1 as number, t2, t3 };
-    }
-    case "otaOffer": {
-      const [id, version, size, sha] = tuple(b, 4, type);
-      if (!isUint(id) || !isUint(size)) throw malformed("otaOffer: id and size must be unsigned integers");
-      if (typeof version !== "string" || !/^\d{1,5}\.\d{1,5}\.\d{1,5}$/.test(version)) throw malformed("otaOffer: version must be text major.minor.patch");
-      if (!(sha instanceof Uint8Array) || sha.length !== 32) throw malformed("otaOffer: sha256 must be a byte string of 32");
-      return { type, seq, id, version, size, sha256: Uint8Array.from(sha) };
-    }
-    case "otaFetch": {
-      const [id, offset, length] = tuple(b, 3, type);
-      if (!isUint(id) || !isUint(offset) || !isUint(length)) throw malformed("otaFetch: id, offset and length must be unsigned integers");
-      return { type, seq, id, offset, length };
-    }
-    case "otaChunk": {
-      const [id, offset, data] = tuple(b, 3, type);
-      if (!isUint(id) || !isUint(offset)) throw malformed("otaChunk: id and offset must be unsigned integers");
-      if (!(data instanceof Uint8Array)) throw malformed("otaChunk: data must be a byte string");
-      return { type, seq, id, offset, data: Uint8Array.from(data) };
-    }
-    case "otaStatus": {
-      const [id, phase, offset, detail] = tuple(b, 4, type);
-      if (!isUint(id) || !isUint(phase) || !isUint(offset)) throw malformed("otaStatus: id, phase and offset must be unsigned integers");
-      if (phase > OtaPhase.failed) throw malformed(`otaStatus: unknown phase ${phase}`);
-      if (typeof detail !== "string") throw malformed("otaStatus: detail must be text");
-      return { type, seq, id, phase, offset, detail };
-    }
+    const all: [string, FieldKind<unknown>][] = [...Object.entries(body.fields), ...Object.entries(body.tail)];
+    (b as unknown[]).forEach((x, i) => {
+      const [name, kind] = all[i] as [string, FieldKind<unknown>];
+      out[name] = field(type, name, kind, x);
+    });
   }
+  return out as Message;
 }
 
-function tuple(b: unknown, n: number, type: string): unknown[] {
-  if (!Array.isArray(b) || b.length !== n) throw malformed(`${type}: body must be an array of ${n}`);
-  return b;
-}
-
-function members(b: unknown, type: string): WireMembers {
-  if (!(b instanceof Map)) throw malformed(`${type}: body must be a map of id to value`);
-  for (const [k, v] of b as Map<unknown, unknown>) {
-    if (!isUint(k)) throw malformed(`${type}: member ids must be unsigned integers`);
-    if (typeof v !== "number" && typeof v !== "boolean" && typeof v !== "string") {
-      throw malformed(`${type}: member ${k} has a value that is not a number, boolean or text`);
-    }
-  }
-  return b as WireMembers;
+function field(type: string, name: string, kind: FieldKind<unknown>, x: unknown): unknown {
+  if (!kind.is(x)) throw malformed(`${type}: ${name} ${kind.problem?.(x) ?? `must be ${kind.what}`}`);
+  return kind.copy === undefined ? x : kind.copy(x);
 }
 
 function isUint(x: unknown): x is number {

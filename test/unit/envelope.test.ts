@@ -73,11 +73,11 @@ describe("envelope properties", () => {
     expect(bad([99, 1, null])).toMatch(/unknown message type 99/);
     expect(bad([1, -1, new Map()])).toMatch(/seq must be an unsigned integer/);
     expect(bad([2, 1, new Map()])).toMatch(/set: body must be an array of 2/);
-    expect(bad([2, 1, [1, [1, 2]]])).toMatch(/set: body must be a map/);
+    expect(bad([2, 1, [1, [1, 2]]])).toMatch(/set: values must be a map/);
     expect(bad([2, 1, [1, new Map([[3, [1]]])]])).toMatch(/member 3 has a value that is not/);
     expect(bad([10, 1, [1, "1.0", 10, new Uint8Array(32)]])).toMatch(/otaOffer: version must be text major.minor.patch/);
     expect(bad([10, 1, [1, "1.0.0", 10, new Uint8Array(31)]])).toMatch(/otaOffer: sha256 must be a byte string of 32/);
-    expect(bad([13, 1, [1, 5, 0, ""]])).toMatch(/otaStatus: unknown phase 5/);
+    expect(bad([13, 1, [1, 5, 0, ""]])).toMatch(/otaStatus: phase is unknown: 5/);
     expect(() => decodeMessage(new Uint8Array(MAX_FRAME_BYTES + 1))).toThrow(/exceeds/);
     expect(() => decodeMessage(Uint8Array.of(0x83, 0x01))).toThrow(/a container of 3 items in 1 bytes/);
     // A 20-byte frame that declares a billion-element array is refused before anything is allocated.
