@@ -1,7 +1,7 @@
 import { airconIndoor, countsToCelsius } from "../../boards/aircon-indoor/index.js";
-import { DigitalMode, FaultGuard, HearthError, type FirmwareContext } from "../../sdk/index.js";
+import { DigitalMode, FaultGuard, HearthError, defineRecord, field, type FirmwareContext } from "../../sdk/index.js";
 import { airconCompressor } from "./compressor.js";
-import type { AirconModel } from "./model.js";
+import { airconModel, type AirconModel } from "./model.js";
 import { SelfClean } from "./self-clean.js";
 import { BAND_C, resolveAuto, wantCompressor } from "./thermostat.js";
 
@@ -17,6 +17,15 @@ const WARM_COIL_C = 28;
 const NOT_REACHED_MS = 30 * 60_000;
 const FAN_DUTY = { 1: 0.4, 2: 0.65, 3: 0.9 } as const;
 /** Error codes the unit shows and reports. */
+/** The user's settings in kv, as the remote left them (the model checks each value when it comes back). */
+const settingsRecord = defineRecord("aircon settings", 1, {
+  power: field.bool,
+  mode: field.oneOf(...airconModel.spec.properties.mode.values),
+  target: field.number,
+  fan: field.oneOf(...airconModel.spec.properties.fan.values),
+  swing: field.bool,
+});
+
 export const AirconError = { none: 0, roomSensor: 1, coilSensor: 2, repeatedFaults: 3 } as const;
 
 /** Air conditioner firmware for the aircon-indoor board. */
@@ -148,11 +157,8 @@ export function aircon({ io, kernel, device, log, watchdog, storage, update }: F
   function restoreSettings(): void {
     if (!storage.kv.has(SETTINGS_KEY)) return;
     try {
-      const saved = storage.kv.getCbor(SETTINGS_KEY);
-      if (!(saved instanceof Map)) throw new Error("not a map");
-      const settings: Record<string, unknown> = {};
-      for (const name of ["power", "mode", "target", "fan", "swing"]) if (saved.has(name)) settings[name] = saved.get(name);
-      device.update(settings); // checked against the model: a bad stored value throws, and nothing changes
+      const saved = settingsRecord.read(storage.kv, SETTINGS_KEY);
+      if (saved !== undefined) device.update(saved as never); // checked against the model: a bad stored value throws, and nothing changes
     } catch (error) {
       // Settings from another firmware, or damaged: start from the defaults rather than not at all.
       log.warn("settings", `saved settings ignored: ${error instanceof Error ? error.message : String(error)}`);
@@ -161,9 +167,7 @@ export function aircon({ io, kernel, device, log, watchdog, storage, update }: F
 
   function saveSettings(): void {
     const { power, mode, target, fan: fanSetting, swing } = device.snapshot();
-    storage.kv.setCbor(SETTINGS_KEY, new Map<string, string | number | boolean>([
-      ["power", power], ["mode", mode], ["target", target], ["fan", fanSetting], ["swing", swing],
-    ]));
+    settingsRecord.write(storage.kv, SETTINGS_KEY, { power, mode, target, fan: fanSetting, swing });
   }
 
   const userChanged = (chase: boolean) => (): void => {

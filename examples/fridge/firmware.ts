@@ -1,11 +1,14 @@
 import { ntcCelsius } from "../../boards/parts/ntc.js";
 import { fridge as board } from "../../boards/fridge/index.js";
-import { CompressorGuard, DigitalMode, HearthError, type FirmwareContext } from "../../sdk/index.js";
+import { CompressorGuard, DigitalMode, HearthError, defineRecord, field, type FirmwareContext } from "../../sdk/index.js";
 import { Defrost } from "./defrost.js";
 import type { FridgeModel } from "./model.js";
 
 const TICK_MS = 1000;
 /** Compressor protection: five minutes' rest lets the pressures equalise; three minutes' run returns the oil. */
+/** The user's settings in kv (the model checks each value when it comes back). */
+const settingsRecord = defineRecord("fridge settings", 1, { fridgeTarget: field.number, freezerTarget: field.number, mode: field.text });
+
 export const MIN_OFF_MS = 5 * 60_000;
 export const MIN_ON_MS = 3 * 60_000;
 /** Each compartment cools to its target minus this, then rests until it is this much above it. */
@@ -155,10 +158,8 @@ export function fridge({ io, kernel, device, log, watchdog, storage, update }: F
   function restoreSettings(): void {
     if (!storage.kv.has(SETTINGS_KEY)) return;
     try {
-      const saved = storage.kv.getCbor(SETTINGS_KEY);
-      if (!Array.isArray(saved) || saved.length !== 3) throw new Error("not a settings record");
-      const [fridgeTarget, freezerTarget, mode] = saved as unknown[];
-      device.update({ fridgeTarget, freezerTarget, mode } as never); // checked against the model: a bad value throws
+      const saved = settingsRecord.read(storage.kv, SETTINGS_KEY);
+      if (saved !== undefined) device.update(saved as never); // checked against the model: a bad value throws
     } catch (error) {
       log.warn("settings", `saved settings ignored: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -166,7 +167,7 @@ export function fridge({ io, kernel, device, log, watchdog, storage, update }: F
 
   function saveSettings(): void {
     const { fridgeTarget, freezerTarget, mode } = device.snapshot();
-    storage.kv.setCbor(SETTINGS_KEY, [fridgeTarget, freezerTarget, mode]);
+    settingsRecord.write(storage.kv, SETTINGS_KEY, { fridgeTarget, freezerTarget, mode });
   }
 
   device.onWrite("fridgeTarget", saveSettings);

@@ -1,6 +1,15 @@
+import { defineRecord, field } from "../storage/record.js";
 import { FlashRegion, type Flash } from "../../hal/flash.js";
 import { KvStore } from "../storage/kv-store.js";
 import { HEADER_BYTES, ImageError, parseImage, SIGNATURE_BYTES, verifyImage, type Image, type SignatureCheck } from "./image.js";
+
+/** The boot state in kv: the active slot, a pending one on trial, whether it was tried, the security counter. */
+const bootStateRecord = defineRecord("boot state", 1, {
+  active: field.oneOf("A", "B"),
+  pending: field.nullable(field.oneOf("A", "B")),
+  tried: field.bool,
+  counter: field.uint,
+});
 
 export type Slot = "A" | "B";
 
@@ -262,14 +271,11 @@ export class Bootloader {
 
   private load(): BootState {
     if (!this.kv.has(STATE_KEY)) return { active: "A", pending: null, tried: false, counter: 0 };
-    const saved = this.kv.getCbor(STATE_KEY);
-    if (!(saved instanceof Map)) throw new BootError("boot state is damaged");
-    return {
-      active: saved.get("active") === "B" ? "B" : "A",
-      pending: saved.get("pending") === "A" || saved.get("pending") === "B" ? (saved.get("pending") as Slot) : null,
-      tried: saved.get("tried") === true,
-      counter: typeof saved.get("counter") === "number" ? (saved.get("counter") as number) : 0,
-    };
+    try {
+      return bootStateRecord.read(this.kv, STATE_KEY) as BootState;
+    } catch (error) {
+      throw new BootError(`boot state is damaged: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** Saves, or says why not (keeping the new state in RAM when `keepAnyway`); true when flash has it. */
@@ -285,15 +291,7 @@ export class Bootloader {
   }
 
   private save(state: BootState): void {
-    this.kv.setCbor(
-      STATE_KEY,
-      new Map<string, string | number | boolean | null>([
-        ["active", state.active],
-        ["pending", state.pending],
-        ["tried", state.tried],
-        ["counter", state.counter],
-      ]),
-    );
+    bootStateRecord.write(this.kv, STATE_KEY, state);
     this.state = state;
   }
 

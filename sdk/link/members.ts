@@ -1,10 +1,10 @@
-import { HearthError, type ErrorCodeName } from "../thing/errors.js";
+import { HearthError, memberFaultCode, type MemberKind } from "../thing/errors.js";
 import { stepDecimals, stepsOf, type FieldSpec } from "../thing/model.js";
 import { checkValues, problemWith } from "../thing/validate.js";
 import type { WireMembers, WireValue } from "./envelope.js";
 
 type Fields = Readonly<Record<string, FieldSpec>>;
-type What = "property" | "param" | "result field" | "field";
+type What = MemberKind;
 
 /** One value to its wire form: enums as their index, stepped numbers as a count of steps. */
 export function valueToWire(spec: FieldSpec, value: unknown): WireValue {
@@ -59,21 +59,16 @@ export function membersFromWire(fields: Fields, members: WireMembers, what: What
   const out: Record<string, unknown> = {};
   for (const [id, wire] of members) {
     const entry = index.get(id);
-    if (entry === undefined) throw new HearthError(unknownCode(what), `unknown ${what} id ${id}`);
+    if (entry === undefined) throw new HearthError(memberFaultCode(what, "unknown"), `unknown ${what} id ${id}`);
     const [name, spec] = entry;
     const decoded = valueFromWire(spec, wire);
-    if ("why" in decoded) throw new HearthError(badCode(what, "wrong-type"), `${what} ${name} ${decoded.why}`, name);
+    if ("why" in decoded) throw new HearthError(memberFaultCode(what, "wrong-type"), `${what} ${name} ${decoded.why}`, name);
     const problem = problemWith(spec, decoded.value);
-    if (problem !== undefined) throw new HearthError(badCode(what, problem.code), `${what} ${name} ${problem.why}`, name);
+    if (problem !== undefined) throw new HearthError(memberFaultCode(what, problem.code), `${what} ${name} ${problem.why}`, name);
     out[name] = decoded.value;
   }
   if (required) checkValues(fields, out, what, true);
   return out;
 }
 
-function unknownCode(what: What): ErrorCodeName {
-  return what === "property" ? "unknown-property" : what === "param" ? "bad-param" : "malformed";
-}
-function badCode(what: What, code: "wrong-type" | "out-of-range"): ErrorCodeName {
-  return what === "param" ? "bad-param" : code;
-}
+

@@ -1,6 +1,6 @@
 import type { KvStore } from "../../os/storage/kv-store.js";
 import type { WireMembers, WireValue } from "./envelope.js";
-import { encodeCbor } from "../../os/cbor.js";
+import { defineRecord, field } from "../../os/storage/record.js";
 import { decodeMessage, encodeMessage } from "./envelope.js";
 
 /** Messages the cloud must acknowledge, by class. */
@@ -22,6 +22,8 @@ interface Pending {
 const QUEUE_PREFIX = "link/q/";
 const SEQ_KEY = "link/seq";
 const STATE_KEY = "link/state";
+/** State that changed while the link was down, kept until the cloud acknowledges a report of it. */
+const offlineStateRecord = defineRecord("offline state", 1, { values: field.members });
 /** Sequence numbers are reserved on flash this many at a time, so a reboot never reuses one. */
 const SEQ_BLOCK = 1000;
 /** Reports in flight at most, by default: each is a frame in RAM until its ack. */
@@ -79,9 +81,8 @@ export class Outbox {
     // State changed offline before the reboot is history the cloud has not seen: it goes as a report
     // of its own, not merged with what this boot measures.
     this.guard(() => {
-      if (!kv.has(STATE_KEY)) return;
-      const saved = kv.getCbor(STATE_KEY);
-      if (!(saved instanceof Map) || saved.size === 0) return;
+      const saved = offlineStateRecord.read(kv, STATE_KEY)?.values;
+      if (saved === undefined || saved.size === 0) return;
       const seq = this.takeSeq();
       const frame = encodeMessage({ type: "report", seq, values: saved as Map<number, WireValue> });
       this.pending.set(seq, { seq, frame, kind: "report", level: 0, persisted: false, savedState: true });
@@ -137,7 +138,7 @@ export class Outbox {
   }
 
   saveOffline(): void {
-    if (this.offlineState.size > 0) this.guard(() => this.options.kv?.set(STATE_KEY, encodeCbor(this.offlineState)));
+    if (this.offlineState.size > 0) this.guard(() => this.options.kv !== undefined && offlineStateRecord.write(this.options.kv, STATE_KEY, { values: this.offlineState }));
   }
 
   /** The offline state was sent (under a seq of its own): it no longer needs flash. */

@@ -1,3 +1,4 @@
+import { defineRecord, field, type RecordValue } from "../../os/storage/record.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { Bootloader } from "../../os/boot/bootloader.js";
 import { ImageError } from "../../os/boot/image.js";
@@ -25,18 +26,19 @@ export interface UpdateClientOptions {
   rebootDelayMs?: number;
 }
 
-type JobPhase = "downloading" | "ready" | "installing";
+type JobPhase = Job["phase"];
 
 /** An update in progress, as kept in flash (key "ota/job"). */
-interface Job {
-  id: number;
-  version: string;
-  size: number;
-  sha256: Uint8Array;
-  /** Bytes written and durable: the download resumes here (always at a sector start). */
-  offset: number;
-  phase: JobPhase;
-}
+/** An update in progress, as kept in kv. `offset`: bytes written and durable; the download resumes there (always at a sector start). */
+const jobRecord = defineRecord("update in progress", 1, {
+  id: field.uint,
+  version: field.text,
+  size: field.uint,
+  sha256: field.bytes,
+  offset: field.uint,
+  phase: field.oneOf("downloading", "ready", "installing"),
+});
+type Job = RecordValue<typeof jobRecord>;
 
 const JOB_KEY = "ota/job";
 /** The last update that failed here: offered again, it is refused rather than tried again. */
@@ -318,32 +320,15 @@ export class UpdateClient<M extends ModelSpec> {
   }
 
   private save(job: Job): void {
-    this.guard(() =>
-      this.kv.setCbor(
-        JOB_KEY,
-        new Map<string, number | string | Uint8Array>([
-          ["id", job.id],
-          ["version", job.version],
-          ["size", job.size],
-          ["sha256", job.sha256],
-          ["offset", job.offset],
-          ["phase", job.phase],
-        ]),
-      ),
-    );
+    this.guard(() => jobRecord.write(this.kv, JOB_KEY, job));
   }
 
   private load(): Job | undefined {
-    if (!this.kv.has(JOB_KEY)) return undefined;
-    const saved = this.kv.getCbor(JOB_KEY);
-    const phases: readonly JobPhase[] = ["downloading", "ready", "installing"];
-    if (saved instanceof Map) {
-      const [id, version, size, sha, offset, phase] = ["id", "version", "size", "sha256", "offset", "phase"].map((k) => saved.get(k));
-      if (typeof id === "number" && typeof version === "string" && typeof size === "number" && sha instanceof Uint8Array && typeof offset === "number" && phases.includes(phase as JobPhase)) {
-        return { id, version, size, sha256: sha, offset, phase: phase as JobPhase };
-      }
+    try {
+      return jobRecord.read(this.kv, JOB_KEY);
+    } catch (error) {
+      this.log.warn("ota", `the saved update is damaged (${error instanceof Error ? error.message : String(error)}); forgetting it`);
     }
-    this.log.warn("ota", "the saved update is damaged; forgetting it");
     this.clear();
     return undefined;
   }

@@ -26,6 +26,24 @@ export function errorCodeName(code: number): ErrorCodeName | undefined {
   return names.get(code);
 }
 
+/** What a set of named members is: a device's properties, an action's params, a result's or an event's fields. */
+export type MemberKind = "property" | "param" | "result field" | "field";
+/** What is wrong with one member. */
+export type MemberFault = "unknown" | "missing" | "wrong-type" | "out-of-range";
+
+/**
+ * The one error code for each fault of a member, wherever it is found (a
+ * local check or a frame from the wire): PROTOCOL.md section 6. A param's
+ * every fault is bad-param; an unknown property is unknown-property; an
+ * unknown result or event field is a frame of the wrong shape (malformed).
+ */
+export function memberFaultCode(kind: MemberKind, fault: MemberFault): ErrorCodeName {
+  if (kind === "param") return "bad-param";
+  if (fault === "unknown") return kind === "property" ? "unknown-property" : "malformed";
+  if (fault === "missing") return "wrong-type";
+  return fault;
+}
+
 /**
  * A refusal or failure, on either side of the link. `member` names the
  * property, action, param or field at fault, when there is one.

@@ -1,4 +1,4 @@
-import { HearthError } from "./errors.js";
+import { HearthError, memberFaultCode, type MemberKind } from "./errors.js";
 import { onStep, type FieldSpec, type Values } from "./model.js";
 
 /** Why `value` is not a valid value of `spec`, or undefined when it is. */
@@ -38,23 +38,22 @@ export function problemWith(spec: FieldSpec, value: unknown): { code: "wrong-typ
 export function checkValues<F extends Readonly<Record<string, FieldSpec>>>(
   fields: F,
   values: Readonly<Record<string, unknown>>,
-  what: "property" | "param" | "result field" | "field",
+  what: MemberKind,
   required: boolean,
 ): Partial<Values<F>> {
   for (const [name, value] of Object.entries(values)) {
     const spec = fields[name];
     if (spec === undefined) {
-      const code = what === "property" ? "unknown-property" : what === "param" ? "bad-param" : "wrong-type";
-      throw new HearthError(code, `unknown ${what} ${name}`, name);
+      throw new HearthError(memberFaultCode(what, "unknown"), `unknown ${what} ${name}`, name);
     }
     const problem = problemWith(spec, value);
     if (problem !== undefined) {
-      throw new HearthError(what === "param" ? "bad-param" : problem.code, `${what} ${name} ${problem.why}`, name);
+      throw new HearthError(memberFaultCode(what, problem.code), `${what} ${name} ${problem.why}`, name);
     }
   }
   if (required) {
     for (const name of Object.keys(fields)) {
-      if (!(name in values)) throw new HearthError(what === "param" ? "bad-param" : "wrong-type", `${what} ${name} is missing`, name);
+      if (!(name in values)) throw new HearthError(memberFaultCode(what, "missing"), `${what} ${name} is missing`, name);
     }
   }
   return values as Partial<Values<F>>;
