@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(process.argv[2] ?? fileURLToPath(new URL("../..", import.meta.url)));
-const CONFIGS = ["tsconfig.json", "tsconfig.console.json"];
+const CONFIGS = ["tsconfig.json", "tsconfig.console.json", "tsconfig.moddable.json"];
 const NODE_ONLY_PACKAGES = ["mqtt", "aedes", "esbuild", "playwright-core", "vitest", "fast-check", "cbor-x", "cborg"];
 
 /** Where a file sits: its folder, as the rules name folders. */

@@ -30,6 +30,8 @@ describe("hearth build --target moddable", () => {
     expect(manifest.modules["hearth-image"]).toBe("./hearth-image");
     expect(manifest.preload).toEqual(["hearth-image", "hearth-native"]);
     expect(Object.keys(manifest.platforms)).toContain("esp32");
+    // The binding reads the board and the firmware version from here (the stub below mirrors it).
+    expect(manifest.config.hearth).toMatchObject({ board: "esp32", firmware: "1.4.0" });
 
     // Every module parses as an ES module and imports only what Moddable (or the project) provides.
     for (const name of files.filter((f) => f.endsWith(".js"))) {
@@ -47,7 +49,7 @@ describe("hearth build --target moddable", () => {
         b.onLoad({ filter: /.*/, namespace: "stub" }, (a) => ({
           contents:
             a.path === "mc/config"
-              ? "export default { hearth: { deviceId: 'dev-1' } };"
+              ? "export default { hearth: { deviceId: 'dev-1', board: 'esp32', firmware: '1.4.0' } };"
               : a.path === "flash"
                 ? "export default class { constructor() { this.byteLength = 65536; this.blockSize = 4096; } };"
                 : a.path === "preference"

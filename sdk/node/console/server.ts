@@ -7,6 +7,7 @@ import type { VirtualClock } from "../../../os/virtual-clock.js";
 import type { Cloud } from "../../cloud/cloud.js";
 import { HearthError } from "../../thing/errors.js";
 import type { SessionAppliance } from "../../sim/session-appliance.js";
+import type { Snapshot, StatePush, StoryLine } from "./api.js";
 import { PAGE_HTML } from "./page-html.js";
 
 export interface ConsoleOptions {
@@ -39,8 +40,8 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
   const script = await bundlePage();
   const streams = new Set<ServerResponse>();
   const byId = new Map(o.appliances.map((a) => [a.id, a]));
-  for (const a of o.appliances) a.onStory((line) => send(streams, "story", { id: a.id, ...line }));
-  const state = () => ({
+  for (const a of o.appliances) a.onStory((line) => send(streams, "story", { id: a.id, ...line } satisfies StoryLine));
+  const state = (): StatePush => ({
     at: Math.round(o.clock.now()),
     brokerRestartable: o.restartBroker !== undefined,
     cloudConnected: o.cloud.connected,
@@ -58,10 +59,11 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
     if (req.method === "GET" && path === "/") return void page(res, "text/html; charset=utf-8", PAGE_HTML);
     if (req.method === "GET" && path === "/console.js") return void page(res, "text/javascript; charset=utf-8", script);
     if (req.method === "GET" && path === "/api/appliances") {
-      return reply(res, 200, {
+      const snapshot: Snapshot = {
         ...state(),
         appliances: o.appliances.map((a) => ({ ...a.view(), model: a.app.model.spec, samples: a.samples, story: a.story })),
-      });
+      };
+      return reply(res, 200, snapshot);
     }
     if (req.method === "GET" && path === "/api/stream") return stream(res);
     if (req.method !== "POST") throw new HttpError(404, `no ${req.method} ${path}`);
