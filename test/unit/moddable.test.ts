@@ -23,7 +23,7 @@ describe("hearth build --target moddable", () => {
     const files = writeModdableProject(out, image, "esp32");
     expect(readdirSync(out).sort()).toEqual([...files].sort());
 
-    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { include: string[]; modules: Record<string, string | string[]>; preload: string[]; platforms: Record<string, unknown> };
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { include: string[]; modules: Record<string, string | string[]>; preload: string[]; platforms: Record<string, unknown>; config: { hearth: Record<string, unknown> } };
     expect(manifest.include).toContain("$(MODDABLE)/examples/manifest_base.json");
     expect(manifest.include).toContain("$(MODDABLE)/modules/io/manifest.json");
     expect(manifest.modules["*"]).toEqual(["./main", "./hearth-native"]);
