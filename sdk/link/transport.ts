@@ -1,7 +1,7 @@
 /**
  * The link's transport port: an MQTT-like session that carries frames on
  * topics, at least once (QoS 1). Implementations: MQTT.js on Node
- * (sdk/node/mqtt-transport.ts); on a chip, the native binding's socket.
+ * (sdk/node/mqtt/transport.ts); on a chip, the native binding's socket.
  */
 export interface TransportEvents {
   /** The session is up; subscriptions must be made again after this. */
