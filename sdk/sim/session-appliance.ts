@@ -21,7 +21,7 @@ export interface ApplianceEvent {
   text: string;
 }
 
-/** What the console shows of one appliance (its HTTP API, sdk/node/console/api.ts). */
+/** What the console shows of one appliance (its HTTP API, sdk/console/api.ts). */
 export interface ApplianceView {
   id: string;
   app: string;

@@ -11,7 +11,7 @@ import { encodeMessage } from "../../link/envelope.js";
 import { topics } from "../../link/transport.js";
 import type { ModelSpec } from "../../thing/model.js";
 import { startBroker, type EmbeddedBroker } from "../mqtt/broker.js";
-import { startConsole } from "../console/server.js";
+import { startConsole } from "../../console/node/server.js";
 import { formatClock } from "../../sim/duration.js";
 import { startBoardPort } from "../tools/flasher.js";
 import type { Engine } from "../../sim/start-board.js";

@@ -1,4 +1,4 @@
-import type { FieldSpec, ModelSpec } from "../../../thing/model.js";
+import type { FieldSpec, ModelSpec } from "../../thing/model.js";
 import { post, type Sample, type Snapshot, type StatePush, type StoryLine, type View } from "./api.js";
 import { Chart } from "./chart.js";
 import { editorFor, unitOf, type Editor } from "./editors.js";

@@ -1,4 +1,4 @@
-import type { FieldSpec } from "../../../thing/model.js";
+import type { FieldSpec } from "../../thing/model.js";
 
 /** An input constrained by its field's spec: a checkbox, a list of the enum's values, or a number with the model's range and step. */
 export interface Editor {

@@ -1,5 +1,5 @@
-import type { ModelSpec } from "../../thing/model.js";
-import type { ApplianceEvent, ApplianceView, Sample } from "../../sim/session-appliance.js";
+import type { ModelSpec } from "../thing/model.js";
+import type { ApplianceEvent, ApplianceView, Sample } from "../sim/session-appliance.js";
 
 /**
  * The console's HTTP API (README.md beside this file): what the server sends

@@ -7,8 +7,8 @@ import type { VirtualClock } from "../../../os/virtual-clock.js";
 import type { Cloud } from "../../cloud/cloud.js";
 import { HearthError } from "../../thing/errors.js";
 import type { SessionAppliance } from "../../sim/session-appliance.js";
-import type { Snapshot, StatePush, StoryLine } from "./api.js";
-import { PAGE_HTML } from "./page-html.js";
+import type { Snapshot, StatePush, StoryLine } from "../api.js";
+import { PAGE_HTML } from "../page-html.js";
 
 export interface ConsoleOptions {
   appliances: readonly SessionAppliance[];
@@ -203,7 +203,7 @@ function message(error: unknown): string {
 
 /** The page's script, bundled from its TypeScript source (shipped in the package beside dist). */
 async function bundlePage(): Promise<string> {
-  const candidates = ["./page/main.ts", "../../../../sdk/node/console/page/main.ts"].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  const candidates = ["../page/main.ts", "../../../../sdk/console/page/main.ts"].map((p) => fileURLToPath(new URL(p, import.meta.url)));
   const entry = candidates.find((p) => existsSync(p));
   if (entry === undefined) throw new Error(`the console's page source is missing (looked for ${candidates.join(", ")})`);
   const out = await build({ entryPoints: [entry], bundle: true, write: false, format: "esm", target: "es2022", minify: false, logLevel: "silent" });
