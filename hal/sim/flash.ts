@@ -28,6 +28,14 @@ export interface TornOp {
 /** The granularity the simulated flash keeps memory in. */
 const PAGE_BYTES = 256;
 
+/** What keeps a simulated flash's cells: each change, as it is made (hal/sim/node/flash-file.ts). */
+export interface FlashStore {
+  /** These bytes (the cells as they are now) are at `offset`. */
+  written(offset: number, bytes: Uint8Array): void;
+  /** The sector is erased, for the `count`th time. */
+  erased(sector: number, count: number): void;
+}
+
 export class SimFlash implements Flash {
   readonly sizeBytes: number;
   readonly sectorBytes: number;
@@ -59,6 +67,12 @@ export class SimFlash implements Flash {
   afterOp: ((op: number) => void) | undefined;
   /** Called when a cut power fails, inside the operation it cuts: the board stops its MCU here. */
   onPowerLoss: (() => void) | undefined;
+  /**
+   * Where the cells live beyond this process (a flash file): told of every
+   * change to the cells, inside the operation that makes it, so the change is
+   * kept before the operation returns, as a real flash keeps it.
+   */
+  store: FlashStore | undefined;
   /** Called before every program that is allowed to happen: tests fork the image to tear it. */
   beforeProgram: ((offset: number, data: Uint8Array) => void) | undefined;
 
@@ -131,6 +145,7 @@ export class SimFlash implements Flash {
       const bytes = this.writable(page);
       for (let k = 0; k < n; k++) bytes[at + k] = value(done + k, bytes[at + k] as number) & 0xff;
     });
+    this.store?.written(offset, this.cells(offset, length));
   }
 
   /** The same flash, as it is now: contents, wear and bad sectors; no pending cut. */
@@ -180,6 +195,11 @@ export class SimFlash implements Flash {
     for (let s = Math.floor(offset / this.sectorBytes); s * this.sectorBytes < offset + length; s++) {
       if (this.bad.get(s) === "read-error") throw new FlashError("read-failed", `read of sector ${s} failed`, s);
     }
+    return this.cells(offset, length);
+  }
+
+  /** The cells as they are, whatever the power or a bad sector says. */
+  private cells(offset: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
     this.eachPage(offset, length, (page, at, n, done) => {
       const bytes = this.pages.get(page);
@@ -242,6 +262,7 @@ export class SimFlash implements Flash {
       }
     }
     this.eraseCounts[sector] = (this.eraseCounts[sector] as number) + 1; // made on the first erase: most boards of a fleet never erase
+    this.store?.erased(sector, this.eraseCounts[sector] as number);
     this.done();
   }
 

@@ -57,7 +57,7 @@ export interface SessionApplianceOptions {
   /** A new connection to the broker, for each boot. */
   connect: () => Transport;
   flash?: SimFlash;
-  /** Boot from images signed with this key; a factory image goes into a blank flash first. */
+  /** Boot from images signed with this key; a factory image goes into the flash first (give it only for a blank one). */
   images?: { publicKey: Uint8Array; factoryImage?: Uint8Array };
   host: HostServices;
   /** Sample the appliance every simulated second for charts (only a console needs it). Default true. */
@@ -83,7 +83,7 @@ export class SessionAppliance {
 
   constructor(readonly o: SessionApplianceOptions) {
     this.network = new SimNetwork(o.connect);
-    const flash = o.flash ?? (o.images?.factoryImage === undefined ? undefined : factoryFlash(o.images.factoryImage, o.images.publicKey, o.app.boardId));
+    const flash = o.images?.factoryImage === undefined ? o.flash : factoryFlash(o.images.factoryImage, o.images.publicKey, o.app.boardId, o.flash);
     this.board = startBoard({
       engine: o.engine,
       app: o.app,
@@ -189,8 +189,7 @@ function round(value: number): number {
 }
 
 /** A blank H1 flash with `image` in a slot, installed and confirmed, as a factory would leave it. */
-function factoryFlash(image: Uint8Array, publicKey: Uint8Array, board: string): SimFlash {
-  const flash = new SimFlash(H1.flash);
+function factoryFlash(image: Uint8Array, publicKey: Uint8Array, board: string, flash = new SimFlash(H1.flash)): SimFlash {
   installConfirmed(flash, h1Layout(), publicKey, board, verifyEd25519, image);
   return flash;
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { boardCommand, buildCommand, flashCommand, keysNew, otaCommand, type BoardRun } from "./firmware.js";
 import { fleetCommand } from "./fleet.js";
-import { durationOption, hexOption, numberOption, UsageError } from "./options.js";
+import { durationOption, hexOption, numberOption, UsageError, userProblem } from "./options.js";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { ApplianceApp } from "../../sim/app.js";
@@ -263,8 +263,9 @@ function brokerConfig(rest: string[], values: { devices?: string | undefined; ou
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-      console.error(`hearth: ${(error as Error).message}`);
+    const problem = userProblem(error);
+    if (problem !== undefined) {
+      console.error(`hearth: ${problem}`);
       process.exit(2);
     }
     console.error(error);

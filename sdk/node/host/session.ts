@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
 import { H1 } from "../../../hal/h1.js";
-import { loadFlash, saveFlash } from "../../../hal/sim/node/flash-file.js";
+import { FlashFile } from "../../../hal/sim/node/flash-file.js";
 import { formatRecord, LogLevel } from "../../../os/log.js";
 import { PacedClock } from "../../../os/node/host-clock.js";
 import type { ApplianceApp } from "../../sim/app.js";
@@ -88,7 +87,12 @@ export interface SessionSummary {
  */
 export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]> {
   const wallStart = performance.now();
-  const brokers = await brokerFor(o);
+  // Flash files first: one that cannot be used is refused before anything starts.
+  const files = openFlashFiles(o);
+  const brokers = await brokerFor(o).catch((error: unknown) => {
+    for (const f of files) f?.close();
+    throw error;
+  });
   const url = brokers.url;
   o.print(`broker  ${url}${brokers.embedded ? " (embedded)" : ""}; watch with: mosquitto_sub -L '${url}/h/#' -v`, false);
 
@@ -103,9 +107,10 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   );
   const quickjs = engine === "embedded" ? await loadQuickJs() : undefined;
   const appliances = o.appliances.map((a, i) => {
-    const flash = a.flashFile !== undefined && existsSync(a.flashFile) ? loadFlash(a.flashFile, H1.flash) : undefined;
-    if (flash !== undefined) o.print(`flash   ${a.flashFile} (settings and logs from the last run)`, false);
-    else if (engine === "embedded" && a.images?.factoryImage !== undefined) o.print(`flash   ${a.deviceId}: a blank board; the image is programmed into it first (a factory would)`, false);
+    const file = files[i];
+    const flash = file?.flash;
+    if (file !== undefined) o.print(`flash   ${file.path}${file.fresh ? " (new: a blank board)" : " (settings and logs from the last run)"}; every write is kept as it is made`, false);
+    if (file === undefined || file.fresh) if (engine === "embedded" && a.images?.factoryImage !== undefined) o.print(`flash   ${a.deviceId}: a blank board; the image is programmed into it first (a factory would)`, false);
     const device = new SessionAppliance({
       app: a.app,
       deviceId: a.deviceId,
@@ -116,7 +121,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
       connect: () => deviceTransport(o, url, a.deviceId),
       sampled: o.consolePort !== undefined,
       ...(flash === undefined ? {} : { flash }),
-      ...(a.images === undefined ? {} : { images: flash === undefined ? a.images : { publicKey: a.images.publicKey } }),
+      ...(a.images === undefined ? {} : { images: file === undefined || file.fresh ? a.images : { publicKey: a.images.publicKey } }),
       host: { load: loadBundle, stopwatch: () => performance.now(), ...(quickjs === undefined ? {} : { quickjs }) },
     });
     device.board.onLog((r) => {
@@ -169,15 +174,12 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
     ...(engine === "embedded" ? { engine: { name: "quickjs", heap: d.board.heap } } : {}),
     stoppedBy,
   }));
-  for (const [i, d] of appliances.entries()) {
-    const file = o.appliances[i]?.flashFile;
-    if (file !== undefined) saveFlash(d.board.h1.flash, file);
-  }
   await web?.close();
   await Promise.all(serials.map((s) => s?.close()));
   for (const d of appliances) d.board.powerOff();
   await cloud.stop();
   await brokers.close();
+  for (const f of files) f?.close();
   return summaries;
 }
 
@@ -232,11 +234,20 @@ async function startSerialPort(d: SessionAppliance, a: SessionApplianceSpec): Pr
     board: a.app.boardId,
     port: a.images.serialPort,
     onReset: () =>
-      setImmediate(() => {
-        board.reset("software");
-        if (a.flashFile !== undefined) saveFlash(board.h1.flash, a.flashFile);
-      }),
+      setImmediate(() => board.reset("software")),
   });
+}
+
+/** Each appliance's flash file, opened (or made) now; a file that cannot be used throws FlashFileError. */
+function openFlashFiles(o: SessionOptions): (FlashFile | undefined)[] {
+  const files: (FlashFile | undefined)[] = [];
+  try {
+    for (const a of o.appliances) files.push(a.flashFile === undefined ? undefined : FlashFile.open(a.flashFile, H1.flash));
+  } catch (error) {
+    for (const f of files) f?.close();
+    throw error;
+  }
+  return files;
 }
 
 /** Sets, from the cloud, every writable property where the app's initial state differs from the device's. */
