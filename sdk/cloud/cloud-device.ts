@@ -162,9 +162,12 @@ export class CloudDevice<M extends ModelSpec> {
         this.resetReason = message.resetReason;
         this.bootCount = message.bootCount;
         this.deviceDesiredVersion = message.desiredVersion;
-        this.deviceHas(message.desiredVersion);
-        // Reconcile: the device missed a set while it was away; send the whole desired document again.
-        if (this.desiredVersion > message.desiredVersion && Object.keys(this.desired).length > 0) {
+        // A hello's version says the device holds *a* document of that version, not that it holds this
+        // cloud's: another cloud (or this one before a restart) may have issued it. So a hello never
+        // settles a set; the whole desired document goes again, above the device's version when this
+        // cloud's count is behind it, and the device's ack of that settles every set it covers.
+        if (Object.keys(this.desired).length > 0 && (this.desiredVersion > message.desiredVersion || this.versionWaiters.size > 0)) {
+          if (this.desiredVersion <= message.desiredVersion) this.desiredVersion = message.desiredVersion + 1;
           this.sendDesired({ ...this.desired }, {}).catch(() => undefined);
         }
         return;

@@ -138,6 +138,33 @@ describe("link reliability (in-memory broker, virtual time)", () => {
     expect(t.sim.device.get("level")).toBe(7);
   });
 
+  it("a set from a restarted cloud (its version count behind the device's) settles only once the device has it", async () => {
+    const t = setup();
+    await t.run(3_000);
+    for (const level of [1, 2, 3]) {
+      const set = t.device.set({ level });
+      await t.run(1_000);
+      await set;
+    }
+    expect(t.sim.link?.desiredVersion).toBe(3);
+    // A new cloud process: its versions start again from 1. The device is away when the set goes out,
+    // and its hello (version 3) comes back before any answer to it.
+    await t.cloud.stop();
+    t.broker.drop("dev1");
+    t.broker.stop();
+    const cloud = new Cloud(t.broker.transport("cloud-2"), [counterModel], () => EPOCH + t.clock.now());
+    void cloud.start();
+    let settled = false;
+    const set = cloud.device("dev1", counterModel).set({ level: 9 }, { timeoutMs: 30_000 }).then(() => (settled = true));
+    await t.run(1_000);
+    t.broker.start();
+    for (let i = 0; i < 50 && !settled; i++) await t.run(200);
+    await set;
+    expect(t.sim.device.get("level")).toBe(9); // acknowledged means applied
+    expect(t.sim.link?.desiredVersion).toBeGreaterThan(3);
+    await cloud.stop();
+  });
+
   it("a power cut with a full queue: events and state from offline survive the reboot and arrive after it", async () => {
     const t = setup();
     await t.run(3_000);
