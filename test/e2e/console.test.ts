@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -105,10 +106,48 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
 
   /** The console's API, as the page uses it. */
   const api = async (path: string, body?: unknown): Promise<{ status: number; json: Record<string, any> }> => {
-    const res = await fetch(new URL(path, base), body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const token = { "x-hearth-token": new URL(base).searchParams.get("token") as string };
+    const res = await fetch(new URL(path, base), body === undefined ? { headers: token } : { method: "POST", headers: { ...token, "content-type": "application/json" }, body: JSON.stringify(body) });
     return { status: res.status, json: (await res.json()) as Record<string, any> };
   };
   const view = async (id: string) => ((await api("/api/appliances")).json["appliances"] as { id: string; online: boolean; reported: Record<string, unknown> }[]).find((a) => a.id === id);
+
+  it("lets in only its own page: another origin, another Host, no token, a text/plain POST are refused and change nothing", async () => {
+    const origin = new URL(base).origin;
+    const port = new URL(base).port;
+    const token = new URL(base).searchParams.get("token") as string;
+    const cut = (headers: Record<string, string>, body = JSON.stringify({ offMs: 1000 })) =>
+      fetch(`${origin}/api/appliances/${AC}/power`, { method: "POST", headers, body }).then(async (r) => ({ status: r.status, text: await r.text() }));
+    const before = await view(AC);
+    // A page from another origin posts text/plain (no preflight): refused by Origin before anything else.
+    const foreign = await cut({ origin: "http://evil.example", "content-type": "text/plain", "x-hearth-token": token });
+    expect(foreign.status).toBe(403);
+    expect(foreign.text).toMatch(/http:\/\/evil\.example are refused/);
+    // DNS rebinding: the attacker's name resolves to 127.0.0.1, so the Host is theirs.
+    const rebound = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port: Number(port), path: "/api/appliances", headers: { host: `evil.example:${port}`, "x-hearth-token": token } }, (res) => {
+        let body = "";
+        res.on("data", (d: Buffer) => (body += d.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(rebound.status).toBe(421);
+    expect(rebound.body).not.toContain(AC);
+    // No token, a wrong token, and text/plain with the token: refused, named.
+    expect((await cut({ "content-type": "application/json" })).status).toBe(401);
+    expect((await cut({ "content-type": "application/json", "x-hearth-token": "0".repeat(32) })).status).toBe(401);
+    expect((await cut({ "content-type": "text/plain", "x-hearth-token": token })).status).toBe(415);
+    expect((await fetch(`${origin}/api/appliances`)).status).toBe(401);
+    expect((await fetch(`${origin}/`)).status).toBe(401); // the page itself wants the token's URL
+    // Bad input: a bad %-escape, a power cut of 1e15 ms.
+    expect(await api("/api/appliances/%E0%A4%A/power", { offMs: 1000 })).toMatchObject({ status: 400, json: { error: expect.stringMatching(/bad %-escape/) } });
+    expect(await api(`/api/appliances/${AC}/power`, { offMs: 1e15 })).toMatchObject({ status: 400, json: { error: expect.stringMatching(/offMs must be/) } });
+    const after = await view(AC);
+    expect(after?.online).toBe(true);
+    expect((await api("/api/appliances")).json["appliances"].find((a: { id: string }) => a.id === AC).boots).toBe((before as unknown as { boots: number }).boots); // nothing was cut
+  });
 
   it("injects faults: the network unplugged and back, a failed sensor, the broker restarted; bad requests are named", async () => {
     expect((await api("/api/appliances/sim-fridge-1/network", { up: false })).status).toBe(200);

@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,12 +23,17 @@ export interface ConsoleOptions {
 }
 
 export interface ConsoleServer {
+  /** Where to open the console: its address with this run's token (`?token=`), as Jupyter's. */
   readonly url: string;
+  /** This run's token: the page holds it in a cookie; a script sends it as the x-hearth-token header. */
+  readonly token: string;
   close(): Promise<void>;
 }
 
 /** How often the page gets fresh state. */
 const PUSH_MS = 500;
+/** The longest power cut the console makes: a board comes back by itself within it. */
+const MAX_OFF_MS = 10 * 60_000;
 
 /**
  * The web console: a page on 127.0.0.1 that shows every simulated appliance
@@ -35,6 +41,11 @@ const PUSH_MS = 500;
  * it. It speaks to the appliances through the cloud-side library (sets and
  * actions go over the broker, as a backend's would) and to the simulator for
  * fault injection. The HTTP API is in README.md beside this file. Node-only.
+ *
+ * Safe on a shared desk: it answers only requests addressed to its own
+ * host and port (no DNS rebinding), takes requests that change something
+ * only from its own page (Origin) as JSON, and every API request must carry
+ * this run's token, which only the URL the CLI prints holds.
  */
 export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
   const script = await bundlePage();
@@ -49,14 +60,39 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
   });
   const pusher = setInterval(() => send(streams, "state", state()), PUSH_MS);
 
+  const token = randomBytes(16).toString("hex");
+  let port = 0;
+  const cookie = () => `hearth_console_${port}`;
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => reply(res, error instanceof HttpError ? error.status : 500, { error: message(error) }));
   });
 
+  /** Host, Origin and token: who may ask what (see above). */
+  function admit(req: IncomingMessage, url: URL): void {
+    const hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+    const host = (req.headers.host ?? "").toLowerCase();
+    if (!hosts.includes(host)) throw new HttpError(421, `the console answers only at http://127.0.0.1:${port}/, not Host ${JSON.stringify(req.headers.host ?? "")}`);
+    const origin = req.headers.origin;
+    if (origin !== undefined && !hosts.some((h) => origin === `http://${h}`)) throw new HttpError(403, `requests from ${origin} are refused: the console takes them only from its own page`);
+    if (url.pathname === "/" || url.pathname === "/console.js") return;
+    const given = req.headers["x-hearth-token"] ?? cookiesOf(req).get(cookie());
+    if (typeof given !== "string" || !same(given, token)) throw new HttpError(401, "no valid token: open the console at the address hearth sim printed (it carries this run's token)");
+    if (req.method === "POST" && !(req.headers["content-type"] ?? "").startsWith("application/json")) throw new HttpError(415, "the console takes JSON (content-type: application/json)");
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://console");
     const path = url.pathname;
-    if (req.method === "GET" && path === "/") return void page(res, "text/html; charset=utf-8", PAGE_HTML);
+    admit(req, url);
+    if (req.method === "GET" && path === "/") {
+      const given = url.searchParams.get("token") ?? cookiesOf(req).get(cookie());
+      if (given === null || given === undefined || !same(given, token)) {
+        res.writeHead(401, { "content-type": "text/plain; charset=utf-8" });
+        return void res.end("This console needs this run's token: open the address hearth sim printed (http://127.0.0.1:PORT/?token=...).\n");
+      }
+      res.setHeader("set-cookie", `${cookie()}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      return void page(res, "text/html; charset=utf-8", PAGE_HTML);
+    }
     if (req.method === "GET" && path === "/console.js") return void page(res, "text/javascript; charset=utf-8", script);
     if (req.method === "GET" && path === "/api/appliances") {
       const snapshot: Snapshot = {
@@ -75,9 +111,10 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
       return reply(res, 200, {});
     }
     const m = /^\/api\/appliances\/([^/]+)\/(set|invoke|power|network|sensor|hand)$/.exec(path);
-    const appliance = m === null ? undefined : byId.get(decodeURIComponent(m[1] as string));
     if (m === null) throw new HttpError(404, `no POST ${path}`);
-    if (appliance === undefined) throw new HttpError(404, `no appliance called ${JSON.stringify(decodeURIComponent(m[1] as string))}`);
+    const id = decode(m[1] as string);
+    const appliance = byId.get(id);
+    if (appliance === undefined) throw new HttpError(404, `no appliance called ${JSON.stringify(id)}`);
     return reply(res, 200, await act(appliance, m[2] as string, body));
   }
 
@@ -99,7 +136,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
           return { result };
         }
         case "power":
-          a.cutPower(typeof body["offMs"] === "number" ? body["offMs"] : 3000);
+          a.cutPower(offMs(body["offMs"]));
           return {};
         case "network":
           a.setNetwork(body["up"] === true);
@@ -138,15 +175,47 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
     });
     server.listen(o.port, "127.0.0.1", resolve);
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    token,
     close: async () => {
       clearInterval(pusher);
       for (const res of streams) res.end();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookiesOf(req: IncomingMessage): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const at = part.indexOf("=");
+    if (at > 0) out.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
+  }
+  return out;
+}
+
+function decode(escaped: string): string {
+  try {
+    return decodeURIComponent(escaped);
+  } catch {
+    throw new HttpError(400, `the appliance id ${JSON.stringify(escaped)} has a bad %-escape`);
+  }
+}
+
+function offMs(value: unknown): number {
+  if (value === undefined) return 3000;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_OFF_MS) {
+    throw new HttpError(400, `offMs must be a number of ms from 0 to ${MAX_OFF_MS} (10 minutes), got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 class HttpError extends Error {
