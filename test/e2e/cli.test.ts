@@ -92,7 +92,7 @@ describe("hearth CLI", () => {
   it("stops cleanly on Ctrl-C and shows the broker and the status", async () => {
     const { code, stdout } = await hearth(["sim", "--speed", "60", "--port", "0"], 2500);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/broker {2}mqtt:\/\/127\.0\.0\.1:\d+ \(embedded\)/);
+    expect(stdout).toMatch(/broker {2}mqtt:\/\/127\.0\.0\.1:\d+ \(embedded; each device logs in with its own credential\)/);
     expect(stdout).toMatch(/room \d+\.\d °C → 24\.0 °C \| cool/);
     expect(stdout).toMatch(/stopped by interrupt/);
   });
@@ -171,7 +171,7 @@ describe("hearth CLI", () => {
         });
       try {
         const port = (await waitFor(/bootloader port (127\.0\.0\.1:\d+)/))[1] as string;
-        const broker = (await waitFor(/broker {2}(mqtt:\/\/127\.0\.0\.1:\d+)/))[1] as string;
+        const broker = (await waitFor(/backend (mqtt:\/\/hearth:[0-9a-f]+@127\.0\.0\.1:\d+)/))[1] as string;
         await waitFor(/firmware none \(waiting for hearth flash\)/);
         const flashed = await hearth(["flash", join(dir, "aircon-1.2.0.hfw"), "--port", port]);
         expect(flashed.stdout).toMatch(/flashed \d+ bytes to board aircon-indoor: verified, booting/);

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { newKeyPair } from "../../../os/boot/signing.js";
@@ -87,6 +88,7 @@ export interface BoardArgs {
   flash?: string | undefined;
   port?: string | undefined;
   broker?: string | undefined;
+  open?: boolean | undefined;
   speed?: string | undefined;
   device?: string | undefined;
   duration?: string | undefined;
@@ -109,6 +111,7 @@ export async function boardCommand(rest: string[], values: BoardArgs, run: (app:
     seed: 1,
     deviceId: values.device ?? `${board}-1`,
     ...(values.broker === undefined ? {} : { brokerUrl: values.broker }),
+    ...(values.open === true ? { open: true } : {}),
     ...(values.flash === undefined ? {} : { flashFile: values.flash }),
     ...(values.duration === undefined ? {} : { durationMs: durationOption(values.duration) }),
     images: { publicKey, serialPort: values.port === undefined ? 0 : numberOption("port", values.port, 0, 65535) },
@@ -136,7 +139,7 @@ export async function otaCommand(rest: string[], values: OtaArgs): Promise<numbe
   const cloud = new Cloud(
     new MqttTransport({
       url,
-      clientId: `hearth-ota-${process.pid}`,
+      clientId: `hearth-ota-${randomBytes(6).toString("hex")}`,
       ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca, "utf8") }),
       ...(values["cloud-user"] === undefined ? {} : { username: values["cloud-user"], password: values["cloud-password"] ?? "" }),
     }),

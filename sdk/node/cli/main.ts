@@ -49,7 +49,9 @@ Options for sim:
   --duration T      stop after T of simulated time: 90s, 30m, 2h, 1d
   --json            print one JSON summary line at the end, and no live status
   --broker URL      use this MQTT broker instead of the embedded one
-  --port P          embedded broker port (default 1883; a free one if that is taken)
+  --port P          embedded broker port (default 1883; a free one if that is taken). It admits this
+                    run's devices (each with its own credential) and the cloud's login, which it prints
+  --open            let anonymous clients watch the embedded broker, read-only (mosquitto_sub)
   --seed S          seed of the simulation's random generator (default 1; the Nth appliance gets S+N-1)
   --console-port P  serve the web console on 127.0.0.1:P (default 8080; a free one if that is taken;
                     with --json, no console unless this is given)
@@ -100,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
       "fleet-secret": { type: "string" },
       "console-port": { type: "string" },
       "no-console": { type: "boolean" },
+      open: { type: "boolean" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -156,6 +159,7 @@ async function main(argv: string[]): Promise<number> {
       ...(values.duration === undefined ? {} : { durationMs: durationOption(values.duration) }),
       ...(values.broker === undefined ? {} : { brokerUrl: values.broker }),
       ...(values.port === undefined ? {} : { port: numberOption("port", values.port, 0, 65535) }),
+      ...(values.open === true ? { open: true } : {}),
       seed: numberOption("seed", values.seed ?? "1", 0, 2 ** 32 - 1),
       ...(consolePort === undefined ? {} : { consolePort }),
       ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca, "utf8") }),

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { H1 } from "../../../hal/h1.js";
 import { SimFlash } from "../../../hal/sim/flash.js";
 import { PacedClock } from "../../../os/node/host-clock.js";
@@ -68,7 +69,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const random = new Random(o.seed);
   const clock = new PacedClock(o.speed);
   const cloud = new Cloud(
-    new MqttTransport({ url: o.brokerUrl, clientId: `${prefix}-cloud-${process.pid}`, ...(o.cloudLogin ?? {}) }),
+    new MqttTransport({ url: o.brokerUrl, clientId: `${prefix}-cloud-${randomBytes(6).toString("hex")}`, ...(o.cloudLogin ?? {}) }),
     [o.app.model],
     () => Date.now(),
   );

@@ -1,3 +1,6 @@
+import { randomBytes } from "node:crypto";
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { H1 } from "../../../hal/h1.js";
 import { FlashFile } from "../../../hal/sim/node/flash-file.js";
 import { formatRecord, LogLevel } from "../../../os/log.js";
@@ -9,7 +12,7 @@ import { devicePassword } from "../../link/credentials.js";
 import { encodeMessage } from "../../link/envelope.js";
 import { topics } from "../../link/transport.js";
 import type { ModelSpec } from "../../thing/model.js";
-import { startBroker, type EmbeddedBroker } from "../mqtt/broker.js";
+import { startBroker, type BrokerAuth, type EmbeddedBroker } from "../mqtt/broker.js";
 import { startConsole } from "../../console/node/server.js";
 import { formatClock } from "../../sim/duration.js";
 import { startBoardPort } from "../tools/flasher.js";
@@ -44,6 +47,11 @@ export interface SessionOptions {
   brokerUrl?: string;
   /** Port for the embedded broker: 1883 unless busy, then a free one. */
   port?: number;
+  /**
+   * The embedded broker lets anonymous clients watch, read-only (mosquitto_sub). Default: it
+   * admits only this session's devices, each with its own credential, and the cloud's backend login.
+   */
+  open?: boolean;
   seed: number;
   /** Where the live status and messages go. */
   print: (line: string, live: boolean) => void;
@@ -94,14 +102,18 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
     throw error;
   });
   const url = brokers.url;
-  o.print(`broker  ${url}${brokers.embedded ? " (embedded)" : ""}; watch with: mosquitto_sub -L '${url}/h/#' -v`, false);
+  if (brokers.embedded) {
+    o.print(`broker  ${url} (embedded; each device logs in with its own credential)`, false);
+    o.print(`backend ${withLogin(url, brokers.cloudLogin)} (the cloud's login: hearth ota --broker <this>)`, false);
+    o.print(o.open === true ? `watch   mosquitto_sub -L '${url}/h/#' -v (anonymous clients may watch, read-only: --open)` : "watch   anonymous clients are refused; run with --open to watch with mosquitto_sub (read-only)", false);
+  } else o.print(`broker  ${url}`, false);
 
   const clock = new PacedClock(o.speed);
   if (o.durationMs !== undefined) clock.limit = o.durationMs;
   const engine = o.engine ?? "node";
   const epoch = Date.now();
   const cloud = new Cloud(
-    mqtt(o, url, `cloud-${process.pid}`, o.cloudLogin),
+    mqtt(o, url, `cloud-${randomBytes(6).toString("hex")}`, brokers.cloudLogin ?? o.cloudLogin),
     o.appliances.map((a) => a.app.model),
     () => epoch + clock.now(),
   );
@@ -118,7 +130,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
       seed: o.seed + i,
       engine,
       cloud,
-      connect: () => deviceTransport(o, url, a.deviceId),
+      connect: () => deviceTransport(o, url, a.deviceId, brokers.deviceSecret?.(a.deviceId)),
       sampled: o.consolePort !== undefined,
       ...(flash === undefined ? {} : { flash }),
       ...(a.images === undefined ? {} : { images: file === undefined || file.fresh ? a.images : { publicKey: a.images.publicKey } }),
@@ -195,27 +207,51 @@ function mqtt(o: SessionOptions, url: string, clientId: string, login?: { userna
   return new MqttTransport({ url, clientId, ...(o.ca === undefined ? {} : { ca: o.ca }), ...(login === undefined ? {} : login) });
 }
 
-function deviceTransport(o: SessionOptions, url: string, deviceId: string): MqttTransport {
+function deviceTransport(o: SessionOptions, url: string, deviceId: string, embeddedSecret: Uint8Array | undefined): MqttTransport {
+  const secret = embeddedSecret ?? o.deviceSecret;
   return new MqttTransport({
     url,
     clientId: deviceId,
     ...(o.ca === undefined ? {} : { ca: o.ca }),
-    ...(o.deviceSecret === undefined ? {} : { username: deviceId, password: devicePassword(o.deviceSecret, deviceId, o.issuedAt ?? 0) }),
+    ...(secret === undefined ? {} : { username: deviceId, password: devicePassword(secret, deviceId, embeddedSecret === undefined ? (o.issuedAt ?? 0) : 0) }),
     will: { topic: topics.up(deviceId), payload: encodeMessage({ type: "offline", seq: 0 }) },
   });
 }
 
 /** The broker the session uses: an outside one, or the embedded one (which the console can restart on its port). */
-async function brokerFor(o: SessionOptions): Promise<{ url: string; embedded: boolean; restart: (() => Promise<void>) | undefined; close(): Promise<void> }> {
+interface SessionBroker {
+  url: string;
+  embedded: boolean;
+  /** The embedded broker's backend login for this run (the cloud, and tools such as hearth ota). */
+  cloudLogin?: { username: string; password: string };
+  /** The embedded broker's credential secret of each of this session's devices. */
+  deviceSecret?: (deviceId: string) => Uint8Array;
+  restart: (() => Promise<void>) | undefined;
+  close(): Promise<void>;
+}
+
+async function brokerFor(o: SessionOptions): Promise<SessionBroker> {
   if (o.brokerUrl !== undefined) return { url: o.brokerUrl, embedded: false, restart: undefined, close: async () => undefined };
-  let broker: EmbeddedBroker = await startEmbedded(o.port ?? 1883);
+  // This run's credentials: each device's secret derived from a random one (or the one given), the cloud a random password.
+  const base = randomBytes(32);
+  const ids = new Set(o.appliances.map((a) => a.deviceId));
+  const deviceSecret = (id: string): Uint8Array => o.deviceSecret ?? hmac(sha256, base, new TextEncoder().encode(id));
+  const cloudLogin = { username: "hearth", password: randomBytes(12).toString("hex") };
+  const auth: BrokerAuth = {
+    device: (id) => (ids.has(id) ? { secret: deviceSecret(id), notBefore: 0 } : undefined),
+    backends: new Map([[cloudLogin.username, cloudLogin.password]]),
+    watchers: o.open === true,
+  };
+  let broker: EmbeddedBroker = await startEmbedded(o.port ?? 1883, auth);
   const port = broker.port;
   return {
     url: broker.url,
     embedded: true,
+    cloudLogin,
+    deviceSecret,
     restart: async () => {
       await broker.close();
-      broker = await startBroker({ port });
+      broker = await startBroker({ port, auth });
     },
     close: () => broker.close(),
   };
@@ -262,13 +298,22 @@ async function applySettings(device: CloudDevice<ModelSpec>, app: ApplianceApp<M
   if (Object.keys(wanted).length > 0) await device.set(wanted as never).catch(() => undefined);
 }
 
-async function startEmbedded(port: number): Promise<EmbeddedBroker> {
+async function startEmbedded(port: number, auth: BrokerAuth): Promise<EmbeddedBroker> {
   try {
-    return await startBroker({ port });
+    return await startBroker({ port, auth });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-    return startBroker({ port: 0 });
+    return startBroker({ port: 0, auth });
   }
+}
+
+/** The URL with a login in it (mqtt://user:password@host:port), as MQTT clients take it. */
+function withLogin(url: string, login: { username: string; password: string } | undefined): string {
+  if (login === undefined) return url;
+  const u = new URL(url);
+  u.username = login.username;
+  u.password = login.password;
+  return u.href.replace(/\/$/, "");
 }
 
 function roundAll(values: Record<string, number>): Record<string, number> {

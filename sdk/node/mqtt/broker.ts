@@ -1,4 +1,5 @@
 import { Aedes, type AedesOptions } from "aedes";
+import { timingSafeEqual } from "node:crypto";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import { credentialProblem } from "../../link/credentials.js";
@@ -12,12 +13,18 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
-/** Who may connect, and to what. Without it, anyone may do anything (the local simulator). */
+/** Who may connect, and to what. Without it, anyone may do anything (tests that want an open broker). */
 export interface BrokerAuth {
   /** A device's secret and the issue time of its current credential, or undefined for an unknown device. */
   device(id: string): { secret: Uint8Array; notBefore: number } | undefined;
   /** Backend users (the cloud side): user name to password. They may use every topic. */
   backends: ReadonlyMap<string, string>;
+  /**
+   * Anonymous clients (no user name) may connect and subscribe to devices'
+   * topics, read-only, to watch (mosquitto_sub). They publish nothing and may
+   * not take a device's client id. Default false: anonymous clients are refused.
+   */
+  watchers?: boolean;
   now?: () => number;
 }
 
@@ -74,20 +81,28 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
 }
 
 function authHooks(auth: BrokerAuth): AedesOptions {
-  /** Client ids that logged in as a backend user (their sessions, not their names, carry the right). */
-  const backendClients = new Set<string>();
-  const isBackend = (client: { id: string }): boolean => backendClients.has(client.id);
+  // Rights belong to the connection that logged in, never to a client id: a failed login that
+  // reuses a live client's id changes nothing about that client. Nothing is recorded before a
+  // login succeeds.
+  const backendClients = new WeakSet<object>();
+  const watcherClients = new WeakSet<object>();
+  const isBackend = (client: object): boolean => backendClients.has(client);
   return {
     authenticate: (client, username, password, done) => {
-      const user = username ?? "";
+      if (username === undefined || username === "") {
+        if (auth.watchers !== true) return done(authError("anonymous clients are refused (hearth sim --open lets them watch, read-only)"), false);
+        if (auth.device(client.id) !== undefined || auth.backends.has(client.id)) return done(authError(`client id ${client.id} belongs to a device or a backend`), false);
+        watcherClients.add(client);
+        return done(null, true);
+      }
+      const user = username;
       const pass = password?.toString() ?? "";
       const backend = auth.backends.get(user);
       if (backend !== undefined) {
-        if (backend !== pass) return done(authError("wrong password"), false);
-        backendClients.add(client.id);
+        if (!samePassword(backend, pass)) return done(authError("wrong password"), false);
+        backendClients.add(client);
         return done(null, true);
       }
-      backendClients.delete(client.id);
       const device = auth.device(user);
       if (device === undefined || client.id !== user) return done(authError("unknown device, or client id is not the device id"), false);
       const problem = credentialProblem(device.secret, user, pass, { notBefore: device.notBefore, now: (auth.now ?? Date.now)() });
@@ -95,14 +110,21 @@ function authHooks(auth: BrokerAuth): AedesOptions {
       return done(null, true);
     },
     authorizePublish: (client, packet, done) => {
-      if (client === null || isBackend(client) || packet.topic === topics.up(client.id)) return done(null);
-      done(new Error(`device ${client.id} may not publish to ${packet.topic}`));
+      if (client === null || isBackend(client) || (!watcherClients.has(client) && packet.topic === topics.up(client.id))) return done(null);
+      done(new Error(`${watcherClients.has(client) ? "a watcher" : `device ${client.id}`} may not publish to ${packet.topic}`));
     },
     authorizeSubscribe: (client, subscription, done) => {
-      if (client === null || isBackend(client) || subscription.topic === topics.down(client.id)) return done(null, subscription);
+      if (client === null || isBackend(client) || (!watcherClients.has(client) && subscription.topic === topics.down(client.id))) return done(null, subscription);
+      if (watcherClients.has(client) && /^h\/([^/#]+|\+|#)(\/(u|d|\+|#))?$|^h\/#$/.test(subscription.topic)) return done(null, subscription);
       done(null, null); // refused: the SUBACK says failure (128); the session goes on
     },
   };
+}
+
+function samePassword(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function authError(message: string): Error & { returnCode: number } {
