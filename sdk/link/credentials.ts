@@ -8,32 +8,30 @@ import { encodeUtf8 } from "../../os/cbor.js";
  * `v1.<issuedAt>.<hex HMAC-SHA256 of "<deviceId>.<issuedAt>" under the
  * device secret>`. A broker that knows the secret checks it (the embedded
  * broker does); one with a password file holds exactly the current password
- * (`hearth broker config` writes it). Issuing a new credential (a later
- * issuedAt) retires the old one: it is then stale.
+ * (`hearth broker config` writes it). Either way one rule (PROTOCOL.md section
+ * 1): a broker accepts exactly the device's current credential. Issuing a new
+ * one (a later issuedAt) is telling the broker so; the old one is then stale,
+ * and one later than the broker was told of is not issued.
  */
 export function devicePassword(secret: Uint8Array, deviceId: string, issuedAt: number): string {
   if (!Number.isSafeInteger(issuedAt) || issuedAt < 0) throw new RangeError(`issuedAt must be a Unix time in ms, got ${issuedAt}`);
   return `v1.${issuedAt}.${bytesToHex(hmac(sha256, secret, encodeUtf8(`${deviceId}.${issuedAt}`)))}`;
 }
 
-export type CredentialProblem = "malformed" | "wrong-secret" | "stale" | "from-the-future";
+export type CredentialProblem = "malformed" | "wrong-secret" | "stale" | "not-issued";
 
 /**
- * Why `password` is not a valid credential for `deviceId`, or undefined if it is.
- * `notBefore`: the issue time of the device's current credential; older ones are stale.
+ * Why `password` is not the current credential of `deviceId`, or undefined if it is.
+ * `issuedAt`: the issue time of the device's current credential; an older one is
+ * stale, a later one not issued (yet), as a password file that holds only the current one says.
  */
-export function credentialProblem(
-  secret: Uint8Array,
-  deviceId: string,
-  password: string,
-  options: { notBefore: number; now: number; maxSkewMs?: number },
-): CredentialProblem | undefined {
+export function credentialProblem(secret: Uint8Array, deviceId: string, password: string, options: { issuedAt: number }): CredentialProblem | undefined {
   const m = /^v1\.(\d{1,16})\.([0-9a-f]{64})$/.exec(password);
   if (m === null) return "malformed";
   const issuedAt = Number(m[1]);
   if (!sameText(devicePassword(secret, deviceId, issuedAt), password)) return "wrong-secret";
-  if (issuedAt < options.notBefore) return "stale";
-  if (issuedAt > options.now + (options.maxSkewMs ?? 300_000)) return "from-the-future";
+  if (issuedAt < options.issuedAt) return "stale";
+  if (issuedAt > options.issuedAt) return "not-issued";
   return undefined;
 }
 

@@ -1,5 +1,8 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -121,7 +124,7 @@ describe("hearth CLI", () => {
       port: 0,
       tls: { key: certs.key, cert: certs.cert },
       auth: {
-        device: (id) => (id === "ac-1" ? { secret: Uint8Array.from(Buffer.from(secret, "hex")), notBefore: 1000 } : undefined),
+        device: (id) => (id === "ac-1" ? { secret: Uint8Array.from(Buffer.from(secret, "hex")), issuedAt: 1000 } : undefined),
         backends: new Map([["cloud", "pw"]]),
       },
     });
@@ -205,6 +208,86 @@ describe("hearth CLI", () => {
       const { code, stderr } = await hearth([...args]);
       expect(code).toBe(2);
       expect(stderr).toMatch(message);
+    }
+  });
+
+  it("every mistake a user makes is named, exits 2, prints no stack trace, and writes nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-mistakes-"));
+    const devices = (body: unknown): string => {
+      const file = join(dir, `devices-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, typeof body === "string" ? body : JSON.stringify(body));
+      return file;
+    };
+    const secret = "00112233445566778899aabbccddeeff";
+    const busy = createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => busy.once("listening", r));
+    const busyPort = String((busy.address() as { port: number }).port);
+    const pub = join(dir, "hearth.pub");
+    writeFileSync(pub, `${"ab".repeat(32)}\n`);
+    const image = join(dir, "some.hfw");
+    writeFileSync(image, "not an image");
+    try {
+      const cases: [string[], RegExp][] = [
+        [["board", "aircon-indoor", "--pub", join(dir, "missing.pub")], /--pub .*missing\.pub: no such file/],
+        [["board", "aircon-indoor", "--pub", dir], /--pub .* is a folder, not a file/],
+        [["flash", dir, "--port", "127.0.0.1:1"], /the image .* is a folder, not a file/],
+        [["build", "examples/aircon", "--board", "aircon-indoor", "--key", join(dir, "none.key")], /--key .*none\.key: no such file/],
+        [["build", "examples/aircon", "--board", "aircon-indoor", "--key", image, "--out", join(dir, "nowhere", "x.hfw")], /--out .*: the folder .*nowhere does not exist/],
+        [["keys", "new", "--out", "/proc/hearth-keys"], /--out \/proc\/hearth-keys: cannot make/],
+        [["board", "aircon-indoor", "--pub", pub, "--port", busyPort, "--no-console"], /port is in use \(EADDRINUSE\)/],
+        [["sim", "--broker", "not a url"], /--broker must be a URL/],
+        [["sim", "--broker", "http://127.0.0.1:1883"], /--broker must be an mqtt:\/\/, mqtts:\/\/, ws:\/\/ or wss:\/\/ URL/],
+        [["sim", "--device", "a/b"], /--device "a\/b" is not a device id/],
+        [["sim", "--flash", dir], /--flash .* is a directory, not a file/],
+        [["sim", "--flash", join(dir, "no", "such", "board.flash")], /--flash .*board\.flash cannot be made/],
+        [["broker", "config", "--devices", devices("{ not json"), "--out", join(dir, "mq1")], /is not JSON/],
+        [["broker", "config", "--devices", devices({ devices: "x" }), "--out", join(dir, "mq2")], /has no "devices" list/],
+        [["broker", "config", "--devices", devices({ devices: [{ id: "+", secret, issuedAt: 1 }] }), "--out", join(dir, "mq3")], /devices\[0\]: device id "\+" must be/],
+        [["broker", "config", "--devices", devices({ devices: [{ id: "a/b", secret, issuedAt: 1 }] }), "--out", join(dir, "mq4")], /devices\[0\]: device id "a\/b"/],
+        [["broker", "config", "--devices", devices({ devices: [{ id: "", secret, issuedAt: 1 }] }), "--out", join(dir, "mq5")], /devices\[0\]: device id ""/],
+        [["broker", "config", "--devices", devices({ devices: [{ id: "x:y", secret, issuedAt: 1 }] }), "--out", join(dir, "mq6")], /device id "x:y"/],
+        [["broker", "config", "--devices", devices({ devices: [{ id: "ok-1", secret, issuedAt: 1 }], backends: [{ user: "cloud\ntopic readwrite #", password: "p" }] }), "--out", join(dir, "mq7")], /backends\[0\]: device id "cloud\\ntopic/],
+        [["broker", "config", "--devices", devices({ devices: [{ id: "#", secret, issuedAt: 1 }] }), "--out", join(dir, "mq8")], /device id "#"/],
+        [["sim", "--speed", "-1"], /--speed must be a number from 0\.001/],
+        [["sim", "--seed", "-1"], /--seed must be a number from 0/],
+        [["fleet", "aircon", "--count", "-5"], /--count must be a number from 1/],
+        [["fleet", "aircon", "--count", "1.5"], /--count must be a whole number/],
+        [["ota", image, "--to", ","], /--to names no device/],
+        [["ota", image, "--to", "a/b"], /--to "a\/b" is not a device id/],
+        [["ota", image, "--to", "ac-1", "--share", "2"], /--share must be a number from 0 to 1/],
+      ];
+      for (const [args, message] of cases) {
+        const { code, stdout, stderr } = await hearth(args);
+        expect(stderr, args.join(" ")).toMatch(message);
+        expect(`${stdout}${stderr}`, args.join(" ")).not.toMatch(/\n\s+at .*[(:]\d+/); // no stack frames
+        expect(code, args.join(" ")).toBe(2);
+      }
+      // Nothing was written by a refused command.
+      for (const n of [1, 2, 3, 4, 5, 6, 7, 8]) expect(existsSync(join(dir, `mq${n}`, "passwords")), `mq${n}`).toBe(false);
+      expect(existsSync(join(dir, "no"))).toBe(false);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it("a broker that is not there: sim and fleet say they wait, give up with exit 2, and stop at once on SIGTERM", async () => {
+    const sim = await hearth(["sim", "--broker", "mqtt://127.0.0.1:1", "--broker-wait", "2s", "--no-console"]);
+    expect(sim.stdout).toMatch(/waiting for the broker at mqtt:\/\/127\.0\.0\.1:1/);
+    expect(sim.stderr).toMatch(/no MQTT broker answered at mqtt:\/\/127\.0\.0\.1:1 within 2 s/);
+    expect(sim.code).toBe(2);
+    const fleet = await hearth(["fleet", "aircon", "--count", "2", "--broker", "mqtt://127.0.0.1:1", "--broker-wait", "2s"]);
+    expect(fleet.stderr).toMatch(/no MQTT broker answered/);
+    expect(fleet.code).toBe(2);
+    for (const args of [["sim", "--broker", "mqtt://127.0.0.1:1", "--no-console"], ["fleet", "aircon", "--count", "2", "--broker", "mqtt://127.0.0.1:1"]]) {
+      const started = Date.now();
+      const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      while (!out.includes("waiting for the broker") && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 50));
+      child.kill("SIGTERM");
+      const code = await new Promise<number | null>((r) => child.once("close", r));
+      expect(Date.now() - started, args[0]).toBeLessThan(8_000);
+      expect([0, 130], `${args[0]} exit ${code}`).toContain(code);
     }
   });
 });

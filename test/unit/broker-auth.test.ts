@@ -25,7 +25,7 @@ describe("the embedded broker's logins (Aedes with BrokerAuth)", () => {
   });
 
   it("a failed login that reuses a live backend's client id changes nothing about that backend", async () => {
-    broker = await startBroker({ port: 0, auth: { device: (id) => (id === "dev-1" ? { secret: SECRET, notBefore: 0 } : undefined), backends: new Map([["cloud", "right"]]) } });
+    broker = await startBroker({ port: 0, auth: { device: (id) => (id === "dev-1" ? { secret: SECRET, issuedAt: 0 } : undefined), backends: new Map([["cloud", "right"]]) } });
     const cloud = await connect(broker.url, { clientId: "cloud-1", username: "cloud", password: "right" });
     const device = await connect(broker.url, { clientId: "dev-1", username: "dev-1", password: devicePassword(SECRET, "dev-1", 0) });
     expect([cloud.refused, device.refused]).toEqual([undefined, undefined]);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { existsSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { newKeyPair } from "../../../os/boot/signing.js";
 import { Cloud } from "../../cloud/cloud.js";
@@ -7,7 +8,7 @@ import { MqttTransport } from "../mqtt/transport.js";
 import type { SessionApplianceSpec, SessionOptions } from "../host/session.js";
 import type { Engine } from "../../sim/start-board.js";
 import { buildFirmware } from "../tools/build.js";
-import { durationOption, hexOption, numberOption, UsageError } from "./options.js";
+import { brokerOption, deviceIdOption, deviceListOption, durationOption, fileOption, folderOption, hexOption, intOption, numberOption, outFileOption, UsageError } from "./options.js";
 import { flashImage } from "../tools/flasher.js";
 import { developmentKey } from "../../sim/development-key.js";
 import { MODDABLE_BOARDS, writeModdableProject } from "../tools/moddable.js";
@@ -15,13 +16,13 @@ import { MODDABLE_BOARDS, writeModdableProject } from "../tools/moddable.js";
 /** The CLI's firmware commands: keys new, build, flash, board, ota. Node-only. */
 export function keysNew(rest: string[], values: { out?: string | undefined }): number {
   if (rest[0] !== "new" || values.out === undefined) throw new UsageError("try hearth keys new --out DIR");
-  mkdirSync(values.out, { recursive: true });
-  const keyFile = join(values.out, "hearth.key");
+  const out = folderOption("--out", values.out);
+  const keyFile = join(out, "hearth.key");
   if (existsSync(keyFile)) throw new UsageError(`${keyFile} exists; a new key would orphan every image signed with it`);
   const { secretKey, publicKey } = newKeyPair();
   writeFileSync(keyFile, `${Buffer.from(secretKey).toString("hex")}\n`, { mode: 0o600 });
-  writeFileSync(join(values.out, "hearth.pub"), `${Buffer.from(publicKey).toString("hex")}\n`);
-  console.log(`wrote ${keyFile} (secret: keep it off the appliance) and ${join(values.out, "hearth.pub")}`);
+  writeFileSync(join(out, "hearth.pub"), `${Buffer.from(publicKey).toString("hex")}\n`);
+  console.log(`wrote ${keyFile} (secret: keep it off the appliance) and ${join(out, "hearth.pub")}`);
   return 0;
 }
 
@@ -34,7 +35,10 @@ export async function buildCommand(
   if (target !== "image" && target !== "moddable") throw new UsageError(`--target must be image or moddable, got ${JSON.stringify(target)}`);
   if (path === undefined || values.board === undefined || (values.key === undefined && target === "image")) throw new UsageError("try hearth build PATH --board B --key FILE");
   if (target === "moddable" && MODDABLE_BOARDS[values.board] === undefined) throw new UsageError(`--target moddable knows boards ${Object.keys(MODDABLE_BOARDS).join(", ")}, not ${values.board}`);
-  const secretKey = values.key === undefined ? developmentKey().secretKey : hexOption("key", readFileSync(values.key, "utf8").trim());
+  // Where it goes is checked before anything is built.
+  const moddableOut = target === "moddable" ? folderOption("--out", values.out ?? `${basename(resolve(path))}-moddable`) : undefined;
+  const imageOut = target === "moddable" ? undefined : outFileOption("--out", values.out ?? `${basename(resolve(path))}.hfw`);
+  const secretKey = values.key === undefined ? developmentKey().secretKey : hexOption("key", fileOption("--key", values.key).toString("utf8").trim());
   const versionText = values["fw-version"] ?? "1.0.0";
   if (!/^\d{1,5}\.\d{1,5}\.\d{1,5}$/.test(versionText)) throw new UsageError(`--fw-version must be major.minor.patch, got ${versionText}`);
   const version = versionText.split(".").map(Number) as [number, number, number];
@@ -42,19 +46,19 @@ export async function buildCommand(
     entry: path,
     board: values.board,
     version,
-    securityCounter: numberOption("counter", values.counter ?? "0", 0, 0xffffffff),
+    securityCounter: intOption("counter", values.counter ?? "0", 0, 0xffffffff),
     secretKey,
   }).catch((error: Error) => {
     throw new UsageError(error.message);
   });
   if (target === "moddable") {
-    const out = values.out ?? `${basename(resolve(path))}-moddable`;
+    const out = moddableOut as string;
     const files = writeModdableProject(out, image, values.board);
     console.log(`${out}/: a Moddable project (${files.join(", ")}); bundle ${image.bundleBytes} bytes, firmware ${image.version.join(".")}`);
     console.log(`  build and flash it with the Moddable SDK: cd ${out} && mcconfig -d -m -p ${MODDABLE_BOARDS[values.board]?.platform}`);
     return 0;
   }
-  const out = values.out ?? `${basename(resolve(path))}.hfw`;
+  const out = imageOut as string;
   writeFileSync(out, image.bytes);
   console.log(`${out}: ${image.bytes.length} bytes (header 96, bundle ${image.bundleBytes}, signature 64), board ${image.board}, version ${image.version.join(".")}`);
   for (const [part, bytes] of Object.entries(sizeByPart).sort((a, b) => b[1] - a[1])) console.log(`  ${part.padEnd(28)} ${String(bytes).padStart(7)} bytes`);
@@ -64,7 +68,7 @@ export async function buildCommand(
 export async function flashCommand(rest: string[], values: { port?: string | undefined }): Promise<number> {
   const file = rest[0];
   if (file === undefined || values.port === undefined) throw new UsageError("try hearth flash IMAGE --port HOST:PORT");
-  const image = new Uint8Array(readFileSync(file));
+  const image = new Uint8Array(fileOption("the image", file));
   const live = process.stdout.isTTY;
   const { board } = await flashImage(values.port, image, (done, total) => {
     const width = 30;
@@ -105,16 +109,16 @@ export async function boardCommand(rest: string[], values: BoardArgs, run: (app:
   if (board === undefined || values.pub === undefined) throw new UsageError("try hearth board BOARD --pub FILE [--flash FILE] [--port P] [--broker URL]");
   const app = BOARD_APPS[board];
   if (app === undefined) throw new UsageError(`no simulated board called ${board} (there is: ${Object.keys(BOARD_APPS).join(", ")})`);
-  const publicKey = hexOption("pub", readFileSync(values.pub, "utf8").trim());
+  const publicKey = hexOption("pub", fileOption("--pub", values.pub).toString("utf8").trim());
   return run(app, {
     speed: numberOption("speed", values.speed ?? "1", 0.001, 1_000_000),
     seed: 1,
-    deviceId: values.device ?? `${board}-1`,
-    ...(values.broker === undefined ? {} : { brokerUrl: values.broker }),
+    deviceId: values.device === undefined ? `${board}-1` : deviceIdOption("device", values.device),
+    ...(values.broker === undefined ? {} : { brokerUrl: brokerOption(values.broker) }),
     ...(values.open === true ? { open: true } : {}),
     ...(values.flash === undefined ? {} : { flashFile: values.flash }),
     ...(values.duration === undefined ? {} : { durationMs: durationOption(values.duration) }),
-    images: { publicKey, serialPort: values.port === undefined ? 0 : numberOption("port", values.port, 0, 65535) },
+    images: { publicKey, serialPort: values.port === undefined ? 0 : intOption("port", values.port, 0, 65535) },
     ...(values.engine === undefined ? {} : { engine: values.engine }),
   });
 }
@@ -133,14 +137,15 @@ export interface OtaArgs {
 export async function otaCommand(rest: string[], values: OtaArgs): Promise<number> {
   const file = rest[0];
   if (file === undefined || values.to === undefined) throw new UsageError("try hearth ota IMAGE --to DEVICE[,DEVICE...] [--share 0.1] [--broker URL]");
-  const image = new Uint8Array(readFileSync(file));
-  const devices = values.to.split(",").filter((d) => d !== "");
-  const url = values.broker ?? "mqtt://127.0.0.1:1883";
+  const image = new Uint8Array(fileOption("the image", file));
+  const devices = deviceListOption("to", values.to);
+  const url = brokerOption(values.broker ?? "mqtt://127.0.0.1:1883");
+  const share = numberOption("share", values.share ?? "1", 0, 1);
   const cloud = new Cloud(
     new MqttTransport({
       url,
       clientId: `hearth-ota-${randomBytes(6).toString("hex")}`,
-      ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca, "utf8") }),
+      ...(values.ca === undefined ? {} : { ca: fileOption("--ca", values.ca).toString("utf8") }),
       ...(values["cloud-user"] === undefined ? {} : { username: values["cloud-user"], password: values["cloud-password"] ?? "" }),
     }),
   );
@@ -150,15 +155,18 @@ export async function otaCommand(rest: string[], values: OtaArgs): Promise<numbe
     rollout = cloud.rollout({
       image,
       devices,
-      share: Number(values.share ?? "1"),
-      ...(values["max-failures"] === undefined ? {} : { maxFailures: numberOption("max-failures", values["max-failures"], 1, 1_000_000) }),
+      share,
+      // The same image is the same update: run again, the devices resume where they stopped.
+      id: updateIdOf(image),
+      ...(values["max-failures"] === undefined ? {} : { maxFailures: intOption("max-failures", values["max-failures"], 1, 1_000_000) }),
     });
   } catch (error) {
     await cloud.stop();
     throw new UsageError((error as Error).message);
   }
   console.log(`update ${rollout.id}: firmware ${rollout.version} (${rollout.size} bytes) to ${rollout.summary().selected} of ${devices.length} devices via ${url}`);
-  console.log("devices that are offline get the offer when they next connect; Ctrl-C stops following (the update goes on)");
+  console.log("devices that are offline get the offer when they next connect, while this runs: it serves the image.");
+  console.log("Ctrl-C stops serving it: devices keep what they downloaded, and run again with the same image, they resume the same update.");
   const last = new Map<string, string>();
   rollout.onProgress((id, u) => {
     const line = u.phase === "downloading" ? `downloading ${Math.floor((100 * u.bytes) / rollout.size)}%` : `${u.phase}${u.detail === "" ? "" : `: ${u.detail}`}`;
@@ -167,12 +175,24 @@ export async function otaCommand(rest: string[], values: OtaArgs): Promise<numbe
     last.set(id, shown);
     console.log(`  ${id}: ${line}`);
   });
-  const stop = new Promise<"interrupt">((resolve) => process.once("SIGINT", () => resolve("interrupt")));
+  const stop = new Promise<"interrupt">((resolve) => {
+    process.once("SIGINT", () => resolve("interrupt"));
+    process.once("SIGTERM", () => resolve("interrupt"));
+  });
   const outcome = await Promise.race([rollout.settled(), stop]);
   await cloud.stop();
-  if (outcome === "interrupt") return 130;
+  if (outcome === "interrupt") {
+    const s = rollout.summary();
+    console.log(`stopped serving update ${rollout.id}: done ${s.done}, failed ${s.failed}, unfinished ${s.selected - s.done - s.failed}; run the same command again to resume it`);
+    return 130;
+  }
   console.log(`done ${outcome.done}, failed ${outcome.failed}${outcome.paused ? " (paused: too many failures)" : ""}`);
   return outcome.failed === 0 ? 0 : 1;
+}
+
+/** An update's id from its image: a rerun of the same image offers the same update, which devices resume. */
+function updateIdOf(image: Uint8Array): number {
+  return new DataView(sha256(image).buffer).getUint32(0);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

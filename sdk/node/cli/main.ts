@@ -3,12 +3,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { boardCommand, buildCommand, flashCommand, keysNew, otaCommand, type BoardRun } from "./firmware.js";
 import { fleetCommand } from "./fleet.js";
-import { durationOption, hexOption, numberOption, UsageError, userProblem } from "./options.js";
+import { brokerOption, deviceIdOption, durationOption, fileOption, hexOption, intOption, joinNegativeValues, numberOption, folderOption, UsageError, userProblem } from "./options.js";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { ApplianceApp } from "../../sim/app.js";
 import type { ModelSpec } from "../../thing/model.js";
-import { writeMosquittoConfig, type DeviceCredential } from "../mqtt/mosquitto-config.js";
+import { MosquittoSetupError, writeMosquittoConfig, type DeviceCredential } from "../mqtt/mosquitto-config.js";
 import { runSimulation, type SessionApplianceSpec, type SessionSummary } from "../host/session.js";
 import { buildFirmware } from "../tools/build.js";
 import { developmentKey } from "../../sim/development-key.js";
@@ -52,6 +52,7 @@ Options for sim:
   --port P          embedded broker port (default 1883; a free one if that is taken). It admits this
                     run's devices (each with its own credential) and the cloud's login, which it prints
   --open            let anonymous clients watch the embedded broker, read-only (mosquitto_sub)
+  --broker-wait T   how long to wait for the broker to answer before giving up (default 30s)
   --seed S          seed of the simulation's random generator (default 1; the Nth appliance gets S+N-1)
   --console-port P  serve the web console on 127.0.0.1:P (default 8080; a free one if that is taken;
                     with --json, no console unless this is given)
@@ -67,11 +68,7 @@ Options for sim:
 
 Ctrl-C stops cleanly.`;
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+const OPTIONS = {
       speed: { type: "string" },
       duration: { type: "string" },
       json: { type: "boolean" },
@@ -103,10 +100,14 @@ async function main(argv: string[]): Promise<number> {
       "console-port": { type: "string" },
       "no-console": { type: "boolean" },
       open: { type: "boolean" },
+      "broker-wait": { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
-    },
-  });
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  const valued = new Set(Object.entries(OPTIONS).filter(([, o]) => o.type === "string").map(([name]) => name));
+  const { values, positionals } = parseArgs({ args: joinNegativeValues(argv, valued), allowPositionals: true, options: OPTIONS });
   const [command = "help", ...rest] = positionals;
   if (values.version) {
     const pkg = JSON.parse(readFileSync(new URL("../../../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -145,26 +146,27 @@ async function main(argv: string[]): Promise<number> {
     counts.set(name, n);
     apps.push({
       name,
-      deviceId: one && values.device !== undefined ? values.device : `sim-${name.replace(/[^A-Za-z0-9_-]/g, "-")}-${n}`,
+      deviceId: one && values.device !== undefined ? deviceIdOption("device", values.device) : `sim-${name.replace(/[^A-Za-z0-9_-]/g, "-")}-${n}`,
       ...(one && values.flash !== undefined ? { flashFile: values.flash } : {}),
       ...(engine === "embedded" ? { images: await developmentImage(name) } : {}),
     });
   }
-  const consolePort = values["no-console"] === true ? undefined : values["console-port"] !== undefined ? numberOption("console-port", values["console-port"], 0, 65535) : values.json === true ? undefined : 8080;
+  const consolePort = values["no-console"] === true ? undefined : values["console-port"] !== undefined ? intOption("console-port", values["console-port"], 0, 65535) : values.json === true ? undefined : 8080;
   return simulate(
     apps,
     {
       ...(engine === "embedded" ? { engine } : {}),
       speed: numberOption("speed", values.speed ?? "1", 0.001, 1_000_000),
       ...(values.duration === undefined ? {} : { durationMs: durationOption(values.duration) }),
-      ...(values.broker === undefined ? {} : { brokerUrl: values.broker }),
-      ...(values.port === undefined ? {} : { port: numberOption("port", values.port, 0, 65535) }),
+      ...(values.broker === undefined ? {} : { brokerUrl: brokerOption(values.broker) }),
+      ...(values.port === undefined ? {} : { port: intOption("port", values.port, 0, 65535) }),
       ...(values.open === true ? { open: true } : {}),
-      seed: numberOption("seed", values.seed ?? "1", 0, 2 ** 32 - 1),
+      ...(values["broker-wait"] === undefined ? {} : { brokerWaitMs: durationOption(values["broker-wait"], "broker-wait") }),
+      seed: intOption("seed", values.seed ?? "1", 0, 2 ** 32 - 1),
       ...(consolePort === undefined ? {} : { consolePort }),
-      ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca, "utf8") }),
+      ...(values.ca === undefined ? {} : { ca: fileOption("--ca", values.ca).toString("utf8") }),
       ...(values["device-secret"] === undefined ? {} : { deviceSecret: hexOption("device-secret", values["device-secret"]) }),
-      ...(values["issued-at"] === undefined ? {} : { issuedAt: numberOption("issued-at", values["issued-at"], 0, Number.MAX_SAFE_INTEGER) }),
+      ...(values["issued-at"] === undefined ? {} : { issuedAt: intOption("issued-at", values["issued-at"], 0, Number.MAX_SAFE_INTEGER) }),
       ...(values["cloud-user"] === undefined ? {} : { cloudLogin: { username: values["cloud-user"], password: values["cloud-password"] ?? "" } }),
     },
     values.json === true,
@@ -201,6 +203,10 @@ async function simulate(requests: ApplianceRequest[], options: Omit<BoardRun, "d
       }
     },
   });
+  if (summaries.length === 0) {
+    if (!json) console.log("stopped before the broker answered");
+    return 0;
+  }
   const first = summaries[0] as SessionSummary;
   if (json) console.log(JSON.stringify(summaries.length === 1 ? first : summaries));
   else process.stdout.write(`${live ? "\n" : ""}stopped by ${first.stoppedBy} after ${(first.simulatedMs / 3_600_000).toFixed(2)} h simulated\n`);
@@ -248,19 +254,28 @@ async function loadApp(name: string): Promise<ApplianceApp<ModelSpec>> {
 function brokerConfig(rest: string[], values: { devices?: string | undefined; out?: string | undefined; port?: string | undefined }): number {
   if (rest[0] !== "config") throw new UsageError("try hearth broker config --devices FILE --out DIR");
   if (values.devices === undefined || values.out === undefined) throw new UsageError("hearth broker config needs --devices FILE and --out DIR");
+  folderOption("--out", values.out);
   let setup: { devices?: DeviceCredential[]; backends?: { user: string; password: string }[] };
   try {
-    setup = JSON.parse(readFileSync(values.devices, "utf8")) as typeof setup;
+    setup = JSON.parse(fileOption("--devices", values.devices).toString("utf8")) as typeof setup;
   } catch (error) {
-    throw new UsageError(`--devices: ${(error as Error).message}`);
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--devices ${values.devices} is not JSON: ${(error as Error).message}`);
   }
-  if (!Array.isArray(setup.devices)) throw new UsageError(`--devices: ${values.devices} has no "devices" list`);
-  const files = writeMosquittoConfig(values.out, {
-    devices: setup.devices,
-    backends: setup.backends ?? [],
-    port: numberOption("port", values.port ?? "1883", 1, 65535),
-  });
-  console.log(`wrote ${files.conf}, ${files.passwords}, ${files.acl} for ${setup.devices.length} devices`);
+  if (typeof setup !== "object" || setup === null || !Array.isArray(setup.devices)) throw new UsageError(`--devices: ${values.devices} has no "devices" list`);
+  if (setup.backends !== undefined && !Array.isArray(setup.backends)) throw new UsageError(`--devices: "backends" in ${values.devices} must be a list`);
+  let files: ReturnType<typeof writeMosquittoConfig>;
+  try {
+    files = writeMosquittoConfig(values.out, {
+      devices: setup.devices,
+      backends: setup.backends ?? [],
+      port: intOption("port", values.port ?? "1883", 1, 65535),
+    });
+  } catch (error) {
+    if (error instanceof MosquittoSetupError) throw new UsageError(`--devices ${values.devices}: ${error.message}`);
+    throw error;
+  }
+  console.log(`wrote ${files.conf}, ${files.passwords}, ${files.acl} for ${setup.devices.length} devices (owned by ${files.owner}; start Mosquitto with -c ${files.conf})`);
   return 0;
 }
 

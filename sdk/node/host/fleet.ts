@@ -10,6 +10,7 @@ import { encodeMessage } from "../../link/envelope.js";
 import { topics } from "../../link/transport.js";
 import type { ModelSpec, PropertySpec } from "../../thing/model.js";
 import { HostEngineBoard } from "../../sim/host-engine-board.js";
+import { untilBrokerAnswers } from "./broker-wait.js";
 import { MqttTransport } from "../mqtt/transport.js";
 
 export interface FleetOptions {
@@ -34,6 +35,10 @@ export interface FleetOptions {
   /** How long to wait for every device to connect, and for the last reports to drain, real ms. Default 120 s. */
   patienceMs?: number;
   onProgress?: (p: FleetProgress) => void;
+  /** Hears that the broker has not answered yet (after a second; it gives up after 30 s). */
+  onWait?: (line: string) => void;
+  /** How long to wait for the broker to answer before giving up (BrokerUnreachableError). Default 30 s. */
+  brokerWaitMs?: number;
 }
 
 export interface FleetProgress {
@@ -79,7 +84,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     if (m.type === "hello") seen.add(id);
     else if (m.type === "report") reportsReceived++;
   });
-  await cloud.start();
+  try {
+    await untilBrokerAnswers(cloud.start(), { url: o.brokerUrl, ...(o.onWait === undefined ? {} : { print: o.onWait }), ...(o.brokerWaitMs === undefined ? {} : { timeoutMs: o.brokerWaitMs }) });
+  } catch (error) {
+    await cloud.stop();
+    throw error;
+  }
   clock.start();
 
   const sims: HostEngineBoard<ModelSpec>[] = [];

@@ -17,6 +17,7 @@ import { startConsole } from "../../console/node/server.js";
 import { formatClock } from "../../sim/duration.js";
 import { startBoardPort } from "../tools/flasher.js";
 import type { Engine } from "../../sim/start-board.js";
+import { untilBrokerAnswers } from "./broker-wait.js";
 import { loadBundle } from "./load-bundle.js";
 import { MqttTransport } from "../mqtt/transport.js";
 import { loadQuickJs } from "../../sim/quickjs-mcu.js";
@@ -52,6 +53,8 @@ export interface SessionOptions {
    * admits only this session's devices, each with its own credential, and the cloud's backend login.
    */
   open?: boolean;
+  /** How long to wait for the broker to answer before giving up (BrokerUnreachableError). Default 30 s. */
+  brokerWaitMs?: number;
   seed: number;
   /** Where the live status and messages go. */
   print: (line: string, live: boolean) => void;
@@ -145,7 +148,20 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   });
   const serials = await Promise.all(appliances.map((d, i) => startSerialPort(d, o.appliances[i] as SessionApplianceSpec)));
   for (const s of serials) if (s !== undefined) o.print(`serial  bootloader port 127.0.0.1:${s.port} (hearth flash IMAGE --port 127.0.0.1:${s.port})`, false);
-  await cloud.start();
+  let up: "up" | "interrupted" = "interrupted";
+  try {
+    up = await untilBrokerAnswers(cloud.start(), { url, interrupted: o.interrupted, ...(o.brokerWaitMs === undefined ? {} : { timeoutMs: o.brokerWaitMs }), print: (line) => o.print(line, false) });
+  } finally {
+    // Not up (stopped, or no broker in time): close what was started, then return or throw.
+    if (up !== "up") {
+      await Promise.all(serials.map((s) => s?.close()));
+      for (const d of appliances) d.board.powerOff();
+      await cloud.stop();
+      await brokers.close();
+      for (const f of files) f?.close();
+    }
+  }
+  if (up === "interrupted") return [];
   // A factory-fresh image starts from its defaults; the simulator shows the appliance as its app does
   // (switched on, say): the cloud sets those settings once the device is up, as a user with the app would.
   for (const d of appliances) if (d.o.images?.factoryImage !== undefined) void applySettings(d.cloudDevice, d.app);
@@ -238,7 +254,7 @@ async function brokerFor(o: SessionOptions): Promise<SessionBroker> {
   const deviceSecret = (id: string): Uint8Array => o.deviceSecret ?? hmac(sha256, base, new TextEncoder().encode(id));
   const cloudLogin = { username: "hearth", password: randomBytes(12).toString("hex") };
   const auth: BrokerAuth = {
-    device: (id) => (ids.has(id) ? { secret: deviceSecret(id), notBefore: 0 } : undefined),
+    device: (id) => (ids.has(id) ? { secret: deviceSecret(id), issuedAt: 0 } : undefined),
     backends: new Map([[cloudLogin.username, cloudLogin.password]]),
     watchers: o.open === true,
   };

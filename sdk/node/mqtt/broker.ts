@@ -15,8 +15,8 @@ export interface EmbeddedBroker {
 
 /** Who may connect, and to what. Without it, anyone may do anything (tests that want an open broker). */
 export interface BrokerAuth {
-  /** A device's secret and the issue time of its current credential, or undefined for an unknown device. */
-  device(id: string): { secret: Uint8Array; notBefore: number } | undefined;
+  /** A device's secret and the issue time of its current credential (the only one accepted), or undefined for an unknown device. */
+  device(id: string): { secret: Uint8Array; issuedAt: number } | undefined;
   /** Backend users (the cloud side): user name to password. They may use every topic. */
   backends: ReadonlyMap<string, string>;
   /**
@@ -25,7 +25,6 @@ export interface BrokerAuth {
    * not take a device's client id. Default false: anonymous clients are refused.
    */
   watchers?: boolean;
-  now?: () => number;
 }
 
 export interface BrokerOptions {
@@ -105,7 +104,7 @@ function authHooks(auth: BrokerAuth): AedesOptions {
       }
       const device = auth.device(user);
       if (device === undefined || client.id !== user) return done(authError("unknown device, or client id is not the device id"), false);
-      const problem = credentialProblem(device.secret, user, pass, { notBefore: device.notBefore, now: (auth.now ?? Date.now)() });
+      const problem = credentialProblem(device.secret, user, pass, { issuedAt: device.issuedAt });
       if (problem !== undefined) return done(authError(problem), false);
       return done(null, true);
     },

@@ -1,7 +1,13 @@
 import { pbkdf2Sync, randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { devicePassword } from "../../link/credentials.js";
+import { checkDeviceId } from "../../link/transport.js";
+
+/** An entry of the setup that cannot go into a Mosquitto configuration, named. */
+export class MosquittoSetupError extends Error {
+  override readonly name = "MosquittoSetupError";
+}
 
 export interface DeviceCredential {
   id: string;
@@ -28,16 +34,18 @@ export interface MosquittoSetup {
  * only to h/<id>/u and read only h/<id>/d. Passwords are stored as Mosquitto's
  * PBKDF2-SHA512 hashes ($7$). Node-only.
  */
-export function writeMosquittoConfig(dir: string, setup: MosquittoSetup): { conf: string; passwords: string; acl: string } {
-  mkdirSync(dir, { recursive: true });
-  const passwords = join(dir, "passwords");
-  const acl = join(dir, "acl");
-  const conf = join(dir, "mosquitto.conf");
+export function writeMosquittoConfig(dir: string, setup: MosquittoSetup): { conf: string; passwords: string; acl: string; owner: string } {
+  checkSetup(setup);
+  const out = resolve(dir);
+  mkdirSync(out, { recursive: true });
+  const passwords = join(out, "passwords");
+  const acl = join(out, "acl");
+  const conf = join(out, "mosquitto.conf");
   const lines = [
     ...setup.devices.map((d) => `${d.id}:${hash(devicePassword(fromHex(d.secret), d.id, d.issuedAt))}`),
     ...setup.backends.map((b) => `${b.user}:${hash(b.password)}`),
   ];
-  writeFileSync(passwords, `${lines.join("\n")}\n`, { mode: 0o640 });
+  writeFileSync(passwords, `${lines.join("\n")}\n`, { mode: 0o600 });
   writeFileSync(
     acl,
     [
@@ -54,6 +62,9 @@ export function writeMosquittoConfig(dir: string, setup: MosquittoSetup): { conf
     [
       `listener ${setup.port} ${setup.host ?? "127.0.0.1"}`,
       "allow_anonymous false",
+      // A client's id is its user name, whatever it asked for: a device cannot take another's id and
+      // knock it off. So each backend process needs a user of its own (the cloud, hearth ota, ...).
+      "use_username_as_clientid true",
       `password_file ${passwords}`,
       `acl_file ${acl}`,
       ...(setup.tls === undefined ? [] : [`cafile ${setup.tls.cafile}`, `certfile ${setup.tls.certfile}`, `keyfile ${setup.tls.keyfile}`]),
@@ -62,7 +73,46 @@ export function writeMosquittoConfig(dir: string, setup: MosquittoSetup): { conf
       "",
     ].join("\n"),
   );
-  return { conf, passwords, acl };
+  return { conf, passwords, acl, owner: handToMosquitto(out, [passwords, acl, conf]) };
+}
+
+/** Ids as PROTOCOL.md section 1 has them; the offending entry is named. Nothing is written when one is wrong. */
+function checkSetup(setup: MosquittoSetup): void {
+  const seen = new Set<string>();
+  const check = (what: string, id: unknown): void => {
+    if (typeof id !== "string") throw new MosquittoSetupError(`${what}: the id must be text, got ${JSON.stringify(id)}`);
+    try {
+      checkDeviceId(id);
+    } catch (error) {
+      throw new MosquittoSetupError(`${what}: ${(error as Error).message}`);
+    }
+    if (seen.has(id)) throw new MosquittoSetupError(`${what}: ${JSON.stringify(id)} is named twice`);
+    seen.add(id);
+  };
+  setup.devices.forEach((d, i) => {
+    check(`devices[${i}]`, d.id);
+    if (!Number.isSafeInteger(d.issuedAt) || d.issuedAt < 0) throw new MosquittoSetupError(`devices[${i}] (${d.id}): issuedAt must be a Unix time in ms, got ${JSON.stringify(d.issuedAt)}`);
+    if (typeof d.secret !== "string" || !/^([0-9a-f]{2}){16,}$/i.test(d.secret)) throw new MosquittoSetupError(`devices[${i}] (${d.id}): secret must be at least 16 bytes of hex`);
+  });
+  setup.backends.forEach((b, i) => {
+    check(`backends[${i}]`, b.user);
+    if (typeof b.password !== "string" || b.password === "" || /[\r\n]/.test(b.password)) throw new MosquittoSetupError(`backends[${i}] (${b.user}): password must be text of one line`);
+  });
+}
+
+/**
+ * Mosquitto started as root (Debian's service) drops to the user mosquitto
+ * before it reads its password and ACL files: when this runs as root, the
+ * folder and files go to that user. Otherwise they stay the caller's (0600
+ * passwords), for a Mosquitto started as the caller. Returns who owns them.
+ */
+function handToMosquitto(dir: string, files: string[]): string {
+  const uid = process.getuid?.();
+  const entry = uid === 0 && existsSync("/etc/passwd") ? readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("mosquitto:")) : undefined;
+  if (entry === undefined) return process.env["USER"] ?? "the caller";
+  const [, , u, g] = entry.split(":");
+  for (const path of [dir, ...files]) chownSync(path, Number(u), Number(g));
+  return "mosquitto";
 }
 
 /** Mosquitto's $7$ password hash: PBKDF2-HMAC-SHA512, 101 iterations, a 12-byte salt, base64. */
@@ -73,6 +123,5 @@ function hash(password: string): string {
 }
 
 function fromHex(hex: string): Uint8Array {
-  if (!/^([0-9a-f]{2})+$/i.test(hex)) throw new Error("a device secret is hex bytes");
   return Uint8Array.from(Buffer.from(hex, "hex"));
 }

@@ -132,7 +132,13 @@ export async function startBoardPort(o: { bootloader: () => Bootloader; board: s
     loaders.push(loader);
     socket.on("data", (data: Buffer) => loader.feed(new Uint8Array(data)));
   });
-  await new Promise<void>((resolve) => server.listen(o.port ?? 0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject); // a busy port: the caller says so
+    server.listen(o.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   return {
     port: (server.address() as AddressInfo).port,
     dropped: () => loaders.reduce((sum, l) => sum + l.dropped, 0),
