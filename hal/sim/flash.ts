@@ -68,7 +68,7 @@ export class SimFlash implements Flash {
   /** Called when a cut power fails, inside the operation it cuts: the board stops its MCU here. */
   onPowerLoss: (() => void) | undefined;
   /**
-   * Where the cells live beyond this process (a flash file): told of every
+   * Where the cells live outside memory (a flash file): told of every
    * change to the cells, inside the operation that makes it, so the change is
    * kept before the operation returns, as a real flash keeps it.
    */
