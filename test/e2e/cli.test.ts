@@ -181,8 +181,24 @@ describe("hearth CLI", () => {
         await waitFor(/trial: trying the new image in slot B/);
         await waitFor(/firmware 1\.2\.0 confirmed: it reached the cloud and passed its self-tests/);
 
+        // Ctrl-C mid-download: hearth ota says it stops serving; run again, the same update resumes.
+        const otaArgs = ["ota", join(dir, "aircon-1.3.0.hfw"), "--to", "aircon-indoor-1", "--broker", broker];
+        const first = spawn(process.execPath, [cli, ...otaArgs], { stdio: ["ignore", "pipe", "pipe"] });
+        let firstOut = "";
+        first.stdout.on("data", (d: Buffer) => {
+          firstOut += d.toString();
+          if (/downloading [1-9]\d*%/.test(firstOut)) first.kill("SIGINT");
+        });
+        await new Promise((r) => first.once("close", r));
+        const stopped = /stopped serving update (\d+): done 0, failed 0, unfinished 1; run the same command again to resume it/.exec(firstOut);
+        expect(stopped, firstOut).not.toBeNull();
+        const reached = Math.max(...[...firstOut.matchAll(/downloading (\d+)%/g)].map((m) => Number(m[1])));
         const ota = await hearth(["ota", join(dir, "aircon-1.3.0.hfw"), "--to", "aircon-indoor-1", "--broker", broker]);
         expect(ota.stdout).toMatch(/firmware 1\.3\.0 \(\d+ bytes\) to 1 of 1 devices/);
+        expect(ota.stdout).toContain(`update ${stopped?.[1]}:`); // the same update, not a new one from 0
+        const resumedAt = Number(/downloading (\d+)%/.exec(ota.stdout)?.[1]);
+        expect(resumedAt, ota.stdout).toBeGreaterThanOrEqual(Math.min(reached, 10));
+        expect(resumedAt, ota.stdout).toBeGreaterThan(0);
         expect(ota.stdout).toMatch(/aircon-indoor-1: downloading \d+%[\s\S]*aircon-indoor-1: ready[\s\S]*aircon-indoor-1: installing[\s\S]*aircon-indoor-1: done: firmware 1\.3\.0 runs/);
         expect(ota.code).toBe(0);
         await waitFor(/firmware 1\.3\.0 confirmed/);
