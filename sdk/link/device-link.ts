@@ -5,7 +5,7 @@ import type { KvStore } from "../../os/storage/kv-store.js";
 import type { Device } from "../thing/device.js";
 import { ErrorCode, HearthError } from "../thing/errors.js";
 import type { Level, ModelSpec, PropName } from "../thing/model.js";
-import { decodeMessage, encodeMessage, type Message, type WireMembers } from "./envelope.js";
+import { decodeMessage, seqOf, encodeMessage, type Message, type WireMembers } from "./envelope.js";
 import { membersFromWire, membersToWire } from "./members.js";
 import { modelHash } from "./model-hash.js";
 import { Outbox } from "./outbox.js";
@@ -42,6 +42,8 @@ export interface LinkStats {
   received: number;
   malformed: number;
   refused: number;
+  /** Errors the cloud sent about this device's messages (not answered: section 5). */
+  refusedByCloud: number;
   duplicates: number;
   readonly dropped: number;
 }
@@ -75,6 +77,7 @@ export class DeviceLink<M extends ModelSpec> {
   private readonly commands = new Map<number, Uint8Array | "running">();
   private clockOffset: number | undefined;
   private lastBadFrameLog = -Infinity;
+  private lastCloudErrorLog = -Infinity;
   private helloSeq: number | undefined;
   private readonly reachedListeners = new Set<() => void>();
   private readonly handlers = new Map<Message["type"], (message: Message) => void>();
@@ -96,6 +99,7 @@ export class DeviceLink<M extends ModelSpec> {
     const outbox = this.outbox;
     // What the full queue dropped is the outbox's count, read through, never copied.
     this.stats = {
+      refusedByCloud: 0,
       sent: 0,
       reports: 0,
       received: 0,
@@ -302,7 +306,8 @@ export class DeviceLink<M extends ModelSpec> {
         this.lastBadFrameLog = this.kernel.now();
         this.options.log?.warn("link", `bad frame: ${(error as Error).message} (${this.stats.malformed} so far)`);
       }
-      this.refuse(0, error);
+      // The answer names the frame's seq whenever it can be read, so the asking side can match it (section 6).
+      this.refuse(seqOf(payload), error);
       return;
     }
     switch (message.type) {
@@ -318,12 +323,28 @@ export class DeviceLink<M extends ModelSpec> {
         return this.onInvoke(message);
       case "time":
         return this.onTime(message);
-      default: {
-        const handler = this.handlers.get(message.type);
-        if (handler !== undefined) return handler(message);
-        this.refuse(message.seq, new HearthError("unknown-message", `a device does not take ${message.type} messages`));
-      }
+      case "error":
+        // The cloud refused something this device sent: errors are not answered (section 5), or two
+        // sides could answer each other forever. Counted, and logged at most once per 10 s.
+        this.stats.refusedByCloud++;
+        if (this.kernel.now() - this.lastCloudErrorLog >= 10_000) {
+          this.lastCloudErrorLog = this.kernel.now();
+          this.options.log?.warn("link", `the cloud refused seq ${message.ref}: error ${message.code} ${message.detail}`);
+        }
+        return;
+      case "otaOffer":
+      case "otaChunk":
+        if (this.handlers.has(message.type)) break;
+        // A device that takes no updates (section 5a): it has no idle slot, so no offer fits; chunks it
+        // did not ask for are ignored.
+        if (message.type === "otaOffer") this.refuse(message.seq, new HearthError("out-of-range", "this device has no idle slot: it takes no updates over the air"));
+        return;
+      default:
+        break;
     }
+    const handler = this.handlers.get(message.type);
+    if (handler !== undefined) return handler(message);
+    this.refuse(message.seq, new HearthError("unknown-message", `a device does not take ${message.type} messages`));
   }
 
   private onSet(message: Extract<Message, { type: "set" }>): void {
@@ -364,23 +385,25 @@ export class DeviceLink<M extends ModelSpec> {
       if (seen !== "running") this.sendFrame(seen);
       return;
     }
+    // Every answer to a command, a refusal too, is its answer for good: a repeat gets it, and never runs (section 4).
+    const answer = (error: unknown, memberId?: (name: string) => number | undefined): void => this.remember(message.id, this.refuse(message.seq, error, memberId));
     const found = this.device.model.actionById(message.action);
     if (found === undefined) {
-      this.refuse(message.seq, new HearthError("unknown-action", `unknown action id ${message.action}`), () => message.action);
+      answer(new HearthError("unknown-action", `unknown action id ${message.action}`), () => message.action);
       return;
     }
     const [name, spec] = found;
     const memberId = (member: string): number | undefined => (member === name ? spec.id : spec.params[member]?.id);
     const now = this.wallClock();
     if (message.deadline !== 0 && now !== undefined && now > message.deadline) {
-      this.refuse(message.seq, new HearthError("deadline-passed", `command ${message.id} expired ${now - message.deadline} ms ago; not run`, name), memberId);
+      answer(new HearthError("deadline-passed", `command ${message.id} expired ${now - message.deadline} ms ago; not run`, name), memberId);
       return;
     }
     let params: Record<string, unknown>;
     try {
       params = membersFromWire(spec.params, message.params, "param", true);
     } catch (error) {
-      this.refuse(message.seq, error, memberId);
+      answer(error, memberId);
       return;
     }
     this.remember(message.id, "running");
@@ -393,10 +416,7 @@ export class DeviceLink<M extends ModelSpec> {
         this.outbox.sent(seq, this.kernel.now());
         this.sendFrame(frame);
       },
-      (error: unknown) => {
-        this.commands.delete(message.id);
-        this.refuse(message.seq, error, memberId);
-      },
+      (error: unknown) => answer(error, memberId),
     );
   }
 
@@ -412,10 +432,13 @@ export class DeviceLink<M extends ModelSpec> {
     if (this.commands.size > RECENT_COMMANDS) this.commands.delete(this.commands.keys().next().value as number);
   }
 
-  private refuse(ref: number, error: unknown, memberId: (name: string) => number | undefined = () => undefined): void {
+  /** Answers `ref` with an error; returns the frame sent (a command keeps it as its answer). */
+  private refuse(ref: number, error: unknown, memberId: (name: string) => number | undefined = () => undefined): Uint8Array {
     this.stats.refused++;
     const e = error instanceof HearthError ? error : new HearthError("failed", String(error));
     const member = e.member === undefined ? null : (memberId(e.member) ?? null);
-    this.sendNow({ type: "error", seq: this.outbox.takeSeq(), ref, code: ErrorCode[e.code], member, detail: e.message });
+    const frame = encodeMessage({ type: "error", seq: this.outbox.takeSeq(), ref, code: ErrorCode[e.code], member, detail: e.message });
+    this.sendFrame(frame);
+    return frame;
   }
 }

@@ -192,3 +192,30 @@ function isUint(x: unknown): x is number {
 function malformed(why: string): HearthError {
   return new HearthError("malformed", `malformed frame: ${why}`);
 }
+
+/**
+ * The seq of a frame that could not be decoded as a message, when it can be
+ * read: the frame starts as an envelope does (an array head, an integer,
+ * then an unsigned integer: the seq), whatever follows; else 0. An error answer carries it as
+ * `ref`, so the asking side can match it (PROTOCOL.md section 6).
+ */
+export function seqOf(frame: Uint8Array): number {
+  let at = 0;
+  const head = frame[at++];
+  if (head === undefined || head >> 5 !== 4) return 0; // an array
+  const info = head & 0x1f;
+  at += info < 24 ? 0 : info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : Infinity;
+  const uint = (major = 0): number | undefined => {
+    const b = frame[at++];
+    if (b === undefined || (b >> 5 !== 0 && b >> 5 !== major)) return undefined;
+    const n = b & 0x1f;
+    const size = n < 24 ? 0 : n === 24 ? 1 : n === 25 ? 2 : n === 26 ? 4 : n === 27 ? 8 : -1;
+    if (size < 0 || at + size > frame.length) return undefined;
+    let value = size === 0 ? n : 0;
+    for (let i = 0; i < size; i++) value = value * 256 + (frame[at++] as number);
+    return Number.isSafeInteger(value) ? value : undefined;
+  };
+  // The type may be any integer (a wrong one is still a frame whose seq can be read); the seq an unsigned one.
+  if (!Number.isFinite(at) || uint(1) === undefined) return 0;
+  return uint() ?? 0;
+}

@@ -1,3 +1,4 @@
+import * as cborg from "cborg";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../os/index.js";
@@ -242,9 +243,37 @@ describe("link fuzz", () => {
     expect(stats.received - receivedBefore).toBeGreaterThanOrEqual(frames.length);
     expect(expectedMalformed).toBeGreaterThan(4000);
     expect(stats.malformed).toBe(expectedMalformed);
-    // Each was answered: malformed, or unknown-message for a well-formed frame of a type that does not exist.
-    const answers = t.sent.filter((m) => m.type === "error" && m.ref === 0 && (m.code === ErrorCode.malformed || m.code === ErrorCode["unknown-message"]));
+    // Each was answered: malformed, or unknown-message for a well-formed frame of a type that does not exist,
+    // with ref = the frame's seq whenever its seq could be read (section 6), else 0.
+    // (Well-formed frames of a type a device does not take are answered too, "a device does not take ...": not counted here.)
+    const answers = t.sent.filter((m): m is Extract<Message, { type: "error" }> => m.type === "error" && (m.code === ErrorCode.malformed || m.code === ErrorCode["unknown-message"]) && !m.detail.startsWith("a device does not take"));
     expect(answers.length).toBe(expectedMalformed);
+    // Wherever an independent decoder (cborg) reads the frame's seq, the answer's ref is that seq.
+    const readableSeq = (frame: Uint8Array): number | undefined => {
+      try {
+        const item = cborg.decode(frame, { useMaps: true, strict: false }) as unknown;
+        return Array.isArray(item) && Number.isSafeInteger(item[0]) && Number.isSafeInteger(item[1]) && (item[1] as number) > 0 ? (item[1] as number) : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const refs = new Map<number, number>();
+    for (const m of answers) refs.set(m.ref, (refs.get(m.ref) ?? 0) + 1);
+    let readable = 0;
+    for (const frame of frames) {
+      let bad = false;
+      try {
+        decode(frame);
+      } catch {
+        bad = true;
+      }
+      const seq = bad ? readableSeq(frame) : undefined;
+      if (seq === undefined) continue;
+      readable++;
+      expect(refs.get(seq) ?? 0, `an answer with ref ${seq}`).toBeGreaterThan(0);
+      refs.set(seq, (refs.get(seq) as number) - 1);
+    }
+    expect(readable).toBeGreaterThan(10);
     // Still serving: a command runs.
     const answer = t.device.invoke("echo", { x: 3 }, { timeoutMs: 5_000 });
     await t.run(1_000);
