@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Tests by kind (test/README.md): `npm run test:fast` runs the unit project
- * for the edit loop; `npm test` runs all four.
+ * for the edit loop; `npm test` runs them all.
  */
 const kind = (name: string, testTimeout: number) => ({
   extends: true as const,
@@ -12,6 +12,6 @@ const kind = (name: string, testTimeout: number) => ({
 export default defineConfig({
   test: {
     hookTimeout: 30_000,
-    projects: [kind("unit", 60_000), kind("scenario", 60_000), kind("fault", 120_000), kind("e2e", 120_000)],
+    projects: [kind("unit", 60_000), kind("conformance", 60_000), kind("scenario", 60_000), kind("fault", 120_000), kind("e2e", 120_000)],
   },
 });

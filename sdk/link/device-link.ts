@@ -389,7 +389,8 @@ export class DeviceLink<M extends ModelSpec> {
     const answer = (error: unknown, memberId?: (name: string) => number | undefined): void => this.remember(message.id, this.refuse(message.seq, error, memberId));
     const found = this.device.model.actionById(message.action);
     if (found === undefined) {
-      answer(new HearthError("unknown-action", `unknown action id ${message.action}`), () => message.action);
+      // Section 6: the member of unknown-action is the action id.
+      answer(new HearthError("unknown-action", `unknown action id ${message.action}`, String(message.action)), () => message.action);
       return;
     }
     const [name, spec] = found;
