@@ -50,6 +50,8 @@ export interface LinkStats {
 
 const LEVELS: readonly Level[] = ["debug", "info", "warn", "error", "critical"];
 const DESIRED_KEY = "link/desired";
+/** A time answer that took longer than this from its request is refused: its offset could be off by as much. */
+const MAX_TIME_ROUND_TRIP_MS = 30_000;
 const RECENT_COMMANDS = 64;
 
 /**
@@ -79,6 +81,10 @@ export class DeviceLink<M extends ModelSpec> {
   private lastBadFrameLog = -Infinity;
   private lastCloudErrorLog = -Infinity;
   private helloSeq: number | undefined;
+  /** The hello of this connection until the cloud acks it: sent again, same seq, as other unacknowledged frames are. */
+  private hello: { frame: Uint8Array; sentAt: number } | undefined;
+  /** The time request awaiting its answer: only an answer to it (its t1), in a plausible round trip, sets the clock. */
+  private timeRequest: { t1: number } | undefined;
   private readonly reachedListeners = new Set<() => void>();
   private readonly handlers = new Map<Message["type"], (message: Message) => void>();
 
@@ -208,13 +214,19 @@ export class DeviceLink<M extends ModelSpec> {
     if (this.state !== "up") return;
     const now = this.kernel.now();
     for (const frame of this.outbox.unacknowledged(now, now - this.resendAfter)) this.sendFrame(frame);
+    // A lost hello (the broker restarted, the cloud subscribed after this connect) goes again: until
+    // the cloud has it, it does not know the device is back (an update would stall, a trial could not confirm).
+    if (this.hello !== undefined && now - this.hello.sentAt >= this.resendAfter) {
+      this.hello.sentAt = now;
+      this.sendFrame(this.hello.frame);
+    }
   }
 
   private onUp(): void {
     this.transport.subscribe(topics.down(this.options.deviceId));
     this.setState("up");
     this.helloSeq = this.outbox.takeSeq();
-    this.sendNow({
+    const hello = encodeMessage({
       type: "hello",
       seq: this.helloSeq,
       firmware: this.options.firmware,
@@ -224,6 +236,8 @@ export class DeviceLink<M extends ModelSpec> {
       bootCount: this.options.bootCount ?? 0,
       desiredVersion: this.desiredVersion,
     });
+    this.hello = { frame: hello, sentAt: this.kernel.now() };
+    this.sendFrame(hello);
     for (const frame of this.outbox.unacknowledged(this.kernel.now())) this.sendFrame(frame);
     if (this.outbox.offlineState.size > 0) {
       this.sendReport(new Map(this.outbox.offlineState));
@@ -280,7 +294,10 @@ export class DeviceLink<M extends ModelSpec> {
   }
 
   private requestTime(): void {
-    if (this.state === "up") this.sendNow({ type: "time", seq: this.outbox.takeSeq(), t1: Math.round(this.kernel.now()) });
+    if (this.state !== "up") return;
+    const t1 = Math.round(this.kernel.now());
+    this.timeRequest = { t1 };
+    this.sendNow({ type: "time", seq: this.outbox.takeSeq(), t1 });
   }
 
   /** Replies and requests that are not queued: if the link is down they are gone, and the cloud asks again. */
@@ -314,6 +331,7 @@ export class DeviceLink<M extends ModelSpec> {
       case "ack":
         if (message.ref === this.helloSeq) {
           this.helloSeq = undefined;
+          this.hello = undefined;
           for (const listener of this.reachedListeners) listener();
         }
         return this.outbox.acked(message.ref);
@@ -424,6 +442,13 @@ export class DeviceLink<M extends ModelSpec> {
   private onTime(message: Extract<Message, { type: "time" }>): void {
     if (message.t2 === undefined || message.t3 === undefined) return;
     const t4 = this.kernel.now();
+    // Only the answer to the request outstanding (its t1), within a plausible round trip (section 4).
+    const asked = this.timeRequest;
+    if (asked === undefined || message.t1 !== asked.t1 || t4 < asked.t1 || t4 - asked.t1 > MAX_TIME_ROUND_TRIP_MS || message.t3 < message.t2) {
+      this.stats.refused++;
+      return;
+    }
+    this.timeRequest = undefined;
     // NTP: the cloud's clock minus ours, with the path delay taken as symmetric.
     this.clockOffset = (message.t2 - message.t1 + (message.t3 - t4)) / 2;
   }

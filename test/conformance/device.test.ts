@@ -56,7 +56,7 @@ async function device() {
     // Answers only: not the device's own reports, events, hellos and time requests.
     return uplinks.slice(from).filter((u) => u.type === 4 || u.type === 6 || u.type === 7 || u.type === 10);
   };
-  return { sim, send, run };
+  return { sim, send, run, uplinks, raw };
 }
 
 const m = (entries: [number, CborValue][]): Map<number, CborValue> => new Map(entries);
@@ -157,5 +157,27 @@ describe("device conformance (PROTOCOL.md), Node host", () => {
     const again = await d.send([3, 81, [1, m([[1, 1]]), 400, 0]]);
     expect(again).toEqual(first);
     expect(d.sim.device.get("runs")).toBe(0);
+  });
+
+  it("section 4: a time answer the device did not ask for (another t1) does not move its clock", async () => {
+    const d = await device();
+    const dayLater = EPOCH + 86_400_000;
+    expect(await d.send([9, 90, [777, dayLater, dayLater]])).toEqual([]);
+    // Were its clock a day ahead, a command due within the hour would have expired: it runs.
+    const answer = await d.send([3, 91, [1, m([[1, 2]]), 500, EPOCH + 3_600_000]]);
+    expect(answer[0]?.type).toBe(4);
+  });
+
+  it("section 5: the hello goes again, same seq, until the cloud acks it", async () => {
+    const d = await device();
+    await d.run(45_000);
+    const hellos = d.uplinks.filter((u) => u.type === 0);
+    expect(hellos.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(hellos.map((h) => h.seq)).size).toBe(1);
+    d.raw.publish(topics.down("dev1"), encodeCbor([6, 0, (hellos[0] as Uplink).seq]));
+    await d.run(500);
+    const before = d.uplinks.filter((u) => u.type === 0).length;
+    await d.run(45_000);
+    expect(d.uplinks.filter((u) => u.type === 0).length).toBe(before);
   });
 });
