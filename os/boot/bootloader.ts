@@ -1,3 +1,4 @@
+import { sha256 } from "@noble/hashes/sha2.js";
 import { defineRecord, field } from "../storage/record.js";
 import { FlashRegion, type Flash } from "../../hal/flash.js";
 import { KvStore } from "../storage/kv-store.js";
@@ -247,6 +248,22 @@ export class Bootloader {
     this.save({ ...this.state, pending: slot, tried: false });
     this.decide("install", `slot ${slot} will be tried at the next boot`);
     return slot;
+  }
+
+  /**
+   * The one check of an image received into the idle slot, whoever brought it
+   * (the serial loader, an update over the air): the slot holds an image of
+   * exactly `size` bytes by its own header (nothing appended after its
+   * signature), whose SHA-256 is `hash`, and that verifies (signature, board,
+   * security counter). Throws an ImageError naming the first problem.
+   */
+  checkReceived(size: number, hash: Uint8Array): Image {
+    const slot = this.idleSlot;
+    const bytes = this.readSlot(slot);
+    if (bytes.length !== size) throw new ImageError("size-mismatch", `the image is ${bytes.length} bytes by its header, not the ${size} sent: bytes after its signature are refused`);
+    const got = sha256(bytes);
+    if (!got.every((b, i) => b === hash[i]) || hash.length !== got.length) throw new ImageError("hash-mismatch", "the slot does not hold the image sent (its SHA-256 differs)");
+    return this.verifiedImage(slot);
   }
 
   /** The image bytes in a slot, as far as its header says. */

@@ -41,7 +41,8 @@ export type ImageProblem =
   | "hash-mismatch"
   | "bad-signature"
   | "wrong-board"
-  | "rolled-back";
+  | "rolled-back"
+  | "size-mismatch";
 
 export class ImageError extends Error {
   override readonly name = "ImageError";

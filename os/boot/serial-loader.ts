@@ -1,6 +1,6 @@
-import { sha256 } from "@noble/hashes/sha2.js";
 import { crc32 } from "../storage/crc32.js";
 import type { Bootloader } from "./bootloader.js";
+import { ImageError } from "./image.js";
 
 /**
  * The board's serial bootloader protocol (os/boot/FLASHING.md). A frame is
@@ -150,10 +150,13 @@ export class SerialLoader {
       }
       case FrameType.verify: {
         if (this.expected === undefined || payload.length !== 32) return this.err(1, "verify takes the image's SHA-256 after begin");
-        const stored = this.bootloader.readSlot(this.bootloader.idleSlot);
-        const hash = sha256(stored);
-        if (stored.length !== this.expected || !hash.every((b, i) => b === payload[i])) return this.err(3, "the slot does not hold the image sent (hash differs)");
-        this.bootloader.install(); // verifies signature, board and counter
+        try {
+          this.bootloader.checkReceived(this.expected, payload); // size, hash, signature, board, counter: as over the air
+        } catch (error) {
+          if (error instanceof ImageError && (error.problem === "size-mismatch" || error.problem === "hash-mismatch")) return this.err(3, `the slot does not hold the image sent (${error.message})`);
+          throw error;
+        }
+        this.bootloader.install();
         return this.ok();
       }
       case FrameType.boot:

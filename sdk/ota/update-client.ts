@@ -1,5 +1,4 @@
 import { defineRecord, field, type RecordValue } from "../../os/storage/record.js";
-import { sha256 } from "@noble/hashes/sha2.js";
 import type { Bootloader } from "../../os/boot/bootloader.js";
 import { ImageError } from "../../os/boot/image.js";
 import type { Kernel, Timer } from "../../os/kernel.js";
@@ -212,14 +211,9 @@ export class UpdateClient<M extends ModelSpec> {
   }
 
   private finishDownload(job: Job): void {
-    const slot = this.bootloader.idleSlot;
-    const hash = sha256(this.bootloader.readBytes(slot, job.size));
-    if (!hash.every((b, i) => b === job.sha256[i])) {
-      this.fail(job, "the downloaded image's SHA-256 differs from the offer's");
-      return;
-    }
     try {
-      const image = this.bootloader.verifySlot(slot);
+      // The same check as the serial loader's: exactly the image offered, nothing appended, and it verifies.
+      const image = this.bootloader.checkReceived(job.size, job.sha256);
       const version = image.version.join(".");
       if (version !== job.version) throw new ImageError("bad-header", `the image is firmware ${version}, the offer said ${job.version}`);
     } catch (error) {

@@ -156,7 +156,23 @@ describe("an update survives interruptions and refuses bad images", () => {
     corrupt[3000] = (corrupt[3000] as number) ^ 0x40;
     (rollout as unknown as { options: { image: Uint8Array } }).options.image = corrupt;
     await t.run(5 * 60_000, () => rollout.devices.get("ac-1")?.phase === "failed");
-    expect(rollout.devices.get("ac-1")?.detail).toMatch(/SHA-256 differs/);
+    expect(rollout.devices.get("ac-1")?.detail).toMatch(/\(hash-mismatch\): the slot does not hold the image sent \(its SHA-256 differs\)/);
+    expect(t.sim.firmware).toBe("1.0.0");
+    expect(t.sim.resets).toEqual([]);
+    await t.cloud.stop();
+  });
+
+  it("an image with bytes appended after its signature is refused over the air, as the serial loader refuses it", async () => {
+    const v1 = await airconImage([1, 0, 0], 1);
+    const v2 = await airconImage([1, 1, 0], 2);
+    const t = otaSetup(factoryFlash(v1));
+    await t.run(5_000);
+    const padded = new Uint8Array(v2.bytes.length + 64).fill(0x5a);
+    padded.set(v2.bytes);
+    const rollout = t.cloud.rollout({ image: padded, devices: ["ac-1"] });
+    await t.run(5 * 60_000, () => rollout.devices.get("ac-1")?.phase === "failed" || rollout.devices.get("ac-1")?.phase === "done");
+    expect(rollout.devices.get("ac-1")?.phase).toBe("failed");
+    expect(rollout.devices.get("ac-1")?.detail).toMatch(/\(size-mismatch\): the image is \d+ bytes by its header, not the \d+ sent/);
     expect(t.sim.firmware).toBe("1.0.0");
     expect(t.sim.resets).toEqual([]);
     await t.cloud.stop();
