@@ -17,10 +17,20 @@ export interface CborLimits {
   maxDepth?: number;
   /** Most items (of any kind) in one input. Default 1024. */
   maxItems?: number;
+  /**
+   * Floats come back as CborFloat, not as numbers, so that a reader can tell
+   * 1.0 from 1 (a CDDL `uint` is an integer on the wire, never a float). Default false.
+   */
+  boxFloats?: boolean;
+}
+
+/** A float as it was on the wire (decodeCbor with `boxFloats`). */
+export class CborFloat {
+  constructor(readonly value: number) {}
 }
 
 export function decodeCbor(bytes: Uint8Array, limits: CborLimits = {}): unknown {
-  const r = new Reader(bytes, limits.maxDepth ?? 8, limits.maxItems ?? 1024);
+  const r = new Reader(bytes, limits.maxDepth ?? 8, limits.maxItems ?? 1024, limits.boxFloats ?? false);
   const value = r.item(0);
   if (r.pos !== bytes.length) throw new CborError(`${bytes.length - r.pos} bytes after the item`);
   return value;
@@ -35,6 +45,7 @@ class Reader {
     private readonly bytes: Uint8Array,
     private readonly maxDepth: number,
     private readonly maxItems: number,
+    private readonly boxFloats: boolean,
   ) {}
 
   item(depth: number): unknown {
@@ -44,7 +55,10 @@ class Reader {
     const initial = bytes[this.pos++] as number;
     const major = initial >> 5;
     const info = initial & 0x1f;
-    if (major === 7) return this.simple(info);
+    if (major === 7) {
+      const value = this.simple(info);
+      return this.boxFloats && info >= 25 && info <= 27 ? new CborFloat(value as number) : value;
+    }
     const arg = this.argument(info);
     switch (major) {
       case 0:

@@ -183,4 +183,4 @@ export function encodeUtf8(s: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-export { decodeCbor, decodeUtf8, CborError, type CborLimits } from "./cbor-decode.js";
+export { decodeCbor, decodeUtf8, CborError, CborFloat, type CborLimits } from "./cbor-decode.js";

@@ -1,7 +1,7 @@
 import { clearHostTimeout, setHostTimeout } from "./host-timers.js";
 import { ErrorCode, errorCodeName, HearthError } from "../thing/errors.js";
 import type { ActionName, Model, ModelSpec, ParamsOf, Props, ResultOf, Writable, EventName, FieldsOf } from "../thing/model.js";
-import type { Message } from "../link/envelope.js";
+import { MAX_SEQ, type Message } from "../link/envelope.js";
 import { membersFromWire, membersToWire } from "../link/members.js";
 
 export interface RequestOptions {
@@ -65,6 +65,7 @@ export class CloudDevice<M extends ModelSpec> {
       if (props[name]?.access === "r") throw new HearthError("read-only", `property ${name} is read-only`, name);
     }
     membersToWire(props, values as Record<string, unknown>, "property", false); // refuse bad values before keeping any
+    if (this.desiredVersion >= MAX_SEQ) throw new HearthError("out-of-range", `device ${this.id} holds desired version ${this.desiredVersion}, the last there is (PROTOCOL.md section 4)`);
     Object.assign(this.desired, values);
     this.desiredVersion++;
     await this.sendDesired(values, options);

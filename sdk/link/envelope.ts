@@ -1,5 +1,5 @@
 import { HearthError } from "../thing/errors.js";
-import { decodeCbor, encodeCbor, type CborValue } from "../../os/cbor.js";
+import { CborFloat, decodeCbor, encodeCbor, type CborValue } from "../../os/cbor.js";
 
 /** Wire-level members: property, param and field ids mapped to wire values. */
 export type WireMembers = Map<number, WireValue>;
@@ -20,7 +20,12 @@ interface FieldKind<T> {
 type KindOf<K> = K extends FieldKind<infer T> ? T : never;
 type Fields = Readonly<Record<string, FieldKind<unknown>>>;
 
+/** A CDDL `uint`: an integer on the wire (a float, even 1.0, is not one), within what a number holds exactly. */
 const uint: FieldKind<number> = { what: "an unsigned integer", is: isUint };
+/** A `seq` (and a `ref`): `uint .le 4294967295`. */
+const seqKind: FieldKind<number> = { what: "a seq (an unsigned integer up to 4294967295)", is: isSeq };
+/** A desired-state version: `uint .le 4294967295`, as a seq (section 4). */
+const version: FieldKind<number> = { what: "a version (an unsigned integer up to 4294967295)", is: isSeq };
 const text: FieldKind<string> = { what: "text", is: (x): x is string => typeof x === "string" };
 const bytes: FieldKind<Uint8Array> = { what: "a byte string", is: (x): x is Uint8Array => x instanceof Uint8Array, copy: (x) => Uint8Array.from(x) };
 const sha256: FieldKind<Uint8Array> = { ...bytes, what: "a byte string of 32", is: (x): x is Uint8Array => x instanceof Uint8Array && x.length === 32 };
@@ -38,10 +43,12 @@ const members: FieldKind<WireMembers> = {
     if (!(x instanceof Map)) return "must be a map of id to value";
     for (const [k, v] of x as Map<unknown, unknown>) {
       if (!isUint(k)) return "must have unsigned integer member ids";
-      if (typeof v !== "number" && typeof v !== "boolean" && typeof v !== "string") return `member ${String(k)} has a value that is not a number, boolean or text`;
+      if (typeof v !== "number" && typeof v !== "boolean" && typeof v !== "string" && !(v instanceof CborFloat)) return `member ${String(k)} has a value that is not a number, boolean or text`;
     }
     return undefined;
   },
+  // A member's value may be a float (a number without a step): it is a number from here on.
+  copy: (x) => new Map([...x].map(([k, v]) => [k, (v as unknown) instanceof CborFloat ? (v as unknown as CborFloat).value : v])),
 };
 
 /**
@@ -68,16 +75,16 @@ const nothing = { shape: "null" } as const;
  */
 const MESSAGES = {
   /** Device to cloud, first after every connect. `desiredVersion`: the version of the desired state the device holds. */
-  hello: { id: 0, body: tuple({ firmware: text, model: text, modelHash: bytes, resetReason: uint, bootCount: uint, desiredVersion: uint }) },
+  hello: { id: 0, body: tuple({ firmware: text, model: text, modelHash: bytes, resetReason: uint, bootCount: uint, desiredVersion: version }) },
   report: { id: 1, body: value("values", members) },
-  set: { id: 2, body: tuple({ version: uint, values: members }) },
+  set: { id: 2, body: tuple({ version, values: members }) },
   /** `deadline`: Unix ms after which the command must not run; 0 for none. */
   invoke: { id: 3, body: tuple({ action: uint, params: members, id: uint, deadline: uint }) },
   result: { id: 4, body: tuple({ id: uint, result: members }) },
   event: { id: 5, body: tuple({ event: uint, fields: members, level: uint }) },
-  ack: { id: 6, body: value("ref", uint) },
+  ack: { id: 6, body: value("ref", seqKind) },
   /** `current`: with code stale, the desired version the device holds. */
-  error: { id: 7, body: tuple({ ref: uint, code: uint, member: memberOrNull, detail: text }, { current: uint }) },
+  error: { id: 7, body: tuple({ ref: seqKind, code: uint, member: memberOrNull, detail: text }, { current: version }) },
   offline: { id: 8, body: nothing },
   /** Device to cloud: [t1]; cloud to device: [t1, t2, t3] (NTP's four timestamps, t4 on arrival). */
   time: { id: 9, body: tuple({ t1: uint }, { t2: uint, t3: uint }) },
@@ -148,14 +155,14 @@ export function decodeMessage(frame: Uint8Array): Message {
   if (frame.length > MAX_FRAME_BYTES) throw malformed(`frame of ${frame.length} bytes exceeds ${MAX_FRAME_BYTES}`);
   let item: unknown;
   try {
-    item = decodeCbor(frame);
+    item = decodeCbor(frame, { boxFloats: true });
   } catch (error) {
     throw malformed((error as Error).message);
   }
   if (!Array.isArray(item) || item.length !== 3) throw malformed("envelope must be an array [type, seq, body]");
   const [typeId, seq, b] = item as [unknown, unknown, unknown];
   if (!isUint(typeId)) throw malformed("message type must be an unsigned integer");
-  if (!isUint(seq)) throw malformed("seq must be an unsigned integer");
+  if (!isSeq(seq)) throw malformed("seq must be an unsigned integer up to 4294967295");
   const type = typeNames.get(typeId);
   if (type === undefined) throw new HearthError("unknown-message", `unknown message type ${typeId}`);
   const body: Body = MESSAGES[type].body;
@@ -189,6 +196,13 @@ function isUint(x: unknown): x is number {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
 }
 
+/** The largest seq, and the largest desired-state version (PROTOCOL.md sections 3 and 4). */
+export const MAX_SEQ = 4_294_967_295;
+
+function isSeq(x: unknown): x is number {
+  return isUint(x) && x <= MAX_SEQ;
+}
+
 function malformed(why: string): HearthError {
   return new HearthError("malformed", `malformed frame: ${why}`);
 }
@@ -217,5 +231,6 @@ export function seqOf(frame: Uint8Array): number {
   };
   // The type may be any integer (a wrong one is still a frame whose seq can be read); the seq an unsigned one.
   if (!Number.isFinite(at) || uint(1) === undefined) return 0;
-  return uint() ?? 0;
+  const seq = uint();
+  return seq !== undefined && seq <= MAX_SEQ ? seq : 0;
 }

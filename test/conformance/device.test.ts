@@ -60,6 +60,8 @@ async function device() {
 }
 
 const m = (entries: [number, CborValue][]): Map<number, CborValue> => new Map(entries);
+/** A frame written byte by byte (what Hearth's encoder would never write: floats where integers go). */
+const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s/g, ""), "hex"));
 /** An error answer as PROTOCOL.md section 3 writes it: [ref, code, member, detail(, current)]. */
 const error = (u: Uplink | undefined) => {
   const [ref, code, member, detail, current] = (u?.body ?? []) as [number, number, number | null, string, number | undefined];
@@ -87,6 +89,14 @@ const CASES: Case[] = [
   { section: "3", name: "a report sent to a device: unknown-message", frame: [1, 13, m([[1, 1]])], answer: { type: "error", ref: 13, code: 2, member: null } },
   { section: "5", name: "an error from the cloud is not answered", frame: [7, 14, [3, 1, null, "bad"]], answer: null },
   { section: "5", name: "an ack from the cloud is not answered", frame: [6, 15, 999], answer: null },
+  // Section 3: a CDDL uint is an integer on the wire, never a float; a seq is at most 2^32 - 1.
+  { section: "3", name: "a set whose version is the float 5.0: malformed, ref = its seq", frame: hex("830218648 2fb4014000000000000a0"), answer: { type: "error", ref: 100, code: 1, member: null } },
+  { section: "3", name: "a seq that is the float 5.0: malformed, ref 0 (no seq to name)", frame: hex("8302fb40140000000000008201a0"), answer: { type: "error", ref: 0, code: 1, member: null } },
+  { section: "3", name: "a message type that is the float 2.0: malformed", frame: hex("83fb4000000000000000078201a0"), answer: { type: "error", ref: 0, code: 1, member: null } },
+  { section: "3", name: "a seq of 2^32: malformed, ref 0 (a ref is a seq too)", frame: hex("83021b00000001000000008201a0"), answer: { type: "error", ref: 0, code: 1, member: null } },
+  { section: "3/4", name: "a desired version of 2^32: malformed, ref = its seq", frame: hex("830218658 21b0000000100000000a0"), answer: { type: "error", ref: 101, code: 1, member: null } },
+  { section: "3", name: "an invoke whose deadline is the float 5.0: malformed, ref = its seq", frame: hex("83031866840 1a10101190258fb4014000000000000"), answer: { type: "error", ref: 102, code: 1, member: null } },
+  { section: "3", name: "an ack whose ref is the float 1.0: malformed", frame: hex("83061867fb3ff0000000000000"), answer: { type: "error", ref: 103, code: 1, member: null } },
   // Section 4: set.
   { section: "4", name: "a set of a writable property: acked", frame: [2, 20, [1, m([[3, 5]])]], answer: { type: "ack", ref: 20 } },
   { section: "4/6", name: "a set of an unknown property id: unknown-property, member null", frame: [2, 21, [1, m([[99, 1]])]], answer: { type: "error", ref: 21, code: 3, member: null } },
