@@ -1,7 +1,8 @@
 import { clearHostTimeout, setHostTimeout, type TimerHandle } from "./host-timers.js";
-import { HearthError } from "../thing/errors.js";
+import { ErrorCode, HearthError } from "../thing/errors.js";
 import type { AnyModel, Model, ModelSpec } from "../thing/model.js";
-import { decodeMessage, encodeMessage, type Message } from "../link/envelope.js";
+import { decodeMessage, encodeMessage, seqOf, type Message } from "../link/envelope.js";
+import { modelHash } from "../link/model-hash.js";
 import { checkDeviceId, topics, type Transport } from "../link/transport.js";
 import { CloudDevice } from "./cloud-device.js";
 import { Rollout, type RolloutOptions } from "./rollout.js";
@@ -9,6 +10,8 @@ import { Rollout, type RolloutOptions } from "./rollout.js";
 export interface CloudStats {
   received: number;
   malformed: number;
+  /** Uplinks refused before their ack: an unknown model or revision, a member the model does not allow. */
+  refused: number;
   duplicates: number;
   unknownDevices: number;
   /** Answers that came after their caller had timed out. */
@@ -33,6 +36,9 @@ class SeenWindow {
   private readonly ring: number[] = [];
   private next = 0;
   constructor(private readonly size = 1024) {}
+  has(seq: number): boolean {
+    return this.seen.has(seq);
+  }
   /** True the first time `seq` is offered. */
   first(seq: number): boolean {
     if (this.seen.has(seq)) return false;
@@ -57,11 +63,15 @@ class SeenWindow {
  * says hello with an older one.
  */
 export class Cloud {
-  readonly stats: CloudStats = { received: 0, malformed: 0, duplicates: 0, unknownDevices: 0, late: 0 };
+  readonly stats: CloudStats = { received: 0, malformed: 0, refused: 0, duplicates: 0, unknownDevices: 0, late: 0 };
   private readonly devices = new Map<string, CloudDevice<ModelSpec>>();
   private readonly windows = new Map<string, SeenWindow>();
+  /** Each device's session: its boot count at hello, and the highest seq seen in it (section 5). */
+  private readonly sessions = new Map<string, { bootCount: number; maxSeq: number }>();
   private readonly pending = new Map<string, Pending>();
-  private readonly models: Map<string, AnyModel>;
+  /** The models this cloud serves: every revision of each id, by its model hash. */
+  private readonly models = new Map<string, { model: AnyModel; hash: string }[]>();
+  private readonly refusalListeners = new Set<(deviceId: string, message: Message, error: HearthError) => void>();
   private seq = 0;
   private nextCommand = Math.floor(Math.random() * 0x7fffffff);
   private up = false;
@@ -81,7 +91,7 @@ export class Cloud {
     models: readonly AnyModel[] = [],
     private readonly clock: () => number = Date.now,
   ) {
-    this.models = new Map(models.map((m) => [m.id, m]));
+    for (const model of models) this.serve(model);
   }
 
   /** Whether the cloud's own session with the broker is up (it reconnects by itself when not). */
@@ -114,9 +124,23 @@ export class Cloud {
     await this.transport.stop();
   }
 
+  /** Serves this model (one more revision, when its id is served already with another hash). */
+  serve(model: AnyModel): void {
+    const hash = hex(modelHash(model));
+    const revisions = this.models.get(model.id) ?? [];
+    if (!revisions.some((r) => r.hash === hash)) this.models.set(model.id, [...revisions, { model, hash }]);
+  }
+
+  /** Hears every uplink the cloud refused before acknowledging it, and why. */
+  onRefusal(listener: (deviceId: string, message: Message, error: HearthError) => void): () => void {
+    this.refusalListeners.add(listener);
+    return () => this.refusalListeners.delete(listener);
+  }
+
   /** The device with this id, typed by its model. */
   device<M extends ModelSpec>(id: string, model: Model<M>): CloudDevice<M> {
     checkDeviceId(id);
+    this.serve(model as unknown as AnyModel);
     const known = this.devices.get(id);
     if (known !== undefined) {
       if (known.model.id !== model.id) throw new HearthError("wrong-type", `device ${id} is a ${known.model.id}, not a ${model.id}`);
@@ -206,8 +230,11 @@ export class Cloud {
     let message: Message;
     try {
       message = decodeMessage(payload);
-    } catch {
+    } catch (error) {
       this.stats.malformed++;
+      // Answered as a device answers a bad frame (section 6): the sender learns, and can match it.
+      const e = error instanceof HearthError ? error : new HearthError("malformed", String(error));
+      this.send(id, { type: "error", seq: this.nextSeq(), ref: seqOf(payload), code: ErrorCode[e.code], member: null, detail: e.message });
       return;
     }
     switch (message.type) {
@@ -228,14 +255,34 @@ export class Cloud {
       default:
         break;
     }
-    // hello, report, event, result: acknowledge always (the device stops resending), deliver once.
-    this.send(id, { type: "ack", seq: this.nextSeq(), ref: message.seq });
+    // hello, report, event, result, update status: checked first (a refusal is answered and kept
+    // nowhere), then acknowledged always (the device stops resending), and delivered once.
     let window = this.windows.get(id);
     if (window === undefined) this.windows.set(id, (window = new SeenWindow()));
-    if (!window.first(message.seq)) {
+    const session = this.sessions.get(id);
+    if (message.type === "hello" && session !== undefined && (message.bootCount < session.bootCount || (!window.has(message.seq) && message.seq <= session.maxSeq))) {
+      // Its seqs or its boot count went back (its flash was erased, or it is another board under the
+      // same id): a new session, whose seqs are not repeats of the old one's.
+      this.windows.set(id, (window = new SeenWindow()));
+      this.sessions.delete(id);
+    }
+    if (window.has(message.seq)) {
       this.stats.duplicates++;
+      this.send(id, { type: "ack", seq: this.nextSeq(), ref: message.seq });
       return;
     }
+    const refusal = this.check(id, message);
+    if (refusal !== undefined) {
+      this.stats.refused++;
+      this.send(id, { type: "error", seq: this.nextSeq(), ref: message.seq, code: ErrorCode[refusal.code], member: null, detail: refusal.message });
+      for (const listener of this.refusalListeners) listener(id, message, refusal);
+      return;
+    }
+    window.first(message.seq);
+    const current = this.sessions.get(id);
+    if (message.type === "hello") this.sessions.set(id, { bootCount: message.bootCount, maxSeq: Math.max(message.seq, current?.maxSeq ?? 0) });
+    else if (current !== undefined) current.maxSeq = Math.max(current.maxSeq, message.seq);
+    this.send(id, { type: "ack", seq: this.nextSeq(), ref: message.seq });
     for (const listener of this.uplinkListeners) listener(id, message);
     if (message.type === "otaStatus") {
       this.rollouts.get(message.id)?.status(id, message);
@@ -249,23 +296,56 @@ export class Cloud {
       if (!this.pending.has(`${id}/id/${message.id}`)) this.stats.late++;
       return this.answer(`${id}/id/${message.id}`, message);
     }
-    let device = this.devices.get(id);
-    if (device === undefined && message.type === "hello") {
-      const model = this.models.get(message.model);
-      if (model !== undefined) device = this.device(id, model as Model<ModelSpec>);
-    }
+    const device = this.devices.get(id);
     if (device === undefined) {
       this.stats.unknownDevices++;
       return;
     }
+    if (message.type !== "report" && message.type !== "event") device.receive(message);
+  }
+
+  /**
+   * Why an uplink must be refused before its ack, or undefined: a hello for a model (id and hash)
+   * this cloud does not serve; a report or event whose members its device's model does not allow.
+   * A hello binds the device to the revision it names; a valid report or event is applied here.
+   */
+  private check(id: string, message: Message): HearthError | undefined {
+    // A cloud that serves no model at all (an update tool: hearth ota) reads no members and judges no hello.
+    if (message.type === "hello" && this.models.size > 0) {
+      const revisions = this.models.get(message.model) ?? [];
+      const found = revisions.find((r) => r.hash === hex(message.modelHash));
+      if (found === undefined) {
+        return new HearthError(
+          "unknown-model",
+          revisions.length === 0
+            ? `this cloud serves no model ${message.model}`
+            : `this cloud serves model ${message.model} with hash ${revisions.map((r) => r.hash).join(" or ")}, not ${hex(message.modelHash)}`,
+        );
+      }
+      const known = this.devices.get(id);
+      if (known === undefined || hex(modelHash(known.model)) !== found.hash) {
+        // A new device, or one that runs another revision now: its members are read with that revision.
+        this.devices.delete(id);
+        this.device(id, found.model as unknown as Model<ModelSpec>);
+      }
+      return undefined;
+    }
+    if (message.type !== "report" && message.type !== "event") return undefined;
+    const device = this.devices.get(id);
+    if (device === undefined) return undefined; // no hello yet (the cloud restarted): counted, not judged
     try {
       device.receive(message);
-    } catch {
-      this.stats.malformed++;
+      return undefined;
+    } catch (error) {
+      return error instanceof HearthError ? error : new HearthError("malformed", String(error));
     }
   }
 
   private answer(key: string, message: Message): void {
     this.pending.get(key)?.resolve(message);
   }
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -343,8 +343,11 @@ export class DeviceLink<M extends ModelSpec> {
         return this.onTime(message);
       case "error":
         // The cloud refused something this device sent: errors are not answered (section 5), or two
-        // sides could answer each other forever. Counted, and logged at most once per 10 s.
+        // sides could answer each other forever. Counted, logged at most once per 10 s, and final:
+        // the refused message would never be accepted, so it is kept no longer (section 6).
         this.stats.refusedByCloud++;
+        this.outbox.acked(message.ref);
+        if (message.ref === this.helloSeq) this.hello = undefined;
         if (this.kernel.now() - this.lastCloudErrorLog >= 10_000) {
           this.lastCloudErrorLog = this.kernel.now();
           this.options.log?.warn("link", `the cloud refused seq ${message.ref}: error ${message.code} ${message.detail}`);

@@ -17,6 +17,7 @@ export const ErrorCode = {
   "offline": 12,
   "stale": 13,
   "deadline-passed": 14,
+  "unknown-model": 15,
 } as const;
 export type ErrorCodeName = keyof typeof ErrorCode;
 

@@ -7,7 +7,8 @@ import { brokerOption, deviceIdOption, durationOption, fileOption, hexOption, in
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { ApplianceApp } from "../../sim/app.js";
-import type { ModelSpec } from "../../thing/model.js";
+import type { AnyModel, ModelSpec } from "../../thing/model.js";
+import { exportModel } from "../tools/model-export.js";
 import { MosquittoSetupError, writeMosquittoConfig, type DeviceCredential } from "../mqtt/mosquitto-config.js";
 import { runSimulation, type SessionApplianceSpec, type SessionSummary } from "../host/session.js";
 import { buildFirmware } from "../tools/build.js";
@@ -36,6 +37,9 @@ Usage:
                                N appliances in one process, each with its own connection, connecting R a
                                second (default 200); the embedded broker checks per-device credentials;
                                for an outside one, --fleet-secret HEX derives each device's secret
+  hearth model export APP [--out DIR]
+                               write APP's thing model as a document (DIR/<id>.json) and its deterministic
+                               CBOR (DIR/<id>.cbor), and print its hash (sdk/link/PROTOCOL.md section 3a)
   hearth broker config --devices FILE --out DIR [--port P]
                                write a Mosquitto configuration (password file, ACL) for the devices in
                                FILE: JSON {"devices":[{"id","secret"(hex),"issuedAt"}],"backends":[{"user","password"}]}
@@ -119,6 +123,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === "broker") return brokerConfig(rest, values);
+  if (command === "model") return modelCommand(rest, values);
   if (command === "keys") return keysNew(rest, values);
   if (command === "build") return buildCommand(rest, values);
   if (command === "flash") return flashCommand(rest, values);
@@ -249,6 +254,16 @@ async function loadApp(name: string): Promise<ApplianceApp<ModelSpec>> {
   }
   if (module.app === undefined) throw new UsageError(`${name} does not export an app`);
   return module.app;
+}
+
+/** `hearth model export APP [--out DIR]`: the model as a document another implementation reads (PROTOCOL.md section 3a). */
+async function modelCommand(rest: string[], values: { out?: string | undefined }): Promise<number> {
+  if (rest[0] !== "export" || rest[1] === undefined) throw new UsageError("try hearth model export APP [--out DIR]");
+  const app = await loadApp(rest[1]);
+  const out = folderOption("--out", values.out ?? ".");
+  const files = exportModel(app.model as unknown as AnyModel, out);
+  console.log(`${files.json} and ${files.cbor}: model ${app.model.id} version ${app.model.spec.version}, hash ${files.hash}`);
+  return 0;
 }
 
 function brokerConfig(rest: string[], values: { devices?: string | undefined; out?: string | undefined; port?: string | undefined }): number {
