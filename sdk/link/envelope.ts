@@ -29,13 +29,14 @@ const version: FieldKind<number> = { what: "a version (an unsigned integer up to
 const text: FieldKind<string> = { what: "text", is: (x): x is string => typeof x === "string" };
 const bytes: FieldKind<Uint8Array> = { what: "a byte string", is: (x): x is Uint8Array => x instanceof Uint8Array, copy: (x) => Uint8Array.from(x) };
 const sha256: FieldKind<Uint8Array> = { ...bytes, what: "a byte string of 32", is: (x): x is Uint8Array => x instanceof Uint8Array && x.length === 32 };
+const modelHash8: FieldKind<Uint8Array> = { ...bytes, what: "a byte string of 8", is: (x): x is Uint8Array => x instanceof Uint8Array && x.length === 8 };
+/** An enumeration of the CDDL with values 0..`last` (reset-reason, level, ota-phase). */
+const upTo = (last: number, what: string): FieldKind<number> => ({ what, is: (x): x is number => isUint(x) && x <= last, problem: (x) => (isUint(x) ? `is unknown: ${x}` : undefined) });
+const resetReason = upTo(4, "a reset reason (0..4)");
+const level = upTo(4, "a level (0..4)");
 const semver: FieldKind<string> = { what: "text major.minor.patch", is: (x): x is string => typeof x === "string" && /^\d{1,5}\.\d{1,5}\.\d{1,5}$/.test(x) };
 const memberOrNull: FieldKind<number | null> = { what: "an id or null", is: (x): x is number | null => x === null || isUint(x) };
-const otaPhase: FieldKind<number> = {
-  what: "an OtaPhase",
-  is: (x): x is number => isUint(x) && x <= 4,
-  problem: (x) => (isUint(x) ? `is unknown: ${x}` : undefined),
-};
+const otaPhase = upTo(4, "an OtaPhase");
 const members: FieldKind<WireMembers> = {
   what: "a map of id to value",
   is: (x): x is WireMembers => members.problem?.(x) === undefined,
@@ -75,13 +76,13 @@ const nothing = { shape: "null" } as const;
  */
 const MESSAGES = {
   /** Device to cloud, first after every connect. `desiredVersion`: the version of the desired state the device holds. */
-  hello: { id: 0, body: tuple({ firmware: text, model: text, modelHash: bytes, resetReason: uint, bootCount: uint, desiredVersion: version }) },
+  hello: { id: 0, body: tuple({ firmware: text, model: text, modelHash: modelHash8, resetReason, bootCount: uint, desiredVersion: version }) },
   report: { id: 1, body: value("values", members) },
   set: { id: 2, body: tuple({ version, values: members }) },
   /** `deadline`: Unix ms after which the command must not run; 0 for none. */
   invoke: { id: 3, body: tuple({ action: uint, params: members, id: uint, deadline: uint }) },
   result: { id: 4, body: tuple({ id: uint, result: members }) },
-  event: { id: 5, body: tuple({ event: uint, fields: members, level: uint }) },
+  event: { id: 5, body: tuple({ event: uint, fields: members, level }) },
   ack: { id: 6, body: value("ref", seqKind) },
   /** `current`: with code stale, the desired version the device holds. */
   error: { id: 7, body: tuple({ ref: seqKind, code: uint, member: memberOrNull, detail: text }, { current: version }) },

@@ -7,6 +7,7 @@ import { topics } from "../../sdk/link/transport.js";
 import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
 import { defineModel, type AnyModel } from "../../sdk/thing/model.js";
 import { counterModel } from "../support/counter-app.js";
+import { DEVICE_TO_CLOUD, malformedFrames } from "./cddl.js";
 
 /**
  * The cloud side of sdk/link/PROTOCOL.md, from its text: frames a device could
@@ -162,4 +163,17 @@ describe("cloud conformance (PROTOCOL.md)", () => {
     await t.send([1, 11, m([[3, 1]])]); // still a repeat: the session did not start again
     expect(reports).toBe(0);
   });
+});
+
+describe("cloud conformance: every malformed frame the CDDL implies (PROTOCOL.md sections 3, 4 and 6)", () => {
+  for (const c of malformedFrames(DEVICE_TO_CLOUD, 2000)) {
+    it(`section 4/6: ${c.name}: malformed, ref = its seq, never acked`, async () => {
+      const t = await cloud();
+      if (!c.name.startsWith("hello")) await t.hello(1, counterModel.id, modelHash(counterModel));
+      const answers = await t.send(c.frame);
+      expect(answers.some((d) => d.type === 6)).toBe(false);
+      expect(answers).toHaveLength(1);
+      expect(isError(answers[0], c.seq, 1)).toBe(true);
+    });
+  }
 });

@@ -6,6 +6,7 @@ import { topics } from "../../sdk/link/transport.js";
 import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
 import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
 import { counterApp } from "../support/counter-app.js";
+import { CLOUD_TO_DEVICE, malformedFrames } from "./cddl.js";
 
 /**
  * The device side of sdk/link/PROTOCOL.md, case by case from its text: a frame
@@ -190,4 +191,18 @@ describe("device conformance (PROTOCOL.md), Node host", () => {
     await d.run(45_000);
     expect(d.uplinks.filter((u) => u.type === 0).length).toBe(before);
   });
+});
+
+describe("device conformance: every malformed frame the CDDL implies (PROTOCOL.md sections 3, 4 and 6)", () => {
+  for (const c of malformedFrames(CLOUD_TO_DEVICE, 1000)) {
+    it(`section 4/6: ${c.name}: malformed, ref = its seq, nothing changes`, async () => {
+      const d = await device();
+      const before = d.sim.device.snapshot();
+      const answers = await d.send(c.frame);
+      expect(answers).toHaveLength(1);
+      const e = error(answers[0]);
+      expect([e.type, e.ref, e.code, e.member]).toEqual([7, c.seq, 1, null]);
+      expect(d.sim.device.snapshot()).toEqual(before);
+    });
+  }
 });
