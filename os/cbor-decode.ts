@@ -117,7 +117,7 @@ class Reader {
       case 27: {
         this.need(8);
         const high = this.dataView().getUint32(p);
-        if (high >= 0x200000) throw new CborError("integer beyond 2^53");
+        if (high >= 0x200000) throw new CborError("integer above 2^53 - 1");
         this.pos += 8;
         return high * 2 ** 32 + this.dataView().getUint32(p + 4);
       }

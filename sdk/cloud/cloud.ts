@@ -273,6 +273,10 @@ export class Cloud {
     }
     const refusal = this.check(id, message);
     if (refusal !== undefined) {
+      if (refusal.code === "no-session") {
+        this.send(id, { type: "error", seq: this.nextSeq(), ref: message.seq, code: ErrorCode["no-session"], member: null, detail: refusal.message });
+        return;
+      }
       this.stats.refused++;
       this.send(id, { type: "error", seq: this.nextSeq(), ref: message.seq, code: ErrorCode[refusal.code], member: null, detail: refusal.message });
       for (const listener of this.refusalListeners) listener(id, message, refusal);
@@ -330,9 +334,13 @@ export class Cloud {
       }
       return undefined;
     }
+    if (message.type !== "report" && message.type !== "event" && message.type !== "result" && message.type !== "otaStatus") return undefined;
+    // No hello from this device in this cloud's life (the cloud restarted while the device stayed
+    // connected): ask for one (no-session); the device says hello and sends the message again.
+    if (this.models.size > 0 && !this.sessions.has(id)) return new HearthError("no-session", `this cloud holds no session for ${id}: say hello`);
     if (message.type !== "report" && message.type !== "event") return undefined;
     const device = this.devices.get(id);
-    if (device === undefined) return undefined; // no hello yet (the cloud restarted): counted, not judged
+    if (device === undefined) return undefined;
     try {
       device.receive(message);
       return undefined;

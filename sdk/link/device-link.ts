@@ -345,6 +345,11 @@ export class DeviceLink<M extends ModelSpec> {
         // The cloud refused something this device sent: errors are not answered (section 5), or two
         // sides could answer each other forever. Counted, logged at most once per 10 s, and final:
         // the refused message would never be accepted, so it is kept no longer (section 6).
+        if (message.code === ErrorCode["no-session"]) {
+          // The cloud lost this device's session (it restarted): hello again, and send again what it has not acked.
+          if (this.state === "up" && this.hello === undefined) this.onUp();
+          return;
+        }
         this.stats.refusedByCloud++;
         this.outbox.acked(message.ref);
         if (message.ref === this.helloSeq) this.hello = undefined;

@@ -18,6 +18,7 @@ export const ErrorCode = {
   "stale": 13,
   "deadline-passed": 14,
   "unknown-model": 15,
+  "no-session": 16,
 } as const;
 export type ErrorCodeName = keyof typeof ErrorCode;
 

@@ -165,6 +165,19 @@ describe("cloud conformance (PROTOCOL.md)", () => {
   });
 });
 
+describe("cloud conformance: sessions", () => {
+  it("section 6: a report from a device the cloud has had no hello from: no-session, not acked; after its hello, acked", async () => {
+    const t = await cloud();
+    const first = await t.send([1, 90, m([[3, 2]])]);
+    expect(isError(first[0], 90, 16)).toBe(true);
+    expect(first.some((d) => d.type === 6)).toBe(false);
+    expect(t.refusals).toEqual([]); // asking for a hello is not a refusal of the report
+    expect((await t.hello(91))[0]?.type).toBe(6);
+    expect((await t.send([1, 90, m([[3, 2]])]))[0]).toMatchObject({ type: 6, body: 90 });
+    expect(t.c.device("dev1", counterModel).reported).toMatchObject({ level: 2 });
+  });
+});
+
 describe("cloud conformance: every malformed frame the CDDL implies (PROTOCOL.md sections 3, 4 and 6)", () => {
   for (const c of malformedFrames(DEVICE_TO_CLOUD, 2000)) {
     it(`section 4/6: ${c.name}: malformed, ref = its seq, never acked`, async () => {

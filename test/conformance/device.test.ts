@@ -207,6 +207,21 @@ describe(`device conformance (PROTOCOL.md), ${host === "node" ? "Node host" : "i
     expect(answer[0]?.type).toBe(4);
   });
 
+  it("section 6: no-session from the cloud: the device says hello again (a new seq) and sends again what is unacknowledged", async () => {
+    const d = await device(host);
+    const hello = d.uplinks.find((u) => u.type === 0) as Uplink;
+    d.raw.publish(topics.down("dev1"), encodeCbor([6, 0, hello.seq]));
+    await d.run(500);
+    const report = d.uplinks.filter((u) => u.type === 1).at(-1) as Uplink;
+    const from = d.uplinks.length;
+    d.raw.publish(topics.down("dev1"), encodeCbor([7, 0, [report.seq, 16, null, "say hello"]]));
+    await d.run(500);
+    const after = d.uplinks.slice(from);
+    const again = after.find((u) => u.type === 0);
+    expect(again?.seq).toBeGreaterThan(hello.seq);
+    expect(after.some((u) => u.type === 1 && u.seq === report.seq)).toBe(true); // the report, again, same seq
+  });
+
   it("section 5: the hello goes again, same seq, until the cloud acks it", async () => {
     const d = await device(host);
     await d.run(45_000);
