@@ -443,7 +443,8 @@ export class DeviceLink<M extends ModelSpec> {
         this.outbox.sent(seq, this.kernel.now());
         this.sendFrame(frame);
       },
-      (error: unknown) => answer(error, memberId),
+      // Section 6: a refusal from the handler (busy, failed) names the action when it names nothing else.
+      (error: unknown) => answer(error instanceof HearthError && error.member === undefined ? new HearthError(error.code, error.message, name) : error, memberId),
     );
   }
 

@@ -14,11 +14,12 @@ export function valueToWire(spec: FieldSpec, value: unknown): WireValue {
 }
 
 /** One wire value back to its value, or the reason it cannot be one. */
-export function valueFromWire(spec: FieldSpec, wire: WireValue): { value: unknown } | { why: string } {
+export function valueFromWire(spec: FieldSpec, wire: WireValue): { value: unknown } | { why: string; fault?: "out-of-range" } {
   switch (spec.type) {
     case "enum":
       if (typeof wire !== "number" || !Number.isInteger(wire) || wire < 0 || wire >= spec.values.length) {
-        return { why: `must travel as an index 0..${spec.values.length - 1}, got ${String(wire)}` };
+        // An integer that is no index is out of range (section 6); anything else is of the wrong type.
+        return { why: `must travel as an index 0..${spec.values.length - 1}, got ${String(wire)}`, ...(typeof wire === "number" && Number.isInteger(wire) ? { fault: "out-of-range" as const } : {}) };
       }
       return { value: spec.values[wire] };
     case "number":
@@ -62,7 +63,7 @@ export function membersFromWire(fields: Fields, members: WireMembers, what: What
     if (entry === undefined) throw new HearthError(memberFaultCode(what, "unknown"), `unknown ${what} id ${id}`);
     const [name, spec] = entry;
     const decoded = valueFromWire(spec, wire);
-    if ("why" in decoded) throw new HearthError(memberFaultCode(what, "wrong-type"), `${what} ${name} ${decoded.why}`, name);
+    if ("why" in decoded) throw new HearthError(memberFaultCode(what, decoded.fault ?? "wrong-type"), `${what} ${name} ${decoded.why}`, name);
     const problem = problemWith(spec, decoded.value);
     if (problem !== undefined) throw new HearthError(memberFaultCode(what, problem.code), `${what} ${name} ${problem.why}`, name);
     out[name] = decoded.value;

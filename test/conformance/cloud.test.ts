@@ -178,6 +178,37 @@ describe("cloud conformance: sessions", () => {
   });
 });
 
+describe("cloud conformance: values and bounds", () => {
+  it("section 3/4: a cloud never issues a desired version above 2^32 - 1: its set refuses (out-of-range)", async () => {
+    const t = await cloud();
+    await t.hello(1);
+    const device = t.c.device("dev1", counterModel);
+    device.desiredVersion = 4_294_967_295;
+    await expect(device.set({ level: 1 })).rejects.toMatchObject({ code: "out-of-range" });
+  });
+
+  it("section 3/6: an enum index outside the model's values is out-of-range; a non-integer one wrong-type", async () => {
+    const enumModel = defineModel({ id: "test.enum", version: 1, properties: { mode: { id: 1, type: "enum", values: ["a", "b"], access: "rw" } }, actions: {}, events: {} });
+    const t = await cloud([enumModel as unknown as AnyModel]);
+    await t.hello(1, enumModel.id, modelHash(enumModel));
+    expect(isError((await t.send([1, 2, m([[1, 2]])]))[0], 2, 6)).toBe(true);
+    expect(isError((await t.send([1, 3, m([[1, "a"]])]))[0], 3, 5)).toBe(true);
+    expect((await t.send([1, 4, m([[1, 1]])]))[0]).toMatchObject({ type: 6, body: 4 });
+  });
+});
+
+describe("cloud conformance: the cloud side's own errors (section 6: timeout and offline)", () => {
+  it("a command the device never answers: timeout; a cloud that stopped: offline", async () => {
+    const t = await cloud();
+    await t.hello(1);
+    const device = t.c.device("dev1", counterModel);
+    await expect(device.invoke("echo", { x: 1 }, { timeoutMs: 50 })).rejects.toMatchObject({ code: "timeout" });
+    const pending = device.invoke("echo", { x: 1 }, { timeoutMs: 5_000 });
+    await t.c.stop();
+    await expect(pending).rejects.toMatchObject({ code: "offline" });
+  });
+});
+
 describe("cloud conformance: every malformed frame the CDDL implies (PROTOCOL.md sections 3, 4 and 6)", () => {
   for (const c of malformedFrames(DEVICE_TO_CLOUD, 2000)) {
     it(`section 4/6: ${c.name}: malformed, ref = its seq, never acked`, async () => {

@@ -136,6 +136,8 @@ const CASES: Case[] = [
   { section: "4/6", name: "a missing param: bad-param", frame: [3, 32, [1, m([]), 102, 0]], answer: { type: "error", ref: 32, code: 8, member: 1 } },
   { section: "4/6", name: "a param of the wrong type: bad-param", frame: [3, 33, [1, m([[1, "x"]]), 103, 0]], answer: { type: "error", ref: 33, code: 8, member: 1 } },
   { section: "4/6", name: "an unknown param: bad-param", frame: [3, 34, [1, m([[1, 1], [7, 1]]), 104, 0]], answer: { type: "error", ref: 34, code: 8 } },
+  { section: "4/6", name: "a command its handler cannot do now: busy, member = the action", frame: [3, 35, [2, m([[1, 1]]), 105, 0]], answer: { type: "error", ref: 35, code: 9, member: 2 } },
+  { section: "4/6", name: "a command whose handler fails: failed, member = the action", frame: [3, 36, [2, m([[1, 2]]), 106, 0]], answer: { type: "error", ref: 36, code: 10, member: 2 } },
   // Section 5a: a device that takes no updates.
   { section: "5a", name: "an offer to a device with no idle slot: out-of-range", hosts: ["node"], frame: [10, 40, [7, "1.2.3", 1000, new Uint8Array(32)]], answer: { type: "error", ref: 40, code: 6, member: null } },
   { section: "5a", name: "a chunk it did not ask for is ignored", frame: [12, 41, [7, 0, new Uint8Array(16)]], answer: null },
@@ -176,6 +178,21 @@ describe(`device conformance (PROTOCOL.md), ${host === "node" ? "Node host" : "i
     const again = await d.send([3, 61, [1, m([[1, 4]]), 200, 0]]);
     expect(again).toEqual(first);
     expect(d.get("runs")).toBe(1);
+  });
+
+  it("section 4: sets that arrive out of order: the older version is stale, and the newer one stands", async () => {
+    const d = await device(host);
+    expect((await d.send([2, 110, [6, m([[3, 60]])]]))[0]?.type).toBe(6);
+    const late = error((await d.send([2, 111, [5, m([[3, 50]])]]))[0]);
+    expect([late.code, late.current]).toEqual([13, 6]);
+    expect(d.get("level")).toBe(60);
+  });
+
+  it("section 4: a busy refusal is the command's answer: its repeat is refused the same, and it never runs", async () => {
+    const d = await device(host);
+    const first = await d.send([3, 120, [2, m([[1, 1]]), 700, 0]]);
+    expect(error(first[0]).code).toBe(9);
+    expect(await d.send([3, 121, [2, m([[1, 1]]), 700, 0]])).toEqual(first);
   });
 
   it("section 4: a refused command is remembered: its repeat gets the refusal and never runs", async () => {

@@ -1,4 +1,4 @@
-import { defineApp, defineModel } from "../../sdk/index.js";
+import { HearthError, defineApp, defineModel } from "../../sdk/index.js";
 
 /** A minimal appliance for link tests: a counter that changes every second, an action, an event. */
 export const counterModel = defineModel({
@@ -12,6 +12,8 @@ export const counterModel = defineModel({
   },
   actions: {
     echo: { id: 1, params: { x: { id: 1, type: "int" } }, result: { x: { id: 1, type: "int" } } },
+    /** Refuses as asked: 1 busy, 2 fails (for the error codes a handler gives). */
+    refuse: { id: 2, params: { how: { id: 1, type: "int", min: 1, max: 2 } }, result: {} },
   },
   events: {
     tick: { id: 1, level: "info", fields: { n: { id: 1, type: "int" } } },
@@ -30,6 +32,10 @@ export const counterApp = defineApp({
     device.handle("echo", ({ x }) => {
       device.set("runs", device.get("runs") + 1);
       return { x };
+    });
+    device.handle("refuse", ({ how }) => {
+      if (how === 1) throw new HearthError("busy", "the counter is busy");
+      throw new Error("the counter failed");
     });
   },
   createPlant: () => ({ step: () => undefined, readings: () => ({}) }),
