@@ -48,9 +48,27 @@ const members: FieldKind<WireMembers> = {
     }
     return undefined;
   },
-  // A member's value may be a float (a number without a step): it is a number from here on.
-  copy: (x) => new Map([...x].map(([k, v]) => [k, (v as unknown) instanceof CborFloat ? (v as unknown as CborFloat).value : v])),
+  // A member's value may be a float (a number without a step): it is a number from here on, and
+  // which ids came as floats is kept beside it, so an int, an enum index or a step count that came as
+  // a float (even 2.0) can be refused by the model check (section 3: those travel as integers).
+  copy: (x) => {
+    const out: WireMembers = new Map();
+    const floats = new Set<number>();
+    for (const [k, v] of x) {
+      if ((v as unknown) instanceof CborFloat) floats.add(k);
+      out.set(k, (v as unknown) instanceof CborFloat ? (v as unknown as CborFloat).value : v);
+    }
+    if (floats.size > 0) floatMembers.set(out, floats);
+    return out;
+  },
 };
+
+const floatMembers = new WeakMap<WireMembers, ReadonlySet<number>>();
+
+/** Whether member `id` of these decoded members was a float on the wire. */
+export function cameAsFloat(members: WireMembers, id: number): boolean {
+  return floatMembers.get(members)?.has(id) ?? false;
+}
 
 /**
  * A message body's shape: a tuple of named fields (an optional tail is there

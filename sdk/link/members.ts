@@ -1,7 +1,7 @@
 import { HearthError, memberFaultCode, type MemberKind } from "../thing/errors.js";
 import { stepDecimals, stepsOf, type FieldSpec } from "../thing/model.js";
 import { checkValues, problemWith } from "../thing/validate.js";
-import type { WireMembers, WireValue } from "./envelope.js";
+import { cameAsFloat, type WireMembers, type WireValue } from "./envelope.js";
 
 type Fields = Readonly<Record<string, FieldSpec>>;
 type What = MemberKind;
@@ -62,7 +62,10 @@ export function membersFromWire(fields: Fields, members: WireMembers, what: What
     const entry = index.get(id);
     if (entry === undefined) throw new HearthError(memberFaultCode(what, "unknown"), `unknown ${what} id ${id}`);
     const [name, spec] = entry;
-    const decoded = valueFromWire(spec, wire);
+    const decoded =
+      cameAsFloat(members, id) && (spec.type === "int" || spec.type === "enum" || (spec.type === "number" && spec.step !== undefined))
+        ? { why: `must travel as an integer, got the float ${String(wire)}` }
+        : valueFromWire(spec, wire);
     if ("why" in decoded) throw new HearthError(memberFaultCode(what, decoded.fault ?? "wrong-type"), `${what} ${name} ${decoded.why}`, name);
     const problem = problemWith(spec, decoded.value);
     if (problem !== undefined) throw new HearthError(memberFaultCode(what, problem.code), `${what} ${name} ${problem.why}`, name);

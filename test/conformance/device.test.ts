@@ -122,6 +122,7 @@ const CASES: Case[] = [
   { section: "3/4", name: "a desired version of 2^32: malformed, ref = its seq", frame: hex("830218658 21b0000000100000000a0"), answer: { type: "error", ref: 101, code: 1, member: null } },
   { section: "3", name: "an invoke whose deadline is the float 5.0: malformed, ref = its seq", frame: hex("83031866840 1a10101190258fb4014000000000000"), answer: { type: "error", ref: 102, code: 1, member: null } },
   { section: "3", name: "an ack whose ref is the float 1.0: malformed", frame: hex("83061867fb3ff0000000000000"), answer: { type: "error", ref: 103, code: 1, member: null } },
+  { section: "3", name: "an int property sent as the float 2.0: wrong-type (an int travels as an integer)", frame: hex("830218688201a103fb4000000000000000"), answer: { type: "error", ref: 104, code: 5, member: 3 } },
   // Section 4: set.
   { section: "4", name: "a set of a writable property: acked", frame: [2, 20, [1, m([[3, 5]])]], answer: { type: "ack", ref: 20 } },
   { section: "4/6", name: "a set of an unknown property id: unknown-property, member null", frame: [2, 21, [1, m([[99, 1]])]], answer: { type: "error", ref: 21, code: 3, member: null } },
