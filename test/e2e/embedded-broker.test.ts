@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import mqtt, { type MqttClient } from "mqtt";
+import type { MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
+import { tryConnect } from "../support/mqtt-client.js";
 
 const cli = fileURLToPath(new URL("../../dist/sdk/node/cli/main.js", import.meta.url));
 
@@ -19,17 +20,6 @@ async function sim(extra: string[] = []): Promise<{ child: ChildProcess; url: st
   return { child, url, backend, out: () => out };
 }
 
-/** Connects; resolves with the client, or with the CONNACK's refusal. */
-function connect(url: string, o: mqtt.IClientOptions = {}): Promise<{ client?: MqttClient; refused?: string }> {
-  return new Promise((resolve) => {
-    const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5_000, protocolVersion: 4, ...o });
-    client.once("connect", () => resolve({ client }));
-    client.once("error", (error) => {
-      client.end(true);
-      resolve({ refused: error.message });
-    });
-  });
-}
 
 /** Collects what a client receives on `topic` for `ms`. */
 async function listen(client: MqttClient, topic: string, ms: number): Promise<string[]> {
@@ -55,12 +45,12 @@ describe("hearth sim's embedded broker lets in only who belongs", () => {
     const s = await sim();
     running.push(s.child);
     expect(s.out()).toMatch(/anonymous clients are refused; run with --open/);
-    expect((await connect(s.url)).refused).toMatch(/Bad username or password|Not authorized/i);
-    expect((await connect(s.url, { clientId: "sim-aircon-1" })).refused).toBeDefined(); // taking the device's id, anonymously
-    expect((await connect(s.url, { clientId: "sim-aircon-1", username: "sim-aircon-1", password: "v1.0.00" })).refused).toBeDefined();
-    expect((await connect(s.url, { username: "hearth", password: "guess" })).refused).toBeDefined();
+    expect((await tryConnect(s.url)).refused).toMatch(/Bad username or password|Not authorized/i);
+    expect((await tryConnect(s.url, { clientId: "sim-aircon-1" })).refused).toBeDefined(); // taking the device's id, anonymously
+    expect((await tryConnect(s.url, { clientId: "sim-aircon-1", username: "sim-aircon-1", password: "v1.0.00" })).refused).toBeDefined();
+    expect((await tryConnect(s.url, { username: "hearth", password: "guess" })).refused).toBeDefined();
     // The device is still there and still talks: the cloud's login sees its reports.
-    const cloud = await connect(s.backend, { clientId: "watcher-test" });
+    const cloud = await tryConnect(s.backend, { clientId: "watcher-test" });
     expect(cloud.refused).toBeUndefined();
     clients.push(cloud.client as MqttClient);
     expect(await listen(cloud.client as MqttClient, "h/+/u", 3_000)).toContain("h/sim-aircon-1/u");
@@ -70,12 +60,12 @@ describe("hearth sim's embedded broker lets in only who belongs", () => {
     const s = await sim(["--open"]);
     running.push(s.child);
     expect(s.out()).toMatch(/mosquitto_sub -L 'mqtt:\/\/127\.0\.0\.1:\d+\/h\/#' -v \(anonymous clients may watch, read-only: --open\)/);
-    const watcher = await connect(s.url);
+    const watcher = await tryConnect(s.url);
     expect(watcher.refused).toBeUndefined();
     clients.push(watcher.client as MqttClient);
     expect(await listen(watcher.client as MqttClient, "h/#", 3_000)).toContain("h/sim-aircon-1/u");
     // A watcher that publishes (a forged set, a forged offline) is refused; the cloud never sees it.
-    const cloud = await connect(s.backend);
+    const cloud = await tryConnect(s.backend);
     clients.push(cloud.client as MqttClient);
     const FORGED = Buffer.from([0x83, 0x02, 0x19, 0x30, 0x39, 0x82, 0x19, 0x30, 0x39, 0xa0]); // a set, seq 12345, version 12345
     const forged: Buffer[] = [];
@@ -83,13 +73,13 @@ describe("hearth sim's embedded broker lets in only who belongs", () => {
       if (payload.equals(FORGED)) forged.push(payload);
     });
     await cloud.client?.subscribeAsync(["h/sim-aircon-1/d", "h/sim-aircon-1/u"], { qos: 1 });
-    const spy = await connect(s.url);
+    const spy = await tryConnect(s.url);
     clients.push(spy.client as MqttClient);
     spy.client?.publish("h/sim-aircon-1/d", FORGED, { qos: 0 });
     spy.client?.publish("h/sim-aircon-1/u", FORGED, { qos: 0 });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(forged).toEqual([]);
     // Nor may a watcher take the device's client id.
-    expect((await connect(s.url, { clientId: "sim-aircon-1" })).refused).toBeDefined();
+    expect((await tryConnect(s.url, { clientId: "sim-aircon-1" })).refused).toBeDefined();
   });
 });

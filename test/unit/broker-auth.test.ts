@@ -1,20 +1,11 @@
-import mqtt, { type MqttClient } from "mqtt";
+import type { MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
+import { tryConnect } from "../support/mqtt-client.js";
 import { devicePassword } from "../../sdk/link/credentials.js";
 import { startBroker, type EmbeddedBroker } from "../../sdk/node/mqtt/broker.js";
 
 const SECRET = new Uint8Array(16).fill(7);
 
-function connect(url: string, o: mqtt.IClientOptions): Promise<{ client?: MqttClient; refused?: string }> {
-  return new Promise((resolve) => {
-    const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5_000, protocolVersion: 4, ...o });
-    client.once("connect", () => resolve({ client }));
-    client.once("error", (error) => {
-      client.end(true);
-      resolve({ refused: error.message });
-    });
-  });
-}
 
 describe("the embedded broker's logins (Aedes with BrokerAuth)", () => {
   let broker: EmbeddedBroker | undefined;
@@ -26,14 +17,14 @@ describe("the embedded broker's logins (Aedes with BrokerAuth)", () => {
 
   it("a failed login that reuses a live backend's client id changes nothing about that backend", async () => {
     broker = await startBroker({ port: 0, auth: { device: (id) => (id === "dev-1" ? { secret: SECRET, issuedAt: 0 } : undefined), backends: new Map([["cloud", "right"]]) } });
-    const cloud = await connect(broker.url, { clientId: "cloud-1", username: "cloud", password: "right" });
-    const device = await connect(broker.url, { clientId: "dev-1", username: "dev-1", password: devicePassword(SECRET, "dev-1", 0) });
+    const cloud = await tryConnect(broker.url, { clientId: "cloud-1", username: "cloud", password: "right" });
+    const device = await tryConnect(broker.url, { clientId: "dev-1", username: "dev-1", password: devicePassword(SECRET, "dev-1", 0) });
     expect([cloud.refused, device.refused]).toEqual([undefined, undefined]);
     clients.push(cloud.client as MqttClient, device.client as MqttClient);
     // An attacker takes the cloud's client id with a wrong password, then as a device, then anonymously.
-    expect((await connect(broker.url, { clientId: "cloud-1", username: "cloud", password: "wrong" })).refused).toBeDefined();
-    expect((await connect(broker.url, { clientId: "cloud-1", username: "dev-1", password: "v1.0.00" })).refused).toBeDefined();
-    expect((await connect(broker.url, { clientId: "cloud-1" })).refused).toBeDefined();
+    expect((await tryConnect(broker.url, { clientId: "cloud-1", username: "cloud", password: "wrong" })).refused).toBeDefined();
+    expect((await tryConnect(broker.url, { clientId: "cloud-1", username: "dev-1", password: "v1.0.00" })).refused).toBeDefined();
+    expect((await tryConnect(broker.url, { clientId: "cloud-1" })).refused).toBeDefined();
     // The cloud still holds its rights: it reaches the device's downlink and hears its uplink.
     const down: string[] = [];
     const up: string[] = [];
