@@ -1,10 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { airconModel } from "../../examples/aircon/model.js";
-import { HearthError } from "../../sdk/index.js";
 import { encodeCbor } from "../../os/cbor.js";
 import { decodeMessage, encodeMessage, MAX_FRAME_BYTES } from "../../sdk/link/envelope.js";
-import { badFrame, message } from "../support/frames.js";
+import { message } from "../support/frames.js";
 import { membersFromWire, membersToWire } from "../../sdk/link/members.js";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
@@ -42,21 +41,6 @@ describe("envelope properties", () => {
         expect(decodeMessage(encodeMessage(m))).toEqual(m);
       }),
       { numRuns: 10_000 },
-    );
-  });
-
-  it("fuzz, 100,000 cases: random bytes and mutated frames give a HearthError or a valid message, never anything else", () => {
-    fc.assert(
-      fc.property(badFrame, (frame) => {
-        try {
-          const m = decodeMessage(frame);
-          expect(decodeMessage(encodeMessage(m))).toEqual(m);
-        } catch (error) {
-          expect(error).toBeInstanceOf(HearthError);
-          expect(["malformed", "unknown-message"]).toContain((error as HearthError).code);
-        }
-      }),
-      { numRuns: 100_000 },
     );
   });
 
