@@ -2,6 +2,7 @@ import { clearHostTimeout, setHostTimeout, type TimerHandle } from "./host-timer
 import { ErrorCode, HearthError } from "../thing/errors.js";
 import type { AnyModel, Model, ModelSpec } from "../thing/model.js";
 import { decodeMessage, encodeMessage, seqOf, type Message } from "../link/envelope.js";
+import { bytesToHex as hex } from "@noble/hashes/utils.js";
 import { modelHash } from "../link/model-hash.js";
 import { checkDeviceId, topics, type Transport } from "../link/transport.js";
 import { CloudDevice } from "./cloud-device.js";
@@ -352,8 +353,4 @@ export class Cloud {
   private answer(key: string, message: Message): void {
     this.pending.get(key)?.resolve(message);
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

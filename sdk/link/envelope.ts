@@ -52,6 +52,7 @@ const members: FieldKind<WireMembers> = {
   // which ids came as floats is kept beside it, so an int, an enum index or a step count that came as
   // a float (even 2.0) can be refused by the model check (section 3: those travel as integers).
   copy: (x) => {
+    if (![...x.values()].some((v) => (v as unknown) instanceof CborFloat)) return x; // the common case: nothing to unbox, no copy
     const out: WireMembers = new Map();
     const floats = new Set<number>();
     for (const [k, v] of x) {

@@ -43,15 +43,12 @@ function encodeWhole(flash: SimFlash): Buffer {
  */
 export class FlashFile {
   private fd: number | undefined;
-  /** Writes and syncs done (each program or erase is one, or two for an erase and its count). */
-  syncs = 0;
 
   private constructor(
     readonly path: string,
     readonly flash: SimFlash,
     /** True when the file did not exist and was made blank (a factory-fresh board). */
     readonly fresh: boolean,
-    private readonly durable: boolean,
   ) {
     try {
       this.fd = openSync(path, "r+");
@@ -73,22 +70,21 @@ export class FlashFile {
    * Opens the flash file at `path`, or makes a blank one (synced, with its
    * folder) when there is none. Refused at once, with FlashFileError, when the
    * file cannot be read or written, is not a flash file, or is of another
-   * geometry than `geometry`. `durable: false` skips the syncs (a test's speed).
+   * geometry than `geometry`.
    */
-  static open(path: string, geometry: FlashGeometry, o: { durable?: boolean } = {}): FlashFile {
-    const durable = o.durable ?? true;
+  static open(path: string, geometry: FlashGeometry): FlashFile {
     if (existsSync(path)) {
       if (statSync(path).isDirectory()) throw new FlashFileError(path, `--flash ${path} is a directory, not a file`);
-      return new FlashFile(path, loadFlash(path, geometry), false, durable);
+      return new FlashFile(path, loadFlash(path, geometry), false);
     }
     const blank = new SimFlash(geometry);
     try {
       writeFileSync(path, encodeWhole(blank), { flag: "wx" });
-      if (durable) syncPath(path, dirname(path));
+      syncPath(path, dirname(path));
     } catch (error) {
       throw new FlashFileError(path, `--flash ${path} cannot be made: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
-    return new FlashFile(path, blank, true, durable);
+    return new FlashFile(path, blank, true);
   }
 
   /** Stops keeping the flash (its last state is already in the file). */
@@ -101,8 +97,7 @@ export class FlashFile {
   private write(at: number, bytes: Uint8Array, sync = true): void {
     if (this.fd === undefined) return;
     writeSync(this.fd, bytes, 0, bytes.length, at);
-    if (sync && this.durable) fdatasyncSync(this.fd);
-    this.syncs++;
+    if (sync) fdatasyncSync(this.fd);
   }
 }
 

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { FlashFileError } from "../../../hal/sim/node/flash-file.js";
 import { BrokerUnreachableError } from "../host/broker-wait.js";
+import { checkDeviceId } from "../../link/transport.js";
 import { parseDuration } from "../../sim/duration.js";
 
 /** A mistake in how the CLI was called: printed without a stack, exit code 2. */
@@ -78,8 +79,11 @@ export function brokerOption(text: string): string {
 
 /** A device id as PROTOCOL.md section 1 has it. */
 export function deviceIdOption(name: string, text: string): string {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(text)) throw new UsageError(`--${name} ${JSON.stringify(text)} is not a device id: 1 to 64 of A-Z a-z 0-9 _ -`);
-  return text;
+  try {
+    return checkDeviceId(text);
+  } catch {
+    throw new UsageError(`--${name} ${JSON.stringify(text)} is not a device id: 1 to 64 of A-Z a-z 0-9 _ -`);
+  }
 }
 
 /** A comma-separated list of device ids, at least one. */
