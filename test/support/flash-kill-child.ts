@@ -2,7 +2,7 @@
  * A board whose flash lives in a file, run until it is killed (test/fault/flash-file-kill.test.ts):
  * the air conditioner boots from images, a cloud in this process changes its target over and
  * over and rolls out an update. It prints, one line each, what it found at boot and what the
- * cloud saw acknowledged, so the parent can check the file after a kill -9.
+ * cloud saw acknowledged (and how the update ended), so the parent can check the file after a kill -9.
  *   node flash-kill-child.js FLASH FACTORY_IMAGE UPDATE_IMAGE SEED
  */
 import { readFileSync } from "node:fs";
@@ -23,11 +23,14 @@ const job = (): number | undefined => {
   const saved = sim.storage.kv.has("ota/job") ? (sim.storage.kv.getCbor("ota/job") as unknown[]) : undefined;
   return typeof saved?.[5] === "number" ? saved[5] : undefined;
 };
-say(`boot firmware=${sim.firmware ?? "none"} target=${String(sim.device.get("target"))} job=${job() ?? "none"}`);
+const trial = sim.bootloader?.decisions.some((d) => d.what === "trial") === true;
+say(`boot firmware=${sim.firmware ?? "none"} target=${String(sim.device.get("target"))} job=${job() ?? "none"} trial=${trial ? "yes" : "no"}`);
 
 const rollout = cloud.rollout({ image: readFileSync(updatePath), devices: ["ac-1"], id: 4242 });
 rollout.onProgress((_, u) => {
   if (u.phase === "done") say("confirmed");
+  // A kill during the trial is a trial that never confirmed: the board goes back and refuses that update.
+  if (u.phase === "failed") say(`failed ${u.detail}`);
 });
 const device = cloud.device("ac-1", sim.app.model);
 let seed = Number(seedText);
