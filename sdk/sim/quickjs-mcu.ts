@@ -2,19 +2,9 @@ import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntim
 import type { NativeBinding } from "../../hal/native.js";
 import { decodeUtf8 } from "../../os/cbor.js";
 import type { Inspection } from "../runtime/inspection.js";
+import { H1_DATA_BUDGET, NATIVE_SIGNATURES, type ArgKind, type HeapFigures, type ImageMcu, type McuHooks } from "./image-mcu.js";
 
-/** The H1's JavaScript data budget: what firmware may allocate beyond its code. */
-export const H1_DATA_BUDGET = 160 * 1024;
-
-export interface HeapFigures {
-  /** Heap right after the bundle was loaded: the code (on a chip it would sit in flash). */
-  codeBytes: number;
-  /** Heap in use beyond the code, now and at its highest. */
-  dataBytes: number;
-  peakDataBytes: number;
-  /** The memory limit set: code + the data budget. */
-  limitBytes: number;
-}
+export { H1_DATA_BUDGET, type HeapFigures } from "./image-mcu.js";
 
 export interface QuickJsMcuOptions {
   /** Bytes firmware may use beyond its code. Default H1_DATA_BUDGET. */
@@ -23,8 +13,6 @@ export interface QuickJsMcuOptions {
   hangMs?: number;
   /** The host's monotonic real-time clock in ms (performance.now), which hang detection measures with. */
   stopwatch: () => number;
-  /** The engine stopped the firmware: out of memory, a hang, an uncaught exception. The MCU is dead until reset. */
-  onCrash: (cause: string) => void;
 }
 
 let engine: Promise<QuickJSWASMModule> | undefined;
@@ -35,37 +23,6 @@ export function loadQuickJs(): Promise<QuickJSWASMModule> {
   return engine;
 }
 
-type ArgKind = "n" | "s" | "b" | "nb";
-/** Each native function's parameters, as the VM passes them. */
-const SIGNATURES: Record<keyof Omit<NativeBinding, "version">, ArgKind[]> = {
-  boot: [],
-  now: [],
-  setWake: ["n"],
-  digitalOpen: ["n", "n", "n"],
-  analogOpen: ["n"],
-  pwmOpen: ["n", "n"],
-  serialOpen: ["n", "n"],
-  ioRead: ["n"],
-  ioWrite: ["n", "nb"],
-  ioClose: ["n"],
-  flashGeometry: [],
-  flashRead: ["n", "n"],
-  flashProgram: ["n", "b"],
-  flashErase: ["n"],
-  watchdogStart: ["n"],
-  watchdogFeed: [],
-  restart: [],
-  random: ["n"],
-  sha256: ["b"],
-  ed25519Verify: ["b", "b", "b"],
-  mqttStart: [],
-  mqttSubscribe: ["s"],
-  mqttPublish: ["s", "b"],
-  mqttStop: [],
-  panic: ["s"],
-  log: ["s", "s", "s"],
-};
-
 /**
  * The simulated H1's MCU: a QuickJS runtime with the chip's memory, running
  * one firmware image's bundle from a reset to the next. The bundle's
@@ -75,7 +32,7 @@ const SIGNATURES: Record<keyof Omit<NativeBinding, "version">, ArgKind[]> = {
  * running out of memory stops the firmware; either is reported as a crash
  * and the MCU stays dead, so the board's watchdog resets it.
  */
-export class QuickJsMcu {
+export class QuickJsMcu implements ImageMcu {
   readonly heap: HeapFigures = { codeBytes: 0, dataBytes: 0, peakDataBytes: 0, limitBytes: 0 };
   private readonly runtime: QuickJSRuntime;
   private readonly vm: QuickJSContext;
@@ -90,6 +47,7 @@ export class QuickJsMcu {
   constructor(
     module: QuickJSWASMModule,
     private readonly options: QuickJsMcuOptions,
+    private readonly hooks: McuHooks,
   ) {
     this.runtime = module.newRuntime();
     this.vm = this.runtime.newContext();
@@ -131,7 +89,7 @@ export class QuickJsMcu {
     const version = this.vm.newNumber(native.version);
     this.vm.setProp(object, "version", version);
     version.dispose();
-    for (const [name, kinds] of Object.entries(SIGNATURES) as [keyof typeof SIGNATURES, ArgKind[]][]) {
+    for (const [name, kinds] of Object.entries(NATIVE_SIGNATURES) as [keyof typeof NATIVE_SIGNATURES, ArgKind[]][]) {
       const fn = this.vm.newFunction(name, (...args) => {
         const values = args.map((a, i) => this.fromVm(a, kinds[i] ?? "n"));
         const result = (native[name] as (...a: unknown[]) => unknown)(...values);
@@ -232,7 +190,7 @@ export class QuickJsMcu {
     if (this.dead) return;
     this.dead = true;
     this.crashed = true;
-    this.options.onCrash(cause);
+    this.hooks.onCrash(cause);
   }
 
   private measure(): void {

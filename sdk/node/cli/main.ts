@@ -64,7 +64,9 @@ Options for sim:
   --device ID       device id on the link (one appliance; default sim-APP-1)
   --flash FILE      keep the board's flash (settings, logs) in FILE between runs (one appliance)
   --engine E        node (default): the firmware runs on Node; embedded: the example's image boots on
-                    the simulated H1's MCU, QuickJS with the chip's memory (signed with the development key)
+                    the simulated H1's MCU, QuickJS with the chip's memory (signed with the development key);
+                    xs: the same image in Moddable's XS, the engine of Moddable's ESP32 boards (Linux; built
+                    by npm install with make and a C compiler)
   --ca FILE         the CA certificate (PEM) of an outside broker's TLS (mqtts://)
   --device-secret HEX   the device's secret: it logs in as its id with an HMAC credential
   --issued-at MS    issue time of that credential (Unix ms; default 0)
@@ -153,14 +155,14 @@ async function main(argv: string[]): Promise<number> {
       name,
       deviceId: one && values.device !== undefined ? deviceIdOption("device", values.device) : `sim-${name.replace(/[^A-Za-z0-9_-]/g, "-")}-${n}`,
       ...(one && values.flash !== undefined ? { flashFile: values.flash } : {}),
-      ...(engine === "embedded" ? { images: await developmentImage(name) } : {}),
+      ...(engine !== "node" ? { images: await developmentImage(name) } : {}),
     });
   }
   const consolePort = values["no-console"] === true ? undefined : values["console-port"] !== undefined ? intOption("console-port", values["console-port"], 0, 65535) : values.json === true ? undefined : 8080;
   return simulate(
     apps,
     {
-      ...(engine === "embedded" ? { engine } : {}),
+      ...(engine !== "node" ? { engine } : {}),
       speed: numberOption("speed", values.speed ?? "1", 0.001, 1_000_000),
       ...(values.duration === undefined ? {} : { durationMs: durationOption(values.duration) }),
       ...(values.broker === undefined ? {} : { brokerUrl: brokerOption(values.broker) }),
@@ -219,8 +221,8 @@ async function simulate(requests: ApplianceRequest[], options: Omit<BoardRun, "d
 }
 
 function engineOption(value: string | undefined): Engine {
-  if (value === undefined || value === "node" || value === "embedded") return value ?? "node";
-  throw new UsageError(`--engine must be node or embedded, got ${JSON.stringify(value)}`);
+  if (value === undefined || value === "node" || value === "embedded" || value === "xs") return value ?? "node";
+  throw new UsageError(`--engine must be node, embedded or xs, got ${JSON.stringify(value)}`);
 }
 
 /**
@@ -229,7 +231,7 @@ function engineOption(value: string | undefined): Engine {
  * simulated boards only; never for products) and programmed into a blank flash.
  */
 async function developmentImage(name: string): Promise<{ publicKey: Uint8Array; factoryImage: Uint8Array }> {
-  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new UsageError("--engine embedded runs an example by name (its image is built from examples/NAME)");
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new UsageError("--engine embedded and xs run an example by name (its image is built from examples/NAME)");
   const source = fileURLToPath(new URL(`../../../../examples/${name}`, import.meta.url));
   const entry = existsSync(join(source, "image.ts")) ? source : fileURLToPath(new URL(`../../../examples/${name}/image.js`, import.meta.url));
   const app = await loadApp(name);

@@ -1,3 +1,4 @@
+import { XsUnavailable } from "../xs/worker.js";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { FlashFileError } from "../../../hal/sim/node/flash-file.js";
@@ -46,7 +47,7 @@ const USER_SYSTEM_ERRORS: Record<string, string> = {
  * code 2. Undefined for anything else (a fault of Hearth's: exit 1, with its stack).
  */
 export function userProblem(error: unknown): string | undefined {
-  if (error instanceof UsageError || error instanceof FlashFileError || error instanceof BrokerUnreachableError) return error.message;
+  if (error instanceof UsageError || error instanceof FlashFileError || error instanceof BrokerUnreachableError || error instanceof XsUnavailable) return error.message;
   const e = error as NodeJS.ErrnoException | undefined;
   if (typeof e?.code === "string" && e.code.startsWith("ERR_PARSE_ARGS_")) return e.message;
   const why = typeof e?.code === "string" ? USER_SYSTEM_ERRORS[e.code] : undefined;

@@ -21,6 +21,11 @@ import { untilBrokerAnswers } from "./broker-wait.js";
 import { loadBundle } from "./load-bundle.js";
 import { MqttTransport } from "../mqtt/transport.js";
 import { loadQuickJs } from "../../sim/quickjs-mcu.js";
+import type { McuHooks } from "../../sim/image-mcu.js";
+import { XsMcu } from "../xs/xs-mcu.js";
+import { xsnapBinary } from "../xs/worker.js";
+
+const ENGINE_NAMES = { embedded: "QuickJS", xs: "XS" } as const;
 import { SessionAppliance } from "../../sim/session-appliance.js";
 
 /** One appliance of a session. */
@@ -63,7 +68,7 @@ export interface SessionOptions {
   deviceSecret?: Uint8Array;
   issuedAt?: number;
   cloudLogin?: { username: string; password: string };
-  /** Where the firmware runs: the host's engine (default), or QuickJS with the H1's memory ("embedded", from images). */
+  /** Where the firmware runs: the host's engine (default), QuickJS with the H1's memory ("embedded"), or XS ("xs"); both from images. */
   engine?: Engine;
   /** Serve the web console on this port of 127.0.0.1 (0: a free one); no console when undefined. */
   consolePort?: number;
@@ -121,11 +126,13 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
     () => epoch + clock.now(),
   );
   const quickjs = engine === "embedded" ? await loadQuickJs() : undefined;
+  if (engine === "xs") xsnapBinary(); // says now, and clearly, if XS was not built here
+  const xs = engine === "xs" ? { xs: (hooks: McuHooks) => new XsMcu({}, hooks) } : {};
   const appliances = o.appliances.map((a, i) => {
     const file = files[i];
     const flash = file?.flash;
     if (file !== undefined) o.print(`flash   ${file.path}${file.fresh ? " (new: a blank board)" : " (settings and logs from the last run)"}; every write is kept as it is made`, false);
-    if (file === undefined || file.fresh) if (engine === "embedded" && a.images?.factoryImage !== undefined) o.print(`flash   ${a.deviceId}: a blank board; the image is programmed into it first (a factory would)`, false);
+    if (file === undefined || file.fresh) if (engine !== "node" && a.images?.factoryImage !== undefined) o.print(`flash   ${a.deviceId}: a blank board; the image is programmed into it first (a factory would)`, false);
     const device = new SessionAppliance({
       app: a.app,
       deviceId: a.deviceId,
@@ -137,7 +144,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
       sampled: o.consolePort !== undefined,
       ...(flash === undefined ? {} : { flash }),
       ...(a.images === undefined ? {} : { images: file === undefined || file.fresh ? a.images : { publicKey: a.images.publicKey } }),
-      host: { load: loadBundle, stopwatch: () => performance.now(), ...(quickjs === undefined ? {} : { quickjs }) },
+      host: { load: loadBundle, stopwatch: () => performance.now(), ...(quickjs === undefined ? {} : { quickjs }), ...xs },
     });
     device.board.onLog((r) => {
       // A board shows what its bootloader, updates and engine decide, too.
@@ -166,7 +173,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   // (switched on, say): the cloud sets those settings once the device is up, as a user with the app would.
   for (const d of appliances) if (d.o.images?.factoryImage !== undefined) void applySettings(d.cloudDevice, d.app);
   for (const d of appliances) {
-    const where = engine === "embedded" ? `, in QuickJS (code ${d.board.heap?.codeBytes ?? "?"} bytes of heap, data budget 160 KiB)` : "";
+    const where = engine === "node" ? "" : `, in ${ENGINE_NAMES[engine]} (code ${d.board.heap?.codeBytes ?? "?"} bytes of heap, data budget 160 KiB)`;
     o.print(`device  ${d.id}: ${d.app.name} firmware ${d.board.firmware ?? "none (waiting for hearth flash)"} on board ${d.app.boardId}${where}, seed ${d.o.seed}, ${o.speed}x${o.speed < 10 ? " (try --speed 60 to watch an hour a minute)" : ""}`, false);
   }
   const web = o.consolePort === undefined ? undefined : await startConsole({ appliances, cloud, clock, port: o.consolePort, restartBroker: brokers.restart });
@@ -199,7 +206,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
     link: { sent: 0, received: 0, malformed: 0, refused: 0, ...d.board.inspect()?.stats },
     resets: d.board.resets.map((r) => ({ at: r.at, reason: r.reason })),
     faults: d.board.inspect()?.faults ?? 0,
-    ...(engine === "embedded" ? { engine: { name: "quickjs", heap: d.board.heap } } : {}),
+    ...(engine === "node" ? {} : { engine: { name: engine === "xs" ? "xs" : "quickjs", heap: d.board.heap } }),
     stoppedBy,
   }));
   await web?.close();
