@@ -66,6 +66,26 @@ describe("hearth CLI", () => {
     }
   }, 90_000);
 
+  it("sim aircon --engine xs: the image boots in Moddable's XS, reaches the cloud and runs within the H1's data budget", async () => {
+    const { code, stdout, stderr } = await hearth(["sim", "aircon", "--engine", "xs", "--speed", "500", "--duration", "20m", "--json", "--port", "0"]);
+    expect(code, stderr).toBe(0);
+    const s = JSON.parse(stdout.trim().split("\n").at(-1) as string) as { engine: { name: string; heap: { codeBytes: number; peakDataBytes: number } }; resets: unknown[]; faults: number; cloud: { online: boolean; reports: number }; state: Record<string, unknown> } | undefined;
+    expect(s?.engine.name).toBe("xs");
+    expect(s?.engine.heap.codeBytes).toBeGreaterThan(0);
+    expect(s?.engine.heap.peakDataBytes).toBeGreaterThan(0);
+    expect(s?.engine.heap.peakDataBytes).toBeLessThan(160 * 1024);
+    expect(s?.resets).toEqual([]);
+    expect(s?.cloud.online).toBe(true);
+    expect(s?.state).toMatchObject({ power: true, mode: "cool" });
+  }, 90_000);
+
+  it("sim --engine quickjs is refused with the engines there are, exit 2, no stack trace", async () => {
+    const { code, stderr } = await hearth(["sim", "aircon", "--engine", "quickjs"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--engine must be node, embedded or xs/);
+    expect(stderr).not.toMatch(/\bat \w+ \(/);
+  });
+
   it("sim --engine embedded boots the example's image in QuickJS and runs it like the Node host", async () => {
     const args = ["sim", "aircon", "--speed", "1000", "--duration", "1h", "--json", "--port", "0"];
     const [embedded, node] = await Promise.all([hearth([...args, "--engine", "embedded"]), hearth(args)]);
@@ -79,7 +99,7 @@ describe("hearth CLI", () => {
     expect(e.state).toMatchObject({ power: true, mode: "cool", target: 24 });
     // The same room after the same hour, whichever engine ran the firmware.
     expect(Math.abs((e.readings["roomC"] as number) - (n.readings["roomC"] as number))).toBeLessThan(0.3);
-    expect((await hearth(["sim", "--engine", "v8"])).stderr).toMatch(/--engine must be node or embedded/);
+    expect((await hearth(["sim", "--engine", "v8"])).stderr).toMatch(/--engine must be node, embedded or xs/);
   }, 60_000);
 
   it("fleet: N appliances with per-device credentials on the embedded broker, and a JSON summary", async () => {

@@ -1,0 +1,124 @@
+import { sha256 } from "@noble/hashes/sha2.js";
+import { H1, partition } from "../../hal/h1.js";
+import { SimFlash } from "../../hal/sim/flash.js";
+import { installConfirmed } from "../../os/boot/bootloader.js";
+import { verifyEd25519 } from "../../os/boot/signing.js";
+import { VirtualClock } from "../../os/virtual-clock.js";
+import { Cloud } from "../../sdk/cloud/index.js";
+import { loadBundle } from "../../sdk/node/host/load-bundle.js";
+import { buildFirmware } from "../../sdk/node/tools/build.js";
+import { XsMcu } from "../../sdk/node/xs/xs-mcu.js";
+import type { ApplianceApp } from "../../sdk/sim/app.js";
+import type { SimulatedBoard } from "../../sdk/sim/board.js";
+import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
+import { ImageBoard } from "../../sdk/sim/image-board.js";
+import type { HeapFigures, McuFactory } from "../../sdk/sim/image-mcu.js";
+import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
+import { QuickJsBoard } from "../../sdk/sim/quickjs-board.js";
+import { loadQuickJs } from "../../sdk/sim/quickjs-mcu.js";
+import type { ModelSpec } from "../../sdk/thing/model.js";
+import { app as aircon } from "../../examples/aircon/app.js";
+import { app as fridge } from "../../examples/fridge/app.js";
+import { app as vacuum } from "../../examples/vacuum/app.js";
+import { app as washer } from "../../examples/washer/app.js";
+import { keys } from "./ota.js";
+import { virtualTime } from "./virtual-time.js";
+
+export type TraceEngine = "node" | "quickjs" | "xs";
+export const APPLIANCES = ["aircon", "washer", "fridge", "vacuum"] as const;
+
+/** The example's image, built and signed once per run. */
+const images = new Map<string, Promise<Uint8Array>>();
+export function exampleImage(name: string, app: ApplianceApp<ModelSpec>): Promise<Uint8Array> {
+  let image = images.get(name);
+  if (image === undefined) {
+    const version = app.firmwareVersion.split(".").map(Number) as [number, number, number];
+    image = buildFirmware({ entry: `examples/${name}`, board: app.boardId, version, securityCounter: 1, secretKey: keys.secretKey }).then((r) => r.image.bytes);
+    images.set(name, image);
+  }
+  return image;
+}
+
+const EXAMPLES = { aircon: aircon as unknown, washer: washer as unknown, fridge: fridge as unknown, vacuum: vacuum as unknown } as Record<(typeof APPLIANCES)[number], ApplianceApp<ModelSpec>>;
+export function loadExample(name: (typeof APPLIANCES)[number]): ApplianceApp<ModelSpec> {
+  return EXAMPLES[name];
+}
+
+export interface EngineRun {
+  hash: string;
+  lines: number;
+  board: SimulatedBoard<ModelSpec>;
+  /** The MCU's heap at the end (image engines). */
+  heap: HeapFigures | undefined;
+}
+
+/**
+ * The appliance's image booted on a board with `engine`, the cloud setting the
+ * app's initial settings once it is up, for `ms` of simulated time; the hash of
+ * what crosses the chip's edge: every pin's level change, every PWM duty change
+ * (sampled each simulated second) and every MQTT publish (topic and bytes), with its time.
+ */
+export async function engineTrace(name: (typeof APPLIANCES)[number], engine: TraceEngine, ms: number, o: { xs?: McuFactory; lines?: string[] } = {}): Promise<EngineRun> {
+  const app = loadExample(name);
+  const image = await exampleImage(name, app);
+  const clock = new VirtualClock();
+  const broker = new MemoryBroker();
+  const hasher = sha256.create();
+  const encoder = new TextEncoder();
+  let lines = 0;
+  let done = false;
+  const line = (text: string): void => {
+    if (done) return;
+    hasher.update(encoder.encode(`${clock.now()} ${text}\n`));
+    o.lines?.push(`${clock.now()} ${text}`);
+    lines++;
+  };
+  const routed = broker as unknown as { route(topic: string, payload: Uint8Array): void };
+  const route = routed.route.bind(broker);
+  routed.route = (topic, payload) => {
+    line(`mqtt ${topic} ${Buffer.from(payload).toString("hex")}`);
+    route(topic, payload);
+  };
+  const flash = new SimFlash(H1.flash);
+  installConfirmed(flash, { boot: partition("boot"), slotA: partition("slotA"), slotB: partition("slotB") }, keys.publicKey, app.boardId, verifyEd25519, image);
+  const network = { transport: () => broker.transport("dev-1"), deviceId: "dev-1" };
+  const options = { clock, seed: 7, flash, publicKey: keys.publicKey, network };
+  let board: SimulatedBoard<ModelSpec>;
+  if (engine === "node") {
+    const host = new HostEngineBoard(app, { clock, seed: 7, flash, images: { publicKey: keys.publicKey, checkSignature: verifyEd25519, load: loadBundle } });
+    host.connect(network.transport, network.deviceId);
+    board = host;
+  } else if (engine === "quickjs") {
+    board = new QuickJsBoard(app, { ...options, quickjs: await loadQuickJs(), stopwatch: () => performance.now() });
+  } else {
+    board = new ImageBoard(app, { ...options, mcu: o.xs ?? ((hooks) => new XsMcu({}, hooks)) });
+  }
+  board.h1.watch((pin) => line(`pin ${pin} ${board.h1.level(pin)}`));
+  const duty = new Map<number, string>();
+  board.hardware.every(1000, () => {
+    for (let pin = 0; pin < H1.gpioCount; pin++) {
+      const out = board.h1.pwmOutput(pin);
+      const now = out === undefined ? "-" : `${out.hz}/${out.duty}`;
+      if ((duty.get(pin) ?? "-") !== now) line(`pwm ${pin} ${now}`);
+      duty.set(pin, now);
+    }
+  });
+  const cloud = new Cloud(broker.transport("cloud"), [app.model], () => 1_800_000_000_000 + clock.now());
+  void cloud.start();
+  const device = cloud.device("dev-1", app.model);
+  board.hardware.after(10_000, () => {
+    const wanted: Record<string, unknown> = {};
+    for (const [prop, spec] of Object.entries(app.model.spec.properties)) {
+      const value = (app.initial as Record<string, unknown>)[prop];
+      if (spec.access === "rw" && value !== undefined) wanted[prop] = value;
+    }
+    void device.set(wanted as never, { timeoutMs: 60_000 }).catch(() => undefined);
+  });
+  await virtualTime(clock).run(ms);
+  await cloud.stop();
+  done = true;
+  const hash = Buffer.from(hasher.digest()).toString("hex");
+  const heap = board.heap === undefined ? undefined : { ...board.heap };
+  board.powerOff();
+  return { hash, lines, board, heap };
+}
