@@ -5,6 +5,8 @@ import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Image } from "../../../os/boot/image.js";
 import { buildImage } from "../../../os/boot/signing.js";
+import type { DevBoard } from "../../../boards/dev/index.js";
+import { devWiring } from "./dev-wiring.js";
 
 export interface BuildOptions {
   /** An example folder (with image.ts) or an entry module. */
@@ -13,6 +15,8 @@ export interface BuildOptions {
   version: readonly [number, number, number];
   securityCounter: number;
   secretKey: Uint8Array;
+  /** A dev board to build for (the Moddable target): the firmware's parts are wired as this board's wiring says. */
+  devBoard?: DevBoard;
 }
 
 export interface BuildResult {
@@ -71,7 +75,7 @@ export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
     write: false,
     metafile: true,
     logLevel: "silent",
-    plugins: [noNode, chipHash(entry)],
+    plugins: [noNode, chipHash(entry), ...(o.devBoard === undefined ? [] : [devWiring(o.devBoard)])],
   }).catch((error: { errors?: { text: string }[] }) => {
     throw new Error(`build failed: ${error.errors?.map((e) => e.text).join("; ") ?? String(error)}`);
   });

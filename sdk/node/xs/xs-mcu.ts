@@ -68,8 +68,11 @@ function readLive(path: string): XsLive {
  */
 export class XsMcu implements ImageMcu {
   readonly heap: HeapFigures = { codeBytes: 0, dataBytes: 0, peakDataBytes: 0, limitBytes: 0 };
-  /** Slots in use right after start() returned, garbage included (XS had not collected yet), above the loaded bundle. */
-  bootSlotsAllocated = 0;
+  /**
+   * Slots start() allocated that were garbage by its end (XS had not collected during it: xsnap's heap
+   * starts large). Includes the shim's own CBOR work per native call, which a chip does in C.
+   */
+  bootGarbageSlots = 0;
   private readonly worker: XsWorker;
   private native: NativeBinding | undefined;
   private empty: XsLive = { slots: 0, chunkBytes: 0 };
@@ -114,8 +117,8 @@ export class XsMcu implements ImageMcu {
   start(native: NativeBinding): void {
     this.native = native;
     const meter = this.call(["start", NATIVE_VERSION]);
-    if (meter !== undefined) this.bootSlotsAllocated = Math.max(0, meter.currentHeapCount - this.loadedHeapCount);
-    this.measure();
+    const live = this.measure();
+    if (meter !== undefined && live !== undefined) this.bootGarbageSlots = Math.max(0, meter.currentHeapCount - this.loadedHeapCount - (live.slots - this.loaded.slots));
   }
 
   invoke(name: "wake" | "readable" | "mqtt", ...args: (number | string | ArrayBuffer | undefined)[]): void {
@@ -137,13 +140,14 @@ export class XsMcu implements ImageMcu {
   }
 
   /** Measures live data now (a snapshot); over the budget, the image is out of memory. */
-  measure(): void {
-    if (this.dead || this.depth > 0 || this.heap.limitBytes === 0) return;
+  measure(): XsLive | undefined {
+    if (this.dead || this.depth > 0 || this.heap.limitBytes === 0) return undefined;
     this.measuredAt = this.native?.now() ?? 0;
     const live = this.live();
     this.heap.dataBytes = Math.max(0, this.bytes(live, this.loaded));
     this.heap.peakDataBytes = Math.max(this.heap.peakDataBytes, this.heap.dataBytes);
     if (this.heap.dataBytes > this.heap.limitBytes - this.heap.codeBytes) this.panic(`out of memory: ${this.heap.dataBytes} bytes of live data`);
+    return live;
   }
 
   panic(cause: string): void {

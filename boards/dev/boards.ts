@@ -1,0 +1,24 @@
+import { ESP32, ESP32_S3, type DevChip } from "./chips.js";
+import { esp32DevkitcWiring } from "./esp32-devkitc.js";
+import { esp32S3DevkitcWiring } from "./esp32-s3-devkitc-1.js";
+import type { DevPart, DevWiring } from "./wiring.js";
+
+/** A dev board a firmware can be built for: its chip, and each appliance's wiring on it. */
+export interface DevBoard {
+  readonly id: string;
+  readonly name: string;
+  readonly chip: DevChip;
+  readonly wirings: readonly DevWiring[];
+}
+
+export const DEV_BOARDS: Readonly<Record<string, DevBoard>> = {
+  "esp32-devkitc": { id: "esp32-devkitc", name: "Espressif ESP32-DevKitC (ESP32-WROOM-32)", chip: ESP32, wirings: esp32DevkitcWiring },
+  "esp32-s3-devkitc-1": { id: "esp32-s3-devkitc-1", name: "Espressif ESP32-S3-DevKitC-1 (ESP32-S3-WROOM-1)", chip: ESP32_S3, wirings: esp32S3DevkitcWiring },
+};
+
+/** The firmware's view of a dev-board part: the same shape as an appliance board's part (`boards/<id>/wiring.ts`). */
+export function firmwarePart(part: DevPart): Record<string, string | number> {
+  if (part.kind === "uart") return { kind: "uart", port: part.port, baud: part.baud, tx: part.tx, rx: part.rx };
+  if (part.kind === "pwm") return { kind: "pwm", pin: part.pin, hz: part.hz };
+  return { kind: part.kind, pin: part.pin };
+}
