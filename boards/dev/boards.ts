@@ -22,3 +22,14 @@ export function firmwarePart(part: DevPart): Record<string, string | number> {
   if (part.kind === "pwm") return { kind: "pwm", pin: part.pin, hz: part.hz };
   return { kind: part.kind, pin: part.pin };
 }
+
+/** A dev board's wiring of one appliance as a Markdown table (the README prints these; a test holds them equal). */
+export function wiringTable(board: DevBoard, appliance: string): string {
+  const wiring = board.wirings.find((w) => w.appliance === appliance);
+  if (wiring === undefined) return "";
+  const rows = Object.entries(wiring.parts).map(([part, p]) => {
+    const where = p.kind === "uart" ? `UART ${p.port}: TX GPIO ${p.tx}, RX GPIO ${p.rx}, ${p.baud} baud` : p.kind === "pwm" ? `GPIO ${p.pin}, ${p.hz} Hz` : `GPIO ${p.pin}`;
+    return `| ${part} | ${p.kind} | ${where} | ${p.why} |`;
+  });
+  return ["| part | kind | pin | why |", "|---|---|---|---|", ...rows].join("\n");
+}

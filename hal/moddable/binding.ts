@@ -1,30 +1,38 @@
 /*
  * The native binding contract (hal/NATIVE.md, version 1) on Moddable XS for ESP32: IO through
- * ECMA-419's embedded:io classes, time through Time and Timer, flash through a Moddable flash
- * partition, SHA-256 through Digest, MQTT through Moddable's client, provisioning through the
- * manifest's config and Preference. Each function returns a NativeError value rather than
- * throwing, as the contract says. `hearth build --target moddable` copies this file, compiled,
- * into the project as hearth-native.js; it imports nothing of Hearth at run time.
+ * ECMA-419's embedded:io classes, time through Time and Timer, flash through ECMA-419's
+ * embedded:storage/flash on the partition the build declares (partitions.csv), SHA-256 through
+ * Digest, MQTT through ECMA-419's MQTT client (QoS 1, 30 s keep-alive, the protocol's offline
+ * will, TLS with the build's CA), restart through System, provisioning through the manifest's
+ * config and Preference. Each function returns a NativeError value rather than throwing, as the
+ * contract says. `hearth build --target moddable` copies this file, compiled, into the project as
+ * hearth-native.js; it imports nothing of Hearth at run time.
  */
 import Analog from "embedded:io/analog";
 import Digital from "embedded:io/digital";
 import PWM from "embedded:io/pwm";
 import Serial from "embedded:io/serial";
+import flashStorage from "embedded:storage/flash";
 import { Digest } from "crypt";
-import Flash from "flash";
+import network from "hearth-network";
 import config from "mc/config";
-import MQTT from "mqtt";
 import Preference from "preference";
+import Resource from "Resource";
+import System from "system";
 import Time from "time";
 import Timer from "timer";
 import type { ImageEngine, NativeBinding, NativeError } from "../native.js";
 
 type Io = Digital | Analog | PWM | Serial;
 type TimerId = ReturnType<typeof Timer.set>;
+type Client = InstanceType<(typeof network)["io"]>;
 
 const settings = config.hearth ?? {};
 /** Moddable's console: a global of XS on every Moddable platform, not of ES2022. */
 const trace = (text: string): void => (globalThis as unknown as { trace(text: string): void }).trace(text);
+/** The protocol's offline message (sdk/link/PROTOCOL.md section 4: [8, 0, null]), the will. */
+const OFFLINE = Uint8Array.of(0x83, 0x08, 0x00, 0xf6).buffer;
+const KEEPALIVE_MS = 30_000;
 
 function fail(error: NativeError["error"], message: string, option?: string): NativeError {
   return option === undefined ? { error, message } : { error, message, option };
@@ -43,12 +51,16 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
   const handles = new Map<number, Io>();
   let nextHandle = 1;
   let wakeTimer: TimerId | undefined;
-  let client: MQTT | undefined;
-  let subscriptions: string[] = [];
   let watchdogTimer: TimerId | undefined;
   let watchdogMs = 0;
-  const flash = new Flash(settings.partition ?? "xs");
-  const deviceId = (): string => Preference.get("hearth", "deviceId") ?? settings.deviceId ?? "esp32-1";
+  /** After a panic the image runs no more: no entry point is called, nothing it asks is done. */
+  let halted = false;
+  const flash = flashStorage.open({ path: settings.partition ?? "hearth" });
+  const geometry = flash.status();
+  const deviceId = (): string => Preference.get("hearth", "deviceId") ?? settings.deviceId ?? "";
+  const call = (fn: () => void): void => {
+    if (!halted) fn();
+  };
 
   const open = (make: (handle: number) => Io): number | NativeError => {
     try {
@@ -69,34 +81,108 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
       return ioError(e);
     }
   };
-  const flashCall = <T>(fn: () => T): T | NativeError => {
+  const flashCall = <T>(code: NativeError["error"], fn: () => T): T | NativeError => {
     try {
       return fn();
     } catch (e) {
-      return fail("program-failed", messageOf(e));
+      return fail(code, messageOf(e));
     }
   };
+  const inRange = (offset: number, length: number): NativeError | undefined =>
+    offset < 0 || length < 0 || offset + length > geometry.size ? fail("out-of-range", `flash: ${length} bytes at ${offset} is outside the ${geometry.size}-byte partition`) : undefined;
+
+  // MQTT: one session at a time, reconnecting with backoff until mqttStop.
+  let client: Client | undefined;
+  let connected = false;
+  let wanted = false;
+  let backoffMs = 1_000;
+  let retry: TimerId | undefined;
+  let subscriptions: string[] = [];
+  let incoming: { topic: string; parts: ArrayBuffer[] } | undefined;
+  const Mqtt = network.io;
+  const connect = (): void => {
+    retry = undefined;
+    if (!wanted || halted) return;
+    const id = deviceId();
+    const socket = settings.tls === true ? { ...network.socket, secure: { certificate: new Resource("hearth-ca.der") } } : network.socket;
+    try {
+      client = new Mqtt({
+        ...network,
+        socket,
+        host: settings.broker ?? "",
+        port: settings.port ?? 1883,
+        id,
+        clean: true,
+        keepalive: KEEPALIVE_MS,
+        will: { topic: `h/${id}/u`, message: OFFLINE, QoS: 1, retain: false },
+        ...(settings.user ? { user: settings.user } : {}),
+        ...(settings.password ? { password: settings.password } : {}),
+        onControl(message: { operation: number }) {
+          if (message.operation !== Mqtt.CONNACK) return;
+          connected = true;
+          backoffMs = 1_000;
+          for (const topic of subscriptions) subscribe(topic);
+          call(() => engine.mqtt("up"));
+        },
+        onReadable(this: Client, count: number, options: { topic?: string; more?: boolean }) {
+          if (options.topic !== undefined) incoming = { topic: options.topic, parts: [] };
+          const part = this.read(count);
+          if (incoming === undefined || part === undefined) return;
+          incoming.parts.push(part);
+          if (options.more === true) return;
+          const { topic, parts } = incoming;
+          incoming = undefined;
+          call(() => engine.mqtt("message", topic, join(parts)));
+        },
+        onClose: () => lost(),
+        onError: () => lost(),
+      });
+    } catch (e) {
+      trace(`warn link: cannot connect to ${settings.broker ?? "(no broker)"}: ${messageOf(e)}\n`);
+      lost();
+    }
+  };
+  const lost = (): void => {
+    const was = connected;
+    connected = false;
+    incoming = undefined;
+    const old = client;
+    client = undefined;
+    try {
+      old?.close();
+    } catch {
+      // Already closed.
+    }
+    if (was) call(() => engine.mqtt("down"));
+    if (wanted && retry === undefined) {
+      retry = Timer.set(connect, backoffMs);
+      backoffMs = Math.min(backoffMs * 2, 60_000);
+    }
+  };
+  const subscribe = (topic: string): void => {
+    if (connected) client?.write(null, { operation: Mqtt.SUBSCRIBE, items: [{ topic, QoS: 1 }] });
+  };
+
   const restart = (): void => {
-    // ESP-IDF's esp_restart, which Moddable's runtime calls when the VM aborts.
-    throw new Error("hearth: restart");
+    // Once the current call has returned, as the contract says: ESP-IDF's esp_restart.
+    Timer.set(() => System.restart(), 0);
   };
 
   const native: NativeBinding = {
     version: 1,
     boot() {
-      const size = flash.byteLength;
       const part = (offset: number, bytes: number) => ({ offset, size: bytes });
-      const sector = flash.blockSize;
-      const kv = Math.max(8, Math.floor(size / sector / 2)) * sector;
+      const sector = geometry.blockLength;
+      const kv = Math.max(8, Math.floor(geometry.size / sector / 2)) * sector;
       return {
         deviceId: deviceId(),
-        board: settings.board ?? "esp32",
+        board: settings.board ?? "",
         firmware: settings.firmware ?? "0.0.0",
         resetReason: 0,
         reverted: false,
         publicKey: new ArrayBuffer(32),
         // Moddable builds the firmware into the ESP32's program: the partition holds storage only.
-        layout: { boot: part(0, 0), slotA: part(0, 0), slotB: part(0, 0), kv: part(0, kv), log: part(kv, size - kv) },
+        layout: { boot: part(0, 0), slotA: part(0, 0), slotB: part(0, 0), kv: part(0, kv), log: part(kv, geometry.size - kv) },
         seed: Math.floor(Math.random() * 0x7fffffff),
         updates: false,
       };
@@ -105,13 +191,13 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
     setWake(at) {
       if (wakeTimer !== undefined) Timer.clear(wakeTimer);
       wakeTimer = undefined;
-      if (at < 0) return;
+      if (at < 0 || halted) return;
       wakeTimer = Timer.set(() => {
         wakeTimer = undefined;
-        engine.wake();
+        call(() => engine.wake());
       }, Math.max(0, at - Time.ticks));
     },
-    digitalOpen: (pin, mode, edge) => open((handle) => new Digital(edge === 0 ? { pin, mode } : { pin, mode, edge, onReadable: () => engine.readable(handle) })),
+    digitalOpen: (pin, mode, edge) => open((handle) => new Digital(edge === 0 ? { pin, mode } : { pin, mode, edge, onReadable: () => call(() => engine.readable(handle)) })),
     analogOpen(pin) {
       let analog: Analog | undefined;
       const handle = open(() => (analog = new Analog({ pin })));
@@ -122,26 +208,32 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
       const handle = open(() => (pwm = new PWM({ pin, hz })));
       return typeof handle === "number" ? { handle, resolution: (pwm as PWM).resolution, hz: (pwm as PWM).hz ?? hz } : handle;
     },
-    serialOpen: (port, baud) => open((handle) => new Serial({ port, baud, format: "buffer", onReadable: () => engine.readable(handle) })),
+    serialOpen(port, baud) {
+      // The board's wiring gives each UART its pins (manifest config.hearth.uarts, from boards/dev).
+      const pins = settings.uarts?.[String(port)];
+      if (pins === undefined) return fail("unknown-pin", `Serial: UART ${port} is not wired on this board`);
+      return open((handle) => new Serial({ port, baud, transmit: pins.tx, receive: pins.rx, format: "buffer", onReadable: () => call(() => engine.readable(handle)) }));
+    },
     ioRead: (handle) => use(handle, (io) => io.read()),
     ioWrite: (handle, value) => use(handle, (io) => void (io as { write(v: number | ArrayBuffer): void }).write(value)),
     ioClose(handle) {
       handles.get(handle)?.close();
       handles.delete(handle);
     },
-    flashGeometry: () => ({ sizeBytes: flash.byteLength, sectorBytes: flash.blockSize, programBytes: 16 }),
-    flashRead: (offset, length) => flashCall(() => flash.read(offset, length)),
-    flashProgram: (offset, data) => flashCall(() => void flash.write(offset, data.byteLength, data)),
-    flashErase: (sector) => flashCall(() => void flash.erase(sector)),
+    flashGeometry: () => ({ sizeBytes: geometry.size, sectorBytes: geometry.blockLength, programBytes: 16 }),
+    flashRead: (offset, length) => inRange(offset, length) ?? flashCall("read-failed", () => flash.read(length, offset)),
+    flashProgram: (offset, data) => inRange(offset, data.byteLength) ?? flashCall("program-failed", () => void flash.write(data, offset)),
+    flashErase: (sector) => (sector < 0 || sector >= geometry.size / geometry.blockLength ? fail("out-of-range", `flash: no sector ${sector}`) : flashCall("erase-failed", () => void flash.eraseBlock(sector, sector + 1))),
     watchdogStart(timeoutMs) {
       if (watchdogMs !== 0) return fail("bad-option", "watchdog: already started", "timeoutMs");
-      // A software watchdog on a Timer; the ESP32's own task watchdog also guards the VM's loop.
+      if (!(timeoutMs > 0)) return fail("bad-option", `watchdog: timeout must be above 0 ms, got ${timeoutMs}`, "timeoutMs");
+      // A software watchdog on a Timer (ESP-IDF's task watchdog also guards the VM's loop).
       watchdogMs = timeoutMs;
-      watchdogTimer = Timer.set(restart, timeoutMs);
+      watchdogTimer = Timer.set(() => System.restart(), timeoutMs);
       return undefined;
     },
     watchdogFeed() {
-      if (watchdogTimer !== undefined) Timer.schedule(watchdogTimer, watchdogMs);
+      if (watchdogTimer !== undefined && !halted) Timer.schedule(watchdogTimer, watchdogMs);
     },
     restart,
     random(bytes) {
@@ -157,49 +249,51 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
     // No update is installed on this target (boot().updates is false): nothing asks for this.
     ed25519Verify: () => false,
     mqttStart() {
-      if (client !== undefined) return;
-      const session = new MQTT({
-        host: settings.broker ?? "",
-        port: settings.port ?? 1883,
-        id: deviceId(),
-        ...(settings.user ? { user: settings.user } : {}),
-        ...(settings.password ? { password: settings.password } : {}),
-        keepalive: 30_000,
-      });
-      client = session;
-      session.onReady = () => {
-        for (const topic of subscriptions) session.subscribe(topic);
-        engine.mqtt("up");
-      };
-      session.onMessage = (topic, body) => engine.mqtt("message", topic, body);
-      session.onClose = () => {
-        client = undefined;
-        engine.mqtt("down");
-        Timer.set(() => native.mqttStart(), 5_000);
-      };
+      if (wanted || halted) return;
+      wanted = true;
+      connect();
     },
     mqttSubscribe(topic) {
       subscriptions = [...subscriptions.filter((t) => t !== topic), topic];
-      client?.subscribe(topic);
+      subscribe(topic);
     },
     mqttPublish(topic, payload) {
+      if (!connected || halted) return; // not connected: dropped, and the image sends again what is not acknowledged
       try {
-        client?.publish(topic, payload);
+        client?.write(payload, { topic, QoS: 1 });
       } catch {
-        // Not connected: the image sends again what is not acknowledged.
+        lost();
       }
     },
     mqttStop() {
-      client?.close();
-      client = undefined;
+      wanted = false;
+      if (retry !== undefined) Timer.clear(retry);
+      retry = undefined;
+      lost();
     },
     panic(cause) {
-      trace(`hearth: panic: ${cause}\n`);
-      restart();
+      // The image stops at once: nothing more of it runs. The watchdog resets the chip; without one, a reset now.
+      trace(`error engine: panic: ${cause}\n`);
+      halted = true;
+      if (wakeTimer !== undefined) Timer.clear(wakeTimer);
+      wanted = false;
+      lost();
+      if (watchdogTimer === undefined) restart();
     },
     log(level, task, message) {
       trace(`${level} ${task}: ${message}\n`);
     },
   };
   return native;
+}
+
+function join(parts: readonly ArrayBuffer[]): ArrayBuffer {
+  if (parts.length === 1) return parts[0] as ArrayBuffer;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(new Uint8Array(p), at);
+    at += p.byteLength;
+  }
+  return out.buffer;
 }

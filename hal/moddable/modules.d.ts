@@ -1,8 +1,10 @@
 /**
  * The parts of Moddable's modules the binding uses, as Moddable documents
- * them (ECMA-419's embedded:io classes; Moddable's timer, time, flash,
- * preference, crypt, mqtt and mc/config). Declared here, not installed: the
- * Moddable SDK provides the real ones when `mcconfig` builds the project.
+ * them (ECMA-419's embedded:io classes, embedded:storage/flash and MQTT
+ * client; Moddable's timer, time, system, Resource, preference, crypt and
+ * mc/config), and the project's hearth-network. Declared here, not
+ * installed: the Moddable SDK provides the real ones when `mcconfig` builds
+ * the project.
  */
 declare module "embedded:io/digital" {
   export default class Digital {
@@ -33,7 +35,7 @@ declare module "embedded:io/pwm" {
 }
 declare module "embedded:io/serial" {
   export default class Serial {
-    constructor(options: { port: number; baud: number; format: "buffer"; onReadable?: () => void });
+    constructor(options: { port: number; baud: number; transmit: number; receive: number; format: "buffer"; onReadable?: () => void });
     read(): ArrayBuffer | undefined;
     write(value: ArrayBuffer): void;
     close(): void;
@@ -52,15 +54,55 @@ declare module "time" {
   const Time: { readonly ticks: number };
   export default Time;
 }
-declare module "flash" {
-  export default class Flash {
-    constructor(partition: string);
-    readonly byteLength: number;
-    readonly blockSize: number;
-    read(offset: number, length: number): ArrayBuffer;
-    write(offset: number, length: number, data: ArrayBuffer): void;
-    erase(sector: number): void;
+declare module "embedded:storage/flash" {
+  /** An open partition (ECMA-419 2nd edition's flash storage, Moddable's modules/io/flash). */
+  interface FlashPartition {
+    status(): { size: number; blockLength: number; blocks: number };
+    read(byteLength: number, byteOffset: number): ArrayBuffer;
+    write(buffer: ArrayBuffer, byteOffset: number): void;
+    /** Erases blocks start up to (not including) end. */
+    eraseBlock(start: number, end?: number): void;
+    close(): void;
   }
+  const flash: { open(options: { path: string; mode?: "r" | "r+" }): FlashPartition };
+  export default flash;
+}
+declare module "system" {
+  const System: { restart(): never };
+  export default System;
+}
+declare module "Resource" {
+  export default class Resource extends ArrayBuffer {
+    constructor(path: string);
+  }
+}
+declare module "hearth-network" {
+  /** ECMA-419's MQTT client (Moddable's examples/io/tcp/mqttclient), as the project's hearth-network.js gives it. */
+  class MQTTClient {
+    static readonly CONNACK: number;
+    static readonly SUBSCRIBE: number;
+    constructor(options: {
+      host: string;
+      port: number;
+      id: string;
+      clean: boolean;
+      keepalive: number;
+      will: { topic: string; message: ArrayBuffer; QoS: number; retain: boolean };
+      user?: string;
+      password?: string;
+      dns: unknown;
+      socket: unknown;
+      onControl(message: { operation: number }): void;
+      onReadable(this: MQTTClient, count: number, options: { topic?: string; more?: boolean }): void;
+      onClose(): void;
+      onError(): void;
+    });
+    read(count?: number): ArrayBuffer | undefined;
+    write(data: ArrayBuffer | null, options: { topic: string; QoS: number } | { operation: number; items: { topic: string; QoS: number }[] }): void;
+    close(): void;
+  }
+  const network: { io: typeof MQTTClient; dns: unknown; socket: Record<string, unknown> };
+  export default network;
 }
 declare module "preference" {
   const Preference: { get(domain: string, key: string): string | undefined };
@@ -73,21 +115,23 @@ declare module "crypt" {
     close(): ArrayBuffer;
   }
 }
-declare module "mqtt" {
-  export default class MQTT {
-    constructor(options: { host: string; port: number; id: string; user?: string; password?: string; keepalive: number });
-    onReady?: () => void;
-    onMessage?: (topic: string, body: ArrayBuffer) => void;
-    onClose?: () => void;
-    subscribe(topic: string): void;
-    publish(topic: string, payload: ArrayBuffer): void;
-    close(): void;
-  }
-}
 declare module "mc/config" {
   /** The manifest's `config.hearth`, written by `hearth build --target moddable`. */
   const config: {
-    hearth?: { board?: string; firmware?: string; deviceId?: string; broker?: string; port?: number; user?: string; password?: string; partition?: string };
+    hearth?: {
+      board?: string;
+      firmware?: string;
+      deviceId?: string;
+      broker?: string;
+      port?: number;
+      user?: string;
+      password?: string;
+      /** Connect with TLS, trusting the CA in the resource hearth-ca.der. */
+      tls?: boolean;
+      partition?: string;
+      /** Each UART the board wires: its TX and RX pins. */
+      uarts?: Record<string, { tx: number; rx: number }>;
+    };
   };
   export default config;
 }

@@ -79,6 +79,26 @@ describe("hearth CLI", () => {
     expect(s?.state).toMatchObject({ power: true, mode: "cool" });
   }, 90_000);
 
+  it("refuses at build time a firmware that could not reach its broker: no broker, mqtts without a CA, no device or credential; exit 2, nothing written", async () => {
+    const base = ["build", "examples/aircon", "--target", "moddable", "--board", "esp32-devkitc", "--out", join(tmpdir(), `hearth-refused-${process.pid}`)];
+    const cases: [string[], RegExp][] = [
+      [[], /needs --broker/],
+      [["--broker", "mqtts://b.example:8883", "--device", "d", "--device-secret", "00"], /needs --ca FILE/],
+      [["--broker", "mqtt://b.example", "--device-secret", "00"], /needs --device ID/],
+      [["--broker", "mqtt://b.example", "--device", "d"], /needs --device-secret/],
+      [["--broker", "ws://b.example", "--device", "d", "--device-secret", "00"], /mqtt:\/\/ and mqtts:\/\//],
+    ];
+    for (const [args, message] of cases) {
+      const r = await hearth([...base, ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\bat \w+ \(/);
+    }
+    const board = await hearth(["build", "examples/aircon", "--target", "moddable", "--board", "esp32"]);
+    expect(board.code).toBe(2);
+    expect(board.stderr).toMatch(/esp32-devkitc, esp32-s3-devkitc-1/);
+  }, 60_000);
+
   it("sim --engine quickjs is refused with the engines there are, exit 2, no stack trace", async () => {
     const { code, stderr } = await hearth(["sim", "aircon", "--engine", "quickjs"]);
     expect(code).toBe(2);

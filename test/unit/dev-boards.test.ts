@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { airconIndoor } from "../../boards/aircon-indoor/index.js";
-import { ESP32, ESP32_S3, esp32DevkitcWiring, esp32S3DevkitcWiring, wiringProblems, checkDevWiring, WiringError, type DevWiring } from "../../boards/dev/index.js";
+import { DEV_BOARDS, wiringTable, ESP32, ESP32_S3, esp32DevkitcWiring, esp32S3DevkitcWiring, wiringProblems, checkDevWiring, WiringError, type DevWiring } from "../../boards/dev/index.js";
 import { fridge } from "../../boards/fridge/index.js";
 import { vacuum } from "../../boards/vacuum/index.js";
 import { washer } from "../../boards/washer/index.js";
@@ -46,4 +47,15 @@ describe("dev boards: every wiring checked against its chip's pins (from the dat
     expect(problems).toMatch(/aircon-indoor\.buzzer: GPIO 16 is already aircon-indoor\.compressorRelay's/);
     expect(problems).toMatch(/aircon-indoor\.louver: not wired/);
   });
+});
+
+describe("the wiring tables people read are the wirings the build uses", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const boardsReadme = readFileSync(new URL("../../boards/dev/README.md", import.meta.url), "utf8");
+  for (const board of Object.values(DEV_BOARDS)) {
+    it(`${board.id}: boards/dev/README.md shows every appliance's table, the README the air conditioner's`, () => {
+      for (const w of board.wirings) expect(boardsReadme, `${board.id} ${w.appliance}`).toContain(wiringTable(board, w.appliance));
+      expect(readme).toContain(wiringTable(board, "aircon-indoor"));
+    });
+  }
 });

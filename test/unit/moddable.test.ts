@@ -3,8 +3,11 @@ import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEV_BOARDS, type DevBoard } from "../../boards/dev/index.js";
+import { decodeCbor } from "../../os/cbor.js";
 import { buildFirmware } from "../../sdk/node/tools/build.js";
-import { writeModdableProject } from "../../sdk/node/tools/moddable.js";
+import { HEARTH_PARTITION, writeModdableProject, type Provisioning } from "../../sdk/node/tools/moddable.js";
+import { FakeEsp32, type FakeMqtt } from "../support/fake-esp32.js";
 import { keys } from "../support/ota.js";
 
 /** Every function of the native binding contract (hal/native.ts), by name. */
@@ -13,60 +16,145 @@ const CONTRACT = [
   "flashGeometry", "flashRead", "flashProgram", "flashErase", "watchdogStart", "watchdogFeed", "restart", "random",
   "sha256", "ed25519Verify", "mqttStart", "mqttSubscribe", "mqttPublish", "mqttStop", "panic", "log",
 ];
-/** What a Moddable SDK build provides for these imports. */
-const MODDABLE_MODULES = ["embedded:io/digital", "embedded:io/analog", "embedded:io/pwm", "embedded:io/serial", "timer", "time", "flash", "preference", "crypt", "mqtt", "mc/config"];
+/** What a Moddable SDK build provides for these imports (and the project's own modules). */
+const MODDABLE_MODULES = [
+  "embedded:io/digital", "embedded:io/analog", "embedded:io/pwm", "embedded:io/serial", "embedded:storage/flash", "embedded:io/socket/tcp",
+  "embedded:io/socket/udp", "embedded:io/socket/tcp/tls", "embedded:network/dns/resolver/udp", "embedded:network/mqtt/client",
+  "timer", "time", "system", "Resource", "preference", "crypt", "mc/config", "hearth-image", "hearth-native", "hearth-network",
+];
+const DEVKITC = DEV_BOARDS["esp32-devkitc"] as DevBoard;
+const PROVISIONING: Provisioning = { deviceId: "dev-1", host: "broker.example", port: 1883, user: "dev-1", password: "v1.0.abc" };
+
+async function project(entry: string, board: DevBoard | undefined, provisioning = PROVISIONING): Promise<{ out: string; files: string[] }> {
+  const { image } = await buildFirmware({ entry, board: board?.id ?? "aircon-indoor", version: [1, 4, 0], securityCounter: 0, secretKey: keys.secretKey, ...(board === undefined ? {} : { devBoard: board }) });
+  const out = mkdtempSync(join(tmpdir(), "hearth-moddable-"));
+  return { out, files: writeModdableProject(out, image, DEVKITC, provisioning, { 2: { tx: 17, rx: 16 } }) };
+}
+
+let runs = 0;
+/** The project's main.js (image, binding) on a fake ESP32, started; returns the chip to drive. */
+async function runOnEsp32(out: string): Promise<{ esp: FakeEsp32; native: Record<string, (...a: unknown[]) => unknown> }> {
+  const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { config: { hearth: Record<string, unknown> } };
+  const esp = new FakeEsp32(manifest.config.hearth);
+  const g = globalThis as unknown as { __esp32: unknown; trace: (t: string) => void; __native?: unknown };
+  g.__esp32 = esp.modules();
+  g.trace = (t) => void esp.traces.push(t.trim());
+  const local = { name: "project", setup(b: import("esbuild").PluginBuild) { b.onResolve({ filter: /^hearth-(image|native)$/ }, (a) => ({ path: join(out, `${a.path}.js`) })); } };
+  // main.js as Moddable runs it, and the binding kept where the test can call it.
+  const entry = `import { engine } from "hearth-image"; import { bind } from "hearth-native"; const native = bind(engine); globalThis.__native = native; engine.start(native); // run ${runs++}`;
+  const bundled = await build({ stdin: { contents: entry, resolveDir: out, loader: "js" }, bundle: true, format: "esm", write: false, plugins: [local, FakeEsp32.plugin()], logLevel: "silent" });
+  await import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0]?.contents ?? []).toString("base64")}`);
+  return { esp, native: g.__native as Record<string, (...a: unknown[]) => unknown> };
+}
 
 describe("hearth build --target moddable", () => {
-  it("writes a Moddable project: a manifest that preloads the image and its binding, modules that parse, and the whole native contract", async () => {
-    const { image } = await buildFirmware({ entry: "examples/aircon", board: "esp32", version: [1, 4, 0], securityCounter: 0, secretKey: keys.secretKey });
-    const out = mkdtempSync(join(tmpdir(), "hearth-moddable-"));
-    const files = writeModdableProject(out, image, "esp32");
+  it("writes a Moddable project: a manifest with the device's provisioning, a valid partition table, modules that parse and import only Moddable's", async () => {
+    const { out, files } = await project("examples/aircon", DEVKITC);
     expect(readdirSync(out).sort()).toEqual([...files].sort());
-
-    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { include: string[]; modules: Record<string, string | string[]>; preload: string[]; platforms: Record<string, unknown>; config: { hearth: Record<string, unknown> } };
-    expect(manifest.include).toContain("$(MODDABLE)/examples/manifest_base.json");
-    expect(manifest.include).toContain("$(MODDABLE)/modules/io/manifest.json");
-    expect(manifest.modules["*"]).toEqual(["./main", "./hearth-native"]);
-    expect(manifest.modules["hearth-image"]).toBe("./hearth-image");
-    expect(manifest.preload).toEqual(["hearth-image", "hearth-native"]);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { build: Record<string, string>; include: string[]; modules: Record<string, string | string[]>; preload: string[]; platforms: Record<string, unknown>; config: { hearth: Record<string, unknown> } };
+    expect(manifest.build["PARTITIONS_FILE"]).toBe("./partitions.csv");
+    expect(manifest.include).toContain("$(MODDABLE)/modules/io/flash/esp32/manifest.json");
+    expect(manifest.include).toContain("$(MODDABLE)/examples/io/tcp/mqttclient/manifest_mqttclient.json");
+    expect(manifest.preload).toEqual(["hearth-image", "hearth-native", "hearth-network"]);
     expect(Object.keys(manifest.platforms)).toContain("esp32");
-    // The binding reads the board and the firmware version from here (the stub below mirrors it).
-    expect(manifest.config.hearth).toMatchObject({ board: "esp32", firmware: "1.4.0" });
+    expect(manifest.config.hearth).toMatchObject({ board: "esp32-devkitc", firmware: "1.4.0", deviceId: "dev-1", broker: "broker.example", port: 1883, user: "dev-1", password: "v1.0.abc", tls: false, partition: HEARTH_PARTITION.name });
 
-    // Every module parses as an ES module and imports only what Moddable (or the project) provides.
+    // partitions.csv: ESP-IDF's rules (app partitions 64 KiB aligned, data 4 KiB), no overlap, within 4 MB, Hearth's partition as the binding opens it.
+    const rows = readFileSync(join(out, "partitions.csv"), "utf8").split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#")).map((l) => l.split(",").map((c) => c.trim()));
+    let end = 0x9000;
+    for (const [name, type, , offset, size] of rows as string[][]) {
+      const at = Number(offset);
+      expect(at % (type === "app" ? 0x10000 : 0x1000), `${name} aligned`).toBe(0);
+      expect(at, `${name} after the one before`).toBeGreaterThanOrEqual(end);
+      end = at + Number(size);
+    }
+    expect(end).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(rows.find((r) => r[0] === HEARTH_PARTITION.name)?.slice(1, 3)).toEqual(["data", "0x40"]);
+
     for (const name of files.filter((f) => f.endsWith(".js"))) {
       const source = readFileSync(join(out, name), "utf8");
       expect(() => transformSync(source, { format: "esm", loader: "js" }), name).not.toThrow();
-      for (const [, specifier] of source.matchAll(/\bfrom\s*"([^"]+)"/g)) expect([...MODDABLE_MODULES, "hearth-image", "hearth-native"], `${name} imports ${specifier}`).toContain(specifier);
+      for (const [, specifier] of source.matchAll(/\bfrom\s*"([^"]+)"/g)) expect(MODDABLE_MODULES, `${name} imports ${specifier}`).toContain(specifier);
     }
-    expect(readFileSync(join(out, "hearth-image.js"))).toEqual(Buffer.from(image.bundle));
-
-    // The binding, with Moddable's modules stubbed: it has every function of the contract and says it takes no updates.
-    const stubs = {
-      name: "moddable-stubs",
-      setup(b: import("esbuild").PluginBuild) {
-        b.onResolve({ filter: /^(embedded:|timer$|time$|flash$|preference$|crypt$|mqtt$|mc\/config$)/ }, (a) => ({ path: a.path, namespace: "stub" }));
-        b.onLoad({ filter: /.*/, namespace: "stub" }, (a) => ({
-          contents:
-            a.path === "mc/config"
-              ? "export default { hearth: { deviceId: 'dev-1', board: 'esp32', firmware: '1.4.0' } };"
-              : a.path === "flash"
-                ? "export default class { constructor() { this.byteLength = 65536; this.blockSize = 4096; } };"
-                : a.path === "preference"
-                  ? "export default { get: () => undefined };"
-                  : a.path === "time"
-                    ? "export default { ticks: 42 };"
-                    : a.path === "crypt"
-                      ? "export class Digest {}"
-                      : "export default class {};",
-        }));
-      },
-    };
-    const bundled = await build({ entryPoints: [join(out, "hearth-native.js")], bundle: true, format: "esm", write: false, plugins: [stubs], logLevel: "silent" });
-    const module = (await import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0]?.contents ?? []).toString("base64")}`)) as { bind(engine: unknown): Record<string, unknown> & { boot(): { updates: boolean; firmware: string; board: string; deviceId: string } } };
-    const native = module.bind({});
-    expect(Object.keys(native).filter((k) => k !== "version").sort()).toEqual([...CONTRACT].sort());
-    expect(native["version"]).toBe(1);
-    expect(native.boot()).toMatchObject({ updates: false, firmware: "1.4.0", board: "esp32", deviceId: "dev-1" });
   });
+
+  it("the air conditioner built for the ESP32-DevKitC runs on an ESP32 (faked): its parts on the board's pins, MQTT at QoS 1 with a 30 s keep-alive and the offline will", async () => {
+    const { out } = await project("examples/aircon", DEVKITC);
+    const { esp } = await runOnEsp32(out);
+    esp.advance(5_000);
+    expect(esp.traces.filter((t) => /^(error|warn)/.test(t))).toEqual([]);
+    const wired = Object.values(DEVKITC.wirings.find((w) => w.appliance === "aircon-indoor")?.parts ?? {}).map((p) => ("pin" in p ? p.pin : -1)).sort((a, b) => a - b);
+    expect(esp.opened.map((o) => o.pin).sort((a, b) => a - b)).toEqual(wired);
+    expect(esp.opened.filter((o) => o.kind === "analog").map((o) => o.pin)).toEqual([32, 33]);
+    const client = esp.clients[0] as FakeMqtt;
+    expect(client.options).toMatchObject({ host: "broker.example", port: 1883, id: "dev-1", user: "dev-1", password: "v1.0.abc", keepalive: 30_000, clean: true });
+    expect(client.options.will).toMatchObject({ topic: "h/dev-1/u", QoS: 1, retain: false });
+    expect(decodeCbor(new Uint8Array(client.options.will.message))).toEqual([8, 0, null]);
+    client.connack();
+    esp.advance(1_000);
+    expect(client.subscribed).toEqual([{ topic: "h/dev-1/d", QoS: 1 }]);
+    expect(client.published.length).toBeGreaterThan(0);
+    expect(client.published.every((p) => p.QoS === 1 && p.topic === "h/dev-1/u")).toBe(true);
+    expect((decodeCbor(client.published[0]?.payload as Uint8Array) as unknown[])[0]).toBe(0); // hello (PROTOCOL.md section 4)
+  });
+
+  it("the same firmware built for the H1 would not run on the ESP32: its room sensor is on pin 24, which an ESP32 has not (the defect the dev-board issue saw)", async () => {
+    const { out } = await project("examples/aircon", undefined);
+    const { esp } = await runOnEsp32(out);
+    esp.advance(1_000);
+    expect(esp.traces).toContain("error boot: firmware 1.4.0 crashed while starting: invalid pin 24");
+    expect(esp.opened.some((o) => o.kind === "analog")).toBe(false);
+  });
+
+  it("every native function on the ESP32: flash bounds, NOR programming, restart after the call, panic stops the image and resets, the watchdog resets a firmware that stops feeding it, a message in fragments arrives whole", async () => {
+    const { out } = await project("examples/aircon", DEVKITC);
+    const { esp, native } = await runOnEsp32(out);
+    expect(Object.keys(native).filter((k) => k !== "version").sort()).toEqual([...CONTRACT].sort());
+    expect(native["boot"]?.()).toMatchObject({ updates: false, firmware: "1.4.0", board: "esp32-devkitc", deviceId: "dev-1" });
+    expect(native["flashGeometry"]?.()).toEqual({ sizeBytes: HEARTH_PARTITION.size, sectorBytes: 4096, programBytes: 16 });
+    expect(native["flashRead"]?.(HEARTH_PARTITION.size - 8, 16)).toMatchObject({ error: "out-of-range" });
+    expect(native["flashErase"]?.(HEARTH_PARTITION.size / 4096)).toMatchObject({ error: "out-of-range" });
+    expect(native["flashErase"]?.(200)).toBeUndefined();
+    expect(native["flashProgram"]?.(200 * 4096, Uint8Array.of(0x0f, 0xf0).buffer)).toBeUndefined();
+    expect(native["flashProgram"]?.(200 * 4096, Uint8Array.of(0xf0, 0x0f).buffer)).toBeUndefined();
+    expect([...new Uint8Array(native["flashRead"]?.(200 * 4096, 2) as ArrayBuffer)]).toEqual([0, 0]); // NOR: bits only clear
+    expect(native["serialOpen"]?.(1, 9600)).toMatchObject({ error: "unknown-pin" }); // UART 1 is not wired on this board
+    expect(native["analogOpen"]?.(25)).toMatchObject({ error: "io", message: expect.stringMatching(/ADC2/) });
+    expect(native["digitalOpen"]?.(34, 1, 0)).toMatchObject({ error: "io", message: expect.stringMatching(/input-only/) });
+    expect(native["watchdogStart"]?.(0)).toMatchObject({ error: "bad-option", option: "timeoutMs" }); // the firmware's is already running
+    const sha = new Uint8Array(native["sha256"]?.(new TextEncoder().encode("abc").buffer) as ArrayBuffer);
+    expect(Buffer.from(sha).toString("hex")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+
+    // A message from the broker, handed over in three pieces, reaches the image whole: the cloud's ack of the hello.
+    const client = esp.clients[0] as FakeMqtt;
+    client.connack();
+    esp.advance(100);
+    const before = client.published.length;
+    client.deliver("h/dev-1/d", Uint8Array.of(0x83, 0x04, 0x01, 0x81, 0x01), 3); // not a valid message: the device answers with an error
+    esp.advance(100);
+    expect(client.published.length).toBeGreaterThan(before);
+
+    // restart: once the call returns.
+    native["restart"]?.();
+    expect(esp.restarts).toBe(0);
+    esp.advance(1);
+    expect(esp.restarts).toBe(1);
+
+    // The firmware feeds its watchdog: no reset while it runs.
+    esp.advance(60_000);
+    expect(esp.restarts).toBe(1);
+    // Out of memory: the image panics; it runs no more (no wake, no publish), and the watchdog resets the chip.
+    native["panic"]?.("out of memory in task link");
+    expect(esp.traces.at(-1)).toMatch(/panic: out of memory in task link/);
+    const published = client.published.length;
+    esp.advance(60_000);
+    expect(client.published.length).toBe(published);
+    expect(esp.restarts).toBe(2);
+  });
+
+  it("refuses a wiring the chip cannot do, naming the part, the pin and why", async () => {
+    const bad: DevBoard = { ...DEVKITC, wirings: [{ appliance: "aircon-indoor", parts: { ...DEVKITC.wirings[0]?.parts, roomSensor: { kind: "adc", pin: 25, why: "planted" }, louver: { kind: "digital-out", pin: 34, why: "planted" } } }] };
+    await expect(buildFirmware({ entry: "examples/aircon", board: "esp32-devkitc", version: [1, 0, 0], securityCounter: 0, secretKey: keys.secretKey, devBoard: bad })).rejects.toThrow(/aircon-indoor\.louver: GPIO 34 is input-only[\s\S]*aircon-indoor\.roomSensor: GPIO 25 is on ADC2/);
+  });
+
 });

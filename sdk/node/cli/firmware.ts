@@ -11,7 +11,8 @@ import { buildFirmware } from "../tools/build.js";
 import { brokerOption, deviceIdOption, deviceListOption, durationOption, fileOption, folderOption, hexOption, intOption, numberOption, outFileOption, UsageError } from "./options.js";
 import { flashImage } from "../tools/flasher.js";
 import { developmentKey } from "../../sim/development-key.js";
-import { MODDABLE_BOARDS, writeModdableProject } from "../tools/moddable.js";
+import { MODDABLE_PLATFORMS, moddableBoard, writeModdableProject, type Provisioning } from "../tools/moddable.js";
+import { devicePassword } from "../../link/credentials.js";
 
 /** The CLI's firmware commands: keys new, build, flash, board, ota. Node-only. */
 export function keysNew(rest: string[], values: { out?: string | undefined }): number {
@@ -28,14 +29,28 @@ export function keysNew(rest: string[], values: { out?: string | undefined }): n
 
 export async function buildCommand(
   rest: string[],
-  values: { board?: string | undefined; key?: string | undefined; "fw-version"?: string | undefined; out?: string | undefined; counter?: string | undefined; target?: string | undefined },
+  values: {
+    board?: string | undefined;
+    key?: string | undefined;
+    "fw-version"?: string | undefined;
+    out?: string | undefined;
+    counter?: string | undefined;
+    target?: string | undefined;
+    broker?: string | undefined;
+    ca?: string | undefined;
+    device?: string | undefined;
+    "device-secret"?: string | undefined;
+    "issued-at"?: string | undefined;
+  },
 ): Promise<number> {
   const path = rest[0];
   const target = values.target ?? "image";
   if (target !== "image" && target !== "moddable") throw new UsageError(`--target must be image or moddable, got ${JSON.stringify(target)}`);
   if (path === undefined || values.board === undefined || (values.key === undefined && target === "image")) throw new UsageError("try hearth build PATH --board B --key FILE");
-  if (target === "moddable" && MODDABLE_BOARDS[values.board] === undefined) throw new UsageError(`--target moddable knows boards ${Object.keys(MODDABLE_BOARDS).join(", ")}, not ${values.board}`);
-  // Where it goes is checked before anything is built.
+  const devBoard = target === "moddable" ? moddableBoard(values.board) : undefined;
+  if (target === "moddable" && devBoard === undefined) throw new UsageError(`--target moddable builds for the dev boards ${Object.keys(MODDABLE_PLATFORMS).join(", ")}, not ${values.board}`);
+  // What the device needs to reach its broker is checked, with where it goes, before anything is built.
+  const provisioning = devBoard === undefined ? undefined : provisioningOptions(values);
   const moddableOut = target === "moddable" ? folderOption("--out", values.out ?? `${basename(resolve(path))}-moddable`) : undefined;
   const imageOut = target === "moddable" ? undefined : outFileOption("--out", values.out ?? `${basename(resolve(path))}.hfw`);
   const secretKey = values.key === undefined ? developmentKey().secretKey : hexOption("key", fileOption("--key", values.key).toString("utf8").trim());
@@ -48,14 +63,17 @@ export async function buildCommand(
     version,
     securityCounter: intOption("counter", values.counter ?? "0", 0, 0xffffffff),
     secretKey,
+    ...(devBoard === undefined ? {} : { devBoard }),
   }).catch((error: Error) => {
     throw new UsageError(error.message);
   });
-  if (target === "moddable") {
+  if (devBoard !== undefined && provisioning !== undefined) {
     const out = moddableOut as string;
-    const files = writeModdableProject(out, image, values.board);
-    console.log(`${out}/: a Moddable project (${files.join(", ")}); bundle ${image.bundleBytes} bytes, firmware ${image.version.join(".")}`);
-    console.log(`  build and flash it with the Moddable SDK: cd ${out} && mcconfig -d -m -p ${MODDABLE_BOARDS[values.board]?.platform}`);
+    const uarts = Object.fromEntries(devBoard.wirings.flatMap((w) => Object.values(w.parts)).flatMap((p) => (p.kind === "uart" ? [[p.port, { tx: p.tx, rx: p.rx }]] : [])));
+    const files = writeModdableProject(out, image, devBoard, provisioning, uarts);
+    console.log(`${out}/: a Moddable project for the ${devBoard.name} (${files.join(", ")}); bundle ${image.bundleBytes} bytes, firmware ${image.version.join(".")}`);
+    console.log(`  device ${provisioning.deviceId} on ${provisioning.caDer === undefined ? "mqtt" : "mqtts"}://${provisioning.host}:${provisioning.port}`);
+    console.log(`  build and flash it with the Moddable SDK: cd ${out} && mcconfig -d -m -p ${MODDABLE_PLATFORMS[devBoard.id as keyof typeof MODDABLE_PLATFORMS]} ssid=YOUR_WIFI password=...`);
     return 0;
   }
   const out = imageOut as string;
@@ -63,6 +81,30 @@ export async function buildCommand(
   console.log(`${out}: ${image.bytes.length} bytes (header 96, bundle ${image.bundleBytes}, signature 64), board ${image.board}, version ${image.version.join(".")}`);
   for (const [part, bytes] of Object.entries(sizeByPart).sort((a, b) => b[1] - a[1])) console.log(`  ${part.padEnd(28)} ${String(bytes).padStart(7)} bytes`);
   return 0;
+}
+
+/** A dev board's broker, CA and login, each required: a firmware that could not connect is refused at build time. */
+function provisioningOptions(values: { broker?: string | undefined; ca?: string | undefined; device?: string | undefined; "device-secret"?: string | undefined; "issued-at"?: string | undefined }): Provisioning {
+  if (values.broker === undefined) throw new UsageError("--target moddable needs --broker mqtt://HOST:PORT (or mqtts:// with --ca): the board connects to it");
+  const url = new URL(brokerOption(values.broker));
+  if (url.protocol !== "mqtt:" && url.protocol !== "mqtts:") throw new UsageError(`the board's MQTT client speaks mqtt:// and mqtts://, not ${url.protocol}//`);
+  const tls = url.protocol === "mqtts:";
+  if (tls && values.ca === undefined) throw new UsageError("--broker mqtts:// needs --ca FILE, the broker's CA certificate (PEM): the board trusts only it");
+  if (!tls && values.ca !== undefined) throw new UsageError("--ca is for an mqtts:// broker; this one is mqtt://");
+  if (values.device === undefined) throw new UsageError("--target moddable needs --device ID, the device's id on the link");
+  if (values["device-secret"] === undefined) throw new UsageError("--target moddable needs --device-secret HEX: the board logs in with a credential made from it");
+  const deviceId = deviceIdOption("device", values.device);
+  const secret = hexOption("device-secret", values["device-secret"]);
+  const issuedAt = intOption("issued-at", values["issued-at"] ?? "0", 0, Number.MAX_SAFE_INTEGER);
+  const caDer = values.ca === undefined ? undefined : pemToDer(fileOption("--ca", values.ca).toString("utf8"), values.ca);
+  return { deviceId, host: url.hostname, port: url.port === "" ? (tls ? 8883 : 1883) : Number(url.port), user: deviceId, password: devicePassword(secret, deviceId, issuedAt), ...(caDer === undefined ? {} : { caDer }) };
+}
+
+/** The first certificate of a PEM file, as DER (what the board's TLS takes). */
+function pemToDer(pem: string, file: string): Uint8Array {
+  const m = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(pem);
+  if (m === null) throw new UsageError(`${file}: not a PEM certificate (no BEGIN CERTIFICATE block)`);
+  return new Uint8Array(Buffer.from((m[1] as string).replace(/\s+/g, ""), "base64"));
 }
 
 export async function flashCommand(rest: string[], values: { port?: string | undefined }): Promise<number> {

@@ -24,8 +24,10 @@ Usage:
   hearth keys new --out DIR    make a signing key pair: DIR/hearth.key (secret) and DIR/hearth.pub
   hearth build PATH --board B --key FILE [--fw-version 1.0.0] [--counter N] [--out FILE]
                                build a signed firmware image of the example or module at PATH
-  hearth build PATH --target moddable --board esp32 [--out DIR]
-                               write a Moddable SDK project that runs it on an ESP32 (mcconfig builds it)
+  hearth build PATH --target moddable --board esp32-devkitc|esp32-s3-devkitc-1 --broker mqtt[s]://HOST:PORT
+        --device ID --device-secret HEX [--issued-at MS] [--ca FILE] [--out DIR]
+                               write a Moddable SDK project that runs it on that ESP32 dev board, its parts on
+                               the board's pins, connected to the broker (mcconfig builds and flashes it)
   hearth flash IMAGE --port HOST:PORT   write a firmware image to a board over its bootloader port
   hearth board BOARD --pub FILE [--flash FILE] [--port P] [--broker URL] [--speed N] [--device ID]
                                a simulated board that runs the image in its flash: its serial bootloader

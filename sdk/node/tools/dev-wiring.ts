@@ -3,11 +3,6 @@ import { existsSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { firmwarePart, wiringProblems, type DevBoard } from "../../../boards/dev/index.js";
 
-/** A firmware built for a dev board whose parts the board cannot carry. */
-export class DevWiringError extends Error {
-  override readonly name = "DevWiringError";
-}
-
 const NAMESPACE = "hearth-dev-wiring";
 
 /** The appliance board a resolved `boards/<id>/wiring` module belongs to, or undefined. */

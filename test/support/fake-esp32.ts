@@ -1,0 +1,231 @@
+import { sha256 } from "@noble/hashes/sha2.js";
+import type { Plugin } from "esbuild";
+import { ESP32, type DevChip } from "../../boards/dev/chips.js";
+
+/**
+ * Moddable's modules on an ESP32, faked in Node for the Moddable binding's
+ * tests: the IO classes refuse what the chip refuses (a pin it has not, an
+ * output on an input-only pin, analog on ADC2 with Wi-Fi on or on a pin with
+ * no ADC), the flash partition is NOR (programming only clears bits), timers
+ * run when the test advances time, and the MQTT client records what it is
+ * asked (options, QoS, subscriptions) and lets the test play the broker.
+ */
+export class FakeEsp32 {
+  now = 0;
+  readonly traces: string[] = [];
+  readonly opened: { kind: string; pin: number; mode?: number; hz?: number }[] = [];
+  readonly writes: { pin: number; value: number }[] = [];
+  restarts = 0;
+  readonly analog = new Map<number, number>();
+  readonly flash = new Uint8Array(0xf0000).fill(0xff);
+  readonly clients: FakeMqtt[] = [];
+  private timers = new Map<number, { at: number; fn: () => void }>();
+  private nextTimer = 1;
+
+  constructor(
+    readonly config: Record<string, unknown>,
+    readonly chip: DevChip = ESP32,
+  ) {}
+
+  /** Runs every timer due within `ms`, in time order. */
+  advance(ms: number): void {
+    const end = this.now + ms;
+    for (;;) {
+      const next = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
+      if (next === undefined) break;
+      this.timers.delete(next[0]);
+      this.now = Math.max(this.now, next[1].at);
+      next[1].fn();
+    }
+    this.now = end;
+  }
+
+  /** What the stub modules export, by module name. */
+  modules(): Record<string, unknown> {
+    const esp = this;
+    const pinCheck = (pin: number): void => {
+      if (!esp.chip.gpio.includes(pin)) throw new RangeError(`invalid pin ${pin}`);
+    };
+    class Digital {
+      constructor(private readonly o: { pin: number; mode: number }) {
+        pinCheck(o.pin);
+        if (o.mode !== 0 && esp.chip.inputOnly.includes(o.pin)) throw new Error(`GPIO ${o.pin} is input-only`);
+        esp.opened.push({ kind: "digital", pin: o.pin, mode: o.mode });
+      }
+      read(): number {
+        return 0;
+      }
+      write(value: number): void {
+        esp.writes.push({ pin: this.o.pin, value });
+      }
+      close(): void {}
+    }
+    class Analog {
+      readonly resolution = 12;
+      constructor(private readonly o: { pin: number }) {
+        pinCheck(o.pin);
+        if (esp.chip.adc2.includes(o.pin)) throw new Error(`GPIO ${o.pin} is on ADC2, which the Wi-Fi driver owns`);
+        if (!esp.chip.adc1.includes(o.pin)) throw new RangeError(`GPIO ${o.pin} has no ADC channel`);
+        esp.opened.push({ kind: "analog", pin: o.pin });
+      }
+      read(): number {
+        return esp.analog.get(this.o.pin) ?? 2048;
+      }
+      close(): void {}
+    }
+    class PWM {
+      readonly resolution: number;
+      readonly hz: number;
+      constructor(private readonly o: { pin: number; hz: number }) {
+        pinCheck(o.pin);
+        if (esp.chip.inputOnly.includes(o.pin)) throw new Error(`GPIO ${o.pin} is input-only`);
+        this.resolution = Math.min(esp.chip.pwm.maxBits, Math.floor(Math.log2(esp.chip.pwm.clockHz / o.hz)));
+        this.hz = o.hz;
+        esp.opened.push({ kind: "pwm", pin: o.pin, hz: o.hz });
+      }
+      write(value: number): void {
+        esp.writes.push({ pin: this.o.pin, value });
+      }
+      close(): void {}
+    }
+    class Serial {
+      constructor(o: { port: number; transmit: number; receive: number }) {
+        pinCheck(o.transmit);
+        pinCheck(o.receive);
+        esp.opened.push({ kind: "serial", pin: o.transmit });
+      }
+      read(): undefined {
+        return undefined;
+      }
+      write(): void {}
+      close(): void {}
+    }
+    const partition = {
+      status: () => ({ size: esp.flash.length, blockLength: 4096, blocks: esp.flash.length / 4096 }),
+      read: (length: number, offset: number) => esp.flash.slice(offset, offset + length).buffer,
+      write(buffer: ArrayBuffer, offset: number) {
+        const data = new Uint8Array(buffer);
+        for (let i = 0; i < data.length; i++) esp.flash[offset + i] = (esp.flash[offset + i] as number) & (data[i] as number);
+      },
+      eraseBlock(start: number, end = start + 1) {
+        esp.flash.fill(0xff, start * 4096, end * 4096);
+      },
+      close() {},
+    };
+    const Timer = {
+      set: (fn: () => void, ms: number) => {
+        const id = esp.nextTimer++;
+        esp.timers.set(id, { at: esp.now + Math.max(0, ms), fn });
+        return id;
+      },
+      schedule: (id: number, ms: number) => {
+        const t = esp.timers.get(id);
+        if (t !== undefined) t.at = esp.now + ms;
+      },
+      clear: (id: number | undefined) => void (id !== undefined && esp.timers.delete(id)),
+    };
+    class Digest {
+      private readonly parts: Uint8Array[] = [];
+      write(data: ArrayBuffer): void {
+        this.parts.push(new Uint8Array(data));
+      }
+      close(): ArrayBuffer {
+        const h = sha256.create();
+        for (const p of this.parts) h.update(p);
+        return h.digest().slice().buffer;
+      }
+    }
+    class MQTTClient extends FakeMqtt {
+      constructor(options: MqttOptions) {
+        super(options);
+        esp.clients.push(this);
+      }
+    }
+    return {
+      "embedded:io/digital": Digital,
+      "embedded:io/analog": Analog,
+      "embedded:io/pwm": PWM,
+      "embedded:io/serial": Serial,
+      "embedded:storage/flash": {
+        open: ({ path }: { path: string }) => {
+          if (path !== esp.config["partition"]) throw new Error("can't find partition");
+          return partition;
+        },
+      },
+      timer: Timer,
+      time: {
+        get ticks() {
+          return esp.now;
+        },
+      },
+      system: { restart: () => void esp.restarts++ },
+      Resource: class extends ArrayBuffer {},
+      preference: { get: () => undefined },
+      crypt: { Digest },
+      "mc/config": { hearth: esp.config },
+      "hearth-network": { io: MQTTClient, dns: {}, socket: { io: "tcp" } },
+    };
+  }
+
+  /** An esbuild plugin that serves these modules from globalThis.__esp32 (set it before importing the bundle). */
+  static plugin(): Plugin {
+    const names = ["embedded:io/digital", "embedded:io/analog", "embedded:io/pwm", "embedded:io/serial", "embedded:storage/flash", "timer", "time", "system", "Resource", "preference", "mc/config", "hearth-network"];
+    return {
+      name: "fake-esp32",
+      setup(b) {
+        b.onResolve({ filter: /^(embedded:|timer$|time$|system$|Resource$|preference$|crypt$|mc\/config$|hearth-network$)/ }, (a) => ({ path: a.path, namespace: "fake-esp32" }));
+        b.onLoad({ filter: /.*/, namespace: "fake-esp32" }, (a) => ({
+          contents: a.path === "crypt" ? "export const Digest = globalThis.__esp32.crypt.Digest;" : names.includes(a.path) ? `export default globalThis.__esp32[${JSON.stringify(a.path)}];` : "throw new Error('not faked');",
+        }));
+      },
+    };
+  }
+}
+
+interface MqttOptions {
+  host: string;
+  port: number;
+  id: string;
+  keepalive: number;
+  clean: boolean;
+  will: { topic: string; message: ArrayBuffer; QoS: number; retain: boolean };
+  user?: string;
+  password?: string;
+  onControl(message: { operation: number }): void;
+  onReadable(count: number, options: { topic?: string; more?: boolean }): void;
+}
+
+/** ECMA-419's MQTT client as the binding uses it; the test plays the broker. */
+export class FakeMqtt {
+  static readonly CONNACK = 2;
+  static readonly SUBSCRIBE = 8;
+  readonly published: { topic: string; QoS: number; payload: Uint8Array }[] = [];
+  readonly subscribed: { topic: string; QoS: number }[] = [];
+  closed = false;
+  private pending: ArrayBuffer[] = [];
+
+  constructor(readonly options: MqttOptions) {}
+
+  connack(): void {
+    this.options.onControl.call(this, { operation: FakeMqtt.CONNACK });
+  }
+  /** A message from the broker, in `fragments` pieces as the client hands them over. */
+  deliver(topic: string, payload: Uint8Array, fragments = 1): void {
+    const size = Math.ceil(payload.length / fragments);
+    for (let i = 0; i < fragments; i++) {
+      const part = payload.slice(i * size, (i + 1) * size);
+      this.pending = [part.buffer];
+      this.options.onReadable.call(this, part.length, { ...(i === 0 ? { topic } : {}), more: i < fragments - 1 });
+    }
+  }
+  read(): ArrayBuffer | undefined {
+    return this.pending.shift();
+  }
+  write(data: ArrayBuffer | null, options: { topic?: string; QoS?: number; operation?: number; items?: { topic: string; QoS: number }[] }): void {
+    if (options.operation === FakeMqtt.SUBSCRIBE) this.subscribed.push(...(options.items ?? []));
+    else if (data !== null) this.published.push({ topic: options.topic ?? "", QoS: options.QoS ?? 0, payload: new Uint8Array(data) });
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
