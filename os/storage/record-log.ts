@@ -47,6 +47,8 @@ export class RecordLog {
   private readonly state: SectorState[];
   private readonly seqOf: number[];
   private readonly bySeq = new Map<number, number>();
+  /** Free sectors whose header is erased but whose body mount did not read (verified when opened). */
+  private readonly unverified = new Set<number>();
   private head: { sector: number; offset: number } | undefined;
   private nextSectorSeq = 1;
 
@@ -71,6 +73,8 @@ export class RecordLog {
     const log = new RecordLog(flash, magic);
     for (let s = 0; s < log.sectors; s++) log.classify(s);
     const used = log.usedInOrder();
+    // No store yet: whether the partition is blank or holds something else decides whether to format it.
+    if (used.length === 0) for (const s of [...log.unverified]) log.verify(s);
     if (used.length === 0 && log.state.includes("garbage")) {
       if (format === "never") throw new StorageError("corrupt", "the partition holds no store, only data that is not one (format it to use it)");
       for (let s = 0; s < log.sectors; s++) if (log.state[s] === "garbage") log.eraseSector(s);
@@ -175,7 +179,9 @@ export class RecordLog {
       throw error;
     }
     if (allErased(header)) {
-      this.state[s] = this.erasedFrom(s, 0) ? "free" : "garbage";
+      // Free, as far as its header says; the rest is read when the sector is opened (mount stays cheap).
+      this.state[s] = "free";
+      this.unverified.add(s);
       return;
     }
     const view = new DataView(header.buffer, header.byteOffset, SECTOR_HEADER);
@@ -264,6 +270,7 @@ export class RecordLog {
       const s = (from + i) % this.sectors;
       const st = this.state[s];
       if (st === "used" || st === "bad") continue;
+      if (this.unverified.has(s)) this.verify(s);
       if (st === "garbage") this.eraseSector(s);
       if (this.state[s] !== "free") continue;
       const seq = this.nextSectorSeq++;
@@ -300,8 +307,15 @@ export class RecordLog {
     }
   }
 
+  /** A sector whose header is erased: blank through to its end, or garbage (a torn erase or program). */
+  private verify(s: number): void {
+    this.unverified.delete(s);
+    if (this.state[s] === "free" && !this.erasedFrom(s, 0)) this.state[s] = "garbage";
+  }
+
   private eraseSector(s: number): void {
     try {
+      this.unverified.delete(s);
       this.flash.erase(s);
       if (!this.erasedFrom(s, 0)) throw new FlashError("erase-failed", "sector not blank after erase", s);
       this.state[s] = "free";
