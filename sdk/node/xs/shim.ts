@@ -15,7 +15,7 @@
  */
 import type { ImageEngine, NativeBinding } from "../../../hal/native.js";
 import { NATIVE_SIGNATURES } from "../../sim/image-mcu.js";
-import { decodeWire, encodeWire } from "./wire.js";
+import { decodeResult, decodeWire, encodeNumericCall, encodeWire } from "./wire.js";
 
 declare const issueCommand: (message: ArrayBuffer) => ArrayBuffer;
 declare const hearthImage: { engine?: ImageEngine } | undefined;
@@ -26,18 +26,21 @@ const DEFERRED = new Set(["setWake", "watchdogFeed", "log", "mqttPublish", "mqtt
 let clock = 0;
 let queued: unknown[][] = [];
 
+const allNumbers = (args: unknown[]): args is number[] => args.every((a) => typeof a === "number");
+
 function native(version: number): NativeBinding {
   const binding: Record<string, unknown> = { version, now: () => clock };
-  for (const name of Object.keys(NATIVE_SIGNATURES)) {
-    if (name === "now") continue;
+  Object.keys(NATIVE_SIGNATURES).forEach((name, opcode) => {
+    if (name === "now") return;
     binding[name] = DEFERRED.has(name)
       ? (...args: unknown[]) => void queued.push([name, ...args])
       : (...args: unknown[]) => {
+          if (queued.length === 0 && allNumbers(args)) return decodeResult(new Uint8Array(issueCommand(bytes(encodeNumericCall(opcode, args)))));
           const calls = queued;
           queued = [];
-          return decodeWire(new Uint8Array(issueCommand(bytes(encodeWire([calls, name, ...args])))));
+          return decodeResult(new Uint8Array(issueCommand(bytes(encodeWire([calls, name, ...args])))));
         };
-  }
+  });
   return binding as unknown as NativeBinding;
 }
 

@@ -29,3 +29,48 @@ export function encodeWire(value: unknown): Uint8Array {
 export function decodeWire(bytes: Uint8Array): unknown {
   return fromCbor(decodeCbor(bytes, { maxDepth: 16, maxItems: 1 << 20 }));
 }
+
+/*
+ * A shorter way for the calls that dominate a running appliance (ioRead,
+ * ioWrite, digital and analog opens: numbers in, a number or nothing out),
+ * sparing XS a CBOR encoding each time. Its first byte is one CBOR reserves
+ * (0xfc..0xfe: no encoder writes them), so the two ways never mix up.
+ */
+const NUMERIC_CALL = 0xfe;
+const NUMBER_RESULT = 0xfd;
+const NO_RESULT = 0xfc;
+
+/** [tag, opcode, count] then each argument as a little-endian float64. */
+export function encodeNumericCall(opcode: number, args: readonly number[]): Uint8Array {
+  const out = new Uint8Array(3 + 8 * args.length);
+  const view = new DataView(out.buffer);
+  out[0] = NUMERIC_CALL;
+  out[1] = opcode;
+  out[2] = args.length;
+  args.forEach((a, i) => view.setFloat64(3 + 8 * i, a, true));
+  return out;
+}
+
+/** A numeric call's opcode and arguments, or undefined when `bytes` is CBOR. */
+export function decodeNumericCall(bytes: Uint8Array): { opcode: number; args: number[] } | undefined {
+  if (bytes[0] !== NUMERIC_CALL) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const args: number[] = [];
+  for (let i = 0; i < (bytes[2] as number); i++) args.push(view.getFloat64(3 + 8 * i, true));
+  return { opcode: bytes[1] as number, args };
+}
+
+export function encodeResult(value: unknown): Uint8Array {
+  if (value === undefined) return Uint8Array.of(NO_RESULT);
+  if (typeof value !== "number") return encodeWire(value);
+  const out = new Uint8Array(9);
+  out[0] = NUMBER_RESULT;
+  new DataView(out.buffer).setFloat64(1, value, true);
+  return out;
+}
+
+export function decodeResult(bytes: Uint8Array): unknown {
+  if (bytes[0] === NO_RESULT) return undefined;
+  if (bytes[0] === NUMBER_RESULT) return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getFloat64(1, true);
+  return decodeWire(bytes);
+}

@@ -6,9 +6,12 @@ import { fileURLToPath } from "node:url";
 import { NATIVE_VERSION, type NativeBinding } from "../../../hal/native.js";
 import { decodeUtf8 } from "../../../os/cbor.js";
 import type { Inspection } from "../../runtime/inspection.js";
-import { H1_DATA_BUDGET, type HeapFigures, type ImageMcu, type McuHooks } from "../../sim/image-mcu.js";
-import { decodeWire, encodeWire } from "./wire.js";
+import { H1_DATA_BUDGET, NATIVE_SIGNATURES, type HeapFigures, type ImageMcu, type McuHooks } from "../../sim/image-mcu.js";
+import { decodeNumericCall, decodeWire, encodeResult, encodeWire } from "./wire.js";
 import { XsExit, XsWorker, type XsMeter } from "./worker.js";
+
+/** The native functions by opcode, in the order the shim numbers them. */
+const NATIVE_NAMES = Object.keys(NATIVE_SIGNATURES);
 
 /** A 32-bit MCU's XS slot (ESP32, H1): 16 bytes, where this 64-bit host's is 32. */
 export const MCU_SLOT_BYTES = 16;
@@ -187,9 +190,11 @@ export class XsMcu implements ImageMcu {
 
   /** A native call from the image, after the calls it queued before it: run on the simulated chip, its result sent back. */
   private answer(query: Uint8Array): Uint8Array {
+    const numeric = decodeNumericCall(query);
+    if (numeric !== undefined) return encodeResult(this.runNative([NATIVE_NAMES[numeric.opcode], ...numeric.args]));
     const [calls, ...call] = decodeWire(query) as [unknown[][], ...unknown[]];
     this.runQueued(calls);
-    return encodeWire(this.runNative(call));
+    return encodeResult(this.runNative(call));
   }
 
   private runQueued(calls: unknown[][]): void {
