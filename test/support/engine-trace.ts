@@ -46,6 +46,8 @@ export function loadExample(name: (typeof APPLIANCES)[number]): ApplianceApp<Mod
 
 export interface EngineRun {
   hash: string;
+  /** The hash of the trace up to `checkpointMs` (the whole run's without one). */
+  checkpointHash: string;
   lines: number;
   board: SimulatedBoard<ModelSpec>;
   /** The MCU's heap at the end (image engines). */
@@ -58,7 +60,7 @@ export interface EngineRun {
  * what crosses the chip's edge: every pin's level change, every PWM duty change
  * (sampled each simulated second) and every MQTT publish (topic and bytes), with its time.
  */
-export async function engineTrace(name: (typeof APPLIANCES)[number], engine: TraceEngine, ms: number, o: { xs?: McuFactory; lines?: string[] } = {}): Promise<EngineRun> {
+export async function engineTrace(name: (typeof APPLIANCES)[number], engine: TraceEngine, ms: number, o: { xs?: McuFactory; lines?: string[]; checkpointMs?: number } = {}): Promise<EngineRun> {
   const app = loadExample(name);
   const image = await exampleImage(name, app);
   const clock = new VirtualClock();
@@ -114,11 +116,16 @@ export async function engineTrace(name: (typeof APPLIANCES)[number], engine: Tra
     }
     void device.set(wanted as never, { timeoutMs: 60_000 }).catch(() => undefined);
   });
-  await virtualTime(clock).run(ms);
+  const { run } = virtualTime(clock);
+  const checkpoint = o.checkpointMs ?? ms;
+  await run(checkpoint);
+  // The trace so far: what a shorter run of another engine is compared with.
+  const checkpointHash = Buffer.from(hasher.clone().digest()).toString("hex");
+  await run(ms - checkpoint);
   await cloud.stop();
   done = true;
   const hash = Buffer.from(hasher.digest()).toString("hex");
   const heap = board.heap === undefined ? undefined : { ...board.heap };
   board.powerOff();
-  return { hash, lines, board, heap };
+  return { hash, checkpointHash, lines, board, heap };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { engineTrace } from "../support/engine-trace.js";
 import { engineCase, skewedXs } from "../support/engines-case.js";
 
-engineCase("aircon");
+engineCase("fridge");
 engineCase("washer");
 
 describe("the trace comparison can fail", () => {

@@ -1,4 +1,4 @@
 import { engineCase } from "../support/engines-case.js";
 
-engineCase("fridge");
+engineCase("aircon");
 engineCase("vacuum");
