@@ -8,7 +8,8 @@ const NAMESPACE = "hearth-dev-wiring";
 /** The appliance board a resolved `boards/<id>/wiring` module belongs to, or undefined. */
 function applianceOf(path: string): string | undefined {
   const folder = dirname(path);
-  return basename(dirname(folder)) === "boards" ? basename(folder) : undefined;
+  // boards/dev/ holds the dev boards themselves, not an appliance board's parts.
+  return basename(dirname(folder)) === "boards" && basename(folder) !== "dev" ? basename(folder) : undefined;
 }
 
 /**
