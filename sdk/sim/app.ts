@@ -35,6 +35,16 @@ export interface ApplianceApp<M extends ModelSpec> {
   readonly chart?: readonly string[];
 }
 
+/**
+ * The app's initial values of the properties a user sets (access "rw"): what
+ * the simulator sets from the cloud once a device is up, as a user with the
+ * app would (a factory-fresh image starts from its defaults).
+ */
+export function userSettings<M extends ModelSpec>(app: ApplianceApp<M>): Record<string, unknown> {
+  const initial = app.initial as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(app.model.spec.properties).flatMap(([name, spec]) => (spec.access === "rw" && initial[name] !== undefined ? [[name, initial[name]]] : [])));
+}
+
 export function defineApp<M extends ModelSpec>(app: ApplianceApp<M>): ApplianceApp<M> {
   return app;
 }

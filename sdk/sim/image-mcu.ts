@@ -39,6 +39,15 @@ export interface ImageMcu {
   stop(): void;
 }
 
+/** How every engine reports a call stopped for running too long. */
+export const HUNG = "hung: the call did not return, stopped as the watchdog would";
+
+/** A crash's cause as a board reports it: running out of memory says the limit the image ran into. */
+export function crashCause(cause: string, heap: HeapFigures): string {
+  if (!cause.startsWith("out of memory")) return cause;
+  return `${cause} (limit ${heap.limitBytes} bytes: code ${heap.codeBytes} + data ${heap.limitBytes - heap.codeBytes})`;
+}
+
 /** What a board tells its MCU. */
 export interface McuHooks {
   onCrash(cause: string): void;

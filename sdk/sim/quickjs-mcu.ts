@@ -2,7 +2,7 @@ import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntim
 import type { NativeBinding } from "../../hal/native.js";
 import { decodeUtf8 } from "../../os/cbor.js";
 import type { Inspection } from "../runtime/inspection.js";
-import { H1_DATA_BUDGET, NATIVE_SIGNATURES, type ArgKind, type HeapFigures, type ImageMcu, type McuHooks } from "./image-mcu.js";
+import { crashCause, H1_DATA_BUDGET, HUNG, NATIVE_SIGNATURES, type ArgKind, type HeapFigures, type ImageMcu, type McuHooks } from "./image-mcu.js";
 
 export { H1_DATA_BUDGET, type HeapFigures } from "./image-mcu.js";
 
@@ -133,7 +133,7 @@ export class QuickJsMcu implements ImageMcu {
 
   /** The image asked to stop (native `panic`): a crash with its cause; the running call is interrupted. */
   panic(cause: string): void {
-    this.crash(cause.startsWith("out of memory") ? `${cause} (limit ${this.heap.limitBytes} bytes: code ${this.heap.codeBytes} + data ${this.heap.limitBytes - this.heap.codeBytes})` : cause);
+    this.crash(crashCause(cause, this.heap));
   }
 
   /** The MCU stops (reset or power loss); its memory goes once no call is running. */
@@ -180,7 +180,7 @@ export class QuickJsMcu implements ImageMcu {
       outcome.error.dispose();
       // A bare null is what QuickJS throws when it cannot even allocate the error: out of memory.
       const message = error === null ? "out of memory" : typeof error === "string" ? error : `${error.name ?? "Error"}: ${error.message ?? ""}`;
-      this.crash(/interrupted/.test(message) ? "hung: the call did not return, stopped as the watchdog would" : /out of memory/.test(message) ? `out of memory (limit ${this.heap.limitBytes} bytes: code ${this.heap.codeBytes} + data ${this.heap.limitBytes - this.heap.codeBytes})` : `uncaught ${message}`);
+      this.crash(/interrupted/.test(message) ? HUNG : /out of memory/.test(message) ? crashCause("out of memory", this.heap) : `uncaught ${message}`);
       return undefined;
     }
     return outcome.value;

@@ -5,7 +5,7 @@ import { buildFirmware } from "../../sdk/node/tools/build.js";
 import { QuickJsBoard } from "../../sdk/sim/quickjs-board.js";
 import { loadQuickJs } from "../../sdk/sim/quickjs-mcu.js";
 import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
-import type { ApplianceApp } from "../../sdk/sim/app.js";
+import { userSettings, type ApplianceApp } from "../../sdk/sim/app.js";
 import type { ModelSpec } from "../../sdk/thing/model.js";
 import { app as aircon } from "../../examples/aircon/app.js";
 import { factoryFlash, keys } from "../support/ota.js";
@@ -51,17 +51,10 @@ export async function footprintBench(): Promise<void> {
     });
     const cloud = new Cloud(broker.transport("cloud"), [app.model]);
     await cloud.start();
-    const run = async (ms: number): Promise<void> => {
-      for (let t = 0; t < ms; t += 100) {
-        clock.runFor(100);
-        for (let i = 0; i < 5; i++) await Promise.resolve();
-      }
-    };
+    const { run } = virtualTime(clock);
     await run(5_000);
     // Working, not idle: the app's settings (the air conditioner switched on and cooling), set from the cloud.
-    const writable = Object.entries(app.model.spec.properties).filter(([, spec]) => spec.access === "rw").map(([n]) => n);
-    const settings = Object.fromEntries(writable.map((n) => [n, (app.initial as Record<string, unknown>)[n]]));
-    void cloud.device(name, app.model).set(settings as never).catch(() => undefined);
+    void cloud.device(name, app.model).set(userSettings(app) as never).catch(() => undefined);
     await run(3_600_000);
     const heap = board.heap;
     if (heap === undefined || board.crashes.length > 0) throw new Error(`${name} did not run for an hour: ${JSON.stringify(board.crashes)}`);
@@ -105,8 +98,7 @@ async function xsDay(name: string, app: ApplianceApp<ModelSpec>, image: Image): 
   await cloud.start();
   const { run } = virtualTime(clock);
   await run(5_000);
-  const writable = Object.entries(app.model.spec.properties).filter(([, spec]) => spec.access === "rw").map(([n]) => n);
-  void cloud.device(name, app.model).set(Object.fromEntries(writable.map((n) => [n, (app.initial as Record<string, unknown>)[n]])) as never).catch(() => undefined);
+  void cloud.device(name, app.model).set(userSettings(app) as never).catch(() => undefined);
   await run(86_400_000);
   const heap = board.heap;
   if (heap === undefined || board.resets.length > 0) throw new Error(`${name} did not run a day on XS: ${JSON.stringify(board.resets)}`);

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -84,13 +84,17 @@ describe("hearth CLI", () => {
   }, 90_000);
 
   it("refuses at build time a firmware that could not reach its broker: no broker, mqtts without a CA, no device or credential; exit 2, nothing written", async () => {
-    const base = ["build", "examples/aircon", "--target", "moddable", "--board", "esp32-devkitc", "--out", join(tmpdir(), `hearth-refused-${process.pid}`)];
+    const refusedOut = join(tmpdir(), `hearth-refused-${process.pid}`);
+    const base = ["build", "examples/aircon", "--target", "moddable", "--board", "esp32-devkitc", "--out", refusedOut];
+    const notACert = join(mkdtempSync(join(tmpdir(), "hearth-ca-")), "ca.pem");
+    writeFileSync(notACert, "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n");
     const cases: [string[], RegExp][] = [
       [[], /needs --broker/],
       [["--broker", "mqtts://b.example:8883", "--device", "d", "--device-secret", "00"], /needs --ca FILE/],
       [["--broker", "mqtt://b.example", "--device-secret", "00"], /needs --device ID/],
       [["--broker", "mqtt://b.example", "--device", "d"], /needs --device-secret/],
       [["--broker", "ws://b.example", "--device", "d", "--device-secret", "00"], /mqtt:\/\/ and mqtts:\/\//],
+      [["--broker", "mqtts://b.example:8883", "--device", "d", "--device-secret", "00", "--ca", notACert], /not a PEM certificate/],
     ];
     for (const [args, message] of cases) {
       const r = await hearth([...base, ...args]);
@@ -98,10 +102,26 @@ describe("hearth CLI", () => {
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/\bat \w+ \(/);
     }
+    expect(existsSync(refusedOut), "nothing was written").toBe(false);
     const board = await hearth(["build", "examples/aircon", "--target", "moddable", "--board", "esp32"]);
     expect(board.code).toBe(2);
     expect(board.stderr).toMatch(/esp32-devkitc, esp32-s3-devkitc-1/);
   }, 60_000);
+
+  it("build --target moddable with mqtts and a CA: the board trusts exactly that certificate (its DER, as openssl writes it)", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const dir = mkdtempSync(join(tmpdir(), "hearth-ca-"));
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=hearth test CA", "-days", "1", "-keyout", join(dir, "ca.key"), "-out", join(dir, "ca.pem")], { stdio: "ignore" });
+    const der = execFileSync("openssl", ["x509", "-in", join(dir, "ca.pem"), "-outform", "DER"]);
+    const out = join(dir, "project");
+    const r = await hearth(["build", "examples/aircon", "--target", "moddable", "--board", "esp32-devkitc", "--broker", "mqtts://broker.example:8883", "--device", "kitchen-ac", "--device-secret", "00112233", "--ca", join(dir, "ca.pem"), "--out", out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(out, "hearth-ca.der")).equals(der)).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { config: { hearth: Record<string, unknown> }; resources: Record<string, string[]> };
+    expect(manifest.config.hearth).toMatchObject({ tls: true, broker: "broker.example", port: 8883, deviceId: "kitchen-ac", user: "kitchen-ac" });
+    expect(manifest.config.hearth["password"]).toMatch(/^v1\.0\.[0-9a-f]{64}$/);
+    expect(manifest.resources["*"]).toEqual(["./hearth-ca"]);
+  });
 
   it("sim --engine quickjs is refused with the engines there are, exit 2, no stack trace", async () => {
     const { code, stderr } = await hearth(["sim", "aircon", "--engine", "quickjs"]);

@@ -8,7 +8,7 @@ import { Cloud } from "../../sdk/cloud/index.js";
 import { loadBundle } from "../../sdk/node/host/load-bundle.js";
 import { buildFirmware } from "../../sdk/node/tools/build.js";
 import { XsMcu } from "../../sdk/node/xs/xs-mcu.js";
-import type { ApplianceApp } from "../../sdk/sim/app.js";
+import { userSettings, type ApplianceApp } from "../../sdk/sim/app.js";
 import type { SimulatedBoard } from "../../sdk/sim/board.js";
 import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
 import { ImageBoard } from "../../sdk/sim/image-board.js";
@@ -108,14 +108,7 @@ export async function engineTrace(name: (typeof APPLIANCES)[number], engine: Tra
   const cloud = new Cloud(broker.transport("cloud"), [app.model], () => 1_800_000_000_000 + clock.now());
   void cloud.start();
   const device = cloud.device("dev-1", app.model);
-  board.hardware.after(10_000, () => {
-    const wanted: Record<string, unknown> = {};
-    for (const [prop, spec] of Object.entries(app.model.spec.properties)) {
-      const value = (app.initial as Record<string, unknown>)[prop];
-      if (spec.access === "rw" && value !== undefined) wanted[prop] = value;
-    }
-    void device.set(wanted as never, { timeoutMs: 60_000 }).catch(() => undefined);
-  });
+  board.hardware.after(10_000, () => void device.set(userSettings(app) as never, { timeoutMs: 60_000 }).catch(() => undefined));
   const { run } = virtualTime(clock);
   const checkpoint = o.checkpointMs ?? ms;
   await run(checkpoint);

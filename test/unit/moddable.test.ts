@@ -26,9 +26,9 @@ const DEVKITC = DEV_BOARDS["esp32-devkitc"] as DevBoard;
 const PROVISIONING: Provisioning = { deviceId: "dev-1", host: "broker.example", port: 1883, user: "dev-1", password: "v1.0.abc" };
 
 async function project(entry: string, board: DevBoard | undefined, provisioning = PROVISIONING): Promise<{ out: string; files: string[] }> {
-  const { image } = await buildFirmware({ entry, board: board?.id ?? "aircon-indoor", version: [1, 4, 0], securityCounter: 0, secretKey: keys.secretKey, ...(board === undefined ? {} : { devBoard: board }) });
+  const { image, devWiring } = await buildFirmware({ entry, board: board?.id ?? "aircon-indoor", version: [1, 4, 0], securityCounter: 0, secretKey: keys.secretKey, ...(board === undefined ? {} : { devBoard: board }) });
   const out = mkdtempSync(join(tmpdir(), "hearth-moddable-"));
-  return { out, files: writeModdableProject(out, image, DEVKITC, provisioning, { 2: { tx: 17, rx: 16 } }) };
+  return { out, files: writeModdableProject(out, image, DEVKITC, devWiring, provisioning).files };
 }
 
 let runs = 0;
@@ -70,6 +70,11 @@ describe("hearth build --target moddable", () => {
     }
     expect(end).toBeLessThanOrEqual(4 * 1024 * 1024);
     expect(rows.find((r) => r[0] === HEARTH_PARTITION.name)?.slice(1, 3)).toEqual(["data", "0x40"]);
+    // A UART's pins come from the firmware's own wiring: the vacuum's motion board on UART 2; the air conditioner has none.
+    expect(manifest.config.hearth["uarts"]).toEqual({});
+    const vacuum = await project("examples/vacuum", DEVKITC);
+    const vacuumManifest = JSON.parse(readFileSync(join(vacuum.out, "manifest.json"), "utf8")) as typeof manifest;
+    expect(vacuumManifest.config.hearth["uarts"]).toEqual({ 2: { tx: 17, rx: 16 } });
 
     for (const name of files.filter((f) => f.endsWith(".js"))) {
       const source = readFileSync(join(out, name), "utf8");

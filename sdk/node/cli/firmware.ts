@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { existsSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
@@ -57,7 +57,7 @@ export async function buildCommand(
   const versionText = values["fw-version"] ?? "1.0.0";
   if (!/^\d{1,5}\.\d{1,5}\.\d{1,5}$/.test(versionText)) throw new UsageError(`--fw-version must be major.minor.patch, got ${versionText}`);
   const version = versionText.split(".").map(Number) as [number, number, number];
-  const { image, sizeByPart } = await buildFirmware({
+  const { image, sizeByPart, devWiring } = await buildFirmware({
     entry: path,
     board: values.board,
     version,
@@ -69,11 +69,10 @@ export async function buildCommand(
   });
   if (devBoard !== undefined && provisioning !== undefined) {
     const out = moddableOut as string;
-    const uarts = Object.fromEntries(devBoard.wirings.flatMap((w) => Object.values(w.parts)).flatMap((p) => (p.kind === "uart" ? [[p.port, { tx: p.tx, rx: p.rx }]] : [])));
-    const files = writeModdableProject(out, image, devBoard, provisioning, uarts);
+    const { files, platform } = writeModdableProject(out, image, devBoard, devWiring, provisioning);
     console.log(`${out}/: a Moddable project for the ${devBoard.name} (${files.join(", ")}); bundle ${image.bundleBytes} bytes, firmware ${image.version.join(".")}`);
     console.log(`  device ${provisioning.deviceId} on ${provisioning.caDer === undefined ? "mqtt" : "mqtts"}://${provisioning.host}:${provisioning.port}`);
-    console.log(`  build and flash it with the Moddable SDK: cd ${out} && mcconfig -d -m -p ${MODDABLE_PLATFORMS[devBoard.id as keyof typeof MODDABLE_PLATFORMS]} ssid=YOUR_WIFI password=...`);
+    console.log(`  build and flash it with the Moddable SDK: cd ${out} && mcconfig -d -m -p ${platform} ssid=YOUR_WIFI password=...`);
     return 0;
   }
   const out = imageOut as string;
@@ -100,11 +99,13 @@ function provisioningOptions(values: { broker?: string | undefined; ca?: string 
   return { deviceId, host: url.hostname, port: url.port === "" ? (tls ? 8883 : 1883) : Number(url.port), user: deviceId, password: devicePassword(secret, deviceId, issuedAt), ...(caDer === undefined ? {} : { caDer }) };
 }
 
-/** The first certificate of a PEM file, as DER (what the board's TLS takes). */
+/** The CA certificate of a PEM file, as DER (what the board's TLS takes); Node's X.509 parser checks it is one. */
 function pemToDer(pem: string, file: string): Uint8Array {
-  const m = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(pem);
-  if (m === null) throw new UsageError(`${file}: not a PEM certificate (no BEGIN CERTIFICATE block)`);
-  return new Uint8Array(Buffer.from((m[1] as string).replace(/\s+/g, ""), "base64"));
+  try {
+    return new Uint8Array(new X509Certificate(pem).raw);
+  } catch (error) {
+    throw new UsageError(`${file}: not a PEM certificate (${(error as Error).message})`);
+  }
 }
 
 export async function flashCommand(rest: string[], values: { port?: string | undefined }): Promise<number> {

@@ -5,7 +5,7 @@ import { H1 } from "../../../hal/h1.js";
 import { FlashFile } from "../../../hal/sim/node/flash-file.js";
 import { formatRecord, LogLevel } from "../../../os/log.js";
 import { PacedClock } from "../../../os/node/host-clock.js";
-import type { ApplianceApp } from "../../sim/app.js";
+import { userSettings, type ApplianceApp } from "../../sim/app.js";
 import { Cloud } from "../../cloud/cloud.js";
 import type { CloudDevice } from "../../cloud/cloud-device.js";
 import { devicePassword } from "../../link/credentials.js";
@@ -25,7 +25,8 @@ import type { McuHooks } from "../../sim/image-mcu.js";
 import { XsMcu } from "../xs/xs-mcu.js";
 import { xsnapBinary } from "../xs/worker.js";
 
-const ENGINE_NAMES = { embedded: "QuickJS", xs: "XS" } as const;
+/** Each image engine: how a person reads its name, and how the JSON summary names it. */
+const IMAGE_ENGINES = { embedded: { label: "QuickJS", id: "quickjs" }, xs: { label: "XS", id: "xs" } } as const;
 import { SessionAppliance } from "../../sim/session-appliance.js";
 
 /** One appliance of a session. */
@@ -173,7 +174,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   // (switched on, say): the cloud sets those settings once the device is up, as a user with the app would.
   for (const d of appliances) if (d.o.images?.factoryImage !== undefined) void applySettings(d.cloudDevice, d.app);
   for (const d of appliances) {
-    const where = engine === "node" ? "" : `, in ${ENGINE_NAMES[engine]} (code ${d.board.heap?.codeBytes ?? "?"} bytes of heap, data budget 160 KiB)`;
+    const where = engine === "node" ? "" : `, in ${IMAGE_ENGINES[engine].label} (code ${d.board.heap?.codeBytes ?? "?"} bytes of heap, data budget 160 KiB)`;
     o.print(`device  ${d.id}: ${d.app.name} firmware ${d.board.firmware ?? "none (waiting for hearth flash)"} on board ${d.app.boardId}${where}, seed ${d.o.seed}, ${o.speed}x${o.speed < 10 ? " (try --speed 60 to watch an hour a minute)" : ""}`, false);
   }
   const web = o.consolePort === undefined ? undefined : await startConsole({ appliances, cloud, clock, port: o.consolePort, restartBroker: brokers.restart });
@@ -206,7 +207,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
     link: { sent: 0, received: 0, malformed: 0, refused: 0, ...d.board.inspect()?.stats },
     resets: d.board.resets.map((r) => ({ at: r.at, reason: r.reason })),
     faults: d.board.inspect()?.faults ?? 0,
-    ...(engine === "node" ? {} : { engine: { name: engine === "xs" ? "xs" : "quickjs", heap: d.board.heap } }),
+    ...(engine === "node" ? {} : { engine: { name: IMAGE_ENGINES[engine].id, heap: d.board.heap } }),
     stoppedBy,
   }));
   await web?.close();
@@ -313,11 +314,7 @@ function openFlashFiles(o: SessionOptions): (FlashFile | undefined)[] {
 async function applySettings(device: CloudDevice<ModelSpec>, app: ApplianceApp<ModelSpec>): Promise<void> {
   const state = await device.waitFor(() => true, 30_000).catch(() => undefined);
   if (state === undefined) return;
-  const wanted: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(app.model.spec.properties)) {
-    const value = (app.initial as Record<string, unknown>)[name];
-    if (spec.access === "rw" && value !== undefined && value !== (state as Record<string, unknown>)[name]) wanted[name] = value;
-  }
+  const wanted = Object.fromEntries(Object.entries(userSettings(app)).filter(([name, value]) => value !== (state as Record<string, unknown>)[name]));
   if (Object.keys(wanted).length > 0) await device.set(wanted as never).catch(() => undefined);
 }
 

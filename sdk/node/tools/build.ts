@@ -5,7 +5,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Image } from "../../../os/boot/image.js";
 import { buildImage } from "../../../os/boot/signing.js";
-import type { DevBoard } from "../../../boards/dev/index.js";
+import type { DevBoard, DevWiring } from "../../../boards/dev/index.js";
 import { devWiring } from "./dev-wiring.js";
 
 export interface BuildOptions {
@@ -23,6 +23,8 @@ export interface BuildResult {
   image: Image;
   /** Bundle bytes by where they came from: hal, os, sdk, boards, examples, node_modules/<package>. */
   sizeByPart: Record<string, number>;
+  /** Built for a dev board: the wiring of the firmware's parts on it. */
+  devWiring?: DevWiring;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
   const folder = resolve(o.entry);
   const entry = existsSync(join(folder, "image.ts")) ? join(folder, "image.ts") : folder;
   if (!existsSync(entry)) throw new Error(`nothing to build at ${o.entry} (an example folder with image.ts, or a module)`);
+  let wiring: DevWiring | undefined;
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -75,7 +78,7 @@ export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
     write: false,
     metafile: true,
     logLevel: "silent",
-    plugins: [noNode, chipHash(entry), ...(o.devBoard === undefined ? [] : [devWiring(o.devBoard)])],
+    plugins: [noNode, chipHash(entry), ...(o.devBoard === undefined ? [] : [devWiring(o.devBoard, (w) => (wiring = w))])],
   }).catch((error: { errors?: { text: string }[] }) => {
     throw new Error(`build failed: ${error.errors?.map((e) => e.text).join("; ") ?? String(error)}`);
   });
@@ -91,5 +94,5 @@ export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
     }
   }
   const image = buildImage({ board: o.board, version: o.version, securityCounter: o.securityCounter }, output.contents, o.secretKey);
-  return { image, sizeByPart };
+  return { image, sizeByPart, ...(wiring === undefined ? {} : { devWiring: wiring }) };
 }

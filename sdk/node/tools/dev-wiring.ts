@@ -1,7 +1,7 @@
 import { build, type Plugin } from "esbuild";
 import { existsSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { firmwarePart, wiringProblems, type DevBoard } from "../../../boards/dev/index.js";
+import { firmwarePart, wiringProblems, type DevBoard, type DevWiring } from "../../../boards/dev/index.js";
 
 const NAMESPACE = "hearth-dev-wiring";
 
@@ -17,14 +17,15 @@ function applianceOf(path: string): string | undefined {
  * its appliance board's wiring (`boards/<id>/wiring.ts`), and this plugin
  * gives it the dev board's wiring of the same parts instead (as a devicetree
  * overlay does), checked against the chip first. Every other field of the
- * appliance board (a thermistor's constants, say) stays as it is.
+ * appliance board (a thermistor's constants, say) stays as it is. `wired`
+ * hears the wiring it used (the Moddable project takes its UARTs' pins).
  */
-export function devWiring(board: DevBoard): Plugin {
+export function devWiring(board: DevBoard, wired: (wiring: DevWiring) => void): Plugin {
   return {
     name: NAMESPACE,
     setup(b) {
       b.onResolve({ filter: /(^|\/)wiring(\.js|\.ts)?$/ }, (args) => {
-        if (args.namespace === NAMESPACE || args.pluginData === "real") return undefined;
+        if (args.namespace === NAMESPACE) return undefined;
         const ts = resolve(args.resolveDir, args.path.replace(/\.js$/, ".ts"));
         const path = existsSync(ts) ? ts : resolve(args.resolveDir, args.path);
         const appliance = applianceOf(path);
@@ -46,6 +47,7 @@ export function devWiring(board: DevBoard): Plugin {
           const parts = Object.keys((value as { parts: Record<string, unknown> }).parts);
           const problems = wiringProblems(board.chip, wiring, parts);
           if (problems.length > 0) return { errors: [{ text: `the ${board.chip.name} cannot be wired so:\n  ${problems.join("\n  ")}` }] };
+          wired(wiring);
           const mapped = Object.fromEntries(parts.map((part) => [part, firmwarePart(wiring.parts[part] as never)]));
           contents.push(`export const ${name} = ${JSON.stringify({ ...(value as object), chip: board.chip.name, devBoard: board.id, parts: mapped })};`);
         }

@@ -2,7 +2,7 @@ import { transformSync } from "esbuild";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEV_BOARDS, type DevBoard } from "../../../boards/dev/index.js";
+import { DEV_BOARDS, type DevBoard, type DevWiring } from "../../../boards/dev/index.js";
 import type { Image } from "../../../os/boot/image.js";
 
 /** Moddable's platform (`mcconfig -p`) for each dev board the target knows. */
@@ -39,11 +39,13 @@ export const HEARTH_PARTITION = { name: "hearth", offset: 0x310000, size: 0xf000
  * contract (hal/moddable/binding.ts) and the network it connects with.
  * `mcconfig -d -m -p <platform>` in the folder builds and flashes it. The
  * image must have been built for this board (buildFirmware's `devBoard`), so
- * its parts are on the board's pins. Node-only.
+ * its parts are on the board's pins; `wiring` is that wiring (its UARTs'
+ * pins go into the manifest). Returns the files and Moddable's platform. Node-only.
  */
-export function writeModdableProject(out: string, image: Image, board: DevBoard, provisioning: Provisioning, uarts: Readonly<Record<number, { tx: number; rx: number }>> = {}): string[] {
+export function writeModdableProject(out: string, image: Image, board: DevBoard, wiring: DevWiring | undefined, provisioning: Provisioning): { files: string[]; platform: string } {
   const platform = MODDABLE_PLATFORMS[board.id as keyof typeof MODDABLE_PLATFORMS];
   if (platform === undefined) throw new Error(`the Moddable target knows boards ${Object.keys(MODDABLE_PLATFORMS).join(", ")}, not ${board.id}`);
+  const uarts = Object.fromEntries(Object.values(wiring?.parts ?? {}).flatMap((p) => (p.kind === "uart" ? [[p.port, { tx: p.tx, rx: p.rx }]] : [])));
   mkdirSync(out, { recursive: true });
   const tls = provisioning.caDer !== undefined;
   const files: Record<string, string | Uint8Array> = {
@@ -57,7 +59,7 @@ export function writeModdableProject(out: string, image: Image, board: DevBoard,
     ...(tls ? { "hearth-ca.der": provisioning.caDer as Uint8Array } : {}),
   };
   for (const [name, content] of Object.entries(files)) writeFileSync(join(out, name), content);
-  return Object.keys(files);
+  return { files: Object.keys(files), platform };
 }
 
 function manifest(platform: string, board: DevBoard, firmware: string, p: Provisioning, uarts: Readonly<Record<number, { tx: number; rx: number }>>): object {

@@ -6,12 +6,13 @@
  * host's commands: an entry point of the image's engine, then its pending
  * promise jobs (xsnap runs them before it replies).
  *
- * Two things spare crossings without changing what the chip sees. Time does
- * not pass on a simulated chip while its image runs (the host is blocked), so
- * each command brings `now()` and the shim answers it. Calls that return
- * nothing the image could use (DEFERRED) are queued and sent, in order, ahead
- * of the next call that returns something, or with the command's reply: the
- * host runs every call in the order the image made it.
+ * Three things spare crossings, or their cost, without changing what the chip
+ * sees. Time does not pass on a simulated chip while its image runs (the host
+ * is blocked), so each command brings `now()` and the shim answers it. Calls
+ * that return nothing the image could use (DEFERRED) are queued and sent, in
+ * order, ahead of the next call that returns something, or with the command's
+ * reply: the host runs every call in the order the image made it. A call with
+ * only numbers in, and nothing queued, crosses as float64s (wire.ts).
  */
 import type { ImageEngine, NativeBinding } from "../../../hal/native.js";
 import { NATIVE_SIGNATURES } from "../../sim/image-mcu.js";

@@ -4,7 +4,7 @@ import { decodeCbor, encodeCbor, type CborValue } from "../../../os/cbor.js";
  * The values of the native contract (hal/NATIVE.md "Values and errors") as
  * they cross between the host and XS: CBOR, with an ArrayBuffer as a byte
  * string and a plain object as a map with text keys. Runtime-neutral: the
- * shim inside XS (shim.ts) and the host use the same two functions.
+ * shim inside XS (shim.ts) and the host use the same functions.
  */
 
 function toCbor(value: unknown): CborValue {

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { NATIVE_VERSION, type NativeBinding } from "../../../hal/native.js";
 import { decodeUtf8 } from "../../../os/cbor.js";
 import type { Inspection } from "../../runtime/inspection.js";
-import { H1_DATA_BUDGET, NATIVE_SIGNATURES, type HeapFigures, type ImageMcu, type McuHooks } from "../../sim/image-mcu.js";
+import { crashCause, H1_DATA_BUDGET, HUNG, NATIVE_SIGNATURES, type HeapFigures, type ImageMcu, type McuHooks } from "../../sim/image-mcu.js";
 import { decodeNumericCall, decodeWire, encodeResult, encodeWire } from "./wire.js";
 import { XsExit, XsWorker, type XsMeter } from "./worker.js";
 
@@ -78,7 +78,7 @@ export class XsMcu implements ImageMcu {
   bootGarbageSlots = 0;
   private readonly worker: XsWorker;
   private native: NativeBinding | undefined;
-  private empty: XsLive = { slots: 0, chunkBytes: 0 };
+  private readonly empty: XsLive;
   private loaded: XsLive = { slots: 0, chunkBytes: 0 };
   private loadedHeapCount = 0;
   private depth = 0;
@@ -154,7 +154,7 @@ export class XsMcu implements ImageMcu {
   }
 
   panic(cause: string): void {
-    this.crash(cause.startsWith("out of memory") ? `${cause} (limit ${this.heap.limitBytes} bytes: code ${this.heap.codeBytes} + data ${this.heap.limitBytes - this.heap.codeBytes})` : cause);
+    this.crash(crashCause(cause, this.heap));
   }
 
   stop(): void {
@@ -213,7 +213,7 @@ export class XsMcu implements ImageMcu {
       return fn();
     } catch (error) {
       if (!(error instanceof XsExit)) throw error;
-      if (!this.dead) this.crash(error.code === 17 ? "hung: the call did not return, stopped as the watchdog would" : error.code === 11 ? "out of memory" : error.message.replace(/^the XS worker stopped: /, ""));
+      if (!this.dead) this.crash(error.code === 17 ? HUNG : error.code === 11 ? crashCause("out of memory", this.heap) : error.message.replace(/^the XS worker stopped: /, ""));
       return undefined;
     } finally {
       this.depth--;
