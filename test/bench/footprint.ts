@@ -12,7 +12,8 @@ import { factoryFlash, keys } from "../support/ota.js";
 import { report, type Figures } from "./table.js";
 import type { Image } from "../../os/boot/image.js";
 import { ImageBoard } from "../../sdk/sim/image-board.js";
-import { MCU_SLOT_BYTES, XsMcu } from "../../sdk/node/xs/xs-mcu.js";
+import { MCU_SLOT_BYTES, XS_STACK_SLOTS, XsMcu } from "../../sdk/node/xs/xs-mcu.js";
+import { bootAndUpdateOnXs } from "../support/xs-stack.js";
 import { virtualTime } from "../support/virtual-time.js";
 
 const EXAMPLES: { name: string; app: ApplianceApp<ModelSpec> }[] = [{ name: "aircon", app: aircon as unknown as ApplianceApp<ModelSpec> }];
@@ -72,14 +73,35 @@ export async function footprintBench(): Promise<void> {
     board.powerOff();
     await cloud.stop();
     Object.assign(figures, await xsDay(name, app, image));
+    const stackPeak = await xsStackPeak(name as "aircon");
+    figures["xs_stack_peak_slots"] = stackPeak;
+    figures["xs_stack_headroom"] = Number((1 - stackPeak / XS_STACK_SLOTS).toFixed(3));
   }
   Object.assign(notes, {
     xs_data_heap_peak_bytes: "XS: live data beyond the code (slots at 16 bytes + chunks as this 64-bit host lays them out), highest over a simulated day, measured each simulated minute; goal <= 65536",
     xs_data_heap_steady_bytes: "XS: live data after the day",
     xs_code_bytes: "XS: the loaded bundle, live, before start() (on a chip it is preloaded into flash)",
+    xs_stack_peak_slots: `XS: the least stack (slots) that boots, works an hour and takes an update with no overflow, found by bisection; includes the simulator shim's frames at each native call (C on a chip): an upper bound`,
+    xs_stack_headroom: `XS: 1 - peak / the manifest's stack (${XS_STACK_SLOTS} slots); goal >= 0.4`,
     boot_garbage_bytes_xs: "XS: slots allocated during start() beyond what stays live, at 16 bytes (includes the simulator shim's CBOR per native call; chunks not counted); goal <= 32768",
   });
   report("footprint", figures, notes);
+}
+
+/** The least XS stack the image's deepest paths run in: bisection between a stack that overflows and one that does not. */
+async function xsStackPeak(name: "aircon"): Promise<number> {
+  const fits = async (slots: number): Promise<boolean> => {
+    const run = await bootAndUpdateOnXs(name, slots);
+    return run.crashes.length === 0 && run.update === "done";
+  };
+  let [overflows, enough] = [64, XS_STACK_SLOTS];
+  if (!(await fits(enough))) throw new Error(`${name} does not run in the manifest's stack of ${XS_STACK_SLOTS} slots`);
+  while (enough - overflows > 1) {
+    const mid = Math.floor((overflows + enough) / 2);
+    if (await fits(mid)) enough = mid;
+    else overflows = mid;
+  }
+  return enough;
 }
 
 /** The same image on XS for a simulated day, working (settings set from the cloud as above). */

@@ -4,6 +4,7 @@ import { join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEV_BOARDS, type DevBoard, type DevWiring } from "../../../boards/dev/index.js";
 import type { Image } from "../../../os/boot/image.js";
+import { XS_STACK_SLOTS } from "../xs/xs-mcu.js";
 
 /** Moddable's platform (`mcconfig -p`) for each dev board the target knows. */
 export const MODDABLE_PLATFORMS: Readonly<Record<keyof typeof DEV_BOARDS, string>> = {
@@ -79,7 +80,7 @@ function manifest(platform: string, board: DevBoard, firmware: string, p: Provis
     modules: { "*": ["./main", "./hearth-native", "./hearth-network"], "hearth-image": "./hearth-image" },
     preload: ["hearth-image", "hearth-native", "hearth-network"],
     ...(tls ? { resources: { "*": ["./hearth-ca"] } } : {}),
-    creation: { static: 0, chunk: { initial: 65536, incremental: 4096 }, heap: { initial: 4096, incremental: 1024 }, stack: 512 },
+    creation: { static: 0, chunk: { initial: 65536, incremental: 4096 }, heap: { initial: 4096, incremental: 1024 }, stack: XS_STACK_SLOTS },
     config: {
       hearth: { board: board.id, firmware, deviceId: p.deviceId, broker: p.host, port: p.port, user: p.user, password: p.password, tls, partition: HEARTH_PARTITION.name, uarts },
     },

@@ -34,17 +34,22 @@ const EXIT_CAUSES: Record<number, string> = {
   17: "too much computation",
 };
 
-/** The xsnap worker binary that `npm install` built from Moddable's XS sources (@agoric/xsnap), or why there is none. */
+const REBUILD = "on Debian: apt-get install gcc make, then npm rebuild @agoric/xsnap && npm run prepare";
+
+/**
+ * The XS worker `npm install` built: xsnap's worker (Moddable's XS sources, @agoric/xsnap) with its stack
+ * taken from HEARTH_XS_STACK_SLOTS (sdk/node/tools/xs-install.mjs), or why there is none.
+ */
 export function xsnapBinary(): string {
   let root: string;
   try {
     root = dirname(createRequire(import.meta.url).resolve("@agoric/xsnap/package.json"));
   } catch {
-    throw new XsUnavailable("the XS engine is not installed: @agoric/xsnap is an optional dependency; `npm install` builds it with make and a C compiler (on Debian: apt-get install gcc make, then npm rebuild @agoric/xsnap)");
+    throw new XsUnavailable(`the XS engine is not installed: @agoric/xsnap is an optional dependency; \`npm install\` builds it with make and a C compiler (${REBUILD})`);
   }
-  const bin = join(root, "xsnap-native/xsnap/build/bin/lin/release/xsnap-worker");
+  const bin = join(root, "xsnap-native/xsnap/build/bin/lin/release/xsnap-worker-hearth");
   if (process.platform !== "linux" || !existsSync(bin)) {
-    throw new XsUnavailable(`the XS engine is not built (${bin} is missing): its install needs make and a C compiler, on Linux (on Debian: apt-get install gcc make, then npm rebuild @agoric/xsnap)`);
+    throw new XsUnavailable(`the XS engine is not built (${bin} is missing): its install needs make and a C compiler, on Linux (${REBUILD})`);
   }
   return bin;
 }
@@ -73,7 +78,8 @@ export class XsWorker {
   private pending = Buffer.alloc(0);
   private stopped = false;
 
-  constructor(o: { computeLimit: number; name?: string }) {
+  /** `stackSlots`: the machine's stack, in slots (a Moddable manifest's `creation.stack`); past it, XS stops with a stack overflow. */
+  constructor(o: { computeLimit: number; stackSlots: number; name?: string }) {
     const bin = xsnapBinary();
     this.dir = mkdtempSync(join(tmpdir(), "hearth-xs-"));
     const [to, from, status] = ["to-xs", "from-xs", "status"].map((f) => join(this.dir, f)) as [string, string, string];
@@ -82,6 +88,7 @@ export class XsWorker {
     // and keeps the worker's exit status (xsnap's cause of death) once it ends.
     this.child = spawn("/bin/sh", ["-c", '"$0" "$1" -l "$2" 3<"$3" 4>"$4"; echo $? > "$5"', bin, o.name ?? "hearth", String(o.computeLimit), to, from, status], {
       stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, HEARTH_XS_STACK_SLOTS: String(o.stackSlots) },
       detached: true,
     });
     this.child.stderr?.resume();

@@ -16,11 +16,21 @@ const NATIVE_NAMES = Object.keys(NATIVE_SIGNATURES);
 /** A 32-bit MCU's XS slot (ESP32, H1): 16 bytes, where this 64-bit host's is 32. */
 export const MCU_SLOT_BYTES = 16;
 
+/**
+ * The XS stack a Hearth image gets on a chip (the Moddable manifest's `creation.stack`), in slots: 20 KiB
+ * at 16 bytes a slot. Every example's deepest path (an update's confirmation, written through the kv
+ * store to flash) needs 696 slots here, the simulator's shim included: this leaves over 40 % headroom
+ * (test/engines/xs-stack.test.ts holds it). Moddable's own ESP32 targets mostly give 512.
+ */
+export const XS_STACK_SLOTS = 1280;
+
 export interface XsMcuOptions {
   /** Bytes firmware may use beyond its code. Default H1_DATA_BUDGET. */
   dataBudget?: number;
   /** XS's computation meter for one call into the image (xsnap computrons); past it the call is a hang. Default 10^8. */
   computeLimit?: number;
+  /** The machine's stack in slots, as a Moddable manifest's `creation.stack` gives it; past it, a stack overflow ends the image. Default XS_STACK_SLOTS. */
+  stackSlots?: number;
   /** Chip time between two measurements of live data (a heap snapshot each, a few ms). Default 60 s. */
   measureEveryMs?: number;
 }
@@ -90,7 +100,7 @@ export class XsMcu implements ImageMcu {
     private readonly options: XsMcuOptions,
     private readonly hooks: McuHooks,
   ) {
-    this.worker = new XsWorker({ computeLimit: options.computeLimit ?? 1e8 });
+    this.worker = new XsWorker({ computeLimit: options.computeLimit ?? 1e8, stackSlots: options.stackSlots ?? XS_STACK_SLOTS });
     this.enter(() => this.worker.evaluate(shim(), () => new Uint8Array(0)));
     this.empty = this.live();
   }
