@@ -63,8 +63,13 @@ export const H1 = {
   i2c: [{ port: 0, data: 4, clock: 5 }],
   spi: [{ port: 0, out: 6, in: 7, clock: 8, select: 9 }],
   appliance: {
-    zeroCrossPin: 10,
-    triacGates: 4,
+    /** The mains zero-cross detector's input, and the mains frequencies it accepts as regular. */
+    zeroCross: { pin: 10, minHz: 45, maxHz: 65 },
+    /**
+     * Four triac gate drivers, each on its own pin, fired by the chip's mains block relative to each
+     * zero crossing: the firing instant is set to `resolutionUs`, each gate pulse lasts `pulseUs`.
+     */
+    triac: { pins: [19, 21, 22, 23], resolutionUs: 10, pulseUs: 100 },
     bldc: { maxRpm: 1600 },
     buzzer: true,
     segmentDigits: 4,

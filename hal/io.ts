@@ -84,6 +84,9 @@ export interface Serial {
   close(): void;
 }
 
+export type { MainsState, Triac, TriacOptions, TriacSetting, ZeroCross, ZeroCrossOptions, ZeroCrossReading } from "./mains-io.js";
+import type { Triac, TriacOptions, ZeroCross, ZeroCrossOptions } from "./mains-io.js";
+
 export interface IOClass<Options, Instance> {
   new (options: Options): Instance;
 }
@@ -94,6 +97,8 @@ export interface IO {
   Analog: IOClass<AnalogOptions, Analog>;
   PWM: IOClass<PWMOptions, PWM>;
   Serial: IOClass<SerialOptions, Serial>;
+  ZeroCross: IOClass<ZeroCrossOptions, ZeroCross>;
+  Triac: IOClass<TriacOptions, Triac>;
 }
 
 /**

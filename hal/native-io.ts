@@ -2,6 +2,7 @@ import { HalError, type HalErrorCode } from "./errors.js";
 import { FlashError, type Flash, type FlashErrorKind } from "./flash.js";
 import type { Analog, AnalogOptions, Bit, Chip, Digital, DigitalOptions, HardwareWatchdog, IO, PWM, PWMOptions, Serial, SerialOptions } from "./io.js";
 import { isNativeError, type NativeBinding, type NativeError } from "./native.js";
+import { triacNumbers, triacSetting, type Triac, type TriacOptions, type TriacSetting, type ZeroCross, type ZeroCrossOptions, type ZeroCrossReading } from "./mains-io.js";
 import { ResetReason } from "./reset-cause.js";
 
 /**
@@ -131,7 +132,45 @@ export function nativeIO(native: NativeBinding, events: NativeEvents): IO {
     }
   }
 
-  return { Digital: NativeDigital, Analog: NativeAnalog, PWM: NativePWM, Serial: NativeSerial };
+  class NativeZeroCross extends Handle implements ZeroCross {
+    readonly format = "object" as const;
+    constructor(options: ZeroCrossOptions) {
+      callback("ZeroCross", "onReadable", options.onReadable);
+      callback("ZeroCross", "onError", options.onError);
+      super(halResult(native.zeroCrossOpen(options.pin)));
+      const onReadable = options.onReadable;
+      if (onReadable !== undefined) events.on(this.handle, () => onReadable.call(this));
+    }
+    read(): ZeroCrossReading {
+      this.open("ZeroCross");
+      return halResult(native.ioRead(this.handle)) as ZeroCrossReading;
+    }
+  }
+
+  class NativeTriac extends Handle implements Triac {
+    readonly format = "object" as const;
+    readonly resolutionUs: number;
+    private setting: TriacSetting = { mode: "off" };
+    constructor(options: TriacOptions) {
+      callback("Triac", "onReadable", options.onReadable);
+      callback("Triac", "onError", options.onError);
+      const opened = halResult(native.triacOpen(options.pin));
+      super(opened.handle);
+      this.resolutionUs = opened.resolutionUs;
+    }
+    write(setting: TriacSetting): void {
+      this.open("Triac");
+      const checked = triacSetting(setting);
+      halResult(native.triacWrite(this.handle, ...triacNumbers(checked)));
+      this.setting = checked;
+    }
+    read(): TriacSetting {
+      this.open("Triac");
+      return this.setting;
+    }
+  }
+
+  return { Digital: NativeDigital, Analog: NativeAnalog, PWM: NativePWM, Serial: NativeSerial, ZeroCross: NativeZeroCross, Triac: NativeTriac };
 }
 
 /** The chip's flash, whole; partitions are FlashRegions of it. */

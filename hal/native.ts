@@ -1,4 +1,5 @@
 import type { FlashLayout } from "./h1.js";
+import type { ZeroCrossReading } from "./mains-io.js";
 
 /**
  * The native binding contract (hal/NATIVE.md): the functions an engine on a
@@ -8,7 +9,7 @@ import type { FlashLayout } from "./h1.js";
  * (QuickJS, XS, a C binding) can carry it. A function that cannot do what is
  * asked returns a NativeError instead of its result, and changes nothing.
  */
-export const NATIVE_VERSION = 1;
+export const NATIVE_VERSION = 2;
 
 export interface NativeError {
   readonly error: string;
@@ -50,8 +51,14 @@ export interface NativeBinding {
   analogOpen(pin: number): { handle: number; resolution: number } | NativeError;
   pwmOpen(pin: number, hz: number): { handle: number; resolution: number; hz: number } | NativeError;
   serialOpen(port: number, baud: number): number | NativeError;
-  /** Digital: 0 or 1; analog: counts; serial: the bytes waiting (undefined: none). */
-  ioRead(handle: number): number | ArrayBuffer | undefined | NativeError;
+  /** Version 2: the mains zero-cross detector (hal/MAINS.md); the image's `readable(handle)` on each change of the mains' state. */
+  zeroCrossOpen(pin: number): number | NativeError;
+  /** Version 2: a triac gate driver, off until written; `resolutionUs` its timing step. */
+  triacOpen(pin: number): { handle: number; resolutionUs: number } | NativeError;
+  /** Version 2: a gate's setting from its next positive-going crossing: mode 0 off, 1 phase (a: conduction angle), 2 burst (a: on, b: period, half-cycles). */
+  triacWrite(handle: number, mode: number, a: number, b: number): NativeError | undefined;
+  /** Digital: 0 or 1; analog: counts; serial: the bytes waiting (undefined: none); zero-cross: its reading. */
+  ioRead(handle: number): number | ArrayBuffer | ZeroCrossReading | undefined | NativeError;
   /** Digital: 0 or 1; PWM: duty; serial: bytes. */
   ioWrite(handle: number, value: number | ArrayBuffer): NativeError | undefined;
   ioClose(handle: number): void;

@@ -1,5 +1,5 @@
 /*
- * The native binding contract (hal/NATIVE.md, version 1) on Moddable XS for ESP32: IO through
+ * The native binding contract (hal/NATIVE.md, version 2) on Moddable XS for ESP32: IO through
  * ECMA-419's embedded:io classes, time through Time and Timer, flash through ECMA-419's
  * embedded:storage/flash on the partition the build declares (partitions.csv), SHA-256 through
  * Digest, MQTT through ECMA-419's MQTT client (QoS 1, 30 s keep-alive, the protocol's offline
@@ -23,7 +23,53 @@ import Time from "time";
 import Timer from "timer";
 import type { ImageEngine, NativeBinding, NativeError } from "../native.js";
 
-type Io = Digital | Analog | PWM | Serial;
+type Io = Digital | Analog | PWM | Serial | ZeroCrossInput;
+
+/**
+ * The mains zero-cross detector on a dev board: an optocoupler's output on a GPIO, both edges
+ * timed in JavaScript (Time.ticks, ms) as they come. Unlike the H1's block this costs the image a
+ * callback per half-cycle (100 a second at 50 Hz), and its times carry the interrupt's latency.
+ */
+class ZeroCrossInput {
+  private readonly input: Digital;
+  private at = 0;
+  private crossings = 0;
+  private readonly intervals: number[] = [];
+  private mains: "ok" | "irregular" | "lost" = "lost";
+  private loss: TimerId | undefined;
+  constructor(pin: number, changed: () => void) {
+    this.input = new Digital({ pin, mode: 0 /* Input */, edge: 3 /* Rising | Falling */, onReadable: () => this.cross(changed) });
+  }
+  private cross(changed: () => void): void {
+    const now = Time.ticks;
+    const interval = this.crossings > 0 ? now - this.at : Infinity;
+    this.at = now;
+    this.crossings++;
+    const regular = interval >= 500 / 65 && interval <= 500 / 45;
+    if (regular) {
+      this.intervals.push(interval);
+      if (this.intervals.length > 8) this.intervals.shift();
+    } else this.intervals.length = 0;
+    const next = regular ? "ok" : this.mains === "lost" ? "lost" : "irregular";
+    if (this.loss !== undefined) Timer.clear(this.loss);
+    this.loss = Timer.set(() => this.set("lost", changed), Math.ceil(1.5 * (500 / 45)));
+    this.set(next, changed);
+  }
+  private set(state: "ok" | "irregular" | "lost", changed: () => void): void {
+    if (state === "lost") this.loss = undefined;
+    if (state === this.mains) return;
+    this.mains = state;
+    changed();
+  }
+  read(): { at: number; crossings: number; hz: number; mains: string } {
+    const half = this.intervals.reduce((a, b) => a + b, 0) / (this.intervals.length || 1);
+    return { at: this.at, crossings: this.crossings, hz: this.mains === "lost" || this.intervals.length === 0 ? 0 : 500 / half, mains: this.mains };
+  }
+  close(): void {
+    if (this.loss !== undefined) Timer.clear(this.loss);
+    this.input.close();
+  }
+}
 type TimerId = ReturnType<typeof Timer.set>;
 type Client = InstanceType<(typeof network)["io"]>;
 
@@ -169,7 +215,7 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
   };
 
   const native: NativeBinding = {
-    version: 1,
+    version: 2,
     boot() {
       const part = (offset: number, bytes: number) => ({ offset, size: bytes });
       const sector = geometry.blockLength;
@@ -214,7 +260,12 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
       if (pins === undefined) return fail("unknown-pin", `Serial: UART ${port} is not wired on this board`);
       return open((handle) => new Serial({ port, baud, transmit: pins.tx, receive: pins.rx, format: "buffer", onReadable: () => call(() => engine.readable(handle)) }));
     },
-    ioRead: (handle) => use(handle, (io) => io.read()),
+    zeroCrossOpen: (pin) => open((handle) => new ZeroCrossInput(pin, () => call(() => engine.readable(handle)))),
+    // ECMA-419 has no gate driver fired from a zero crossing by hardware, and firing one from a
+    // JavaScript callback would put the image in the microsecond path: a dev board has none.
+    triacOpen: (pin) => fail("io", `Triac: pin ${pin}: an ESP32 dev board has no triac gate driver timed from the zero crossing in hardware (the H1 has four); drive the load through a relay or an SSR, or add a native module`, "pin"),
+    triacWrite: (handle) => fail("closed", `no open triac with handle ${handle}`),
+    ioRead: (handle) => use(handle, (io) => io.read() as number | ArrayBuffer | undefined),
     ioWrite: (handle, value) => use(handle, (io) => void (io as { write(v: number | ArrayBuffer): void }).write(value)),
     ioClose(handle) {
       handles.get(handle)?.close();

@@ -8,6 +8,9 @@ import { PwmGenerators, simPWM, type PwmOutput } from "./pwm.js";
 import { simSerial, UartLine } from "./serial.js";
 import { SimWatchdog } from "./watchdog.js";
 import { SimFlash } from "./flash.js";
+import { MainsBlock, type MainsTimer } from "./mains.js";
+import { simTriac } from "./triac.js";
+import { simZeroCross } from "./zero-cross.js";
 
 /**
  * A simulated H1. Firmware sees only `io`; a plant (the simulated appliance
@@ -18,12 +21,9 @@ export class SimulatedH1 {
   private readonly analog = new AnalogInputs();
   private readonly pwm = new PwmGenerators();
   readonly uart: readonly UartLine[] = H1.uart.map(() => new UartLine());
-  readonly io: IO = {
-    Digital: simDigital(this.pins),
-    Analog: simAnalog(this.pins, this.analog),
-    PWM: simPWM(this.pins, this.pwm),
-    Serial: simSerial(this.pins, this.uart),
-  };
+  /** The mains at the inlet, the zero-cross detector and the triac gates: a plant sets the mains and reads each gate's conduction. */
+  readonly mains: MainsBlock;
+  readonly io: IO;
   readonly watchdog: SimWatchdog;
   /** The reset-cause register: survives the reset it describes. */
   resetReason: ResetReason = "powerOn";
@@ -34,9 +34,21 @@ export class SimulatedH1 {
   /** The chip's 1 MiB NOR flash: it keeps its contents across resets (and, saved to a file, across runs). */
   readonly flash: SimFlash;
 
-  /** `now` is the board's clock, which the watchdog counts on; `flash` an existing image to keep. */
-  constructor(now: () => number = () => 0, flash?: SimFlash) {
+  /**
+   * `now` is the board's clock, which the watchdog counts on; `flash` an existing image to keep;
+   * `timer` the board's scheduler, which brings a change of the mains to firmware when it happens.
+   */
+  constructor(now: () => number = () => 0, flash?: SimFlash, timer?: MainsTimer) {
     this.flash = flash ?? new SimFlash(H1.flash);
+    this.mains = new MainsBlock(now, timer);
+    this.io = {
+      Digital: simDigital(this.pins),
+      Analog: simAnalog(this.pins, this.analog),
+      PWM: simPWM(this.pins, this.pwm),
+      Serial: simSerial(this.pins, this.uart),
+      ZeroCross: simZeroCross(this.pins, this.mains),
+      Triac: simTriac(this.pins, this.mains),
+    };
     this.watchdog = new SimWatchdog(now);
     const h1 = this;
     this.chip = {
@@ -50,8 +62,9 @@ export class SimulatedH1 {
     };
   }
 
-  /** What a reset does to the chip: pins free and low, PWM and watchdog stopped, the cause recorded. */
+  /** What a reset does to the chip: pins free and low, PWM, triac gates and watchdog stopped, the cause recorded. */
   reset(reason: ResetReason): void {
+    this.mains.reset();
     this.pins.reset();
     this.pwm.reset();
     for (const line of this.uart) line.notify = undefined;

@@ -3,8 +3,11 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { FlashError } from "../flash.js";
 import { HalError } from "../errors.js";
 import type { Analog, Digital, PWM, Serial } from "../io.js";
+import { triacFromNumbers, type Triac, type ZeroCross, type ZeroCrossReading } from "../mains-io.js";
 import { NATIVE_VERSION, type NativeBinding, type NativeBootInfo, type NativeError } from "../native.js";
 import type { SimulatedH1 } from "./h1-sim.js";
+
+type SimIO = Digital | Analog | PWM | Serial | ZeroCross | Triac;
 
 /**
  * The board's network as the simulated chip's MQTT client sees it: a session
@@ -51,7 +54,7 @@ export interface SimulatedNativeOptions {
  */
 export class SimulatedNative implements NativeBinding {
   readonly version = NATIVE_VERSION;
-  private readonly handles = new Map<number, Digital | Analog | PWM | Serial>();
+  private readonly handles = new Map<number, SimIO>();
   private nextHandle = 1;
   private transport: SimMqttSession | undefined;
   private wantsMqtt = false;
@@ -100,9 +103,27 @@ export class SimulatedNative implements NativeBinding {
       return new this.o.h1.io.Serial({ port, baud, onReadable: () => this.o.engine.readable(handle) });
     });
   }
-  ioRead(handle: number): number | ArrayBuffer | undefined | NativeError {
+  zeroCrossOpen(pin: number): number | NativeError {
+    return this.open(() => {
+      const handle = this.nextHandle;
+      return new this.o.h1.io.ZeroCross({ pin, onReadable: () => this.o.engine.readable(handle) });
+    });
+  }
+  triacOpen(pin: number): { handle: number; resolutionUs: number } | NativeError {
+    let triac: Triac | undefined;
+    const handle = this.open(() => (triac = new this.o.h1.io.Triac({ pin })));
+    return typeof handle === "number" ? { handle, resolutionUs: (triac as Triac).resolutionUs } : handle;
+  }
+  triacWrite(handle: number, mode: number, a: number, b: number): NativeError | undefined {
     return this.io(handle, (io) => {
-      const value = (io as { read(): ArrayBuffer | number | undefined }).read();
+      if (!("resolutionUs" in io) || io.format !== "object") throw new HalError("bad-option", `triacWrite: handle ${handle} is not a triac gate`, "handle");
+      io.write(triacFromNumbers(mode, a, b));
+      return undefined;
+    });
+  }
+  ioRead(handle: number): number | ArrayBuffer | ZeroCrossReading | undefined | NativeError {
+    return this.io(handle, (io) => {
+      const value = (io as { read(): ArrayBuffer | number | ZeroCrossReading | undefined }).read();
       return value instanceof ArrayBuffer ? value.slice(0) : value;
     });
   }
@@ -199,7 +220,7 @@ export class SimulatedNative implements NativeBinding {
     this.mqttStop();
   }
 
-  private open(make: () => Digital | Analog | PWM | Serial): number | NativeError {
+  private open(make: () => SimIO): number | NativeError {
     try {
       const io = make();
       const handle = this.nextHandle++;
@@ -210,7 +231,7 @@ export class SimulatedNative implements NativeBinding {
     }
   }
 
-  private io<T>(handle: number, fn: (io: Digital | Analog | PWM | Serial) => T): T | NativeError {
+  private io<T>(handle: number, fn: (io: SimIO) => T): T | NativeError {
     const io = this.handles.get(handle);
     if (io === undefined) return { error: "closed", message: `no open IO with handle ${handle}` };
     try {

@@ -50,7 +50,8 @@ export abstract class SimulatedBoard<M extends ModelSpec> {
   ) {
     const clock = boardOptions.clock;
     this.layout = boardOptions.layout ?? h1Layout();
-    this.h1 = new SimulatedH1(() => clock.now(), boardOptions.flash);
+    // The mains block schedules on the board's hardware scheduler (made just below; only called later).
+    this.h1 = new SimulatedH1(() => clock.now(), boardOptions.flash, { after: (ms, fn) => this.hardware.after(ms, fn, "mains") });
     this.h1.resetReason = boardOptions.resetReason ?? "powerOn";
     this.hardware = new Kernel({ clock: clock.channel(), seed: boardOptions.seed ?? 1 });
     this.plant = app.createPlant(this.h1, this.hardware.random.fork());

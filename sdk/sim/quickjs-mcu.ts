@@ -34,6 +34,13 @@ export function loadQuickJs(): Promise<QuickJSWASMModule> {
  */
 export class QuickJsMcu implements ImageMcu {
   readonly heap: HeapFigures = { codeBytes: 0, dataBytes: 0, peakDataBytes: 0, limitBytes: 0 };
+  /**
+   * What start() held for a while and let go: the highest heap seen at its native calls, above what
+   * stays once it and its jobs are done. QuickJS frees most garbage at once (reference counts), so
+   * this transient is what boot's churn costs it; XsMcu's figure is slots left for a collection.
+   */
+  bootGarbageBytes = 0;
+  private startPeak: number | undefined;
   private readonly runtime: QuickJSRuntime;
   private readonly vm: QuickJSContext;
   private engineHandle: QuickJSHandle | undefined;
@@ -91,6 +98,7 @@ export class QuickJsMcu implements ImageMcu {
     version.dispose();
     for (const [name, kinds] of Object.entries(NATIVE_SIGNATURES) as [keyof typeof NATIVE_SIGNATURES, ArgKind[]][]) {
       const fn = this.vm.newFunction(name, (...args) => {
+        if (this.startPeak !== undefined) this.startPeak = Math.max(this.startPeak, this.usedBytes());
         const values = args.map((a, i) => this.fromVm(a, kinds[i] ?? "n"));
         const result = (native[name] as (...a: unknown[]) => unknown)(...values);
         return result === undefined ? undefined : this.toVm(result);
@@ -98,8 +106,11 @@ export class QuickJsMcu implements ImageMcu {
       this.vm.setProp(object, name, fn);
       fn.dispose();
     }
+    this.startPeak = this.usedBytes();
     this.call("start", [object]);
     object.dispose();
+    if (!this.dead) this.bootGarbageBytes = Math.max(0, this.startPeak - this.usedBytes());
+    this.startPeak = undefined;
   }
 
   /** Calls one of the engine's entry points (hal/native.ts ImageEngine) with plain values. */

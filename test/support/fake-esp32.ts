@@ -20,6 +20,8 @@ export class FakeEsp32 {
   readonly flash = new Uint8Array(0xf0000).fill(0xff);
   readonly clients: FakeMqtt[] = [];
   private timers = new Map<number, { at: number; fn: () => void }>();
+  /** Inputs opened with an edge: the pin's interrupt handler. */
+  private readonly edges = new Map<number, () => void>();
   private nextTimer = 1;
 
   constructor(
@@ -40,6 +42,11 @@ export class FakeEsp32 {
     this.now = end;
   }
 
+  /** An edge on an input pin, now: its onReadable runs. */
+  edge(pin: number): void {
+    this.edges.get(pin)?.();
+  }
+
   /** What the stub modules export, by module name. */
   modules(): Record<string, unknown> {
     const esp = this;
@@ -47,10 +54,11 @@ export class FakeEsp32 {
       if (!esp.chip.gpio.includes(pin)) throw new RangeError(`invalid pin ${pin}`);
     };
     class Digital {
-      constructor(private readonly o: { pin: number; mode: number }) {
+      constructor(private readonly o: { pin: number; mode: number; edge?: number; onReadable?: () => void }) {
         pinCheck(o.pin);
         if (o.mode !== 0 && esp.chip.inputOnly.includes(o.pin)) throw new Error(`GPIO ${o.pin} is input-only`);
         esp.opened.push({ kind: "digital", pin: o.pin, mode: o.mode });
+        if (o.edge !== undefined && o.onReadable !== undefined) esp.edges.set(o.pin, o.onReadable);
       }
       read(): number {
         return 0;

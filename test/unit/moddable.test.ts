@@ -12,7 +12,7 @@ import { keys } from "../support/ota.js";
 
 /** Every function of the native binding contract (hal/native.ts), by name. */
 const CONTRACT = [
-  "boot", "now", "setWake", "digitalOpen", "analogOpen", "pwmOpen", "serialOpen", "ioRead", "ioWrite", "ioClose",
+  "boot", "now", "setWake", "digitalOpen", "analogOpen", "pwmOpen", "serialOpen", "zeroCrossOpen", "triacOpen", "triacWrite", "ioRead", "ioWrite", "ioClose",
   "flashGeometry", "flashRead", "flashProgram", "flashErase", "watchdogStart", "watchdogFeed", "restart", "random",
   "sha256", "ed25519Verify", "mqttStart", "mqttSubscribe", "mqttPublish", "mqttStop", "panic", "log",
 ];
@@ -127,6 +127,20 @@ describe("hearth build --target moddable", () => {
     expect(native["analogOpen"]?.(25)).toMatchObject({ error: "io", message: expect.stringMatching(/ADC2/) });
     expect(native["digitalOpen"]?.(34, 1, 0)).toMatchObject({ error: "io", message: expect.stringMatching(/input-only/) });
     expect(native["watchdogStart"]?.(0)).toMatchObject({ error: "bad-option", option: "timeoutMs" }); // the firmware's is already running
+    // Version 2: the mains zero crossing on a GPIO edge (an optocoupler on input-only GPIO 36), timed in JavaScript.
+    const zc = native["zeroCrossOpen"]?.(36) as number;
+    expect(zc).toBeGreaterThan(0);
+    expect(native["ioRead"]?.(zc)).toMatchObject({ mains: "lost", crossings: 0 });
+    for (let i = 0; i < 20; i++) {
+      esp.advance(10);
+      esp.edge(36);
+    }
+    expect(native["ioRead"]?.(zc)).toMatchObject({ mains: "ok", crossings: 20, hz: 50 });
+    esp.advance(30); // no crossing for 3 half-cycles: the mains is gone
+    expect(native["ioRead"]?.(zc)).toMatchObject({ mains: "lost", hz: 0 });
+    native["ioClose"]?.(zc);
+    // No gate driver timed by hardware on an ESP32: refused, plainly.
+    expect(native["triacOpen"]?.(25)).toMatchObject({ error: "io", option: "pin", message: expect.stringMatching(/no triac gate driver/) });
     const sha = new Uint8Array(native["sha256"]?.(new TextEncoder().encode("abc").buffer) as ArrayBuffer);
     expect(Buffer.from(sha).toString("hex")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 
