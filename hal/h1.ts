@@ -63,8 +63,12 @@ export const H1 = {
   i2c: [{ port: 0, data: 4, clock: 5 }],
   spi: [{ port: 0, out: 6, in: 7, clock: 8, select: 9 }],
   appliance: {
-    /** The mains zero-cross detector's input, and the mains frequencies it accepts as regular. */
-    zeroCross: { pin: 10, minHz: 45, maxHz: 65 },
+    /**
+     * The mains zero-cross detector's input. A half-cycle is regular when it lasts what 45..65 Hz
+     * mains gives, give or take `toleranceUs` (the mains' own jitter); no crossing for `lossMs`
+     * (over two of the longest half-cycles) is a lost mains.
+     */
+    zeroCross: { pin: 10, minHz: 45, maxHz: 65, toleranceUs: 700, lossMs: 25 },
     /**
      * Four triac gate drivers, each on its own pin, fired by the chip's mains block relative to each
      * zero crossing: the firing instant is set to `resolutionUs`, each gate pulse lasts `pulseUs`.

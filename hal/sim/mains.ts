@@ -35,7 +35,12 @@ interface Gate {
 }
 
 const HISTORY = 8;
-const { minHz, maxHz } = H1.appliance.zeroCross;
+const { minHz, maxHz, toleranceUs, lossMs } = H1.appliance.zeroCross;
+
+/** A half-cycle the detector accepts as mains (hal/MAINS.md): 45..65 Hz, give or take the tolerance. */
+export function regularHalfCycle(ms: number): boolean {
+  return ms >= 500 / maxHz - toleranceUs / 1000 && ms <= 500 / minHz + toleranceUs / 1000;
+}
 const { resolutionUs } = H1.appliance.triac;
 
 /** Share of a half-cycle's power a resistive load draws when its triac fires `delay` (0..1) of the way in. */
@@ -153,11 +158,18 @@ export class MainsBlock {
     return this.gates.get(pin)?.conductedMs ?? 0;
   }
 
-  /** Works out every crossing up to `to`, and the mains' loss once it is due. */
+  /** Works out every crossing up to `to`, in order, and the mains' loss when it falls due between them. */
   advance(to: number): void {
-    while (this.supply.present && this.next <= to) this.cross(this.next);
-    const lostAt = this.last + 1.5 * this.expectedHalfPeriod();
-    if (this.detected !== "lost" && to >= lostAt && (!this.supply.present || this.next > lostAt)) this.state("lost");
+    for (;;) {
+      const next = this.supply.present ? this.next : Infinity;
+      const lostAt = this.last + lossMs;
+      if (this.detected !== "lost" && lostAt < next && lostAt <= to) {
+        this.state("lost");
+        continue;
+      }
+      if (next > to) return;
+      this.cross(next);
+    }
   }
 
   private cross(at: number): void {
@@ -169,7 +181,7 @@ export class MainsBlock {
     this.rising = !rising;
     this.nominal += this.halfPeriod();
     this.next = Math.max(at + 0.001, this.jittered(this.nominal));
-    const regular = interval >= 500 / maxHz && interval <= 500 / minHz;
+    const regular = regularHalfCycle(interval);
     if (regular) {
       this.intervals.push(interval);
       if (this.intervals.length > HISTORY) this.intervals.shift();
@@ -178,7 +190,7 @@ export class MainsBlock {
     }
     // After an outage the first crossing has nothing to be measured against: still lost.
     if (regular) this.state("ok");
-    else if (this.detected !== "lost" || interval !== Infinity) this.state(interval > 1.5 * (500 / minHz) ? "lost" : "irregular");
+    else if (this.detected !== "lost") this.state("irregular");
     for (const [pin, gate] of this.gates) this.fire(pin, gate, at, rising);
   }
 
@@ -196,6 +208,8 @@ export class MainsBlock {
     if (s.mode === "phase") {
       if (s.angle <= 0) return;
       delay = quantize(((180 - s.angle) / 180) * half);
+      // Past the next crossing it would conduct in the wrong half: a jittered short half-cycle drops it.
+      if (crossing + delay >= this.next) return;
       gate.conductedMs += conductedShare(delay / half) * half;
     } else if (s.mode === "burst") {
       if (rising) gate.conducting = s.on > 0 && burstConducts(gate.cycle++, s.on / 2, s.period / 2);
@@ -221,10 +235,10 @@ export class MainsBlock {
     this.wake = undefined;
     if (this.timer === undefined || this.listeners.size === 0) return;
     const now = this.now();
-    const inRange = this.supply.hz >= minHz && this.supply.hz <= maxHz;
+    const inRange = regularHalfCycle(500 / this.supply.hz);
     const steady = this.supply.present && ((this.detected === "ok" && inRange) || (this.detected === "irregular" && !inRange));
     if (steady) return;
-    const at = this.supply.present ? this.next : this.last + 1.5 * this.expectedHalfPeriod();
+    const at = this.supply.present ? this.next : this.last + lossMs;
     if (!this.supply.present && this.detected === "lost") return;
     this.wake = this.timer.after(Math.max(0, at - now), () => {
       this.wake = undefined;
@@ -236,10 +250,6 @@ export class MainsBlock {
   private measuredHalfPeriod(): number {
     if (this.intervals.length === 0) return this.halfPeriod();
     return this.intervals.reduce((a, b) => a + b, 0) / this.intervals.length;
-  }
-
-  private expectedHalfPeriod(): number {
-    return this.intervals.length === 0 ? 500 / minHz : this.measuredHalfPeriod();
   }
 
   private halfPeriod(): number {
