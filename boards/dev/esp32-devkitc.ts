@@ -8,6 +8,7 @@ import type { DevWiring } from "./wiring.js";
  */
 const OUT = "a plain GPIO with no boot role: the load stays off through a reset";
 const IN = "an input-only pin, ideal for a switch (pull-up on the board)";
+const SSR = "the input of a zero-cross solid-state relay: it switches the load at the mains' crossings, so the binding's burst control needs no gate timing";
 
 export const esp32DevkitcWiring: readonly DevWiring[] = [
   {
@@ -28,7 +29,7 @@ export const esp32DevkitcWiring: readonly DevWiring[] = [
       doorLock: { kind: "digital-out", pin: 16, why: OUT },
       inletValve: { kind: "digital-out", pin: 17, why: OUT },
       drainPump: { kind: "digital-out", pin: 18, why: OUT },
-      heater: { kind: "digital-out", pin: 19, why: OUT },
+      heater: { kind: "triac", pin: 19, why: SSR },
       buzzer: { kind: "pwm", pin: 21, hz: 2_700, why: "LED PWM at the piezo's resonance" },
       lockConfirm: { kind: "digital-in", pin: 34, why: IN },
       doorSwitch: { kind: "digital-in", pin: 35, why: IN },

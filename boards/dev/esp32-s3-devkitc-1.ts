@@ -9,6 +9,7 @@ import type { DevWiring } from "./wiring.js";
  */
 const OUT = "a plain GPIO with no ADC and no boot role";
 const IN = "a digital input (ADC2 is unusable for analog with Wi-Fi on, not for switches)";
+const SSR = "the input of a zero-cross solid-state relay: it switches the load at the mains' crossings, so the binding's burst control needs no gate timing";
 
 export const esp32S3DevkitcWiring: readonly DevWiring[] = [
   {
@@ -29,7 +30,7 @@ export const esp32S3DevkitcWiring: readonly DevWiring[] = [
       doorLock: { kind: "digital-out", pin: 38, why: OUT },
       inletValve: { kind: "digital-out", pin: 39, why: OUT },
       drainPump: { kind: "digital-out", pin: 40, why: OUT },
-      heater: { kind: "digital-out", pin: 41, why: OUT },
+      heater: { kind: "triac", pin: 41, why: SSR },
       buzzer: { kind: "pwm", pin: 42, hz: 2_700, why: "LED PWM at the piezo's resonance" },
       lockConfirm: { kind: "digital-in", pin: 14, why: IN },
       doorSwitch: { kind: "digital-in", pin: 13, why: IN },

@@ -2,7 +2,7 @@ import type { DevChip } from "./chips.js";
 
 /** One part on a dev board: the pin (or UART) it is wired to, and why that one. */
 export type DevPart =
-  | { readonly kind: "digital-out" | "digital-in" | "adc"; readonly pin: number; readonly why: string }
+  | { readonly kind: "digital-out" | "digital-in" | "adc" | "triac"; readonly pin: number; readonly why: string }
   | { readonly kind: "pwm"; readonly pin: number; readonly hz: number; readonly why: string }
   | { readonly kind: "uart"; readonly port: number; readonly tx: number; readonly rx: number; readonly baud: number; readonly why: string };
 
@@ -46,7 +46,7 @@ export function wiringProblems(chip: DevChip, wiring: DevWiring, expectedParts?:
       continue;
     }
     if (!claim(part, p.pin)) continue;
-    const output = p.kind === "digital-out" || p.kind === "pwm";
+    const output = p.kind === "digital-out" || p.kind === "pwm" || p.kind === "triac";
     if (output && chip.inputOnly.includes(p.pin)) say(p.pin, "is input-only: it has no output driver");
     if (output && chip.strapping.includes(p.pin)) say(p.pin, "is a strapping pin: a load on it at reset can stop the chip booting");
     if (p.kind === "adc" && chip.adc2.includes(p.pin)) say(p.pin, "is on ADC2, which cannot be read while Wi-Fi is on: use an ADC1 pin");

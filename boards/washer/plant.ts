@@ -91,6 +91,9 @@ export class DrumPlant {
     return { waterL: this.waterL, waterC: this.waterC, rpm: this.rpm, imbalance: this.imbalance, locked: this.locked ? 1 : 0 };
   }
 
+  /** The heater gate's conduction at the last step (ms at full power). */
+  private conductedMs = 0;
+
   step(dtS: number): void {
     const on = (pin: number): boolean => this.h1.level(pin) === 1;
     this.stepLock(parts.doorLock.pin);
@@ -100,7 +103,11 @@ export class DrumPlant {
       this.waterL += added;
     }
     if (on(parts.drainPump.pin)) this.waterL = Math.max(0, this.waterL - (DRAIN_L_PER_MIN * dtS) / 60);
-    const heating = on(parts.heater.pin) ? HEATER_W : 0;
+    // The element draws power for the half-cycles its triac conducts (the mains block counts them).
+    const conducted = this.h1.mains.conductedMs(parts.heater.pin);
+    const share = Math.min(1, Math.max(0, (conducted >= this.conductedMs ? conducted - this.conductedMs : conducted) / (dtS * 1000)));
+    this.conductedMs = conducted;
+    const heating = HEATER_W * share;
     if (heating > 0 && this.waterL < HEATER_COVERED_L) this.violations.dryHeatS += dtS;
     const capacity = this.waterL * 4186 + DRUM_J_PER_K;
     this.waterC += ((heating - LOSS_W_PER_K * (this.waterC - this.roomC)) * dtS) / capacity;

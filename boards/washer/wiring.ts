@@ -15,8 +15,8 @@ export const washer = {
     inletValve: { pin: 13, kind: "digital-out" },
     /** Drain pump: 1 = pumping out. */
     drainPump: { pin: 14, kind: "digital-out" },
-    /** Heater relay (2 kW element under the drum): 1 = heating. */
-    heater: { pin: 15, kind: "digital-out" },
+    /** The 2 kW element under the drum, on a triac gate: burst (whole-cycle) control, as flicker rules want of a heater. */
+    heater: { pin: 19, kind: "triac" },
     /** Piezo buzzer. */
     buzzer: { pin: 16, kind: "pwm", hz: 2_700 },
     /** Door lock's confirm switch: 1 = the lock has engaged. */

@@ -23,7 +23,52 @@ import Time from "time";
 import Timer from "timer";
 import type { ImageEngine, NativeBinding, NativeError } from "../native.js";
 
-type Io = Digital | Analog | PWM | Serial | ZeroCrossInput;
+type Io = Digital | Analog | PWM | Serial | ZeroCrossInput | SsrBurst;
+
+/** A dev board's triac: a GPIO into a zero-cross solid-state relay, which itself switches at the crossings. */
+const SSR_HALF_CYCLE_MS = 10;
+
+/**
+ * Burst control on a dev board: the SSR conducts `on` of every `period` half-cycles as one block
+ * per window, timed by Timer (the SSR keeps each switch on a crossing, so it stays whole cycles).
+ * The H1 spreads the cycles evenly and fires gates itself; phase-angle control needs that timing
+ * in hardware, so here it is refused.
+ */
+class SsrBurst {
+  private readonly output: Digital;
+  private timer: TimerId | undefined;
+  constructor(pin: number) {
+    this.output = new Digital({ pin, mode: 8 /* Output */ });
+    this.output.write(0);
+  }
+  set(mode: number, on: number, period: number): NativeError | undefined {
+    if (mode === 1) return fail("bad-option", "Triac: phase-angle control needs a gate fired from the zero crossing in hardware; a dev board's zero-cross SSR can only burst", "mode");
+    this.stop();
+    if (mode !== 2 || on <= 0) return undefined;
+    if (on >= period) return void this.output.write(1);
+    const pulse = (): void => {
+      this.output.write(1);
+      this.timer = Timer.set(() => {
+        this.output.write(0);
+        this.timer = Timer.set(pulse, (period - on) * SSR_HALF_CYCLE_MS);
+      }, on * SSR_HALF_CYCLE_MS);
+    };
+    pulse();
+    return undefined;
+  }
+  read(): undefined {
+    return undefined;
+  }
+  close(): void {
+    this.stop();
+    this.output.close();
+  }
+  private stop(): void {
+    if (this.timer !== undefined) Timer.clear(this.timer);
+    this.timer = undefined;
+    this.output.write(0);
+  }
+}
 
 /**
  * The mains zero-cross detector on a dev board: an optocoupler's output on a GPIO, both edges
@@ -261,10 +306,12 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
       return open((handle) => new Serial({ port, baud, transmit: pins.tx, receive: pins.rx, format: "buffer", onReadable: () => call(() => engine.readable(handle)) }));
     },
     zeroCrossOpen: (pin) => open((handle) => new ZeroCrossInput(pin, () => call(() => engine.readable(handle)))),
-    // ECMA-419 has no gate driver fired from a zero crossing by hardware, and firing one from a
-    // JavaScript callback would put the image in the microsecond path: a dev board has none.
-    triacOpen: (pin) => fail("io", `Triac: pin ${pin}: an ESP32 dev board has no triac gate driver timed from the zero crossing in hardware (the H1 has four); drive the load through a relay or an SSR, or add a native module`, "pin"),
-    triacWrite: (handle) => fail("closed", `no open triac with handle ${handle}`),
+    // ECMA-419 has no gate driver fired from a zero crossing by hardware: the load is on a zero-cross SSR.
+    triacOpen(pin) {
+      const handle = open(() => new SsrBurst(pin));
+      return typeof handle === "number" ? { handle, resolutionUs: SSR_HALF_CYCLE_MS * 1000 } : handle;
+    },
+    triacWrite: (handle, mode, a, b) => use(handle, (io) => (io instanceof SsrBurst ? io.set(mode, a, b) : fail("bad-option", `handle ${handle} is not a triac`, "handle"))),
     ioRead: (handle) => use(handle, (io) => io.read() as number | ArrayBuffer | undefined),
     ioWrite: (handle, value) => use(handle, (io) => void (io as { write(v: number | ArrayBuffer): void }).write(value)),
     ioClose(handle) {

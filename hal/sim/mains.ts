@@ -131,7 +131,10 @@ export class MainsBlock {
   setGate(pin: number, setting: TriacSetting): void {
     this.advance(this.now());
     const gate = this.gates.get(pin);
-    if (gate !== undefined) gate.pending = setting;
+    if (gate === undefined) return;
+    // The same setting again changes nothing: a burst pattern is not restarted.
+    const same = JSON.stringify(gate.pending ?? gate.setting) === JSON.stringify(setting);
+    if (!same) gate.pending = JSON.stringify(gate.setting) === JSON.stringify(setting) ? undefined : setting;
   }
 
   gate(pin: number): TriacSetting | undefined {

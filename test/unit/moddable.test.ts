@@ -139,8 +139,18 @@ describe("hearth build --target moddable", () => {
     esp.advance(30); // no crossing for 3 half-cycles: the mains is gone
     expect(native["ioRead"]?.(zc)).toMatchObject({ mains: "lost", hz: 0 });
     native["ioClose"]?.(zc);
-    // No gate driver timed by hardware on an ESP32: refused, plainly.
-    expect(native["triacOpen"]?.(25)).toMatchObject({ error: "io", option: "pin", message: expect.stringMatching(/no triac gate driver/) });
+    // A triac is a zero-cross SSR on a GPIO: burst control in blocks (10 of 20 half-cycles: 100 ms on, 100 ms off), no phase angle.
+    const ssr = native["triacOpen"]?.(27) as { handle: number; resolutionUs: number };
+    expect(ssr.resolutionUs).toBe(10_000);
+    expect(native["triacWrite"]?.(ssr.handle, 1, 90, 0)).toMatchObject({ error: "bad-option", option: "mode", message: expect.stringMatching(/phase-angle control needs a gate fired from the zero crossing in hardware/) });
+    const from = esp.writes.length;
+    expect(native["triacWrite"]?.(ssr.handle, 2, 10, 20)).toBeUndefined();
+    esp.advance(400);
+    expect(esp.writes.slice(from).filter((w) => w.pin === 27).map((w) => w.value)).toEqual([0, 1, 0, 1, 0, 1]);
+    native["ioClose"]?.(ssr.handle);
+    const closed = esp.writes.length;
+    esp.advance(400);
+    expect(esp.writes.slice(closed).filter((w) => w.pin === 27)).toEqual([]);
     const sha = new Uint8Array(native["sha256"]?.(new TextEncoder().encode("abc").buffer) as ArrayBuffer);
     expect(Buffer.from(sha).toString("hex")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 
