@@ -2,13 +2,14 @@ import { kernelBench } from "./kernel.js";
 import { linkBench } from "./link.js";
 import { otaBench } from "./ota.js";
 import { footprintBench } from "./footprint.js";
+import { halBench } from "./hal.js";
 import { fleetBench } from "./fleet.js";
 import { fuzzMillion } from "./fuzz.js";
 import { pairSweep } from "./pair-sweep.js";
 import { storageBench } from "./storage.js";
 
 /** `npm run bench` runs every suite; `npm run bench -- NAME` one. `sweep` and `fuzz` (long) run only when named. */
-const suites: Record<string, () => void | Promise<void>> = { kernel: kernelBench, link: linkBench, storage: storageBench, ota: otaBench, footprint: footprintBench };
+const suites: Record<string, () => void | Promise<void>> = { kernel: kernelBench, link: linkBench, storage: storageBench, ota: otaBench, footprint: footprintBench, hal: halBench };
 const onDemand: Record<string, () => void | Promise<void>> = { sweep: pairSweep, fuzz: fuzzMillion, fleet: fleetBench };
 
 const wanted = process.argv.slice(2);
