@@ -58,7 +58,8 @@ export interface EngineRun {
  * The appliance's image booted on a board with `engine`, the cloud setting the
  * app's initial settings once it is up, for `ms` of simulated time; the hash of
  * what crosses the chip's edge: every pin's level change, every PWM duty change
- * (sampled each simulated second) and every MQTT publish (topic and bytes), with its time.
+ * and each triac gate's conduction (sampled each simulated second) and every
+ * MQTT publish (topic and bytes), with its time.
  */
 export async function engineTrace(name: (typeof APPLIANCES)[number], engine: TraceEngine, ms: number, o: { xs?: McuFactory; lines?: string[]; checkpointMs?: number } = {}): Promise<EngineRun> {
   const app = loadExample(name);
@@ -103,6 +104,12 @@ export async function engineTrace(name: (typeof APPLIANCES)[number], engine: Tra
       const now = out === undefined ? "-" : `${out.hz}/${out.duty}`;
       if ((duty.get(pin) ?? "-") !== now) line(`pwm ${pin} ${now}`);
       duty.set(pin, now);
+    }
+    // The triac gates: the conduction the mains block counted (its firings, at full-power ms).
+    for (const pin of H1.appliance.triac.pins) {
+      const conducted = board.h1.mains.conductedMs(pin).toFixed(3);
+      if ((duty.get(100 + pin) ?? "0.000") !== conducted) line(`triac ${pin} ${conducted}`);
+      duty.set(100 + pin, conducted);
     }
   });
   const cloud = new Cloud(broker.transport("cloud"), [app.model], () => 1_800_000_000_000 + clock.now());
