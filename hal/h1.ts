@@ -76,8 +76,10 @@ export const H1 = {
     triac: { pins: [19, 21, 22, 23], resolutionUs: 10, pulseUs: 100 },
     bldc: { maxRpm: 1600 },
     buzzer: true,
-    segmentDigits: 4,
-    touchKeys: 6,
+    /** The segment driver: 4 seven-segment digits with decimal points, 8 indicator LEDs, 8 brightness steps; blinking at 1 Hz is the driver's. */
+    display: { digits: 4, indicators: 8, brightnessSteps: 8, blinkMs: 500 },
+    /** The capacitive key block: 6 keys; a touch counts once stable for `debounceMs`. */
+    touchKeys: { keys: 6, debounceMs: 30, queue: 16 },
   },
 } as const;
 

@@ -86,6 +86,8 @@ export interface Serial {
 
 export type { MainsState, Triac, TriacOptions, TriacSetting, ZeroCross, ZeroCrossOptions, ZeroCrossReading } from "./mains-io.js";
 import type { Triac, TriacOptions, ZeroCross, ZeroCrossOptions } from "./mains-io.js";
+export type { Display, DisplayFrame, DisplayOptions, KeyEvent, KeyEventKind, TouchKeys, TouchKeysOptions } from "./panel-io.js";
+import type { Display, DisplayOptions, TouchKeys, TouchKeysOptions } from "./panel-io.js";
 
 export interface IOClass<Options, Instance> {
   new (options: Options): Instance;
@@ -99,6 +101,8 @@ export interface IO {
   Serial: IOClass<SerialOptions, Serial>;
   ZeroCross: IOClass<ZeroCrossOptions, ZeroCross>;
   Triac: IOClass<TriacOptions, Triac>;
+  Display: IOClass<DisplayOptions, Display>;
+  TouchKeys: IOClass<TouchKeysOptions, TouchKeys>;
 }
 
 /**

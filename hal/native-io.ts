@@ -2,6 +2,7 @@ import { HalError, type HalErrorCode } from "./errors.js";
 import { FlashError, type Flash, type FlashErrorKind } from "./flash.js";
 import type { Analog, AnalogOptions, Bit, Chip, Digital, DigitalOptions, HardwareWatchdog, IO, PWM, PWMOptions, Serial, SerialOptions } from "./io.js";
 import { isNativeError, type NativeBinding, type NativeError } from "./native.js";
+import { segmentsOf, touchKeysOptions, type Display, type DisplayFrame, type DisplayOptions, type KeyEvent, type TouchKeys, type TouchKeysOptions } from "./panel-io.js";
 import { triacNumbers, triacSetting, type Triac, type TriacOptions, type TriacSetting, type ZeroCross, type ZeroCrossOptions, type ZeroCrossReading } from "./mains-io.js";
 import { ResetReason } from "./reset-cause.js";
 
@@ -170,7 +171,47 @@ export function nativeIO(native: NativeBinding, events: NativeEvents): IO {
     }
   }
 
-  return { Digital: NativeDigital, Analog: NativeAnalog, PWM: NativePWM, Serial: NativeSerial, ZeroCross: NativeZeroCross, Triac: NativeTriac };
+  class NativeDisplay extends Handle implements Display {
+    readonly format = "object" as const;
+    readonly digits = 4;
+    private frame: DisplayFrame;
+    constructor(options: DisplayOptions) {
+      callback("Display", "onReadable", options.onReadable);
+      callback("Display", "onError", options.onError);
+      super(halResult(native.displayOpen(options.brightness ?? 7)));
+      this.frame = { text: "", brightness: options.brightness ?? 7 };
+    }
+    write(frame: DisplayFrame): void {
+      this.open("Display");
+      segmentsOf(frame);
+      const brightness = frame.brightness ?? this.frame.brightness ?? 7;
+      halResult(native.displayWrite(this.handle, frame.text, frame.blink === true ? 1 : 0, brightness, frame.indicators ?? 0));
+      this.frame = { text: frame.text, blink: frame.blink ?? false, brightness, indicators: frame.indicators ?? 0 };
+    }
+    read(): DisplayFrame {
+      this.open("Display");
+      return this.frame;
+    }
+  }
+
+  class NativeTouchKeys extends Handle implements TouchKeys {
+    readonly format = "object" as const;
+    readonly keys = 6;
+    constructor(options: TouchKeysOptions) {
+      callback("TouchKeys", "onReadable", options.onReadable);
+      callback("TouchKeys", "onError", options.onError);
+      const o = touchKeysOptions(options);
+      super(halResult(native.touchKeysOpen(o.longPressMs, o.repeatKeys, o.repeatMs)));
+      const onReadable = options.onReadable;
+      if (onReadable !== undefined) events.on(this.handle, () => onReadable.call(this));
+    }
+    read(): KeyEvent | undefined {
+      this.open("TouchKeys");
+      return (halResult(native.ioRead(this.handle)) as KeyEvent | undefined) ?? undefined;
+    }
+  }
+
+  return { Digital: NativeDigital, Analog: NativeAnalog, PWM: NativePWM, Serial: NativeSerial, ZeroCross: NativeZeroCross, Triac: NativeTriac, Display: NativeDisplay, TouchKeys: NativeTouchKeys };
 }
 
 /** The chip's flash, whole; partitions are FlashRegions of it. */

@@ -1,5 +1,6 @@
 import type { FlashLayout } from "./h1.js";
 import type { ZeroCrossReading } from "./mains-io.js";
+import type { KeyEvent } from "./panel-io.js";
 
 /**
  * The native binding contract (hal/NATIVE.md): the functions an engine on a
@@ -57,8 +58,14 @@ export interface NativeBinding {
   triacOpen(pin: number): { handle: number; resolutionUs: number } | NativeError;
   /** Version 2: a gate's setting from its next positive-going crossing: mode 0 off, 1 phase (a: conduction angle), 2 burst (a: on, b: period, half-cycles). */
   triacWrite(handle: number, mode: number, a: number, b: number): NativeError | undefined;
-  /** Digital: 0 or 1; analog: counts; serial: the bytes waiting (undefined: none); zero-cross: its reading. */
-  ioRead(handle: number): number | ArrayBuffer | ZeroCrossReading | undefined | NativeError;
+  /** Version 2: the segment display driver (hal/PANEL.md), blank, at `brightness` 0..7. */
+  displayOpen(brightness: number): number | NativeError;
+  /** Version 2: what the display shows: `text` (up to 4 characters and their points), blink 0 or 1, brightness 0..7, indicators (bit n: LED n). */
+  displayWrite(handle: number, text: string, blink: number, brightness: number, indicators: number): NativeError | undefined;
+  /** Version 2: the touch key block; the image's `readable(handle)` when a key event is queued. */
+  touchKeysOpen(longPressMs: number, repeatKeys: number, repeatMs: number): number | NativeError;
+  /** Digital: 0 or 1; analog: counts; serial: the bytes waiting (undefined: none); zero-cross: its reading; keys: the oldest event (undefined: none). */
+  ioRead(handle: number): number | ArrayBuffer | ZeroCrossReading | KeyEvent | undefined | NativeError;
   /** Digital: 0 or 1; PWM: duty; serial: bytes. */
   ioWrite(handle: number, value: number | ArrayBuffer): NativeError | undefined;
   ioClose(handle: number): void;

@@ -312,6 +312,10 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
       return typeof handle === "number" ? { handle, resolutionUs: SSR_HALF_CYCLE_MS * 1000 } : handle;
     },
     triacWrite: (handle, mode, a, b) => use(handle, (io) => (io instanceof SsrBurst ? io.set(mode, a, b) : fail("bad-option", `handle ${handle} is not a triac`, "handle"))),
+    // No segment driver or capacitive key block behind ECMA-419 on a dev board: refused, plainly.
+    displayOpen: () => fail("io", "Display: an ESP32 dev board has no seven-segment driver in this binding (the H1 has one); a firmware that needs its panel runs on the H1 or the simulator"),
+    displayWrite: (handle) => fail("closed", `no open display with handle ${handle}`),
+    touchKeysOpen: () => fail("io", "TouchKeys: an ESP32 dev board has no touch key block in this binding (the H1 has six keys); a firmware that needs its panel runs on the H1 or the simulator"),
     ioRead: (handle) => use(handle, (io) => io.read() as number | ArrayBuffer | undefined),
     ioWrite: (handle, value) => use(handle, (io) => void (io as { write(v: number | ArrayBuffer): void }).write(value)),
     ioClose(handle) {

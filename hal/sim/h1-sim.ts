@@ -10,6 +10,7 @@ import { SimWatchdog } from "./watchdog.js";
 import { SimFlash } from "./flash.js";
 import { MainsBlock, type MainsTimer } from "./mains.js";
 import { simTriac } from "./triac.js";
+import { PanelBlock, simDisplay, simTouchKeys } from "./panel.js";
 import { simZeroCross } from "./zero-cross.js";
 
 /**
@@ -23,6 +24,8 @@ export class SimulatedH1 {
   readonly uart: readonly UartLine[] = H1.uart.map(() => new UartLine());
   /** The mains at the inlet, the zero-cross detector and the triac gates: a plant sets the mains and reads each gate's conduction. */
   readonly mains: MainsBlock;
+  /** The segment display and the touch keys: a plant or a console reads the one and touches the other. */
+  readonly panel: PanelBlock;
   readonly io: IO;
   readonly watchdog: SimWatchdog;
   /** The reset-cause register: survives the reset it describes. */
@@ -41,6 +44,7 @@ export class SimulatedH1 {
   constructor(now: () => number = () => 0, flash?: SimFlash, timer?: MainsTimer) {
     this.flash = flash ?? new SimFlash(H1.flash);
     this.mains = new MainsBlock(now, timer);
+    this.panel = new PanelBlock(now, timer);
     this.io = {
       Digital: simDigital(this.pins),
       Analog: simAnalog(this.pins, this.analog),
@@ -48,6 +52,8 @@ export class SimulatedH1 {
       Serial: simSerial(this.pins, this.uart),
       ZeroCross: simZeroCross(this.pins, this.mains),
       Triac: simTriac(this.pins, this.mains),
+      Display: simDisplay(this.panel),
+      TouchKeys: simTouchKeys(this.panel),
     };
     this.watchdog = new SimWatchdog(now);
     const h1 = this;
@@ -65,6 +71,7 @@ export class SimulatedH1 {
   /** What a reset does to the chip: pins free and low, PWM, triac gates and watchdog stopped, the cause recorded. */
   reset(reason: ResetReason): void {
     this.mains.reset();
+    this.panel.reset();
     this.pins.reset();
     this.pwm.reset();
     for (const line of this.uart) line.notify = undefined;

@@ -3,11 +3,12 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { FlashError } from "../flash.js";
 import { HalError } from "../errors.js";
 import type { Analog, Digital, PWM, Serial } from "../io.js";
+import type { Display, KeyEvent, TouchKeys } from "../panel-io.js";
 import { triacFromNumbers, type Triac, type ZeroCross, type ZeroCrossReading } from "../mains-io.js";
 import { NATIVE_VERSION, type NativeBinding, type NativeBootInfo, type NativeError } from "../native.js";
 import type { SimulatedH1 } from "./h1-sim.js";
 
-type SimIO = Digital | Analog | PWM | Serial | ZeroCross | Triac;
+type SimIO = Digital | Analog | PWM | Serial | ZeroCross | Triac | Display | TouchKeys;
 
 /**
  * The board's network as the simulated chip's MQTT client sees it: a session
@@ -121,9 +122,25 @@ export class SimulatedNative implements NativeBinding {
       return undefined;
     });
   }
-  ioRead(handle: number): number | ArrayBuffer | ZeroCrossReading | undefined | NativeError {
+  displayOpen(brightness: number): number | NativeError {
+    return this.open(() => new this.o.h1.io.Display({ brightness }));
+  }
+  displayWrite(handle: number, text: string, blink: number, brightness: number, indicators: number): NativeError | undefined {
     return this.io(handle, (io) => {
-      const value = (io as { read(): ArrayBuffer | number | ZeroCrossReading | undefined }).read();
+      if (!("digits" in io)) throw new HalError("bad-option", `displayWrite: handle ${handle} is not the display`, "handle");
+      io.write({ text, blink: blink === 1, brightness, indicators });
+      return undefined;
+    });
+  }
+  touchKeysOpen(longPressMs: number, repeatKeys: number, repeatMs: number): number | NativeError {
+    return this.open(() => {
+      const handle = this.nextHandle;
+      return new this.o.h1.io.TouchKeys({ longPressMs, repeatKeys, repeatMs, onReadable: () => this.o.engine.readable(handle) });
+    });
+  }
+  ioRead(handle: number): number | ArrayBuffer | ZeroCrossReading | KeyEvent | undefined | NativeError {
+    return this.io(handle, (io) => {
+      const value = (io as { read(): ArrayBuffer | number | ZeroCrossReading | KeyEvent | undefined }).read();
       return value instanceof ArrayBuffer ? value.slice(0) : value;
     });
   }
