@@ -21,6 +21,11 @@ export const airconIndoor = {
     /** Evaporator coil thermistor, on ADC channel 1. */
     coilSensor: { pin: 25, kind: "adc" },
   },
+  /** The front panel on the H1's key block and segment driver: key n and indicator LED n by name, left to right. */
+  panel: {
+    keys: ["power", "mode", "up", "down", "fan", "swing"],
+    indicators: ["cool", "heat", "fan", "dry", "auto", "swing", "compressor"],
+  },
   /** Both thermistors: NTC 10 kΩ at 25 °C, B 3950, low side of a 10 kΩ divider from the ADC reference. */
   thermistor: { r25Ohms: 10_000, beta: 3950, seriesOhms: 10_000 },
 } as const;

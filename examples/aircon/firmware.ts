@@ -1,7 +1,8 @@
 import { airconIndoor, countsToCelsius } from "../../boards/aircon-indoor/index.js";
-import { DigitalMode, FaultGuard, HearthError, defineRecord, field, type FirmwareContext } from "../../sdk/index.js";
+import { DigitalMode, FaultGuard, HalError, HearthError, defineRecord, field, type FirmwareContext } from "../../sdk/index.js";
 import { airconCompressor } from "./compressor.js";
 import { airconModel, type AirconModel } from "./model.js";
+import { airconPanel } from "./panel.js";
 import { SelfClean } from "./self-clean.js";
 import { BAND_C, resolveAuto, wantCompressor } from "./thermostat.js";
 
@@ -152,6 +153,13 @@ export function aircon({ io, kernel, device, log, watchdog, storage, update }: F
 
   restoreSettings();
   louver.write(device.get("swing") ? 1 : 0);
+  try {
+    airconPanel({ io, device });
+  } catch (error) {
+    // A board with no panel (a dev board) is run from the app alone.
+    if (!(error instanceof HalError) || error.code !== "io") throw error;
+    log.info("panel", `no panel: ${error.message}`);
+  }
 
   /** The user's settings come back after a power cut, as the remote left them. */
   function restoreSettings(): void {

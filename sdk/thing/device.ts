@@ -86,6 +86,15 @@ export class Device<M extends ModelSpec> {
   }
 
   /**
+   * A user's write at the appliance itself (a key on its panel): the same as
+   * one from the cloud, checked the same way and heard by the same onWrite
+   * handlers, and reported to the cloud like any change.
+   */
+  write(values: Partial<Pick<Props<M>, WritableName<M>>>): void {
+    this.remoteWrite(values as Readonly<Record<string, unknown>>);
+  }
+
+  /**
    * A write from the cloud, by property name. Refuses (throws HearthError,
    * changing nothing) an unknown or read-only property or a bad value.
    */
