@@ -26,6 +26,8 @@ export const fridge = {
     /** Evaporator thermistor: tells a defrost when the ice has gone. */
     evaporatorSensor: { pin: 26, kind: "adc" },
   },
+  /** The door's display on the H1's segment driver: indicator LED n by name (no keys: the app sets it). */
+  panel: { keys: [], indicators: ["eco", "quickFreeze", "alarm"] },
   /** NTC 5 kΩ at 25 °C, B 3435, the usual refrigeration thermistor, on a 5 kΩ divider. */
   thermistor: { r25Ohms: 5_000, beta: 3435, seriesOhms: 5_000 },
 } as const;

@@ -34,6 +34,11 @@ export const washer = {
     /** BLDC phase-current ripple: full scale = a load entirely on one side of the drum. */
     currentRipple: { pin: 27, kind: "adc" },
   },
+  /** The front panel on the H1's key block and segment driver: key n and indicator LED n by name, left to right. */
+  panel: {
+    keys: ["start", "program", "temperature", "spin", "cancel"],
+    indicators: ["cotton", "synthetics", "quick", "wool", "locked", "heating"],
+  },
   maxRpm: 1600,
   fullScaleL: 30,
   thermistor: { r25Ohms: 10_000, beta: 3950, seriesOhms: 10_000 },

@@ -1,7 +1,8 @@
 import { ntcCelsius } from "../../boards/parts/ntc.js";
 import { fridge as board } from "../../boards/fridge/index.js";
-import { CompressorGuard, DigitalMode, HearthError, defineRecord, field, type FirmwareContext } from "../../sdk/index.js";
+import { CompressorGuard, DigitalMode, HalError, HearthError, defineRecord, field, type FirmwareContext } from "../../sdk/index.js";
 import { Defrost } from "./defrost.js";
+import { fridgeDisplay } from "./display.js";
 import type { FridgeModel } from "./model.js";
 
 const TICK_MS = 1000;
@@ -179,6 +180,13 @@ export function fridge({ io, kernel, device, log, watchdog, storage, update }: F
   });
 
   update.safeToInstall(() => !compressor.running && !defrost.active);
+  try {
+    fridgeDisplay({ io, device });
+  } catch (error) {
+    // A board with no display (a dev board) is run from the app alone.
+    if (!(error instanceof HalError) || error.code !== "io") throw error;
+    log.info("panel", `no display: ${error.message}`);
+  }
   update.selfTest(() => device.get("error") === FridgeError.none);
   const alive = watchdog.register("cooling", 5 * TICK_MS);
   kernel.every(TICK_MS, tick, { task: "cooling" });

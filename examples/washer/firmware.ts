@@ -1,9 +1,10 @@
 import { ntcCelsius } from "../../boards/parts/ntc.js";
 import { washer as board } from "../../boards/washer/index.js";
-import { DigitalMode, HearthError, type FirmwareContext } from "../../sdk/index.js";
+import { DigitalMode, HalError, HearthError, type FirmwareContext } from "../../sdk/index.js";
 import { WashCycle, type Sensed } from "./cycle.js";
 import type { WasherModel } from "./model.js";
 import { expectedMinutes, runFor } from "./programs.js";
+import { washerPanel } from "./panel.js";
 import { decodeProgress, encodeProgress } from "./progress.js";
 
 const TICK_MS = 500;
@@ -144,6 +145,14 @@ export function washer({ io, kernel, device, log, watchdog, storage, update }: F
     cycle.dispatch({ kind: "cancel" });
     return {};
   });
+
+  try {
+    washerPanel({ io, device, log }, beep);
+  } catch (error) {
+    // A board with no panel (a dev board) is run from the app alone.
+    if (!(error instanceof HalError) || error.code !== "io") throw error;
+    log.info("panel", `no panel: ${error.message}`);
+  }
 
   // An update reboots the MCU: only between runs, with the drum still and empty.
   update.safeToInstall(() => !cycle.running && cycle.state !== "paused" && !cycle.mustLock);

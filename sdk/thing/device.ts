@@ -109,6 +109,11 @@ export class Device<M extends ModelSpec> {
     for (const name of changed) this.writeHandlers.get(name)?.(values[name], previous[name]);
   }
 
+  /** A user's request at the appliance itself (a key on its panel): the same as the cloud's, checked and handled the same way. */
+  invoke<A extends ActionName<M>>(name: A, params: ParamsOf<M, A>): Promise<ResultOf<M, A>> {
+    return this.remoteCall(name, params as Readonly<Record<string, unknown>>) as Promise<ResultOf<M, A>>;
+  }
+
   /** An invocation from the cloud. Params and result are checked against the model. */
   async remoteCall(name: string, params: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>> {
     const spec = this.model.spec.actions[name];

@@ -115,3 +115,74 @@ describe("the air conditioner's panel and the cloud", () => {
     await t.cloud.stop();
   }, 60_000);
 });
+
+describe("the washer's panel", () => {
+  it("program, temperature and spin keys between runs; start, pause and resume on one key; a long press cancels; the display counts the minutes down", async () => {
+    const { app: washerApp } = await import("../../examples/washer/app.js");
+    const { washer } = await import("../../boards/washer/index.js");
+    const { washerModel } = await import("../../examples/washer/model.js");
+    const K = Object.fromEntries(washer.panel.keys.map((k, i) => [k, i])) as Record<(typeof washer.panel.keys)[number], number>;
+    const clock = new VirtualClock();
+    const broker = new MemoryBroker();
+    const sim = new HostEngineBoard(washerApp, { clock, seed: 5 });
+    sim.connect(() => broker.transport("w-1"), "w-1");
+    const cloud = new Cloud(broker.transport("cloud"), [washerModel], () => 1_800_000_000_000 + clock.now());
+    const reported: Record<string, unknown> = {};
+    cloud.device("w-1", washerModel).onReport((v) => Object.assign(reported, v));
+    void cloud.start();
+    const { run } = virtualTime(clock, 30_000);
+    const touch = async (key: number, ms = 100): Promise<void> => {
+      sim.h1.panel.touch(key, true);
+      await run(ms);
+      sim.h1.panel.touch(key, false);
+      await run(600);
+    };
+    const shown = (): string => readDigits(sim.h1.panel.display().segments);
+    await run(3_000);
+    const first = sim.device.get("program");
+    await touch(K.program);
+    const program = sim.device.get("program");
+    expect(program).not.toBe(first);
+    expect(reported["program"], "the cloud sees the panel's choice").toBe(program);
+    const lit = washer.panel.indicators.filter((_, i) => sim.h1.panel.display().indicators & (1 << i));
+    expect(lit).toContain(program);
+    await touch(K.start);
+    await run(60_000);
+    expect(sim.device.get("state")).not.toBe("idle");
+    expect(shown()).toBe(String(sim.device.get("remaining")));
+    await touch(K.program);
+    expect(sim.device.get("program"), "no program change during a run").toBe(program);
+    await touch(K.start);
+    expect(sim.device.get("state")).toBe("paused");
+    expect(sim.h1.panel.display().blink).toBe(true);
+    await touch(K.start);
+    expect(sim.device.get("state")).not.toBe("paused");
+    await touch(K.cancel);
+    expect(sim.device.get("state"), "a short touch does not cancel").not.toBe("cancelling");
+    await touch(K.cancel, 1_000);
+    expect(["cancelling", "idle"]).toContain(sim.device.get("state"));
+    await cloud.stop();
+  }, 60_000);
+});
+
+describe("the fridge's display", () => {
+  it("shows the fridge temperature, and the door alarm as a blinking \"door\" for as long as it sounds", async () => {
+    const { app: fridgeApp } = await import("../../examples/fridge/app.js");
+    const { CabinetPlant } = await import("../../boards/fridge/index.js");
+    const clock = new VirtualClock();
+    const sim = new HostEngineBoard(fridgeApp, { clock, seed: 5 });
+    clock.runFor(60_000);
+    expect(readDigits(sim.h1.panel.display().segments)).toBe(String(Math.round(sim.device.get("fridge"))));
+    const plant = sim.plant as InstanceType<typeof CabinetPlant>;
+    plant.openDoor();
+    clock.runFor(60_000);
+    expect(sim.h1.panel.display().blink).toBe(false);
+    clock.runFor(70_000);
+    expect(sim.device.get("doorAlarm")).toBe(true);
+    expect(sim.h1.panel.display()).toMatchObject({ text: "door", blink: true });
+    plant.shutDoor();
+    clock.runFor(5_000);
+    expect(sim.h1.panel.display().blink).toBe(false);
+    expect(readDigits(sim.h1.panel.display().segments)).toBe(String(Math.round(sim.device.get("fridge"))));
+  });
+});
