@@ -98,6 +98,16 @@ export async function engineTrace(name: (typeof APPLIANCES)[number], engine: Tra
   }
   board.h1.watch((pin) => line(`pin ${pin} ${board.h1.level(pin)}`));
   const duty = new Map<number, string>();
+  let shownBefore = "";
+  // A user at the panel, the same touches on every engine: five presses of keys 1..5 from 20 minutes on (the
+  // air conditioner's modes go round once, its target up and back down; key 0, power or start, is left alone).
+  for (let key = 1; key < 6; key++) {
+    for (let n = 0; n < 5; n++) {
+      const at = 20 * 60_000 + (key * 5 + n) * 3_000;
+      board.hardware.after(at, () => board.h1.panel.touch(key, true));
+      board.hardware.after(at + 120, () => board.h1.panel.touch(key, false));
+    }
+  }
   board.hardware.every(1000, () => {
     for (let pin = 0; pin < H1.gpioCount; pin++) {
       const out = board.h1.pwmOutput(pin);
@@ -105,6 +115,11 @@ export async function engineTrace(name: (typeof APPLIANCES)[number], engine: Tra
       if ((duty.get(pin) ?? "-") !== now) line(`pwm ${pin} ${now}`);
       duty.set(pin, now);
     }
+    // The panel: what the display shows (its digits, lights and blinking).
+    const view = board.h1.panel.display();
+    const shown = `${view.segments.join(",")}/${view.indicators}/${view.blink ? "blink" : "steady"}`;
+    if (shownBefore !== shown) line(`display ${shown}`);
+    shownBefore = shown;
     // The triac gates: the conduction the mains block counted (its firings, at full-power ms).
     for (const pin of H1.appliance.triac.pins) {
       const conducted = board.h1.mains.conductedMs(pin).toFixed(3);
