@@ -11,6 +11,7 @@ export const app = defineApp({
   model: airconModel,
   initial: { ...airconDefaults, power: true, mode: "cool", target: 24 },
   firmware: aircon,
+  panel: airconIndoor.panel,
   createPlant: (h1, random) => new RoomPlant(h1, random, { startC: 30, outdoorC: 32 }),
   chart: ["roomC", "coilC", "target (reported)"],
   status: (s, r) =>

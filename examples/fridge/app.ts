@@ -11,6 +11,7 @@ export const app = defineApp({
   model: fridgeModel,
   initial: fridgeDefaults,
   firmware: fridge,
+  panel: board.panel,
   createPlant: (h1, random) => new CabinetPlant(h1, random),
   chart: ["fridgeC", "fridgeFoodC", "freezerC", "fridgeTarget (reported)"],
   status: (s, r) =>

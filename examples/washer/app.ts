@@ -11,6 +11,7 @@ export const app = defineApp({
   model: washerModel,
   initial: washerDefaults,
   firmware: washer,
+  panel: board.panel,
   createPlant: (h1, random) => new DrumPlant(h1, random),
   chart: ["waterL", "waterC", "rpm"],
   status: (s, r) =>

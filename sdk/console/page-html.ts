@@ -40,6 +40,18 @@ export const PAGE_HTML = `<!doctype html>
   .log div.reset { color: var(--ok); font-weight: 600; }
   .log div.log { color: var(--bad); }
   .error { color: var(--bad); font-size: 12px; min-height: 1em; }
+  .front-panel { display: flex; flex-wrap: wrap; align-items: center; gap: 12px; background: #1d1b1a; border-radius: 10px; padding: 10px 14px; }
+  .front-panel svg.digits { height: 54px; background: #0c0b0b; border-radius: 6px; padding: 4px; }
+  .front-panel svg.digits path, .front-panel svg.digits circle { fill: #2a1512; }
+  .front-panel svg.digits .on { fill: #ff5a2c; filter: drop-shadow(0 0 3px #ff5a2c); }
+  .front-panel .lights { display: flex; flex-wrap: wrap; gap: 6px; max-width: 220px; }
+  .front-panel .light { font-size: 11px; color: #8a817a; padding-left: 12px; position: relative; }
+  .front-panel .light::before { content: ""; position: absolute; left: 0; top: 4px; width: 7px; height: 7px; border-radius: 50%; background: #3a3431; }
+  .front-panel .light.on { color: #f2ebe4; }
+  .front-panel .light.on::before { background: #7dff7a; box-shadow: 0 0 5px #7dff7a; }
+  .front-panel .keys { display: flex; flex-wrap: wrap; gap: 6px; }
+  .front-panel button.key { background: #2f2b29; color: #f2ebe4; border-color: #4a4441; border-radius: 16px; min-width: 56px; }
+  .front-panel button.key:active { background: #4a4441; }
 </style>
 </head>
 <body>

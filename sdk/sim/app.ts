@@ -28,6 +28,8 @@ export interface ApplianceApp<M extends ModelSpec> {
   createPlant(h1: SimulatedH1, random: Pick<Random, "range" | "next" | "int">): Plant;
   /** One short line: what a person watching the appliance wants to see. */
   status(state: Props<M>, readings: Record<string, number>): string;
+  /** The appliance's front panel (its board's): key n and indicator LED n by name. The console draws it. */
+  readonly panel?: PanelSpec;
   /**
    * What the console charts first: the plant's readings by name, and reported
    * properties as "NAME (reported)". Default: the first two readings.
@@ -43,6 +45,12 @@ export interface ApplianceApp<M extends ModelSpec> {
 export function userSettings<M extends ModelSpec>(app: ApplianceApp<M>): Record<string, unknown> {
   const initial = app.initial as Record<string, unknown>;
   return Object.fromEntries(Object.entries(app.model.spec.properties).flatMap(([name, spec]) => (spec.access === "rw" && initial[name] !== undefined ? [[name, initial[name]]] : [])));
+}
+
+/** A front panel as a board defines it: what each key and each indicator LED is. */
+export interface PanelSpec {
+  readonly keys: readonly string[];
+  readonly indicators: readonly string[];
 }
 
 export function defineApp<M extends ModelSpec>(app: ApplianceApp<M>): ApplianceApp<M> {

@@ -1,5 +1,6 @@
 import { H1, h1Layout } from "../../hal/h1.js";
 import { SimFlash } from "../../hal/sim/flash.js";
+import type { DisplayView } from "../../hal/sim/panel.js";
 import { installConfirmed } from "../../os/boot/bootloader.js";
 import { verifyEd25519 } from "../../os/boot/signing.js";
 import { LogLevel, type LogRecord } from "../../os/log.js";
@@ -39,6 +40,8 @@ export interface ApplianceView {
   byHand: string[];
   /** The series to chart first. */
   chart: readonly string[];
+  /** The front panel: its keys and lights by name (the board's), and what its display shows now. */
+  panel: { keys: readonly string[]; indicators: readonly string[]; display: DisplayView } | null;
 }
 
 /** Numbers over time: the plant's readings and the numeric reported properties. */
@@ -146,6 +149,16 @@ export class SessionAppliance {
     this.tell("fault", failure === undefined ? `sensor ${name} mended` : `sensor ${name} ${failure === "open" ? "open circuit" : "shorted"}`);
   }
 
+  /** A finger on key `key` of the front panel for `holdMs` (the chip debounces it and times a long press). */
+  pressKey(key: number, holdMs: number): void {
+    const keys = this.app.panel?.keys ?? [];
+    if (!Number.isInteger(key) || key < 0 || key >= keys.length) throw new RangeError(`${this.id} has ${keys.length === 0 ? "no panel keys" : `panel keys 0..${keys.length - 1} (${keys.join(", ")})`}, not ${String(key)}`);
+    if (!Number.isInteger(holdMs) || holdMs < 1 || holdMs > 10_000) throw new RangeError(`holdMs must be an integer 1..10000, got ${String(holdMs)}`);
+    this.board.h1.panel.touch(key, true);
+    this.board.hardware.after(holdMs, () => this.board.h1.panel.touch(key, false), "console");
+    this.tell("event", `key ${keys[key] ?? key} ${holdMs >= 800 ? "held" : "pressed"} on the panel`);
+  }
+
   byHand(name: string): void {
     const action = this.board.plant.byHand?.[name];
     if (action === undefined) throw new RangeError(`${this.id} has nothing to do by hand called ${JSON.stringify(name)}`);
@@ -172,6 +185,7 @@ export class SessionAppliance {
       sensors: board.plant.sensors?.names ?? [],
       byHand: Object.keys(board.plant.byHand ?? {}),
       chart: this.app.chart ?? Object.keys(board.plant.readings()).slice(0, 2),
+      panel: this.app.panel === undefined ? null : { keys: this.app.panel.keys, indicators: this.app.panel.indicators, display: board.h1.panel.display() },
     };
   }
 

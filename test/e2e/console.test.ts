@@ -55,8 +55,8 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
   const panel = () => page.locator(`[data-device="${AC}"]`);
   const samples = () =>
     page.evaluate((id) => {
-      const c = (globalThis as unknown as { hearthConsole: { panels: Map<string, { samples: { at: number; values: Record<string, number> }[] }> } }).hearthConsole;
-      return c.panels.get(id)?.samples.map((s) => s.values["roomC"] ?? NaN) ?? [];
+      const c = (globalThis as unknown as { hearthConsole: { cards: Map<string, { samples: { at: number; values: Record<string, number> }[] }> } }).hearthConsole;
+      return c.cards.get(id)?.samples.map((s) => s.values["roomC"] ?? NaN) ?? [];
     }, AC);
 
   it("loads and shows every appliance, the air conditioner with its model's panel", async () => {
@@ -178,6 +178,27 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     expect((await api(`/api/appliances/${AC}/invoke`, { action: "selfClean", params: { dryMinutes: 99 } })).json["error"]).toMatch(/dryMinutes/);
   });
 
+  it("draws each appliance's front panel from its board, and its keys press the simulated panel: the washer's program key changes the program, the cloud sees it, its light follows", async () => {
+    const washer = page.locator('[data-device="sim-washer-1"]');
+    const front = washer.locator("[data-front-panel]");
+    await expect.poll(() => front.locator("button[data-key]").allTextContents()).toEqual(["start", "program", "temperature", "spin", "cancel"]);
+    await expect.poll(() => page.locator('[data-device="sim-fridge-1"] [data-front-panel] button[data-key]').count()).toBe(0);
+    const program = () => washer.locator('tr[data-prop="program"] td.value').textContent();
+    const before = await program();
+    await front.locator('button[data-key="program"]').click();
+    await expect.poll(program, { timeout: 15_000 }).not.toBe(before);
+    const now = (await program()) as string;
+    await expect.poll(() => front.locator(`[data-light="${now}"]`).getAttribute("class"), { timeout: 15_000 }).toMatch(/\bon\b/);
+    await expect.poll(() => front.locator("[data-digits]").getAttribute("data-text"), { timeout: 15_000 }).toMatch(/^\d+$/);
+    // The air conditioner's digits show its target, as the board's segments light them.
+    const target = await page.locator(`[data-device="${AC}"] tr[data-prop="target"] td.value`).textContent();
+    await expect.poll(() => page.locator(`[data-device="${AC}"] [data-digits]`).getAttribute("data-text"), { timeout: 15_000 }).toBe(String(Number.parseFloat(target ?? "")));
+    // A key the panel has not: refused, named.
+    const refused = await api("/api/appliances/sim-washer-1/key", { key: 9 });
+    expect(refused.status).toBe(400);
+    expect(refused.json["error"]).toMatch(/panel keys 0\.\.4 \(start, program, temperature, spin, cancel\), not 9/);
+  });
+
   it("starts the washer and the vacuum from their action buttons, and makes the README's screenshot (HEARTH_UPDATE_SCREENSHOT=1 writes docs/console.png)", async () => {
     const washerPanel = page.locator('[data-device="sim-washer-1"]');
     await washerPanel.locator('button[data-action="start"]').click();
@@ -188,10 +209,16 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     await vacuumPanel.locator('button[data-action="start"]').click();
     await expect.poll(() => vacuumPanel.locator('tr[data-prop="state"] td.value').textContent(), { timeout: 15_000 }).toBe("cleaning");
     await page.waitForTimeout(1500);
-    // The README's picture is refreshed on request only, so a test run leaves the working tree clean.
-    const path = process.env["HEARTH_UPDATE_SCREENSHOT"] === "1" ? "docs/console.png" : join(mkdtempSync(join(tmpdir(), "hearth-console-")), "console.png");
+    // The README's pictures are refreshed on request only, so a test run leaves the working tree clean.
+    const update = process.env["HEARTH_UPDATE_SCREENSHOT"] === "1";
+    const path = update ? "docs/console.png" : join(mkdtempSync(join(tmpdir(), "hearth-console-")), "console.png");
     mkdirSync(dirname(path), { recursive: true });
     await page.screenshot({ path, fullPage: true });
     expect(statSync(path).size).toBeGreaterThan(50_000);
+    // The washer's card, its panel counting the minutes down (docs/washer-panel.png).
+    await expect.poll(() => washerPanel.locator("[data-digits]").getAttribute("data-text"), { timeout: 15_000 }).toMatch(/^\d+$/);
+    const card = update ? "docs/washer-panel.png" : join(dirname(path), "washer-panel.png");
+    await washerPanel.locator("[data-front-panel]").screenshot({ path: card });
+    expect(statSync(card).size).toBeGreaterThan(5_000);
   });
 });

@@ -110,7 +110,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
       await o.restartBroker();
       return reply(res, 200, {});
     }
-    const m = /^\/api\/appliances\/([^/]+)\/(set|invoke|power|network|sensor|hand)$/.exec(path);
+    const m = /^\/api\/appliances\/([^/]+)\/(set|invoke|power|network|sensor|hand|key)$/.exec(path);
     if (m === null) throw new HttpError(404, `no POST ${path}`);
     const id = decode(m[1] as string);
     const appliance = byId.get(id);
@@ -150,6 +150,13 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
         case "hand":
           a.byHand(string(body["name"], "name"));
           return {};
+        case "key": {
+          const key = body["key"];
+          const holdMs = body["holdMs"] ?? 120;
+          if (typeof key !== "number" || typeof holdMs !== "number") throw new HttpError(400, "key takes { key: a key's number, holdMs?: how long it is held (ms) }");
+          a.pressKey(key, holdMs);
+          return {};
+        }
         default:
           throw new HttpError(404, `no action ${what}`);
       }

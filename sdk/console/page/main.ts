@@ -2,9 +2,10 @@ import type { FieldSpec, ModelSpec } from "../../thing/model.js";
 import { post, type Sample, type Snapshot, type StatePush, type StoryLine, type View } from "./api.js";
 import { Chart } from "./chart.js";
 import { editorFor, unitOf, type Editor } from "./editors.js";
+import { FrontPanel } from "./front-panel.js";
 
-/** One appliance's panel: built once from its model, then refreshed from every push. */
-class Panel {
+/** One appliance's card: built once from its model, then refreshed from every push. */
+class DeviceCard {
   readonly samples: Sample[];
   private readonly root = document.createElement("section");
   private readonly values = new Map<string, HTMLElement>();
@@ -19,6 +20,7 @@ class Panel {
   private readonly seriesBox = document.createElement("div");
   /** The property editors: they follow the reported values, except while a person is editing one. */
   private readonly editors = new Map<string, Editor>();
+  private readonly frontPanel: FrontPanel | undefined;
 
   constructor(
     readonly id: string,
@@ -37,7 +39,12 @@ class Panel {
     title.append(name, el("span", "app", `${view.app} on ${view.board}`), this.firmware, this.badge, this.boots);
     this.status.className = "status";
     this.status.dataset["status"] = "";
-    this.root.append(title, this.status, this.propertyTable(), this.actionsRow());
+    this.root.append(title, this.status);
+    if (view.panel !== null) {
+      this.frontPanel = new FrontPanel(view.panel, this.api("key"), (text) => void (this.error.textContent = text));
+      this.root.append(this.frontPanel.element);
+    }
+    this.root.append(this.propertyTable(), this.actionsRow());
     const canvas = document.createElement("canvas");
     canvas.dataset["chart"] = "";
     this.chart = new Chart(canvas);
@@ -71,6 +78,7 @@ class Panel {
     this.boots.dataset["boots"] = String(view.boots);
     this.firmware.textContent = view.firmware === null ? "no firmware" : `fw ${view.firmware}`;
     this.status.textContent = view.status;
+    if (view.panel !== null) this.frontPanel?.update(view.panel);
     for (const [name, cell] of this.values) {
       const spec = this.model.properties[name] as FieldSpec;
       const v = view.reported[name];
@@ -220,11 +228,11 @@ function clock(ms: number): string {
 async function main(): Promise<void> {
   const snapshot = (await (await fetch("/api/appliances")).json()) as Snapshot;
   const container = document.querySelector("[data-devices]") as HTMLElement;
-  const panels = new Map<string, Panel>();
+  const cards = new Map<string, DeviceCard>();
   for (const a of snapshot.appliances) {
-    const panel = new Panel(a.id, a.model, a, a.samples, a.story);
-    panels.set(a.id, panel);
-    container.append(panel.element);
+    const card = new DeviceCard(a.id, a.model, a, a.samples, a.story);
+    cards.set(a.id, card);
+    container.append(card.element);
   }
   const restart = document.querySelector("[data-broker-restart]") as HTMLButtonElement;
   restart.hidden = !snapshot.brokerRestartable;
@@ -235,16 +243,15 @@ async function main(): Promise<void> {
     const push = JSON.parse((e as MessageEvent<string>).data) as StatePush;
     clockView.textContent = `simulated ${clock(push.at)} · cloud ${push.cloudConnected ? "connected" : "reconnecting…"}`;
     for (const view of push.appliances) {
-      const panel = panels.get(view.id);
-      panel?.update(view, view.sample);
+      cards.get(view.id)?.update(view, view.sample);
     }
   });
   events.addEventListener("story", (e) => {
     const line = JSON.parse((e as MessageEvent<string>).data) as StoryLine;
-    panels.get(line.id)?.addStory(line);
+    cards.get(line.id)?.addStory(line);
   });
   // For tests and the curious: the page's state.
-  (window as unknown as { hearthConsole: unknown }).hearthConsole = { panels };
+  (window as unknown as { hearthConsole: unknown }).hearthConsole = { cards };
 }
 
 void main();
