@@ -74,7 +74,12 @@ export const H1 = {
      * zero crossing: the firing instant is set to `resolutionUs`, each gate pulse lasts `pulseUs`.
      */
     triac: { pins: [19, 21, 22, 23], resolutionUs: 10, pulseUs: 100 },
-    bldc: { maxRpm: 1600 },
+    /**
+     * The 3-phase BLDC controller: commutation, the speed ramp and fault detection are the chip's.
+     * A stall is a command of `stallMinRpm` or more that the motor has not followed to a fifth of it
+     * for `stallMs`; a lost hall signal while driving is a sensor fault.
+     */
+    bldc: { maxRpm: 1600, stallMinRpm: 100, stallMs: 2_000 },
     buzzer: true,
     /** The segment driver: 4 seven-segment digits with decimal points, 8 indicator LEDs, 8 brightness steps; blinking at 1 Hz is the driver's. */
     display: { digits: 4, indicators: 8, brightnessSteps: 8, blinkMs: 500 },

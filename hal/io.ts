@@ -88,6 +88,8 @@ export type { MainsState, Triac, TriacOptions, TriacSetting, ZeroCross, ZeroCros
 import type { Triac, TriacOptions, ZeroCross, ZeroCrossOptions } from "./mains-io.js";
 export type { Display, DisplayFrame, DisplayOptions, KeyEvent, KeyEventKind, TouchKeys, TouchKeysOptions } from "./panel-io.js";
 import type { Display, DisplayOptions, TouchKeys, TouchKeysOptions } from "./panel-io.js";
+export type { Motor, MotorCommand, MotorFault, MotorOptions, MotorReading } from "./motor-io.js";
+import type { Motor, MotorOptions } from "./motor-io.js";
 
 export interface IOClass<Options, Instance> {
   new (options: Options): Instance;
@@ -103,6 +105,7 @@ export interface IO {
   Triac: IOClass<TriacOptions, Triac>;
   Display: IOClass<DisplayOptions, Display>;
   TouchKeys: IOClass<TouchKeysOptions, TouchKeys>;
+  Motor: IOClass<MotorOptions, Motor>;
 }
 
 /**

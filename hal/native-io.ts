@@ -2,6 +2,7 @@ import { HalError, type HalErrorCode } from "./errors.js";
 import { FlashError, type Flash, type FlashErrorKind } from "./flash.js";
 import type { Analog, AnalogOptions, Bit, Chip, Digital, DigitalOptions, HardwareWatchdog, IO, PWM, PWMOptions, Serial, SerialOptions } from "./io.js";
 import { isNativeError, type NativeBinding, type NativeError } from "./native.js";
+import { motorCommand, motorOptions, type Motor, type MotorCommand, type MotorOptions, type MotorReading } from "./motor-io.js";
 import { segmentsOf, touchKeysOptions, type Display, type DisplayFrame, type DisplayOptions, type KeyEvent, type TouchKeys, type TouchKeysOptions } from "./panel-io.js";
 import { triacNumbers, triacSetting, type Triac, type TriacOptions, type TriacSetting, type ZeroCross, type ZeroCrossOptions, type ZeroCrossReading } from "./mains-io.js";
 import { ResetReason } from "./reset-cause.js";
@@ -211,7 +212,39 @@ export function nativeIO(native: NativeBinding, events: NativeEvents): IO {
     }
   }
 
-  return { Digital: NativeDigital, Analog: NativeAnalog, PWM: NativePWM, Serial: NativeSerial, ZeroCross: NativeZeroCross, Triac: NativeTriac, Display: NativeDisplay, TouchKeys: NativeTouchKeys };
+  class NativeMotor extends Handle implements Motor {
+    readonly format = "object" as const;
+    readonly maxRpm: number;
+    private faulted = false;
+    constructor(options: MotorOptions) {
+      callback("Motor", "onReadable", options.onReadable);
+      callback("Motor", "onError", options.onError);
+      const o = motorOptions(options);
+      const opened = halResult(native.motorOpen(o.rampRpmPerS, o.currentLimitA));
+      super(opened.handle);
+      this.maxRpm = opened.maxRpm;
+      const onError = options.onError;
+      // The chip says the controller tripped: the reading names the fault.
+      events.on(this.handle, () => {
+        const r = this.read();
+        if (r.state !== "fault" || this.faulted) return;
+        this.faulted = true;
+        onError?.call(this, new HalError("io", `Motor: ${r.fault ?? "fault"}: the drive is stopped`, r.fault));
+      });
+    }
+    write(command: MotorCommand): void {
+      this.open("Motor");
+      const c = motorCommand(command);
+      halResult("brake" in c ? native.motorWrite(this.handle, 0, 1, 1) : native.motorWrite(this.handle, c.rpm, c.direction ?? 0, 0));
+      if (!("brake" in c) && c.rpm === 0) this.faulted = false;
+    }
+    read(): MotorReading {
+      this.open("Motor");
+      return halResult(native.ioRead(this.handle)) as MotorReading;
+    }
+  }
+
+  return { Motor: NativeMotor, Digital: NativeDigital, Analog: NativeAnalog, PWM: NativePWM, Serial: NativeSerial, ZeroCross: NativeZeroCross, Triac: NativeTriac, Display: NativeDisplay, TouchKeys: NativeTouchKeys };
 }
 
 /** The chip's flash, whole; partitions are FlashRegions of it. */

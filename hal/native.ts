@@ -1,6 +1,7 @@
 import type { FlashLayout } from "./h1.js";
 import type { ZeroCrossReading } from "./mains-io.js";
 import type { KeyEvent } from "./panel-io.js";
+import type { MotorReading } from "./motor-io.js";
 
 /**
  * The native binding contract (hal/NATIVE.md): the functions an engine on a
@@ -64,8 +65,12 @@ export interface NativeBinding {
   displayWrite(handle: number, text: string, blink: number, brightness: number, indicators: number): NativeError | undefined;
   /** Version 2: the touch key block; the image's `readable(handle)` when a key event is queued. */
   touchKeysOpen(longPressMs: number, repeatKeys: number, repeatMs: number): number | NativeError;
-  /** Digital: 0 or 1; analog: counts; serial: the bytes waiting (undefined: none); zero-cross: its reading; keys: the oldest event (undefined: none). */
-  ioRead(handle: number): number | ArrayBuffer | ZeroCrossReading | KeyEvent | undefined | NativeError;
+  /** Version 2: the BLDC controller (hal/MOTOR.md), stopped; the image's `readable(handle)` when it trips a fault. */
+  motorOpen(rampRpmPerS: number, currentLimitA: number): { handle: number; maxRpm: number } | NativeError;
+  /** Version 2: a speed command (rpm, direction 1 or -1) or, with brake 1, the brake. */
+  motorWrite(handle: number, rpm: number, direction: number, brake: number): NativeError | undefined;
+  /** Digital: 0 or 1; analog: counts; serial: the bytes waiting (undefined: none); zero-cross: its reading; keys: the oldest event (undefined: none); motor: its reading. */
+  ioRead(handle: number): number | ArrayBuffer | ZeroCrossReading | KeyEvent | MotorReading | undefined | NativeError;
   /** Digital: 0 or 1; PWM: duty; serial: bytes. */
   ioWrite(handle: number, value: number | ArrayBuffer): NativeError | undefined;
   ioClose(handle: number): void;

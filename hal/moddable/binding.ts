@@ -313,6 +313,8 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
     },
     triacWrite: (handle, mode, a, b) => use(handle, (io) => (io instanceof SsrBurst ? io.set(mode, a, b) : fail("bad-option", `handle ${handle} is not a triac`, "handle"))),
     // No segment driver or capacitive key block behind ECMA-419 on a dev board: refused, plainly.
+    motorOpen: () => fail("io", "Motor: an ESP32 dev board has no BLDC controller in this binding (the H1 has one); a BLDC driver board with a speed input and analog readbacks is wired as PWM and ADC parts instead"),
+    motorWrite: (handle) => fail("closed", `no open motor with handle ${handle}`),
     displayOpen: () => fail("io", "Display: an ESP32 dev board has no seven-segment driver in this binding (the H1 has one); a firmware that needs its panel runs on the H1 or the simulator"),
     displayWrite: (handle) => fail("closed", `no open display with handle ${handle}`),
     touchKeysOpen: () => fail("io", "TouchKeys: an ESP32 dev board has no touch key block in this binding (the H1 has six keys); a firmware that needs its panel runs on the H1 or the simulator"),

@@ -11,6 +11,7 @@ import { SimFlash } from "./flash.js";
 import { MainsBlock, type MainsTimer } from "./mains.js";
 import { simTriac } from "./triac.js";
 import { PanelBlock, simDisplay, simTouchKeys } from "./panel.js";
+import { MotorBlock, simMotor } from "./motor.js";
 import { simZeroCross } from "./zero-cross.js";
 
 /**
@@ -26,6 +27,8 @@ export class SimulatedH1 {
   readonly mains: MainsBlock;
   /** The segment display and the touch keys: a plant or a console reads the one and touches the other. */
   readonly panel: PanelBlock;
+  /** The BLDC controller: a plant turns its load by `motor.drive()` and reports with `motor.sense()`. */
+  readonly motor: MotorBlock;
   readonly io: IO;
   readonly watchdog: SimWatchdog;
   /** The reset-cause register: survives the reset it describes. */
@@ -45,6 +48,7 @@ export class SimulatedH1 {
     this.flash = flash ?? new SimFlash(H1.flash);
     this.mains = new MainsBlock(now, timer);
     this.panel = new PanelBlock(now, timer);
+    this.motor = new MotorBlock(now);
     this.io = {
       Digital: simDigital(this.pins),
       Analog: simAnalog(this.pins, this.analog),
@@ -54,6 +58,7 @@ export class SimulatedH1 {
       Triac: simTriac(this.pins, this.mains),
       Display: simDisplay(this.panel),
       TouchKeys: simTouchKeys(this.panel),
+      Motor: simMotor(this.motor),
     };
     this.watchdog = new SimWatchdog(now);
     const h1 = this;
@@ -72,6 +77,7 @@ export class SimulatedH1 {
   reset(reason: ResetReason): void {
     this.mains.reset();
     this.panel.reset();
+    this.motor.reset();
     this.pins.reset();
     this.pwm.reset();
     for (const line of this.uart) line.notify = undefined;

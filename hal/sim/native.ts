@@ -4,11 +4,12 @@ import { FlashError } from "../flash.js";
 import { HalError } from "../errors.js";
 import type { Analog, Digital, PWM, Serial } from "../io.js";
 import type { Display, KeyEvent, TouchKeys } from "../panel-io.js";
+import type { Motor, MotorReading } from "../motor-io.js";
 import { triacFromNumbers, type Triac, type ZeroCross, type ZeroCrossReading } from "../mains-io.js";
 import { NATIVE_VERSION, type NativeBinding, type NativeBootInfo, type NativeError } from "../native.js";
 import type { SimulatedH1 } from "./h1-sim.js";
 
-type SimIO = Digital | Analog | PWM | Serial | ZeroCross | Triac | Display | TouchKeys;
+type SimIO = Digital | Analog | PWM | Serial | ZeroCross | Triac | Display | TouchKeys | Motor;
 
 /**
  * The board's network as the simulated chip's MQTT client sees it: a session
@@ -138,9 +139,24 @@ export class SimulatedNative implements NativeBinding {
       return new this.o.h1.io.TouchKeys({ longPressMs, repeatKeys, repeatMs, onReadable: () => this.o.engine.readable(handle) });
     });
   }
-  ioRead(handle: number): number | ArrayBuffer | ZeroCrossReading | KeyEvent | undefined | NativeError {
+  motorOpen(rampRpmPerS: number, currentLimitA: number): { handle: number; maxRpm: number } | NativeError {
+    let motor: Motor | undefined;
+    const handle = this.open(() => {
+      const h = this.nextHandle;
+      return (motor = new this.o.h1.io.Motor({ rampRpmPerS, currentLimitA, onError: () => this.o.engine.readable(h) }));
+    });
+    return typeof handle === "number" ? { handle, maxRpm: (motor as Motor).maxRpm } : handle;
+  }
+  motorWrite(handle: number, rpm: number, direction: number, brake: number): NativeError | undefined {
     return this.io(handle, (io) => {
-      const value = (io as { read(): ArrayBuffer | number | ZeroCrossReading | KeyEvent | undefined }).read();
+      if (!("maxRpm" in io)) throw new HalError("bad-option", `motorWrite: handle ${handle} is not the motor`, "handle");
+      io.write(brake === 1 ? { brake: true } : direction === 0 ? { rpm } : { rpm, direction: direction as 1 | -1 });
+      return undefined;
+    });
+  }
+  ioRead(handle: number): number | ArrayBuffer | ZeroCrossReading | KeyEvent | MotorReading | undefined | NativeError {
+    return this.io(handle, (io) => {
+      const value = (io as { read(): ArrayBuffer | number | ZeroCrossReading | KeyEvent | MotorReading | undefined }).read();
       return value instanceof ArrayBuffer ? value.slice(0) : value;
     });
   }

@@ -72,6 +72,8 @@ export const NATIVE_SIGNATURES: Record<keyof Omit<NativeBinding, "version">, Arg
   displayOpen: ["n"],
   displayWrite: ["n", "s", "n", "n", "n"],
   touchKeysOpen: ["n", "n", "n"],
+  motorOpen: ["n", "n"],
+  motorWrite: ["n", "n", "n", "n"],
   ioRead: ["n"],
   ioWrite: ["n", "nb"],
   ioClose: ["n"],

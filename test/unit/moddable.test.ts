@@ -12,7 +12,7 @@ import { keys } from "../support/ota.js";
 
 /** Every function of the native binding contract (hal/native.ts), by name. */
 const CONTRACT = [
-  "boot", "now", "setWake", "digitalOpen", "analogOpen", "pwmOpen", "serialOpen", "zeroCrossOpen", "triacOpen", "triacWrite", "displayOpen", "displayWrite", "touchKeysOpen", "ioRead", "ioWrite", "ioClose",
+  "boot", "now", "setWake", "digitalOpen", "analogOpen", "pwmOpen", "serialOpen", "zeroCrossOpen", "triacOpen", "triacWrite", "displayOpen", "displayWrite", "touchKeysOpen", "motorOpen", "motorWrite", "ioRead", "ioWrite", "ioClose",
   "flashGeometry", "flashRead", "flashProgram", "flashErase", "watchdogStart", "watchdogFeed", "restart", "random",
   "sha256", "ed25519Verify", "mqttStart", "mqttSubscribe", "mqttPublish", "mqttStop", "panic", "log",
 ];
@@ -151,6 +151,7 @@ describe("hearth build --target moddable", () => {
     const closed = esp.writes.length;
     esp.advance(400);
     expect(esp.writes.slice(closed).filter((w) => w.pin === 27)).toEqual([]);
+    expect(native["motorOpen"]?.(80, 5)).toMatchObject({ error: "io", message: expect.stringMatching(/no BLDC controller/) });
     expect(native["displayOpen"]?.(7)).toMatchObject({ error: "io", message: expect.stringMatching(/no seven-segment driver/) });
     expect(native["touchKeysOpen"]?.(800, 0, 200)).toMatchObject({ error: "io", message: expect.stringMatching(/no touch key block/) });
     const sha = new Uint8Array(native["sha256"]?.(new TextEncoder().encode("abc").buffer) as ArrayBuffer);
