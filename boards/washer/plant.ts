@@ -24,8 +24,16 @@ const DRAIN_L_PER_MIN = 25;
 /** The drum, the tub and the heater element warm with the water. */
 const DRUM_J_PER_K = 8_000;
 const LOSS_W_PER_K = 12;
-/** The motor's acceleration limit, rpm per second. */
+/** A driver board's acceleration limit, rpm per second (the H1's controller ramps by its own setting). */
 const MOTOR_RPM_PER_S = 80;
+/** What the drum, motor and load can do at most, rpm per second, under the H1's controller. */
+const DRUM_RPM_PER_S = 400;
+/** Phase current: the motor's own, per rpm, and per litre of water it drags round. */
+const IDLE_A = 0.3;
+const A_PER_RPM = 0.0012;
+const A_PER_L = 0.02;
+/** A jammed drum: the locked rotor draws this much, over the controller's limit. */
+const JAMMED_A = 6;
 /** Below this the load tumbles and falls; above it, it sticks to the drum where it lies. */
 const TUMBLE_RPM = 60;
 /** rpm x imbalance above this makes the cabinet walk across the floor. */
@@ -53,7 +61,11 @@ export class DrumPlant {
   readonly byHand = {
     "open door": () => void this.openDoor(),
     "shut door": () => this.shutDoor(),
+    "jam drum": () => void (this.jammed = true),
+    "free drum": () => void (this.jammed = false),
   };
+  /** Something caught between drum and tub: it will not turn. */
+  jammed = false;
   private tumbled = true;
   private readonly queued: number[];
   private readonly inletC: number;
@@ -130,10 +142,12 @@ export class DrumPlant {
   }
 
   private stepDrum(dtS: number): void {
-    const command = (this.h1.pwmOutput(parts.drumMotor.pin)?.duty ?? 0) * washer.maxRpm;
-    const wanted = this.doorShut ? command : 0; // the motor's driver is interlocked with the door switch
-    const change = Math.max(-MOTOR_RPM_PER_S * dtS, Math.min(MOTOR_RPM_PER_S * dtS, wanted - this.rpm));
-    this.rpm = Math.max(0, this.rpm + change);
+    // On the H1's BLDC controller (io.Motor), or a driver board's PWM speed command.
+    const drive = this.h1.motor.drive();
+    const command = drive !== undefined ? drive.rpm : (this.h1.pwmOutput(parts.drumMotor.pin)?.duty ?? 0) * washer.maxRpm;
+    const wanted = this.doorShut && !this.jammed ? command : 0; // the motor's driver is interlocked with the door switch
+    const limit = (drive !== undefined ? DRUM_RPM_PER_S : MOTOR_RPM_PER_S) * dtS;
+    this.rpm = Math.max(0, this.rpm + Math.max(-limit, Math.min(limit, wanted - this.rpm)));
     if (this.rpm < TUMBLE_RPM) {
       this.tumbled = true;
     } else if (this.tumbled) {
@@ -142,6 +156,16 @@ export class DrumPlant {
       this.imbalance = this.queued.shift() ?? this.random.next() ** 2;
     }
     if (this.rpm * this.imbalance > SHAKE_LIMIT) this.violations.shakeS += dtS;
+    if (drive !== undefined) {
+      const driving = command > 0 && this.doorShut;
+      const currentA = this.jammed && driving ? JAMMED_A : driving || this.rpm > 0 ? IDLE_A + A_PER_RPM * this.rpm + A_PER_L * this.waterL : 0;
+      this.h1.motor.sense({ rpm: this.rpm, currentA, rippleA: this.ripple() * washer.rippleFullScaleA });
+    }
+  }
+
+  /** The phase current's swing over a turn, as a share of a load all on one side: a load that sticks to the drum shows it. */
+  private ripple(): number {
+    return this.rpm >= TUMBLE_RPM ? this.imbalance * Math.min(1, this.rpm / 90) : 0;
   }
 
   private writeSensors(): void {
@@ -151,8 +175,7 @@ export class DrumPlant {
     this.h1.setAnalog(parts.waterLevel.pin, level !== undefined ? failedCounts(level) : (4095 * Math.max(0, this.waterL + noise)) / washer.fullScaleL);
     this.h1.setAnalog(parts.waterTemp.pin, temp !== undefined ? failedCounts(temp) : ntcCounts(washer.thermistor, this.waterC + noise));
     this.h1.setAnalog(parts.drumSpeed.pin, (4095 * this.rpm) / washer.maxRpm);
-    const ripple = this.rpm >= TUMBLE_RPM ? this.imbalance * Math.min(1, this.rpm / 90) : 0;
-    this.h1.setAnalog(parts.currentRipple.pin, 4095 * Math.min(1, Math.max(0, ripple + noise)));
+    this.h1.setAnalog(parts.currentRipple.pin, 4095 * Math.min(1, Math.max(0, this.ripple() + noise)));
     this.h1.drive(parts.lockConfirm.pin, this.locked ? 1 : 0);
     this.h1.drive(parts.doorSwitch.pin, this.doorShut ? 1 : 0);
   }

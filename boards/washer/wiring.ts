@@ -1,9 +1,11 @@
 /**
- * The washer board: a front-loader's main control board around the H1.
- * The drum motor is the H1's BLDC block, wired on this board as a speed
- * command (PWM duty: a fraction of the block's 1600 rpm) and two readbacks on
- * ADC channels (speed, and the phase current's ripple, which an unbalanced
- * load makes swing once per turn).
+ * The washer board: a front-loader's main control board around the H1. The
+ * drum motor is on the H1's BLDC controller (io.Motor), which measures its
+ * speed and phase current; the current's ripple over a turn shows how
+ * unbalanced the load lies. A chip without that controller (a dev board)
+ * drives a BLDC driver board instead: a speed command on PWM (a fraction of
+ * maxRpm) and two readbacks on ADC channels, the parts drumMotor, drumSpeed
+ * and currentRipple.
  */
 export const washer = {
   id: "washer",
@@ -23,15 +25,15 @@ export const washer = {
     lockConfirm: { pin: 17, kind: "digital-in" },
     /** Door switch: 1 = the door is shut. */
     doorSwitch: { pin: 18, kind: "digital-in" },
-    /** BLDC speed command: duty as a fraction of maxRpm. */
+    /** Driver board only: the speed command, duty as a fraction of maxRpm. */
     drumMotor: { pin: 20, kind: "pwm", hz: 20_000 },
     /** Pressure sensor on the drum's air trap: counts proportional to litres, full scale = fullScaleL. */
     waterLevel: { pin: 24, kind: "adc" },
     /** Water NTC thermistor by the heater. */
     waterTemp: { pin: 25, kind: "adc" },
-    /** BLDC speed readback: counts proportional to rpm, full scale = maxRpm. */
+    /** Driver board only: its speed readback, counts proportional to rpm, full scale = maxRpm. */
     drumSpeed: { pin: 26, kind: "adc" },
-    /** BLDC phase-current ripple: full scale = a load entirely on one side of the drum. */
+    /** Driver board only: its phase-current ripple, full scale = a load entirely on one side of the drum. */
     currentRipple: { pin: 27, kind: "adc" },
   },
   /** The front panel on the H1's key block and segment driver: key n and indicator LED n by name, left to right. */
@@ -40,6 +42,10 @@ export const washer = {
     indicators: ["cotton", "synthetics", "quick", "wool", "locked", "heating"],
   },
   maxRpm: 1600,
+  /** The drum motor's phase-current ripple with the whole load on one side, amperes (io.Motor's rippleA). */
+  rippleFullScaleA: 2,
+  /** The speed ramp the drum is driven with, both ways. */
+  rampRpmPerS: 80,
   fullScaleL: 30,
   thermistor: { r25Ohms: 10_000, beta: 3950, seriesOhms: 10_000 },
 } as const;

@@ -34,7 +34,7 @@ export interface CycleListener {
   finished(minutes: number, spin: number): void;
 }
 
-export const WasherFault = { noWater: 1, noDrain: 2, waterSensor: 3, doorLock: 4 } as const;
+export const WasherFault = { noWater: 1, noDrain: 2, waterSensor: 3, doorLock: 4, drumMotor: 5 } as const;
 
 const EMPTY_L = 0.3;
 const FILL_TIMEOUT_MS = 10 * 60_000;

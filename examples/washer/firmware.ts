@@ -1,7 +1,8 @@
 import { ntcCelsius } from "../../boards/parts/ntc.js";
 import { washer as board } from "../../boards/washer/index.js";
 import { DigitalMode, HalError, HearthError, type FirmwareContext } from "../../sdk/index.js";
-import { WashCycle, type Sensed } from "./cycle.js";
+import { WashCycle, WasherFault, type Sensed } from "./cycle.js";
+import { openDrum } from "./drum.js";
 import type { WasherModel } from "./model.js";
 import { expectedMinutes, runFor } from "./programs.js";
 import { washerPanel } from "./panel.js";
@@ -33,17 +34,14 @@ export function washer({ io, kernel, device, log, watchdog, storage, update }: F
   };
   const lockConfirm = input(parts.lockConfirm.pin);
   const doorSwitch = input(parts.doorSwitch.pin);
-  const motor = new io.PWM({ pin: parts.drumMotor.pin, hz: parts.drumMotor.hz });
   const buzzer = new io.PWM({ pin: parts.buzzer.pin, hz: parts.buzzer.hz });
   const level = new io.Analog({ pin: parts.waterLevel.pin });
   const temp = new io.Analog({ pin: parts.waterTemp.pin });
-  const speed = new io.Analog({ pin: parts.drumSpeed.pin });
-  const ripple = new io.Analog({ pin: parts.currentRipple.pin });
-  const dutyMax = 2 ** motor.resolution - 1;
+  const buzzerMax = 2 ** buzzer.resolution - 1;
   const adcMax = 2 ** level.resolution - 1;
 
   const beep = (): void => {
-    buzzer.write(dutyMax >> 1);
+    buzzer.write(buzzerMax >> 1);
     kernel.after(300, () => buzzer.write(0), "buzzer");
   };
 
@@ -68,6 +66,15 @@ export function washer({ io, kernel, device, log, watchdog, storage, update }: F
     },
   });
 
+  const drum = openDrum(io, log, (fault) => {
+    // The controller stopped the drum: hold the program where it is (the door stays locked over water) and say why.
+    log.error("drum", `motor ${fault}: the drum is stopped`);
+    device.set("error", WasherFault.drumMotor);
+    device.emit("fault", { code: WasherFault.drumMotor });
+    if (cycle.running && cycle.state !== "cancelling") cycle.dispatch({ kind: "pause" });
+    beep();
+  });
+
   cycle.begin(restore());
   if (cycle.progress !== undefined) log.info("cycle", `resuming ${cycle.progress.run.program} at ${cycle.progress.stage}`);
 
@@ -87,8 +94,7 @@ export function washer({ io, kernel, device, log, watchdog, storage, update }: F
     return {
       waterL: (level.read() / adcMax) * board.fullScaleL,
       waterC: ntcCelsius(board.thermistor, temp.read()),
-      rpm: Math.round((speed.read() / adcMax) * board.maxRpm),
-      ripple: ripple.read() / adcMax,
+      ...drum.sense(),
       locked: lockConfirm.read() === 1,
       doorShut: doorSwitch.read() === 1,
     };
@@ -105,7 +111,7 @@ export function washer({ io, kernel, device, log, watchdog, storage, update }: F
     const target = cycle.progress?.run.temperatureC ?? 0;
     heat(!out.heater || !safe ? 0 : sensed.waterC !== undefined && sensed.waterC > target - GENTLE_HEAT_K ? 0.5 : 1);
     drain.write(out.drain ? 1 : 0);
-    motor.write(safe ? Math.round((Math.min(out.drumRpm, board.maxRpm) / board.maxRpm) * dutyMax) : 0);
+    drum.drive(safe ? out.drumRpm : 0);
     lock.write(cycle.mustLock ? 1 : 0);
     const p = cycle.progress;
     device.update({

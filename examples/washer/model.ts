@@ -23,7 +23,7 @@ export const washerModel = defineModel({
     drumRpm: { id: 8, type: "int", min: 0, max: 1600, unit: "rpm", access: "r" },
     doorLocked: { id: 9, type: "bool", access: "r" },
     doorOpen: { id: 10, type: "bool", access: "r" },
-    /** 0 none; 1 no water (fill timed out); 2 does not drain; 3 water sensor failed; 4 door lock failed. */
+    /** 0 none; 1 no water (fill timed out); 2 does not drain; 3 water sensor failed; 4 door lock failed; 5 the drum motor stopped (stall, over-current, its sensors). */
     error: { id: 11, type: "int", min: 0, max: 99, access: "r" },
   },
   actions: {

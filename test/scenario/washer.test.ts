@@ -155,6 +155,27 @@ describe("washer: a wash program on the drum plant", () => {
     expect(w.unlocked()).toBe(0);
   });
 
+  it("a jammed drum: its locked rotor trips the BLDC controller (over-current), which stops the drive; the washer says so and holds the program, door locked over the water", async () => {
+    const w = washerSim();
+    w.sim.device.remoteWrite({ program: "quick", temperature: 20 });
+    await w.sim.device.remoteCall("start", {});
+    w.runUntil(() => w.sim.device.get("state") === "washing", 30 * MIN);
+    w.runUntil(() => w.drum().rpm > 20, 2 * MIN);
+    w.drum().jammed = true;
+    w.runUntil(() => w.sim.device.get("error") === 5, MIN);
+    expect(w.sim.device.get("error"), "error 5: the drum motor stopped").toBe(5);
+    expect(w.events.filter((e) => e.name === "fault").map((e) => e.fields)).toEqual([{ code: 5 }]);
+    w.clock.runFor(10_000);
+    expect(w.sim.device.get("state")).toBe("paused");
+    expect(w.sim.h1.motor.drive()?.rpm, "the drive is stopped").toBe(0);
+    expect(w.drum().openDoor()).toBe(false);
+    w.drum().jammed = false;
+    await w.sim.device.remoteCall("resume", {});
+    w.runUntil(() => w.sim.device.get("state") === "done", 60 * MIN);
+    expect(w.sim.device.get("state")).toBe("done");
+    expect(w.unlocked()).toBe(0);
+  });
+
   it("cancel drains the drum and unlocks the door; start refuses an open door", async () => {
     const w = washerSim();
     await w.sim.device.remoteCall("start", {});
