@@ -12,3 +12,4 @@ export type { Chip, HardwareWatchdog, ZeroCross, ZeroCrossReading, Triac, TriacS
 export { KvStore, AppendLog, StorageError, defineRecord, field, type StorageErrorCode, type RecordCodec, type RecordValue } from "../os/storage/index.js";
 export type { CborValue } from "../os/cbor.js";
 export { CompressorGuard, type CompressorTimes } from "./parts/compressor-guard.js";
+export { mirrorOnDisplay } from "./parts/display-mirror.js";

@@ -1,5 +1,5 @@
 import { airconIndoor } from "../../boards/aircon-indoor/index.js";
-import type { DisplayFrame, FirmwareContext } from "../../sdk/index.js";
+import { mirrorOnDisplay, type DisplayFrame, type FirmwareContext } from "../../sdk/index.js";
 import { airconModel, type AirconModel } from "./model.js";
 
 const { keys, indicators } = airconIndoor.panel;
@@ -16,23 +16,13 @@ const led = (name: (typeof indicators)[number]): number => 1 << indicators.index
  * the power key works; up and down repeat while held.
  */
 export function airconPanel({ io, device }: Pick<FirmwareContext<AirconModel>, "io" | "device">): void {
-  const display = new io.Display({});
-  let shown = "";
-  const show = (): void => {
-    const { power, mode, target, swing, compressor, error } = device.snapshot();
-    const frame: DisplayFrame =
-      error !== 0
-        ? { text: `E${error}`, blink: true }
-        : !power
-          ? { text: "" }
-          : { text: Number.isInteger(target) ? String(target) : target.toFixed(1), indicators: led(mode) | (swing ? led("swing") : 0) | (compressor ? led("compressor") : 0) };
-    const key = JSON.stringify(frame);
-    if (key === shown) return;
-    shown = key;
-    display.write(frame);
-  };
-  device.observe({ changed: show });
-  show();
+  mirrorOnDisplay(new io.Display({}), device, ({ power, mode, target, swing, compressor, error }): DisplayFrame =>
+    error !== 0
+      ? { text: `E${error}`, blink: true }
+      : !power
+        ? { text: "" }
+        : { text: Number.isInteger(target) ? String(target) : target.toFixed(1), indicators: led(mode) | (swing ? led("swing") : 0) | (compressor ? led("compressor") : 0) },
+  );
 
   const press = (key: number): void => {
     const { power, mode, target, fan, swing } = device.snapshot();

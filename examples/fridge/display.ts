@@ -1,5 +1,5 @@
 import { fridge as board } from "../../boards/fridge/index.js";
-import type { DisplayFrame, FirmwareContext } from "../../sdk/index.js";
+import { mirrorOnDisplay, type DisplayFrame, type FirmwareContext } from "../../sdk/index.js";
 import type { FridgeModel } from "./model.js";
 
 const led = (name: (typeof board.panel.indicators)[number]): number => 1 << board.panel.indicators.indexOf(name);
@@ -10,17 +10,8 @@ const led = (name: (typeof board.panel.indicators)[number]): number => 1 << boar
  * long as the buzzer sounds.
  */
 export function fridgeDisplay({ io, device }: Pick<FirmwareContext<FridgeModel>, "io" | "device">): void {
-  const display = new io.Display({});
-  let shown = "";
-  const show = (): void => {
-    const { fridge, mode, doorAlarm, error } = device.snapshot();
+  mirrorOnDisplay(new io.Display({}), device, ({ fridge, mode, doorAlarm, error }): DisplayFrame => {
     const lights = (mode === "eco" ? led("eco") : mode === "quickFreeze" ? led("quickFreeze") : 0) | (doorAlarm ? led("alarm") : 0);
-    const frame: DisplayFrame = doorAlarm ? { text: "door", blink: true, indicators: lights } : error !== 0 ? { text: `E${error}`, blink: true, indicators: lights } : { text: String(Math.round(fridge)), indicators: lights };
-    const key = JSON.stringify(frame);
-    if (key === shown) return;
-    shown = key;
-    display.write(frame);
-  };
-  device.observe({ changed: show });
-  show();
+    return doorAlarm ? { text: "door", blink: true, indicators: lights } : error !== 0 ? { text: `E${error}`, blink: true, indicators: lights } : { text: String(Math.round(fridge)), indicators: lights };
+  });
 }

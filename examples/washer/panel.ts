@@ -1,5 +1,5 @@
 import { washer as board } from "../../boards/washer/index.js";
-import type { DisplayFrame, FirmwareContext } from "../../sdk/index.js";
+import { mirrorOnDisplay, type DisplayFrame, type FirmwareContext } from "../../sdk/index.js";
 import { washerModel, type WasherModel } from "./model.js";
 import { expectedMinutes, runFor } from "./programs.js";
 
@@ -19,26 +19,16 @@ const next = <T>(values: readonly T[], value: T): T => values[(values.indexOf(va
  * program's light. Settings change only between runs, as the app's may not.
  */
 export function washerPanel({ io, device, log }: Pick<FirmwareContext<WasherModel>, "io" | "device" | "log">, beep: () => void): void {
-  const display = new io.Display({});
-  let shown = "";
-  const show = (): void => {
-    const s = device.snapshot();
+  mirrorOnDisplay(new io.Display({}), device, (s): DisplayFrame => {
     const lights = led(s.program) | (s.doorLocked ? led("locked") : 0) | (s.state === "heating" ? led("heating") : 0);
-    const frame: DisplayFrame =
-      s.error !== 0
+    return s.error !== 0
         ? { text: `E${s.error}`, blink: true, indicators: lights }
         : s.state === "done"
           ? { text: "End", indicators: lights }
           : RUNNING.has(s.state) || s.state === "paused" || s.state === "cancelling"
             ? { text: String(s.remaining), blink: s.state === "paused", indicators: lights }
             : { text: String(Math.round(expectedMinutes(runFor(s)))), indicators: lights };
-    const key = JSON.stringify(frame);
-    if (key === shown) return;
-    shown = key;
-    display.write(frame);
-  };
-  device.observe({ changed: show });
-  show();
+  });
 
   const refused = (error: unknown): void => {
     log.info("panel", error instanceof Error ? error.message : String(error));
