@@ -13,6 +13,8 @@ export interface QuickJsMcuOptions {
   hangMs?: number;
   /** The host's monotonic real-time clock in ms (performance.now), which hang detection measures with. */
   stopwatch: () => number;
+  /** QuickJS's C stack limit, bytes (its `JS_SetMaxStackSize`); past it a call throws "stack overflow". Default QuickJS's own. */
+  maxStackBytes?: number;
 }
 
 let engine: Promise<QuickJSWASMModule> | undefined;
@@ -58,6 +60,7 @@ export class QuickJsMcu implements ImageMcu {
   ) {
     this.runtime = module.newRuntime();
     this.vm = this.runtime.newContext();
+    if (options.maxStackBytes !== undefined) this.runtime.setMaxStackSize(options.maxStackBytes);
     this.runtime.setInterruptHandler(() => this.dead || (this.depth > 0 && this.options.stopwatch() - this.enteredAt > (this.options.hangMs ?? 2000)));
   }
 

@@ -12,7 +12,7 @@ import { report, type Figures } from "./table.js";
 import type { Image } from "../../os/boot/image.js";
 import { ImageBoard } from "../../sdk/sim/image-board.js";
 import { MCU_SLOT_BYTES, XS_STACK_SLOTS, XsMcu } from "../../sdk/node/xs/xs-mcu.js";
-import { bootAndUpdateOnXs } from "../support/xs-stack.js";
+import { bootAndUpdate, bootAndUpdateOnXs } from "../support/xs-stack.js";
 import { virtualTime } from "../support/virtual-time.js";
 
 const EXAMPLES: { name: string; app: ApplianceApp<ModelSpec> }[] = [{ name: "aircon", app: aircon as unknown as ApplianceApp<ModelSpec> }];
@@ -74,6 +74,7 @@ export async function footprintBench(): Promise<void> {
     board.powerOff();
     await cloud.stop();
     Object.assign(figures, await xsDay(name, app, image));
+    figures["quickjs_stack_peak_bytes"] = await quickjsStackPeak(name as "aircon");
     const stackPeak = await xsStackPeak(name as "aircon");
     figures["xs_stack_peak_slots"] = stackPeak;
     figures["xs_stack_headroom"] = Number((1 - stackPeak / XS_STACK_SLOTS).toFixed(3));
@@ -83,11 +84,38 @@ export async function footprintBench(): Promise<void> {
     xs_data_heap_steady_bytes: "XS: live data after the day",
     xs_code_bytes: "XS: the loaded bundle, live, before start() (on a chip it is preloaded into flash)",
     xs_stack_peak_slots: `XS: the least stack (slots) that boots, works an hour and takes an update with no overflow, found by bisection; includes the simulator shim's frames at each native call (C on a chip): an upper bound`,
+    quickjs_stack_peak_bytes: "QuickJS: the least C stack limit (JS_SetMaxStackSize) under which boot, an hour and an update give the same publishes as with none, by bisection to 256 bytes; QuickJS's C stack in WebAssembly, a guide to an MCU's",
     xs_stack_headroom: `XS: 1 - peak / the manifest's stack (${XS_STACK_SLOTS} slots); goal >= 0.4`,
     boot_garbage_bytes_quickjs: "QuickJS: the highest heap at start()'s native calls above what stays after it (reference counts free most garbage at once: this transient is boot's churn); goal <= 32768",
     boot_garbage_bytes_xs: "XS: slots allocated during start() beyond what stays live, at 16 bytes (includes the simulator shim's CBOR per native call; chunks not counted); goal <= 32768",
   });
   report("footprint", figures, notes);
+}
+
+/**
+ * The least C stack (QuickJS's limit, bytes) the same paths run in on QuickJS
+ * with the very same outcome as without a limit: QuickJS throws a catchable
+ * "stack overflow", so the test is what the appliance does (its publishes),
+ * not only whether it crashed.
+ */
+async function quickjsStackPeak(name: "aircon"): Promise<number> {
+  const quickjs = await loadQuickJs();
+  const run = (maxStackBytes: number | undefined) =>
+    bootAndUpdate(name, (hooks) => new QuickJsMcu(quickjs, { stopwatch: () => performance.now(), hangMs: 60_000, ...(maxStackBytes === undefined ? {} : { maxStackBytes }) }, hooks));
+  const reference = await run(undefined);
+  if (reference.crashes.length > 0 || reference.update !== "done") throw new Error(`${name} did not take its update on QuickJS: ${JSON.stringify(reference)}`);
+  const same = async (bytes: number): Promise<boolean> => {
+    const r = await run(bytes);
+    return r.crashes.length === 0 && r.update === "done" && r.publishes === reference.publishes;
+  };
+  let [short, enough] = [1024, 1024 * 1024];
+  if (!(await same(enough))) throw new Error(`${name} needs more than ${enough} bytes of QuickJS stack`);
+  while (enough - short > 256) {
+    const mid = Math.floor((short + enough) / 2);
+    if (await same(mid)) enough = mid;
+    else short = mid;
+  }
+  return enough;
 }
 
 /** The least XS stack the image's deepest paths run in: bisection between a stack that overflows and one that does not. */

@@ -5,7 +5,9 @@ import { verifyEd25519 } from "../../os/boot/signing.js";
 import { VirtualClock } from "../../os/virtual-clock.js";
 import { Cloud } from "../../sdk/cloud/index.js";
 import { buildFirmware } from "../../sdk/node/tools/build.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { XsMcu } from "../../sdk/node/xs/xs-mcu.js";
+import type { McuFactory } from "../../sdk/sim/image-mcu.js";
 import { userSettings } from "../../sdk/sim/app.js";
 import { ImageBoard } from "../../sdk/sim/image-board.js";
 import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
@@ -14,6 +16,8 @@ import { keys } from "./ota.js";
 import { virtualTime } from "./virtual-time.js";
 
 export interface StackRun {
+  /** A hash of every MQTT publish (topic and bytes) with its time: what the appliance did, seen from the broker. */
+  publishes: string;
   /** Why the image stopped, each time it did (a stack overflow among them if the stack was too small). */
   crashes: string[];
   /** The update's end on the cloud's side ("done" when the new image booted and confirmed). */
@@ -42,11 +46,24 @@ function updateImage(name: (typeof APPLIANCES)[number]): Promise<Uint8Array> {
  * slot, signature check, trial boot of the new image, its confirmation) and
  * ten minutes on the new image.
  */
-export async function bootAndUpdateOnXs(name: (typeof APPLIANCES)[number], stackSlots: number): Promise<StackRun> {
+export async function bootAndUpdateOnXs(name: (typeof APPLIANCES)[number], stackSlots: number): Promise<Omit<StackRun, "publishes">> {
+  const { publishes: _, ...run } = await bootAndUpdate(name, (hooks) => new XsMcu({ stackSlots }, hooks));
+  return run;
+}
+
+/** The same paths on any image engine. */
+export async function bootAndUpdate(name: (typeof APPLIANCES)[number], mcu: McuFactory): Promise<StackRun> {
   const app = loadExample(name);
   const [image, update] = await Promise.all([exampleImage(name, app), updateImage(name)]);
   const clock = new VirtualClock();
   const broker = new MemoryBroker();
+  const hasher = sha256.create();
+  const routed = broker as unknown as { route(topic: string, payload: Uint8Array): void };
+  const route = routed.route.bind(broker);
+  routed.route = (topic, payload) => {
+    hasher.update(new TextEncoder().encode(`${clock.now()} ${topic} ${Buffer.from(payload).toString("hex")}\n`));
+    route(topic, payload);
+  };
   const flash = new SimFlash(H1.flash);
   installConfirmed(flash, { boot: partition("boot"), slotA: partition("slotA"), slotB: partition("slotB") }, keys.publicKey, app.boardId, verifyEd25519, image);
   const board = new ImageBoard(app, {
@@ -55,7 +72,7 @@ export async function bootAndUpdateOnXs(name: (typeof APPLIANCES)[number], stack
     flash,
     publicKey: keys.publicKey,
     network: { transport: () => broker.transport("dev-1"), deviceId: "dev-1" },
-    mcu: (hooks) => new XsMcu({ stackSlots }, hooks),
+    mcu,
   });
   const cloud = new Cloud(broker.transport("cloud"), [app.model], () => 1_800_000_000_000 + clock.now());
   void cloud.start();
@@ -69,7 +86,7 @@ export async function bootAndUpdateOnXs(name: (typeof APPLIANCES)[number], stack
   await run(3_600_000);
   const rollout = cloud.rollout({ image: update, devices: ["dev-1"] });
   await run(600_000);
-  const result: StackRun = { crashes: board.crashes.map((c) => c.cause), update: rollout.devices.get("dev-1")?.phase, firmware: board.firmware };
+  const result: StackRun = { crashes: board.crashes.map((c) => c.cause), update: rollout.devices.get("dev-1")?.phase, firmware: board.firmware, publishes: Buffer.from(hasher.digest()).toString("hex") };
   await cloud.stop();
   board.powerOff();
   return result;
