@@ -84,7 +84,7 @@ export async function footprintBench(): Promise<void> {
     xs_data_heap_steady_bytes: "XS: live data after the day",
     xs_code_bytes: "XS: the loaded bundle, live, before start() (on a chip it is preloaded into flash)",
     xs_stack_peak_slots: `XS: the least stack (slots) that boots, works an hour and takes an update with no overflow, found by bisection; includes the simulator shim's frames at each native call (C on a chip): an upper bound`,
-    quickjs_stack_peak_bytes: "QuickJS: the least C stack limit (JS_SetMaxStackSize) under which boot, an hour and an update give the same publishes as with none, by bisection to 256 bytes; QuickJS's C stack in WebAssembly, a guide to an MCU's",
+    quickjs_stack_peak_bytes: "QuickJS: the least C stack limit (JS_SetMaxStackSize) under which boot, an hour and an update give the same pin trace as with none, by bisection to 256 bytes; QuickJS's C stack in WebAssembly's linear memory only (locals WebAssembly keeps in its own registers are not in it), so a floor for an MCU's C stack, not its figure",
     xs_stack_headroom: `XS: 1 - peak / the manifest's stack (${XS_STACK_SLOTS} slots); goal >= 0.4`,
     boot_garbage_bytes_quickjs: "QuickJS: the highest heap at start()'s native calls above what stays after it (reference counts free most garbage at once: this transient is boot's churn); goal <= 32768",
     boot_garbage_bytes_xs: "XS: slots allocated during start() beyond what stays live, at 16 bytes (includes the simulator shim's CBOR per native call; chunks not counted); goal <= 32768",
@@ -95,7 +95,7 @@ export async function footprintBench(): Promise<void> {
 /**
  * The least C stack (QuickJS's limit, bytes) the same paths run in on QuickJS
  * with the very same outcome as without a limit: QuickJS throws a catchable
- * "stack overflow", so the test is what the appliance does (its publishes),
+ * "stack overflow", so the test is what the appliance does (its pins),
  * not only whether it crashed.
  */
 async function quickjsStackPeak(name: "aircon"): Promise<number> {
@@ -106,7 +106,7 @@ async function quickjsStackPeak(name: "aircon"): Promise<number> {
   if (reference.crashes.length > 0 || reference.update !== "done") throw new Error(`${name} did not take its update on QuickJS: ${JSON.stringify(reference)}`);
   const same = async (bytes: number): Promise<boolean> => {
     const r = await run(bytes);
-    return r.crashes.length === 0 && r.update === "done" && r.publishes === reference.publishes;
+    return r.crashes.length === 0 && r.update === "done" && r.pins === reference.pins;
   };
   let [short, enough] = [1024, 1024 * 1024];
   if (!(await same(enough))) throw new Error(`${name} needs more than ${enough} bytes of QuickJS stack`);

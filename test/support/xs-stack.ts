@@ -16,8 +16,8 @@ import { keys } from "./ota.js";
 import { virtualTime } from "./virtual-time.js";
 
 export interface StackRun {
-  /** A hash of every MQTT publish (topic and bytes) with its time: what the appliance did, seen from the broker. */
-  publishes: string;
+  /** A hash of every change of level at the chip's pins, with its time: what the appliance did (the cloud's ids are random, its pins are not). */
+  pins: string;
   /** Why the image stopped, each time it did (a stack overflow among them if the stack was too small). */
   crashes: string[];
   /** The update's end on the cloud's side ("done" when the new image booted and confirmed). */
@@ -46,8 +46,8 @@ function updateImage(name: (typeof APPLIANCES)[number]): Promise<Uint8Array> {
  * slot, signature check, trial boot of the new image, its confirmation) and
  * ten minutes on the new image.
  */
-export async function bootAndUpdateOnXs(name: (typeof APPLIANCES)[number], stackSlots: number): Promise<Omit<StackRun, "publishes">> {
-  const { publishes: _, ...run } = await bootAndUpdate(name, (hooks) => new XsMcu({ stackSlots }, hooks));
+export async function bootAndUpdateOnXs(name: (typeof APPLIANCES)[number], stackSlots: number): Promise<Omit<StackRun, "pins">> {
+  const { pins: _, ...run } = await bootAndUpdate(name, (hooks) => new XsMcu({ stackSlots }, hooks));
   return run;
 }
 
@@ -58,12 +58,6 @@ export async function bootAndUpdate(name: (typeof APPLIANCES)[number], mcu: McuF
   const clock = new VirtualClock();
   const broker = new MemoryBroker();
   const hasher = sha256.create();
-  const routed = broker as unknown as { route(topic: string, payload: Uint8Array): void };
-  const route = routed.route.bind(broker);
-  routed.route = (topic, payload) => {
-    hasher.update(new TextEncoder().encode(`${clock.now()} ${topic} ${Buffer.from(payload).toString("hex")}\n`));
-    route(topic, payload);
-  };
   const flash = new SimFlash(H1.flash);
   installConfirmed(flash, { boot: partition("boot"), slotA: partition("slotA"), slotB: partition("slotB") }, keys.publicKey, app.boardId, verifyEd25519, image);
   const board = new ImageBoard(app, {
@@ -74,6 +68,8 @@ export async function bootAndUpdate(name: (typeof APPLIANCES)[number], mcu: McuF
     network: { transport: () => broker.transport("dev-1"), deviceId: "dev-1" },
     mcu,
   });
+  let done = false;
+  board.h1.watch((pin) => done || hasher.update(new TextEncoder().encode(`${clock.now()} ${pin} ${board.h1.level(pin)}\n`)));
   const cloud = new Cloud(broker.transport("cloud"), [app.model], () => 1_800_000_000_000 + clock.now());
   void cloud.start();
   const { run: runFor } = virtualTime(clock);
@@ -84,9 +80,10 @@ export async function bootAndUpdate(name: (typeof APPLIANCES)[number], mcu: McuF
   await run(10_000);
   void cloud.device("dev-1", app.model).set(userSettings(app) as never, { timeoutMs: 60_000 }).catch(() => undefined);
   await run(3_600_000);
-  const rollout = cloud.rollout({ image: update, devices: ["dev-1"] });
+  const rollout = cloud.rollout({ image: update, devices: ["dev-1"], id: 77 });
   await run(600_000);
-  const result: StackRun = { crashes: board.crashes.map((c) => c.cause), update: rollout.devices.get("dev-1")?.phase, firmware: board.firmware, publishes: Buffer.from(hasher.digest()).toString("hex") };
+  const result: StackRun = { crashes: board.crashes.map((c) => c.cause), update: rollout.devices.get("dev-1")?.phase, firmware: board.firmware, pins: Buffer.from(hasher.digest()).toString("hex") };
+  done = true;
   await cloud.stop();
   board.powerOff();
   return result;
