@@ -90,6 +90,8 @@ export type { Display, DisplayFrame, DisplayOptions, KeyEvent, KeyEventKind, Tou
 import type { Display, DisplayOptions, TouchKeys, TouchKeysOptions } from "./panel-io.js";
 export type { Motor, MotorCommand, MotorFault, MotorOptions, MotorReading } from "./motor-io.js";
 import type { Motor, MotorOptions } from "./motor-io.js";
+export type { Bytes, I2C, I2COptions, SPI, SPIOptions } from "./bus-io.js";
+import type { I2C, I2COptions, SPI, SPIOptions } from "./bus-io.js";
 
 export interface IOClass<Options, Instance> {
   new (options: Options): Instance;
@@ -106,6 +108,8 @@ export interface IO {
   Display: IOClass<DisplayOptions, Display>;
   TouchKeys: IOClass<TouchKeysOptions, TouchKeys>;
   Motor: IOClass<MotorOptions, Motor>;
+  I2C: IOClass<I2COptions, I2C>;
+  SPI: IOClass<SPIOptions, SPI>;
 }
 
 /**

@@ -2,6 +2,7 @@ import { HalError, type HalErrorCode } from "./errors.js";
 import { FlashError, type Flash, type FlashErrorKind } from "./flash.js";
 import type { Analog, AnalogOptions, Bit, Chip, Digital, DigitalOptions, HardwareWatchdog, IO, PWM, PWMOptions, Serial, SerialOptions } from "./io.js";
 import { isNativeError, type NativeBinding, type NativeError } from "./native.js";
+import { bytesOf, countOf, i2cOptions, spiOptions, type Bytes, type I2C, type I2COptions, type SPI, type SPIOptions } from "./bus-io.js";
 import { motorCommand, motorOptions, type Motor, type MotorCommand, type MotorOptions, type MotorReading } from "./motor-io.js";
 import { segmentsOf, touchKeysOptions, type Display, type DisplayFrame, type DisplayOptions, type KeyEvent, type TouchKeys, type TouchKeysOptions } from "./panel-io.js";
 import { triacNumbers, triacSetting, type Triac, type TriacOptions, type TriacSetting, type ZeroCross, type ZeroCrossOptions, type ZeroCrossReading } from "./mains-io.js";
@@ -45,206 +46,256 @@ export class NativeEvents {
   }
 }
 
-export function nativeIO(native: NativeBinding, events: NativeEvents): IO {
-  class Handle {
-    protected closed = false;
-    constructor(protected readonly handle: number) {}
-    close(): void {
-      if (this.closed) return;
-      this.closed = true;
-      events.off(this.handle);
-      native.ioClose(this.handle);
-    }
-    protected open(cls: string): void {
-      if (this.closed) throw new HalError("closed", `${cls}: closed`);
-    }
-  }
+/**
+ * The chip this image runs on, bound once by `nativeIO` as the image starts
+ * (one image, one chip). The classes are made when the module loads, so on a
+ * chip that runs preloaded modules from flash they cost no RAM.
+ */
+let native: NativeBinding;
+let events: NativeEvents;
 
-  class NativeDigital extends Handle implements Digital {
-    readonly format = "number" as const;
-    constructor(options: DigitalOptions) {
-      callback("Digital", "onReadable", options.onReadable);
-      callback("Digital", "onError", options.onError);
-      super(halResult(native.digitalOpen(options.pin, options.mode, options.edge ?? 0)));
-      const onReadable = options.onReadable;
-      if (onReadable !== undefined && options.edge !== undefined) events.on(this.handle, () => onReadable.call(this));
-    }
-    read(): Bit {
-      this.open("Digital");
-      return halResult(native.ioRead(this.handle)) as Bit;
-    }
-    write(value: Bit): void {
-      this.open("Digital");
-      halResult(native.ioWrite(this.handle, value));
-    }
+class Handle {
+  protected closed = false;
+  constructor(protected readonly handle: number) {}
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    events.off(this.handle);
+    native.ioClose(this.handle);
   }
-
-  class NativeAnalog extends Handle implements Analog {
-    readonly format = "number" as const;
-    readonly resolution: number;
-    constructor(options: AnalogOptions) {
-      callback("Analog", "onError", options.onError);
-      const opened = halResult(native.analogOpen(options.pin));
-      super(opened.handle);
-      this.resolution = opened.resolution;
-    }
-    read(): number {
-      this.open("Analog");
-      return halResult(native.ioRead(this.handle)) as number;
-    }
+  protected open(cls: string): void {
+    if (this.closed) throw new HalError("closed", `${cls}: closed`);
   }
+}
 
-  class NativePWM extends Handle implements PWM {
-    readonly format = "number" as const;
-    readonly resolution: number;
-    readonly hz: number;
-    constructor(options: PWMOptions) {
-      callback("PWM", "onError", options.onError);
-      const opened = halResult(native.pwmOpen(options.pin, options.hz));
-      super(opened.handle);
-      this.resolution = opened.resolution;
-      this.hz = opened.hz;
-    }
-    write(duty: number): void {
-      this.open("PWM");
-      halResult(native.ioWrite(this.handle, duty));
-    }
+class NativeDigital extends Handle implements Digital {
+  readonly format = "number" as const;
+  constructor(options: DigitalOptions) {
+    callback("Digital", "onReadable", options.onReadable);
+    callback("Digital", "onError", options.onError);
+    super(halResult(native.digitalOpen(options.pin, options.mode, options.edge ?? 0)));
+    const onReadable = options.onReadable;
+    if (onReadable !== undefined && options.edge !== undefined) events.on(this.handle, () => onReadable.call(this));
   }
-
-  class NativeSerial extends Handle implements Serial {
-    format: "buffer" | "number" = "buffer";
-    constructor(options: SerialOptions) {
-      callback("Serial", "onReadable", options.onReadable);
-      callback("Serial", "onWritable", options.onWritable);
-      callback("Serial", "onError", options.onError);
-      super(halResult(native.serialOpen(options.port, options.baud)));
-      const onReadable = options.onReadable;
-      if (onReadable !== undefined) events.on(this.handle, () => onReadable.call(this));
-    }
-    read(): ArrayBuffer | number | undefined {
-      this.open("Serial");
-      const bytes = halResult(native.ioRead(this.handle));
-      if (!(bytes instanceof ArrayBuffer) || bytes.byteLength === 0) return undefined;
-      return this.format === "number" ? (new Uint8Array(bytes)[0] as number) : bytes;
-    }
-    write(data: ArrayBuffer | Uint8Array | number): void {
-      this.open("Serial");
-      const bytes = typeof data === "number" ? Uint8Array.of(data) : data instanceof Uint8Array ? data : new Uint8Array(data);
-      halResult(native.ioWrite(this.handle, bytes.slice().buffer));
-    }
+  read(): Bit {
+    this.open("Digital");
+    return halResult(native.ioRead(this.handle)) as Bit;
   }
-
-  class NativeZeroCross extends Handle implements ZeroCross {
-    readonly format = "object" as const;
-    constructor(options: ZeroCrossOptions) {
-      callback("ZeroCross", "onReadable", options.onReadable);
-      callback("ZeroCross", "onError", options.onError);
-      super(halResult(native.zeroCrossOpen(options.pin)));
-      const onReadable = options.onReadable;
-      if (onReadable !== undefined) events.on(this.handle, () => onReadable.call(this));
-    }
-    read(): ZeroCrossReading {
-      this.open("ZeroCross");
-      return halResult(native.ioRead(this.handle)) as ZeroCrossReading;
-    }
+  write(value: Bit): void {
+    this.open("Digital");
+    halResult(native.ioWrite(this.handle, value));
   }
+}
 
-  class NativeTriac extends Handle implements Triac {
-    readonly format = "object" as const;
-    readonly resolutionUs: number;
-    private setting: TriacSetting = { mode: "off" };
-    constructor(options: TriacOptions) {
-      callback("Triac", "onReadable", options.onReadable);
-      callback("Triac", "onError", options.onError);
-      const opened = halResult(native.triacOpen(options.pin));
-      super(opened.handle);
-      this.resolutionUs = opened.resolutionUs;
-    }
-    write(setting: TriacSetting): void {
-      this.open("Triac");
-      const checked = triacSetting(setting);
-      halResult(native.triacWrite(this.handle, ...triacNumbers(checked)));
-      this.setting = checked;
-    }
-    read(): TriacSetting {
-      this.open("Triac");
-      return this.setting;
-    }
+class NativeAnalog extends Handle implements Analog {
+  readonly format = "number" as const;
+  readonly resolution: number;
+  constructor(options: AnalogOptions) {
+    callback("Analog", "onError", options.onError);
+    const opened = halResult(native.analogOpen(options.pin));
+    super(opened.handle);
+    this.resolution = opened.resolution;
   }
-
-  class NativeDisplay extends Handle implements Display {
-    readonly format = "object" as const;
-    readonly digits = 4;
-    private frame: DisplayFrame;
-    constructor(options: DisplayOptions) {
-      callback("Display", "onReadable", options.onReadable);
-      callback("Display", "onError", options.onError);
-      super(halResult(native.displayOpen(options.brightness ?? 7)));
-      this.frame = { text: "", brightness: options.brightness ?? 7 };
-    }
-    write(frame: DisplayFrame): void {
-      this.open("Display");
-      segmentsOf(frame);
-      const brightness = frame.brightness ?? this.frame.brightness ?? 7;
-      halResult(native.displayWrite(this.handle, frame.text, frame.blink === true ? 1 : 0, brightness, frame.indicators ?? 0));
-      this.frame = { text: frame.text, blink: frame.blink ?? false, brightness, indicators: frame.indicators ?? 0 };
-    }
-    read(): DisplayFrame {
-      this.open("Display");
-      return this.frame;
-    }
+  read(): number {
+    this.open("Analog");
+    return halResult(native.ioRead(this.handle)) as number;
   }
+}
 
-  class NativeTouchKeys extends Handle implements TouchKeys {
-    readonly format = "object" as const;
-    readonly keys = 6;
-    constructor(options: TouchKeysOptions) {
-      callback("TouchKeys", "onReadable", options.onReadable);
-      callback("TouchKeys", "onError", options.onError);
-      const o = touchKeysOptions(options);
-      super(halResult(native.touchKeysOpen(o.longPressMs, o.repeatKeys, o.repeatMs)));
-      const onReadable = options.onReadable;
-      if (onReadable !== undefined) events.on(this.handle, () => onReadable.call(this));
-    }
-    read(): KeyEvent | undefined {
-      this.open("TouchKeys");
-      return (halResult(native.ioRead(this.handle)) as KeyEvent | undefined) ?? undefined;
-    }
+class NativePWM extends Handle implements PWM {
+  readonly format = "number" as const;
+  readonly resolution: number;
+  readonly hz: number;
+  constructor(options: PWMOptions) {
+    callback("PWM", "onError", options.onError);
+    const opened = halResult(native.pwmOpen(options.pin, options.hz));
+    super(opened.handle);
+    this.resolution = opened.resolution;
+    this.hz = opened.hz;
   }
-
-  class NativeMotor extends Handle implements Motor {
-    readonly format = "object" as const;
-    readonly maxRpm: number;
-    private faulted = false;
-    constructor(options: MotorOptions) {
-      callback("Motor", "onReadable", options.onReadable);
-      callback("Motor", "onError", options.onError);
-      const o = motorOptions(options);
-      const opened = halResult(native.motorOpen(o.rampRpmPerS, o.currentLimitA));
-      super(opened.handle);
-      this.maxRpm = opened.maxRpm;
-      const onError = options.onError;
-      // The chip says the controller tripped: the reading names the fault.
-      events.on(this.handle, () => {
-        const r = this.read();
-        if (r.state !== "fault" || this.faulted) return;
-        this.faulted = true;
-        onError?.call(this, new HalError("io", `Motor: ${r.fault ?? "fault"}: the drive is stopped`, r.fault));
-      });
-    }
-    write(command: MotorCommand): void {
-      this.open("Motor");
-      const c = motorCommand(command);
-      halResult("brake" in c ? native.motorWrite(this.handle, 0, 1, 1) : native.motorWrite(this.handle, c.rpm, c.direction ?? 0, 0));
-      if (!("brake" in c) && c.rpm === 0) this.faulted = false;
-    }
-    read(): MotorReading {
-      this.open("Motor");
-      return halResult(native.ioRead(this.handle)) as MotorReading;
-    }
+  write(duty: number): void {
+    this.open("PWM");
+    halResult(native.ioWrite(this.handle, duty));
   }
+}
 
-  return { Motor: NativeMotor, Digital: NativeDigital, Analog: NativeAnalog, PWM: NativePWM, Serial: NativeSerial, ZeroCross: NativeZeroCross, Triac: NativeTriac, Display: NativeDisplay, TouchKeys: NativeTouchKeys };
+class NativeSerial extends Handle implements Serial {
+  format: "buffer" | "number" = "buffer";
+  constructor(options: SerialOptions) {
+    callback("Serial", "onReadable", options.onReadable);
+    callback("Serial", "onWritable", options.onWritable);
+    callback("Serial", "onError", options.onError);
+    super(halResult(native.serialOpen(options.port, options.baud)));
+    const onReadable = options.onReadable;
+    if (onReadable !== undefined) events.on(this.handle, () => onReadable.call(this));
+  }
+  read(): ArrayBuffer | number | undefined {
+    this.open("Serial");
+    const bytes = halResult(native.ioRead(this.handle));
+    if (!(bytes instanceof ArrayBuffer) || bytes.byteLength === 0) return undefined;
+    return this.format === "number" ? (new Uint8Array(bytes)[0] as number) : bytes;
+  }
+  write(data: ArrayBuffer | Uint8Array | number): void {
+    this.open("Serial");
+    const bytes = typeof data === "number" ? Uint8Array.of(data) : data instanceof Uint8Array ? data : new Uint8Array(data);
+    halResult(native.ioWrite(this.handle, bytes.slice().buffer));
+  }
+}
+
+class NativeZeroCross extends Handle implements ZeroCross {
+  readonly format = "object" as const;
+  constructor(options: ZeroCrossOptions) {
+    callback("ZeroCross", "onReadable", options.onReadable);
+    callback("ZeroCross", "onError", options.onError);
+    super(halResult(native.zeroCrossOpen(options.pin)));
+    const onReadable = options.onReadable;
+    if (onReadable !== undefined) events.on(this.handle, () => onReadable.call(this));
+  }
+  read(): ZeroCrossReading {
+    this.open("ZeroCross");
+    return halResult(native.ioRead(this.handle)) as ZeroCrossReading;
+  }
+}
+
+class NativeTriac extends Handle implements Triac {
+  readonly format = "object" as const;
+  readonly resolutionUs: number;
+  private setting: TriacSetting = { mode: "off" };
+  constructor(options: TriacOptions) {
+    callback("Triac", "onReadable", options.onReadable);
+    callback("Triac", "onError", options.onError);
+    const opened = halResult(native.triacOpen(options.pin));
+    super(opened.handle);
+    this.resolutionUs = opened.resolutionUs;
+  }
+  write(setting: TriacSetting): void {
+    this.open("Triac");
+    const checked = triacSetting(setting);
+    halResult(native.triacWrite(this.handle, ...triacNumbers(checked)));
+    this.setting = checked;
+  }
+  read(): TriacSetting {
+    this.open("Triac");
+    return this.setting;
+  }
+}
+
+class NativeDisplay extends Handle implements Display {
+  readonly format = "object" as const;
+  readonly digits = 4;
+  private frame: DisplayFrame;
+  constructor(options: DisplayOptions) {
+    callback("Display", "onReadable", options.onReadable);
+    callback("Display", "onError", options.onError);
+    super(halResult(native.displayOpen(options.brightness ?? 7)));
+    this.frame = { text: "", brightness: options.brightness ?? 7 };
+  }
+  write(frame: DisplayFrame): void {
+    this.open("Display");
+    segmentsOf(frame);
+    const brightness = frame.brightness ?? this.frame.brightness ?? 7;
+    halResult(native.displayWrite(this.handle, frame.text, frame.blink === true ? 1 : 0, brightness, frame.indicators ?? 0));
+    this.frame = { text: frame.text, blink: frame.blink ?? false, brightness, indicators: frame.indicators ?? 0 };
+  }
+  read(): DisplayFrame {
+    this.open("Display");
+    return this.frame;
+  }
+}
+
+class NativeTouchKeys extends Handle implements TouchKeys {
+  readonly format = "object" as const;
+  readonly keys = 6;
+  constructor(options: TouchKeysOptions) {
+    callback("TouchKeys", "onReadable", options.onReadable);
+    callback("TouchKeys", "onError", options.onError);
+    const o = touchKeysOptions(options);
+    super(halResult(native.touchKeysOpen(o.longPressMs, o.repeatKeys, o.repeatMs)));
+    const onReadable = options.onReadable;
+    if (onReadable !== undefined) events.on(this.handle, () => onReadable.call(this));
+  }
+  read(): KeyEvent | undefined {
+    this.open("TouchKeys");
+    return (halResult(native.ioRead(this.handle)) as KeyEvent | undefined) ?? undefined;
+  }
+}
+
+class NativeMotor extends Handle implements Motor {
+  readonly format = "object" as const;
+  readonly maxRpm: number;
+  private faulted = false;
+  constructor(options: MotorOptions) {
+    callback("Motor", "onReadable", options.onReadable);
+    callback("Motor", "onError", options.onError);
+    const o = motorOptions(options);
+    const opened = halResult(native.motorOpen(o.rampRpmPerS, o.currentLimitA));
+    super(opened.handle);
+    this.maxRpm = opened.maxRpm;
+    const onError = options.onError;
+    // The chip says the controller tripped: the reading names the fault.
+    events.on(this.handle, () => {
+      const r = this.read();
+      if (r.state !== "fault" || this.faulted) return;
+      this.faulted = true;
+      onError?.call(this, new HalError("io", `Motor: ${r.fault ?? "fault"}: the drive is stopped`, r.fault));
+    });
+  }
+  write(command: MotorCommand): void {
+    this.open("Motor");
+    const c = motorCommand(command);
+    halResult("brake" in c ? native.motorWrite(this.handle, 0, 1, 1) : native.motorWrite(this.handle, c.rpm, c.direction ?? 0, 0));
+    if (!("brake" in c) && c.rpm === 0) this.faulted = false;
+  }
+  read(): MotorReading {
+    this.open("Motor");
+    return halResult(native.ioRead(this.handle)) as MotorReading;
+  }
+}
+
+class NativeI2C extends Handle implements I2C {
+  readonly format = "buffer" as const;
+  constructor(options: I2COptions) {
+    callback("I2C", "onReadable", options.onReadable);
+    callback("I2C", "onError", options.onError);
+    const { hz, address } = i2cOptions(options);
+    super(halResult(native.i2cOpen(options.data, options.clock, hz, address)));
+  }
+  read(count: number, stop = true): ArrayBuffer {
+    this.open("I2C");
+    return halResult(native.i2cRead(this.handle, countOf("I2C", count), stop ? 1 : 0));
+  }
+  write(data: Bytes, stop = true): void {
+    this.open("I2C");
+    halResult(native.i2cWrite(this.handle, bytesOf("I2C", data).buffer as ArrayBuffer, stop ? 1 : 0));
+  }
+}
+
+class NativeSPI extends Handle implements SPI {
+  readonly format = "buffer" as const;
+  constructor(options: SPIOptions) {
+    callback("SPI", "onReadable", options.onReadable);
+    callback("SPI", "onError", options.onError);
+    const { hz, mode } = spiOptions(options);
+    super(halResult(native.spiOpen(options.out, options.in, options.clock, options.select, hz, mode)));
+  }
+  transfer(data: Bytes): ArrayBuffer {
+    this.open("SPI");
+    return halResult(native.spiTransfer(this.handle, bytesOf("SPI", data).buffer as ArrayBuffer));
+  }
+  write(data: Bytes): void {
+    this.transfer(data);
+  }
+  read(count: number): ArrayBuffer {
+    return this.transfer(new Uint8Array(countOf("SPI", count)));
+  }
+}
+
+const IO_CLASSES: IO = { I2C: NativeI2C, SPI: NativeSPI, Motor: NativeMotor, Digital: NativeDigital, Analog: NativeAnalog, PWM: NativePWM, Serial: NativeSerial, ZeroCross: NativeZeroCross, Triac: NativeTriac, Display: NativeDisplay, TouchKeys: NativeTouchKeys };
+
+export function nativeIO(binding: NativeBinding, handles: NativeEvents): IO {
+  native = binding;
+  events = handles;
+  return IO_CLASSES;
 }
 
 /** The chip's flash, whole; partitions are FlashRegions of it. */

@@ -69,6 +69,15 @@ export interface NativeBinding {
   motorOpen(rampRpmPerS: number, currentLimitA: number): { handle: number; maxRpm: number } | NativeError;
   /** Version 2: a speed command (rpm, direction 1 or -1) or, with brake 1, the brake. */
   motorWrite(handle: number, rpm: number, direction: number, brake: number): NativeError | undefined;
+  /** Version 2: an I2C controller for the device at `address` (hal/BUS.md). */
+  i2cOpen(data: number, clock: number, hz: number, address: number): number | NativeError;
+  /** Version 2: reads `count` bytes; `stop` 0 keeps the transaction open for a repeated start. */
+  i2cRead(handle: number, count: number, stop: number): ArrayBuffer | NativeError;
+  i2cWrite(handle: number, data: ArrayBuffer, stop: number): NativeError | undefined;
+  /** Version 2: an SPI controller for the device on `select`; `mode` 0..3. */
+  spiOpen(out: number, input: number, clock: number, select: number, hz: number, mode: number): number | NativeError;
+  /** Version 2: clocks `data` out with select low, and returns what came in, as many bytes. */
+  spiTransfer(handle: number, data: ArrayBuffer): ArrayBuffer | NativeError;
   /** Digital: 0 or 1; analog: counts; serial: the bytes waiting (undefined: none); zero-cross: its reading; keys: the oldest event (undefined: none); motor: its reading. */
   ioRead(handle: number): number | ArrayBuffer | ZeroCrossReading | KeyEvent | MotorReading | undefined | NativeError;
   /** Digital: 0 or 1; PWM: duty; serial: bytes. */

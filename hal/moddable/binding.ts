@@ -10,6 +10,8 @@
  */
 import Analog from "embedded:io/analog";
 import Digital from "embedded:io/digital";
+import I2C from "embedded:io/i2c";
+import SPI from "embedded:io/spi";
 import PWM from "embedded:io/pwm";
 import Serial from "embedded:io/serial";
 import flashStorage from "embedded:storage/flash";
@@ -23,7 +25,7 @@ import Time from "time";
 import Timer from "timer";
 import type { ImageEngine, NativeBinding, NativeError } from "../native.js";
 
-type Io = Digital | Analog | PWM | Serial | ZeroCrossInput | SsrBurst;
+type Io = Digital | Analog | PWM | Serial | ZeroCrossInput | SsrBurst | I2C | SPI;
 
 /** A dev board's triac: a GPIO into a zero-cross solid-state relay, which itself switches at the crossings. */
 const SSR_HALF_CYCLE_MS = 10;
@@ -313,12 +315,23 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
     },
     triacWrite: (handle, mode, a, b) => use(handle, (io) => (io instanceof SsrBurst ? io.set(mode, a, b) : fail("bad-option", `handle ${handle} is not a triac`, "handle"))),
     // No segment driver or capacitive key block behind ECMA-419 on a dev board: refused, plainly.
+    // ECMA-419's own I2C and SPI: the calls map one to one (SPI's transfer works in place).
+    i2cOpen: (data, clock, hz, address) => open(() => new I2C({ data, clock, hz, address })),
+    i2cRead: (handle, count, stop) => use(handle, (io) => (io as I2C).read(count, stop !== 0)),
+    i2cWrite: (handle, data, stop) => use(handle, (io) => void (io as I2C).write(data, stop !== 0)),
+    spiOpen: (out, input, clock, select, hz, mode) => open(() => new SPI({ out, in: input, clock, select, hz, mode })),
+    spiTransfer: (handle, data) =>
+      use(handle, (io) => {
+        const buffer = data.slice(0);
+        (io as SPI).transfer(buffer);
+        return buffer;
+      }),
     motorOpen: () => fail("io", "Motor: an ESP32 dev board has no BLDC controller in this binding (the H1 has one); a BLDC driver board with a speed input and analog readbacks is wired as PWM and ADC parts instead"),
     motorWrite: (handle) => fail("closed", `no open motor with handle ${handle}`),
     displayOpen: () => fail("io", "Display: an ESP32 dev board has no seven-segment driver in this binding (the H1 has one); a firmware that needs its panel runs on the H1 or the simulator"),
     displayWrite: (handle) => fail("closed", `no open display with handle ${handle}`),
     touchKeysOpen: () => fail("io", "TouchKeys: an ESP32 dev board has no touch key block in this binding (the H1 has six keys); a firmware that needs its panel runs on the H1 or the simulator"),
-    ioRead: (handle) => use(handle, (io) => io.read() as number | ArrayBuffer | undefined),
+    ioRead: (handle) => use(handle, (io) => (io as { read(): unknown }).read() as number | ArrayBuffer | undefined),
     ioWrite: (handle, value) => use(handle, (io) => void (io as { write(v: number | ArrayBuffer): void }).write(value)),
     ioClose(handle) {
       handles.get(handle)?.close();

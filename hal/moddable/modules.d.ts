@@ -33,6 +33,24 @@ declare module "embedded:io/pwm" {
     close(): void;
   }
 }
+declare module "embedded:io/i2c" {
+  export default class I2C {
+    constructor(options: { data: number; clock: number; hz: number; address: number });
+    read(count: number, stop?: boolean): ArrayBuffer;
+    write(data: ArrayBuffer, stop?: boolean): void;
+    close(): void;
+  }
+}
+declare module "embedded:io/spi" {
+  export default class SPI {
+    constructor(options: { out: number; in: number; clock: number; select: number; hz: number; mode?: number });
+    read(count: number): ArrayBuffer;
+    write(data: ArrayBuffer): void;
+    /** Clocks the buffer out and leaves what came in in its place. */
+    transfer(data: ArrayBuffer): void;
+    close(): void;
+  }
+}
 declare module "embedded:io/serial" {
   export default class Serial {
     constructor(options: { port: number; baud: number; transmit: number; receive: number; format: "buffer"; onReadable?: () => void });

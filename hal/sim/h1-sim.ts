@@ -12,6 +12,7 @@ import { MainsBlock, type MainsTimer } from "./mains.js";
 import { simTriac } from "./triac.js";
 import { PanelBlock, simDisplay, simTouchKeys } from "./panel.js";
 import { MotorBlock, simMotor } from "./motor.js";
+import { BusBlock, simI2C, simSPI } from "./bus.js";
 import { simZeroCross } from "./zero-cross.js";
 
 /**
@@ -29,6 +30,8 @@ export class SimulatedH1 {
   readonly panel: PanelBlock;
   /** The BLDC controller: a plant turns its load by `motor.drive()` and reports with `motor.sense()`. */
   readonly motor: MotorBlock;
+  /** The I2C and SPI buses: a plant wires its chips (a sensor, an EEPROM) to them. */
+  readonly bus = new BusBlock();
   readonly io: IO;
   readonly watchdog: SimWatchdog;
   /** The reset-cause register: survives the reset it describes. */
@@ -59,6 +62,8 @@ export class SimulatedH1 {
       Display: simDisplay(this.panel),
       TouchKeys: simTouchKeys(this.panel),
       Motor: simMotor(this.motor),
+      I2C: simI2C(this.pins, this.bus),
+      SPI: simSPI(this.pins, this.bus),
     };
     this.watchdog = new SimWatchdog(now);
     const h1 = this;
@@ -78,6 +83,7 @@ export class SimulatedH1 {
     this.mains.reset();
     this.panel.reset();
     this.motor.reset();
+    this.bus.reset();
     this.pins.reset();
     this.pwm.reset();
     for (const line of this.uart) line.notify = undefined;

@@ -5,11 +5,12 @@ import { HalError } from "../errors.js";
 import type { Analog, Digital, PWM, Serial } from "../io.js";
 import type { Display, KeyEvent, TouchKeys } from "../panel-io.js";
 import type { Motor, MotorReading } from "../motor-io.js";
+import type { I2C, SPI } from "../bus-io.js";
 import { triacFromNumbers, type Triac, type ZeroCross, type ZeroCrossReading } from "../mains-io.js";
 import { NATIVE_VERSION, type NativeBinding, type NativeBootInfo, type NativeError } from "../native.js";
 import type { SimulatedH1 } from "./h1-sim.js";
 
-type SimIO = Digital | Analog | PWM | Serial | ZeroCross | Triac | Display | TouchKeys | Motor;
+type SimIO = Digital | Analog | PWM | Serial | ZeroCross | Triac | Display | TouchKeys | Motor | I2C | SPI;
 
 /**
  * The board's network as the simulated chip's MQTT client sees it: a session
@@ -153,6 +154,21 @@ export class SimulatedNative implements NativeBinding {
       io.write(brake === 1 ? { brake: true } : direction === 0 ? { rpm } : { rpm, direction: direction as 1 | -1 });
       return undefined;
     });
+  }
+  i2cOpen(data: number, clock: number, hz: number, address: number): number | NativeError {
+    return this.open(() => new this.o.h1.io.I2C({ data, clock, hz, address }));
+  }
+  i2cRead(handle: number, count: number, stop: number): ArrayBuffer | NativeError {
+    return this.io(handle, (io) => (io as I2C).read(count, stop !== 0));
+  }
+  i2cWrite(handle: number, data: ArrayBuffer, stop: number): NativeError | undefined {
+    return this.io(handle, (io) => void (io as I2C).write(data, stop !== 0));
+  }
+  spiOpen(out: number, input: number, clock: number, select: number, hz: number, mode: number): number | NativeError {
+    return this.open(() => new this.o.h1.io.SPI({ out, in: input, clock, select, hz, mode }));
+  }
+  spiTransfer(handle: number, data: ArrayBuffer): ArrayBuffer | NativeError {
+    return this.io(handle, (io) => (io as SPI).transfer(data));
   }
   ioRead(handle: number): number | ArrayBuffer | ZeroCrossReading | KeyEvent | MotorReading | undefined | NativeError {
     return this.io(handle, (io) => {

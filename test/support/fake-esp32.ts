@@ -20,6 +20,9 @@ export class FakeEsp32 {
   readonly flash = new Uint8Array(0xf0000).fill(0xff);
   readonly clients: FakeMqtt[] = [];
   private timers = new Map<number, { at: number; fn: () => void }>();
+  /** What each I2C address answers a read with, and every write to it. */
+  readonly i2c = new Map<number, Uint8Array>();
+  readonly i2cWrites: { address: number; bytes: number[] }[] = [];
   /** Inputs opened with an edge: the pin's interrupt handler. */
   private readonly edges = new Map<number, () => void>();
   private nextTimer = 1;
@@ -149,7 +152,43 @@ export class FakeEsp32 {
         esp.clients.push(this);
       }
     }
+    /** The I2C chips on the board by address: they answer a read with `reply`. */
+    class I2C {
+      constructor(private readonly o: { data: number; clock: number; hz: number; address: number }) {
+        pinCheck(o.data);
+        pinCheck(o.clock);
+        if (esp.chip.inputOnly.includes(o.clock)) throw new Error(`GPIO ${o.clock} is input-only`);
+        esp.opened.push({ kind: "i2c", pin: o.data, hz: o.hz });
+      }
+      read(count: number): ArrayBuffer {
+        const reply = esp.i2c.get(this.o.address);
+        if (reply === undefined) throw new Error(`I2C: no ack from 0x${this.o.address.toString(16)}`);
+        return reply.slice(0, count).buffer;
+      }
+      write(data: ArrayBuffer): void {
+        esp.i2cWrites.push({ address: this.o.address, bytes: [...new Uint8Array(data)] });
+      }
+      close(): void {}
+    }
+    /** SPI in place, as Moddable's is: the fake device answers each byte with its complement. */
+    class SPI {
+      constructor(o: { out: number; in: number; clock: number; select: number; hz: number }) {
+        for (const pin of [o.out, o.in, o.clock, o.select]) pinCheck(pin);
+        esp.opened.push({ kind: "spi", pin: o.select, hz: o.hz });
+      }
+      transfer(buffer: ArrayBuffer): void {
+        const b = new Uint8Array(buffer);
+        for (let i = 0; i < b.length; i++) b[i] = ~(b[i] as number) & 0xff;
+      }
+      read(): never {
+        throw new Error("not used");
+      }
+      write(): void {}
+      close(): void {}
+    }
     return {
+      "embedded:io/i2c": I2C,
+      "embedded:io/spi": SPI,
       "embedded:io/digital": Digital,
       "embedded:io/analog": Analog,
       "embedded:io/pwm": PWM,
@@ -177,7 +216,7 @@ export class FakeEsp32 {
 
   /** An esbuild plugin that serves these modules from globalThis.__esp32 (set it before importing the bundle). */
   static plugin(): Plugin {
-    const names = ["embedded:io/digital", "embedded:io/analog", "embedded:io/pwm", "embedded:io/serial", "embedded:storage/flash", "timer", "time", "system", "Resource", "preference", "mc/config", "hearth-network"];
+    const names = ["embedded:io/i2c", "embedded:io/spi", "embedded:io/digital", "embedded:io/analog", "embedded:io/pwm", "embedded:io/serial", "embedded:storage/flash", "timer", "time", "system", "Resource", "preference", "mc/config", "hearth-network"];
     return {
       name: "fake-esp32",
       setup(b) {

@@ -12,13 +12,13 @@ import { keys } from "../support/ota.js";
 
 /** Every function of the native binding contract (hal/native.ts), by name. */
 const CONTRACT = [
-  "boot", "now", "setWake", "digitalOpen", "analogOpen", "pwmOpen", "serialOpen", "zeroCrossOpen", "triacOpen", "triacWrite", "displayOpen", "displayWrite", "touchKeysOpen", "motorOpen", "motorWrite", "ioRead", "ioWrite", "ioClose",
+  "boot", "now", "setWake", "digitalOpen", "analogOpen", "pwmOpen", "serialOpen", "zeroCrossOpen", "triacOpen", "triacWrite", "displayOpen", "displayWrite", "touchKeysOpen", "motorOpen", "motorWrite", "i2cOpen", "i2cRead", "i2cWrite", "spiOpen", "spiTransfer", "ioRead", "ioWrite", "ioClose",
   "flashGeometry", "flashRead", "flashProgram", "flashErase", "watchdogStart", "watchdogFeed", "restart", "random",
   "sha256", "ed25519Verify", "mqttStart", "mqttSubscribe", "mqttPublish", "mqttStop", "panic", "log",
 ];
 /** What a Moddable SDK build provides for these imports (and the project's own modules). */
 const MODDABLE_MODULES = [
-  "embedded:io/digital", "embedded:io/analog", "embedded:io/pwm", "embedded:io/serial", "embedded:storage/flash", "embedded:io/socket/tcp",
+  "embedded:io/digital", "embedded:io/analog", "embedded:io/pwm", "embedded:io/serial", "embedded:io/i2c", "embedded:io/spi", "embedded:storage/flash", "embedded:io/socket/tcp",
   "embedded:io/socket/udp", "embedded:io/socket/tcp/tls", "embedded:network/dns/resolver/udp", "embedded:network/mqtt/client",
   "timer", "time", "system", "Resource", "preference", "crypt", "mc/config", "hearth-image", "hearth-native", "hearth-network",
 ];
@@ -151,6 +151,17 @@ describe("hearth build --target moddable", () => {
     const closed = esp.writes.length;
     esp.advance(400);
     expect(esp.writes.slice(closed).filter((w) => w.pin === 27)).toEqual([]);
+    // ECMA-419's I2C and SPI, one to one: a read from the device at 0x44, SPI's in-place transfer given back as a new buffer.
+    esp.i2c.set(0x44, Uint8Array.of(0x66, 0x60, 0x93));
+    const i2c = native["i2cOpen"]?.(26, 27, 100_000, 0x44) as number;
+    expect(native["i2cWrite"]?.(i2c, Uint8Array.of(0x24, 0x00).buffer, 1)).toBeUndefined();
+    expect(esp.i2cWrites).toEqual([{ address: 0x44, bytes: [0x24, 0x00] }]);
+    expect([...new Uint8Array(native["i2cRead"]?.(i2c, 3, 1) as ArrayBuffer)]).toEqual([0x66, 0x60, 0x93]);
+    expect(native["i2cRead"]?.(native["i2cOpen"]?.(26, 27, 100_000, 0x50) as number, 1, 1)).toMatchObject({ error: "io", message: expect.stringMatching(/no ack from 0x50/) });
+    const spi = native["spiOpen"]?.(13, 12, 14, 15, 1_000_000, 0) as number;
+    const sent = Uint8Array.of(0x03, 0x00);
+    expect([...new Uint8Array(native["spiTransfer"]?.(spi, sent.buffer) as ArrayBuffer)]).toEqual([0xfc, 0xff]);
+    expect([...sent], "the image's buffer is its own").toEqual([0x03, 0x00]);
     expect(native["motorOpen"]?.(80, 5)).toMatchObject({ error: "io", message: expect.stringMatching(/no BLDC controller/) });
     expect(native["displayOpen"]?.(7)).toMatchObject({ error: "io", message: expect.stringMatching(/no seven-segment driver/) });
     expect(native["touchKeysOpen"]?.(800, 0, 200)).toMatchObject({ error: "io", message: expect.stringMatching(/no touch key block/) });
