@@ -1,6 +1,7 @@
 import type { SimulatedH1 } from "../../hal/sim/index.js";
 import { failedCounts, type SensorFailure } from "../parts/ntc.js";
 import { SensorFaults, type NoiseSource } from "../parts/sensor-faults.js";
+import { Sht3xChip } from "../parts/sht3x-chip.js";
 import { celsiusToCounts } from "./thermistor.js";
 import { airconIndoor } from "./wiring.js";
 
@@ -16,6 +17,8 @@ export interface RoomOptions {
   leakWPerK?: number;
   /** People, appliances and sun inside, W. Default 250. */
   gainsW?: number;
+  /** Relative humidity of the room at the start and of the air that leaks in, %. Default 65. */
+  humidityPct?: number;
 }
 
 /**
@@ -28,6 +31,11 @@ export interface RoomOptions {
 export class RoomPlant {
   roomC: number;
   coilC: number;
+  /** The room's relative humidity, %: outdoor air brings it in, a cold coil wrings it out. */
+  humidityPct: number;
+  /** The return-air sensor on the unit's I2C bus. */
+  readonly climateSensor: Sht3xChip;
+  private readonly outdoorHumidityPct: number;
   outdoorC: number;
   private elapsedS = 0;
   readonly sensors = new SensorFaults<SensorName>(["room", "coil"]);
@@ -50,6 +58,10 @@ export class RoomPlant {
     this.outdoorC = this.outdoorMeanC;
     this.leak = options.leakWPerK ?? 120;
     this.gains = options.gainsW ?? 250;
+    this.outdoorHumidityPct = options.humidityPct ?? 65;
+    this.humidityPct = this.outdoorHumidityPct;
+    this.climateSensor = new Sht3xChip(h1.now, () => ({ temperature: this.roomC, humidity: this.humidityPct }));
+    h1.bus.attachI2C(airconIndoor.parts.climateSensor.address, this.climateSensor);
     this.writeSensors();
   }
 
@@ -64,7 +76,7 @@ export class RoomPlant {
   }
 
   readings(): Record<string, number> {
-    return { roomC: this.roomC, coilC: this.coilC, outdoorC: this.outdoorC };
+    return { roomC: this.roomC, coilC: this.coilC, outdoorC: this.outdoorC, humidityPct: this.humidityPct };
   }
 
   step(dtS: number): void {
@@ -77,6 +89,10 @@ export class RoomPlant {
     this.coilC += ((toCoil + pump) * dtS) / RoomPlant.coilJPerK;
     this.coilC = Math.min(75, Math.max(-15, this.coilC));
     this.roomC += ((this.leak * (this.outdoorC - this.roomC) - toCoil + this.gains) * dtS) / RoomPlant.roomJPerK;
+    // Outside air leaks in over a couple of hours; a coil well below the room's dew point condenses water out.
+    const condensing = this.coilC < this.roomC - 8 && this.fanDuty > 0 ? (0.012 * Math.min(1, this.fanDuty * 2) * Math.max(0, this.humidityPct - 30)) / 30 : 0;
+    this.humidityPct += ((this.outdoorHumidityPct - this.humidityPct) / 7200 - condensing) * dtS;
+    this.humidityPct = Math.min(100, Math.max(0, this.humidityPct));
     this.writeSensors();
   }
 

@@ -20,6 +20,8 @@ export const airconIndoor = {
     roomSensor: { pin: 24, kind: "adc" },
     /** Evaporator coil thermistor, on ADC channel 1. */
     coilSensor: { pin: 25, kind: "adc" },
+    /** Return-air humidity and temperature sensor (Sensirion SHT3x) on the I2C bus, at 0x44: dry mode runs on its humidity. */
+    climateSensor: { kind: "i2c", data: 4, clock: 5, address: 0x44 },
   },
   /** The front panel on the H1's key block and segment driver: key n and indicator LED n by name, left to right. */
   panel: {

@@ -20,6 +20,8 @@ export const DEV_BOARDS: Readonly<Record<string, DevBoard>> = {
 export function firmwarePart(part: DevPart): Record<string, string | number> {
   if (part.kind === "uart") return { kind: "uart", port: part.port, baud: part.baud, tx: part.tx, rx: part.rx };
   if (part.kind === "pwm") return { kind: "pwm", pin: part.pin, hz: part.hz };
+  if (part.kind === "i2c") return { kind: "i2c", data: part.data, clock: part.clock };
+  if (part.kind === "spi") return { kind: "spi", out: part.out, in: part.in, clock: part.clock, select: part.select };
   return { kind: part.kind, pin: part.pin };
 }
 
@@ -28,7 +30,16 @@ export function wiringTable(board: DevBoard, appliance: string): string {
   const wiring = board.wirings.find((w) => w.appliance === appliance);
   if (wiring === undefined) return "";
   const rows = Object.entries(wiring.parts).map(([part, p]) => {
-    const where = p.kind === "uart" ? `UART ${p.port}: TX GPIO ${p.tx}, RX GPIO ${p.rx}, ${p.baud} baud` : p.kind === "pwm" ? `GPIO ${p.pin}, ${p.hz} Hz` : `GPIO ${p.pin}`;
+    const where =
+      p.kind === "uart"
+        ? `UART ${p.port}: TX GPIO ${p.tx}, RX GPIO ${p.rx}, ${p.baud} baud`
+        : p.kind === "i2c"
+          ? `SDA GPIO ${p.data}, SCL GPIO ${p.clock}`
+          : p.kind === "spi"
+            ? `MOSI GPIO ${p.out}, MISO GPIO ${p.in}, SCK GPIO ${p.clock}, CS GPIO ${p.select}`
+            : p.kind === "pwm"
+              ? `GPIO ${p.pin}, ${p.hz} Hz`
+              : `GPIO ${p.pin}`;
     return `| ${part} | ${p.kind} | ${where} | ${p.why} |`;
   });
   return ["| part | kind | pin | why |", "|---|---|---|---|", ...rows].join("\n");

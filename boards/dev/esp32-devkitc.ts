@@ -21,6 +21,7 @@ export const esp32DevkitcWiring: readonly DevWiring[] = [
       buzzer: { kind: "pwm", pin: 21, hz: 2_700, why: "LED PWM at the piezo's resonance" },
       roomSensor: { kind: "adc", pin: 32, why: "ADC1 channel 4: readable with Wi-Fi on" },
       coilSensor: { kind: "adc", pin: 33, why: "ADC1 channel 5: readable with Wi-Fi on" },
+      climateSensor: { kind: "i2c", data: 26, clock: 27, why: "I2C0 through the GPIO matrix, on pins with no boot role; the sensor board's pull-ups" },
     },
   },
   {
@@ -38,6 +39,7 @@ export const esp32DevkitcWiring: readonly DevWiring[] = [
       waterTemp: { kind: "adc", pin: 33, why: "ADC1 channel 5" },
       drumSpeed: { kind: "adc", pin: 36, why: "ADC1 channel 0 (SENSOR_VP)" },
       currentRipple: { kind: "adc", pin: 39, why: "ADC1 channel 3 (SENSOR_VN)" },
+      calibration: { kind: "spi", out: 23, in: 25, clock: 26, select: 27, why: "SPI2 through the GPIO matrix, on pins with no boot role" },
     },
   },
   {

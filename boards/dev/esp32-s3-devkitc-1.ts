@@ -22,6 +22,7 @@ export const esp32S3DevkitcWiring: readonly DevWiring[] = [
       buzzer: { kind: "pwm", pin: 42, hz: 2_700, why: "LED PWM at the piezo's resonance" },
       roomSensor: { kind: "adc", pin: 1, why: "ADC1 channel 0" },
       coilSensor: { kind: "adc", pin: 2, why: "ADC1 channel 1" },
+      climateSensor: { kind: "i2c", data: 8, clock: 9, why: "I2C0 on the S3's usual pins (no boot role); the sensor board's pull-ups" },
     },
   },
   {
@@ -39,6 +40,7 @@ export const esp32S3DevkitcWiring: readonly DevWiring[] = [
       waterTemp: { kind: "adc", pin: 5, why: "ADC1 channel 4" },
       drumSpeed: { kind: "adc", pin: 6, why: "ADC1 channel 5" },
       currentRipple: { kind: "adc", pin: 7, why: "ADC1 channel 6" },
+      calibration: { kind: "spi", out: 11, in: 12, clock: 10, select: 15, why: "SPI2 (FSPI) through the GPIO matrix, on pins with no boot role" },
     },
   },
   {

@@ -4,7 +4,9 @@ import type { DevChip } from "./chips.js";
 export type DevPart =
   | { readonly kind: "digital-out" | "digital-in" | "adc" | "triac"; readonly pin: number; readonly why: string }
   | { readonly kind: "pwm"; readonly pin: number; readonly hz: number; readonly why: string }
-  | { readonly kind: "uart"; readonly port: number; readonly tx: number; readonly rx: number; readonly baud: number; readonly why: string };
+  | { readonly kind: "uart"; readonly port: number; readonly tx: number; readonly rx: number; readonly baud: number; readonly why: string }
+  | { readonly kind: "i2c"; readonly data: number; readonly clock: number; readonly why: string }
+  | { readonly kind: "spi"; readonly out: number; readonly in: number; readonly clock: number; readonly select: number; readonly why: string };
 
 export interface DevWiring {
   /** The appliance board whose parts these are (its part names, `boards/<id>/wiring.ts`). */
@@ -43,6 +45,17 @@ export function wiringProblems(chip: DevChip, wiring: DevWiring, expectedParts?:
       if (!chip.uarts.includes(p.port)) problems.push(`${wiring.appliance}.${part}: UART ${p.port} is not one firmware may use (${chip.uarts.join(", ")})`);
       if (claim(part, p.tx) && chip.inputOnly.includes(p.tx)) say(p.tx, "is input-only: it cannot be a UART's TX");
       claim(part, p.rx);
+      continue;
+    }
+    if (p.kind === "i2c" || p.kind === "spi") {
+      // Bus lines: each drives (I2C's open-drain both, SPI's all but MISO), and none may sit on a strapping pin,
+      // where the bus's pull-ups or a device would set how the chip boots.
+      const lines = p.kind === "i2c" ? [[p.data, true], [p.clock, true]] : [[p.out, true], [p.in, false], [p.clock, true], [p.select, true]];
+      for (const [pin, drives] of lines as [number, boolean][]) {
+        if (!claim(part, pin)) continue;
+        if (drives && chip.inputOnly.includes(pin)) say(pin, `is input-only: ${p.kind.toUpperCase()} needs it to drive`);
+        if (chip.strapping.includes(pin)) say(pin, "is a strapping pin: a bus's pull-ups or a device on it at reset can change how the chip boots");
+      }
       continue;
     }
     if (!claim(part, p.pin)) continue;

@@ -35,6 +35,8 @@ export const washer = {
     drumSpeed: { pin: 26, kind: "adc" },
     /** Driver board only: its phase-current ripple, full scale = a load entirely on one side of the drum. */
     currentRipple: { pin: 27, kind: "adc" },
+    /** The factory calibration EEPROM (25xx256) on the SPI bus: the pressure sensor's offset and full scale. */
+    calibration: { kind: "spi", out: 6, in: 7, clock: 8, select: 9 },
   },
   /** The front panel on the H1's key block and segment driver: key n and indicator LED n by name, left to right. */
   panel: {

@@ -2,6 +2,7 @@ import { airconIndoor, countsToCelsius } from "../../boards/aircon-indoor/index.
 import { DigitalMode, FaultGuard, HalError, HearthError, defineRecord, field, type FirmwareContext } from "../../sdk/index.js";
 import { airconCompressor } from "./compressor.js";
 import { airconModel, type AirconModel } from "./model.js";
+import { roomHumidity } from "./humidity.js";
 import { airconPanel } from "./panel.js";
 import { SelfClean } from "./self-clean.js";
 import { BAND_C, resolveAuto, wantCompressor } from "./thermostat.js";
@@ -17,6 +18,9 @@ const COIL_DEADBAND_C = 0.5;
 const WARM_COIL_C = 28;
 const NOT_REACHED_MS = 30 * 60_000;
 const FAN_DUTY = { 1: 0.4, 2: 0.65, 3: 0.9 } as const;
+/** Dry mode wrings the air out down to this relative humidity (%), and starts again above the upper one. */
+const DRY_DOWN_TO_PCT = 45;
+const DRY_FROM_PCT = 55;
 /** Error codes the unit shows and reports. */
 /** The user's settings in kv, as the remote left them (the model checks each value when it comes back). */
 const settingsRecord = defineRecord("aircon settings", 1, {
@@ -43,6 +47,7 @@ export function aircon({ io, kernel, device, log, watchdog, storage, update }: F
   const roomSensor = new io.Analog({ pin: parts.roomSensor.pin });
   const coilSensor = new io.Analog({ pin: parts.coilSensor.pin });
   const fanMax = 2 ** fan.resolution - 1;
+  const humidity = roomHumidity(io, kernel, log);
 
   let room: number | undefined;
   let autoMode: "cool" | "heat" = "cool";
@@ -86,7 +91,12 @@ export function aircon({ io, kernel, device, log, watchdog, storage, update }: F
       compressor.stopNow();
     } else {
       const ready = valveFor(active === "heat");
-      compressor.request(ready && wantCompressor(active, roomC, target, compressor.running));
+      const rh = humidity();
+      // Dry mode runs on the air's humidity, with hysteresis, never cooling the room far below the target;
+      // without a reading it runs on temperature, as cool does.
+      const dry = rh !== undefined && (rh > DRY_FROM_PCT || (compressor.running && rh > DRY_DOWN_TO_PCT)) && roomC > target - 2;
+      const want = active === "dry" && rh !== undefined ? dry : wantCompressor(active, roomC, target, compressor.running);
+      compressor.request(ready && want);
     }
     const gap = Math.abs(roomC - target);
     const speed = active === "dry" ? 1 : fanSetting === "auto" ? (gap > 2 ? 3 : gap > 1 ? 2 : 1) : fanSetting;

@@ -47,7 +47,12 @@ export class SimulatedH1 {
    * `now` is the board's clock, which the watchdog counts on; `flash` an existing image to keep;
    * `timer` the board's scheduler, which brings a change of the mains to firmware when it happens.
    */
-  constructor(now: () => number = () => 0, flash?: SimFlash, timer?: MainsTimer) {
+  constructor(
+    /** The board's clock (ms): the chips a plant wires to the buses keep time by it. */
+    readonly now: () => number = () => 0,
+    flash?: SimFlash,
+    timer?: MainsTimer,
+  ) {
     this.flash = flash ?? new SimFlash(H1.flash);
     this.mains = new MainsBlock(now, timer);
     this.panel = new PanelBlock(now, timer);

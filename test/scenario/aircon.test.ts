@@ -30,6 +30,32 @@ describe("aircon firmware", () => {
     expect(sim.device.get("room")).toBeGreaterThan(24.5);
   });
 
+  it("dry mode runs on the return air's humidity (its SHT3x on I2C): down to 45 %, again above 55 %; with the sensor silent, on temperature", () => {
+    const { clock, sim } = simulate({ outdoorC: 30 });
+    sim.device.remoteWrite({ power: true, mode: "dry", target: 18 });
+    const plant = sim.plant as RoomPlant;
+    const rh: number[] = [];
+    const runs: boolean[] = [];
+    for (let m = 0; m < 6 * 60; m++) {
+      clock.runFor(MIN);
+      rh.push(plant.humidityPct);
+      runs.push(sim.device.get("compressor"));
+    }
+    expect(rh[0], "it starts humid").toBeGreaterThan(55);
+    expect(Math.min(...rh.slice(0, 60)), "and is dried below 50 % within the hour").toBeLessThan(50);
+    const settled = rh.slice(180);
+    expect(Math.min(...settled)).toBeGreaterThan(40);
+    expect(Math.max(...settled)).toBeLessThan(58);
+    // It rests and starts again on humidity: the compressor has gone off and on in the last three hours.
+    expect(runs.slice(180).filter((on, i, all) => i > 0 && on !== all[i - 1]).length).toBeGreaterThanOrEqual(2);
+    // The sensor goes silent: dry mode carries on by temperature, as cool does, and says why once.
+    plant.climateSensor.broken = true;
+    const logs: string[] = [];
+    sim.onLog((r) => void logs.push(r.message));
+    clock.runFor(30 * MIN);
+    expect(logs.filter((l) => /climate sensor does not answer/.test(l))).toHaveLength(1);
+  });
+
   it("does not raise it when the room gets there in time", () => {
     const { clock, sim, events } = simulate();
     clock.runFor(3 * 60 * MIN);

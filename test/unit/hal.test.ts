@@ -115,10 +115,14 @@ describe("simulated H1 IO (ECMA-419 style)", () => {
 });
 
 describe("aircon-indoor board", () => {
-  it("wires every part to a pin the H1 has, each pin once, sensors on ADC pins", () => {
-    const pins = Object.values(airconIndoor.parts).map((p) => p.pin);
+  it("wires every part to a pin the H1 has, each pin once, sensors on ADC pins, the I2C sensor on the H1's I2C port", () => {
+    const pins = Object.values(airconIndoor.parts).flatMap((p) => ("pin" in p ? [p.pin] : [p.data, p.clock]));
     expect(new Set(pins).size).toBe(pins.length);
     for (const part of Object.values(airconIndoor.parts)) {
+      if (!("pin" in part)) {
+        expect({ data: part.data, clock: part.clock }).toEqual({ data: H1.i2c[0].data, clock: H1.i2c[0].clock });
+        continue;
+      }
       expect(part.pin).toBeLessThan(H1.gpioCount);
       if (part.kind === "adc") expect(H1.adc.pins).toContain(part.pin);
     }
