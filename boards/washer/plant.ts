@@ -1,6 +1,7 @@
 import type { SimulatedH1 } from "../../hal/sim/index.js";
 import { failedCounts, ntcCounts } from "../parts/ntc.js";
 import { SensorFaults, type NoiseSource } from "../parts/sensor-faults.js";
+import { Eeprom25Chip } from "../parts/eeprom25-chip.js";
 import { washer } from "./wiring.js";
 
 export interface DrumOptions {
@@ -16,6 +17,13 @@ export interface DrumOptions {
   imbalances?: readonly number[];
   /** Mains pressure: litres a minute through the open inlet valve. Default 10; 0 for a closed tap. */
   inletLPerMin?: number;
+  /**
+   * The board's calibration EEPROM as the factory left it (the firmware's format, examples/washer/calibration.ts);
+   * undefined: blank. The pressure sensor reads `levelOffsetCounts` high on an empty drum either way.
+   */
+  calibration?: Uint8Array;
+  /** What this board's pressure sensor reads on an empty drum, counts. Default 41 (0.3 L). */
+  levelOffsetCounts?: number;
 }
 
 const parts = washer.parts;
@@ -66,6 +74,9 @@ export class DrumPlant {
   };
   /** Something caught between drum and tub: it will not turn. */
   jammed = false;
+  /** The calibration EEPROM on the board's SPI bus. */
+  readonly eeprom: Eeprom25Chip;
+  private readonly levelOffset: number;
   private tumbled = true;
   private readonly queued: number[];
   private readonly inletC: number;
@@ -82,6 +93,9 @@ export class DrumPlant {
     this.waterC = this.roomC;
     this.inletRate = options.inletLPerMin ?? 10;
     this.queued = [...(options.imbalances ?? [])];
+    this.levelOffset = options.levelOffsetCounts ?? 41;
+    this.eeprom = new Eeprom25Chip(options.calibration === undefined ? undefined : { at: 0, bytes: options.calibration });
+    h1.bus.attachSPI(this.eeprom);
     this.writeSensors();
   }
 
@@ -172,7 +186,7 @@ export class DrumPlant {
     const level = this.sensors.failure("waterLevel");
     const temp = this.sensors.failure("waterTemp");
     const noise = this.random.range(-0.02, 0.02);
-    this.h1.setAnalog(parts.waterLevel.pin, level !== undefined ? failedCounts(level) : (4095 * Math.max(0, this.waterL + noise)) / washer.fullScaleL);
+    this.h1.setAnalog(parts.waterLevel.pin, level !== undefined ? failedCounts(level) : this.levelOffset + (4095 * Math.max(0, this.waterL + noise)) / washer.fullScaleL);
     this.h1.setAnalog(parts.waterTemp.pin, temp !== undefined ? failedCounts(temp) : ntcCounts(washer.thermistor, this.waterC + noise));
     this.h1.setAnalog(parts.drumSpeed.pin, (4095 * this.rpm) / washer.maxRpm);
     this.h1.setAnalog(parts.currentRipple.pin, 4095 * Math.min(1, Math.max(0, this.ripple() + noise)));

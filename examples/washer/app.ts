@@ -1,5 +1,6 @@
 import { DrumPlant, washer as board } from "../../boards/washer/index.js";
 import { defineApp, oneDecimal, statusLine } from "../../sdk/index.js";
+import { encodeCalibration } from "./calibration.js";
 import { washer } from "./firmware.js";
 import { washerDefaults, washerModel } from "./model.js";
 
@@ -12,7 +13,8 @@ export const app = defineApp({
   initial: washerDefaults,
   firmware: washer,
   panel: board.panel,
-  createPlant: (h1, random) => new DrumPlant(h1, random),
+  // The factory calibrated this board's pressure sensor: 41 counts on an empty drum.
+  createPlant: (h1, random) => new DrumPlant(h1, random, { calibration: encodeCalibration({ offsetCounts: 41, fullScaleL: board.fullScaleL }) }),
   chart: ["waterL", "waterC", "rpm"],
   status: (s, r) =>
     statusLine([

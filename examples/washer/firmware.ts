@@ -3,6 +3,7 @@ import { washer as board } from "../../boards/washer/index.js";
 import { DigitalMode, HalError, HearthError, type FirmwareContext } from "../../sdk/index.js";
 import { WashCycle, WasherFault, type Sensed } from "./cycle.js";
 import { openDrum } from "./drum.js";
+import { readCalibration } from "./calibration.js";
 import type { WasherModel } from "./model.js";
 import { expectedMinutes, runFor } from "./programs.js";
 import { washerPanel } from "./panel.js";
@@ -45,6 +46,7 @@ export function washer({ io, kernel, device, log, watchdog, storage, update }: F
     kernel.after(300, () => buzzer.write(0), "buzzer");
   };
 
+  const calibration = readCalibration(io, log);
   const cycle = new WashCycle({
     save: (progress) => {
       if (progress === undefined) storage.kv.delete(PROGRESS_KEY);
@@ -92,7 +94,7 @@ export function washer({ io, kernel, device, log, watchdog, storage, update }: F
 
   function sense(): Sensed {
     return {
-      waterL: (level.read() / adcMax) * board.fullScaleL,
+      waterL: Math.max(0, ((level.read() - calibration.offsetCounts) / adcMax) * calibration.fullScaleL),
       waterC: ntcCelsius(board.thermistor, temp.read()),
       ...drum.sense(),
       locked: lockConfirm.read() === 1,

@@ -7,7 +7,7 @@ import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
 
 const MIN = 60_000;
 
-function simulate(options: { outdoorC?: number; leakWPerK?: number } = {}) {
+function simulate(options: { startC?: number; outdoorC?: number; leakWPerK?: number } = {}) {
   const clock = new VirtualClock();
   const variant = defineApp({ ...app, createPlant: (h1, random) => new RoomPlant(h1, random, { startC: 30, ...options }) });
   const sim = new HostEngineBoard(variant, { clock, seed: 11 });
@@ -48,6 +48,20 @@ describe("aircon firmware", () => {
     expect(Math.max(...settled)).toBeLessThan(58);
     // It rests and starts again on humidity: the compressor has gone off and on in the last three hours.
     expect(runs.slice(180).filter((on, i, all) => i > 0 && on !== all[i - 1]).length).toBeGreaterThanOrEqual(2);
+    // A mild, humid room already at its target: temperature alone would never start the compressor; humidity
+    // does, and the room is not cooled more than 2 °C below the target for it.
+    const mild = simulate({ startC: 22, outdoorC: 24 });
+    mild.sim.device.remoteWrite({ power: true, mode: "dry", target: 22 });
+    let ran = false;
+    let coldest = 99;
+    for (let m = 0; m < 60; m++) {
+      mild.clock.runFor(MIN);
+      ran ||= mild.sim.device.get("compressor");
+      coldest = Math.min(coldest, (mild.sim.plant as RoomPlant).roomC);
+    }
+    expect(ran, "dry mode ran on the air's humidity").toBe(true);
+    expect((mild.sim.plant as RoomPlant).humidityPct).toBeLessThan(63);
+    expect(coldest, "2 °C below the target, give or take the compressor's minimum run").toBeGreaterThan(22 - 3);
     // The sensor goes silent: dry mode carries on by temperature, as cool does, and says why once.
     plant.climateSensor.broken = true;
     const logs: string[] = [];

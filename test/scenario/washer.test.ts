@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DrumPlant, type DrumOptions } from "../../boards/washer/index.js";
 import { app } from "../../examples/washer/app.js";
 import { PROGRESS_KEY } from "../../examples/washer/firmware.js";
+import { encodeCalibration } from "../../examples/washer/calibration.js";
 import { expectedMinutes, runFor } from "../../examples/washer/programs.js";
 import { VirtualClock } from "../../os/index.js";
 import { defineApp } from "../../sdk/index.js";
@@ -14,7 +15,8 @@ type Washer = HostEngineBoard<typeof app.model.spec>;
 /** A washer in virtual time, with a person who tries the door every `tryDoorMs` and a second-by-second safety watch. */
 function washerSim(o: { seed?: number; plant?: DrumOptions; tryDoorMs?: number } = {}) {
   const clock = new VirtualClock();
-  const custom = defineApp({ ...app, createPlant: (h1, random) => new DrumPlant(h1, random, o.plant) });
+  const factory = { calibration: encodeCalibration({ offsetCounts: 41, fullScaleL: 30 }) };
+  const custom = defineApp({ ...app, createPlant: (h1, random) => new DrumPlant(h1, random, { ...factory, ...o.plant }) });
   const sim: Washer = new HostEngineBoard(custom, { clock, seed: o.seed ?? 1 });
   const drum = (): DrumPlant => sim.plant as DrumPlant;
   const events: { at: number; name: string; fields: Record<string, unknown> }[] = [];
@@ -174,6 +176,19 @@ describe("washer: a wash program on the drum plant", () => {
     w.runUntil(() => w.sim.device.get("state") === "done", 60 * MIN);
     expect(w.sim.device.get("state")).toBe("done");
     expect(w.unlocked()).toBe(0);
+  });
+
+  it("reads its pressure sensor's factory calibration from the SPI EEPROM: an empty drum reads empty; a blank EEPROM is said, and the level reads high", async () => {
+    const w = washerSim();
+    w.clock.runFor(5_000);
+    expect(w.sim.device.get("water")).toBe(0);
+    const blank = washerSim({ plant: { calibration: new Uint8Array(8).fill(0xff) } });
+    const logs: string[] = [];
+    blank.sim.onLog((r) => void logs.push(r.message));
+    blank.sim.cutPower(100);
+    blank.clock.runFor(5_000);
+    expect(logs.some((l) => /the EEPROM holds no valid calibration: nominal figures/.test(l))).toBe(true);
+    expect(blank.sim.device.get("water"), "41 counts of offset: 0.3 L on an empty drum").toBe(0.5);
   });
 
   it("cancel drains the drum and unlocks the door; start refuses an open door", async () => {

@@ -31,6 +31,8 @@ describe("dev boards: every wiring checked against its chip's pins (from the dat
     ["the console's pin", { kind: "digital-out", pin: 1, why: "x" }, /GPIO 1 is taken by the board: UART0 TX/],
     ["the flash's pin", { kind: "digital-out", pin: 6, why: "x" }, /GPIO 6 is not a pin of the ESP32/],
     ["a PWM too fast for 8 bits of duty", { kind: "pwm", pin: 23, hz: 1_000_000, why: "x" }, /GPIO 23 cannot make 1000000 Hz PWM with 8 bits of duty/],
+    ["an I2C bus on a strapping pin", { kind: "i2c", data: 13, clock: 15, why: "x" }, /GPIO 15 is a strapping pin: a bus's pull-ups or a device on it at reset can change how the chip boots/],
+    ["an SPI clock on an input-only pin", { kind: "spi", out: 13, in: 14, clock: 39, select: 4, why: "x" }, /GPIO 39 is input-only: SPI needs it to drive/],
   ];
   for (const [what, part, named] of planted) {
     it(`refuses ${what}, naming the pin and the reason`, () => {

@@ -7,6 +7,7 @@ import { DEV_BOARDS, type DevBoard } from "../../boards/dev/index.js";
 import { decodeCbor } from "../../os/cbor.js";
 import { buildFirmware } from "../../sdk/node/tools/build.js";
 import { HEARTH_PARTITION, writeModdableProject, type Provisioning } from "../../sdk/node/tools/moddable.js";
+import { sht3xCrc } from "../../sdk/drivers/sht3x.js";
 import { FakeEsp32, type FakeMqtt } from "../support/fake-esp32.js";
 import { keys } from "../support/ota.js";
 
@@ -86,9 +87,12 @@ describe("hearth build --target moddable", () => {
   it("the air conditioner built for the ESP32-DevKitC runs on an ESP32 (faked): its parts on the board's pins, MQTT at QoS 1 with a 30 s keep-alive and the offline will", async () => {
     const { out } = await project("examples/aircon", DEVKITC);
     const { esp } = await runOnEsp32(out);
-    esp.advance(5_000);
+    // Its SHT3x on the I2C pins: 25 °C, 50 % (the datasheet's words, each with its CRC).
+    esp.i2c.set(0x44, Uint8Array.of(0x66, 0x66, sht3xCrc(0x66, 0x66), 0x80, 0x00, sht3xCrc(0x80, 0x00)));
+    esp.advance(6_000);
     expect(esp.traces.filter((t) => /^(error|warn)/.test(t))).toEqual([]);
-    const wired = Object.values(DEVKITC.wirings.find((w) => w.appliance === "aircon-indoor")?.parts ?? {}).map((p) => ("pin" in p ? p.pin : -1)).sort((a, b) => a - b);
+    expect(esp.i2cWrites[0]).toEqual({ address: 0x44, bytes: [0x24, 0x00] });
+    const wired = Object.values(DEVKITC.wirings.find((w) => w.appliance === "aircon-indoor")?.parts ?? {}).map((p) => ("pin" in p ? p.pin : p.kind === "i2c" ? p.data : -1)).sort((a, b) => a - b);
     expect(esp.opened.map((o) => o.pin).sort((a, b) => a - b)).toEqual(wired);
     expect(esp.opened.filter((o) => o.kind === "analog").map((o) => o.pin)).toEqual([32, 33]);
     const client = esp.clients[0] as FakeMqtt;

@@ -48,7 +48,9 @@ export function devWiring(board: DevBoard, wired: (wiring: DevWiring) => void): 
           const problems = wiringProblems(board.chip, wiring, parts);
           if (problems.length > 0) return { errors: [{ text: `the ${board.chip.name} cannot be wired so:\n  ${problems.join("\n  ")}` }] };
           wired(wiring);
-          const mapped = Object.fromEntries(parts.map((part) => [part, firmwarePart(wiring.parts[part] as never)]));
+          // A part keeps what is the device's own (an I2C address), and takes its pins from the dev board.
+          const own = (value as { parts: Record<string, object> }).parts;
+          const mapped = Object.fromEntries(parts.map((part) => [part, { ...own[part], ...firmwarePart(wiring.parts[part] as never) }]));
           contents.push(`export const ${name} = ${JSON.stringify({ ...(value as object), chip: board.chip.name, devBoard: board.id, parts: mapped })};`);
         }
         return { contents: contents.join("\n"), loader: "js", resolveDir: dirname(args.path) };
