@@ -166,6 +166,6 @@ export async function halBench(): Promise<void> {
     half_cycle_entries_quickjs: "entries into the image a mains handle caused, per half-cycle",
     firmware_cpu_us_per_half_cycle_all_quickjs: "all the washer's firmware CPU in those ten minutes (its 500 ms control tick, the link), per half-cycle: for scale",
     heater_duty_quickjs: "share of full power the element drew over the ten minutes (the burst patterns the firmware set)",
-    heap_bytes_digital: "QuickJS heap one open instance keeps (an image opens one more each simulated second)",
+    heap_bytes_digital: "QuickJS heap one open instance keeps (an image opens one more each simulated second); the classes themselves are made when the image loads, so this is the instance",
   });
 }
