@@ -29,19 +29,26 @@ let queued: unknown[][] = [];
 
 const allNumbers = (args: unknown[]): args is number[] => args.every((a) => typeof a === "number");
 
+/**
+ * The binding, made once as the shim loads, before any image: on the H1 it is
+ * the chip's C, so its objects are not the image's data (XsMcu measures data
+ * above the heap the loaded shim and image leave).
+ */
+const binding: Record<string, unknown> = { version: 0, now: () => clock };
+Object.keys(NATIVE_SIGNATURES).forEach((name, opcode) => {
+  if (name === "now") return;
+  binding[name] = DEFERRED.has(name)
+    ? (...args: unknown[]) => void queued.push([name, ...args])
+    : (...args: unknown[]) => {
+        if (queued.length === 0 && allNumbers(args)) return decodeResult(new Uint8Array(issueCommand(bytes(encodeNumericCall(opcode, args)))));
+        const calls = queued;
+        queued = [];
+        return decodeResult(new Uint8Array(issueCommand(bytes(encodeWire([calls, name, ...args])))));
+      };
+});
+
 function native(version: number): NativeBinding {
-  const binding: Record<string, unknown> = { version, now: () => clock };
-  Object.keys(NATIVE_SIGNATURES).forEach((name, opcode) => {
-    if (name === "now") return;
-    binding[name] = DEFERRED.has(name)
-      ? (...args: unknown[]) => void queued.push([name, ...args])
-      : (...args: unknown[]) => {
-          if (queued.length === 0 && allNumbers(args)) return decodeResult(new Uint8Array(issueCommand(bytes(encodeNumericCall(opcode, args)))));
-          const calls = queued;
-          queued = [];
-          return decodeResult(new Uint8Array(issueCommand(bytes(encodeWire([calls, name, ...args])))));
-        };
-  });
+  binding["version"] = version;
   return binding as unknown as NativeBinding;
 }
 
