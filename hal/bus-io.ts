@@ -6,6 +6,7 @@
  */
 import { HalError } from "./errors.js";
 import type { IOCallbacks } from "./io.js";
+import { integerOption, requiredInteger } from "./options.js";
 
 export type Bytes = ArrayBuffer | ArrayBufferView;
 
@@ -58,23 +59,16 @@ export function bytesOf(cls: string, data: unknown): Uint8Array {
   throw new HalError("bad-option", `${cls}: data must be an ArrayBuffer or a typed array, got ${String(data)}`, "data");
 }
 
-function int(cls: string, name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new HalError("bad-option", `${cls}: option ${name} must be an integer ${min}..${max}, got ${String(value)}`, name);
-  }
-  return value;
-}
-
 /** Checks I2C's options (not its pins: the chip knows those), naming the one at fault. */
 export function i2cOptions(o: I2COptions): { hz: number; address: number } {
-  return { hz: int("I2C", "hz", o.hz, 10_000, 1_000_000), address: int("I2C", "address", o.address, 0x08, 0x77) };
+  return { hz: requiredInteger("I2C", "hz", o.hz, 10_000, 1_000_000), address: requiredInteger("I2C", "address", o.address, 0x08, 0x77) };
 }
 
 /** Checks SPI's options (not its pins). */
 export function spiOptions(o: SPIOptions): { hz: number; mode: number } {
-  return { hz: int("SPI", "hz", o.hz, 100_000, 20_000_000), mode: int("SPI", "mode", o.mode ?? 0, 0, 3) };
+  return { hz: requiredInteger("SPI", "hz", o.hz, 100_000, 20_000_000), mode: integerOption("SPI", "mode", o.mode, 0, 3) ?? 0 };
 }
 
 export function countOf(cls: string, count: unknown): number {
-  return int(cls, "count", count, 1, 255);
+  return requiredInteger(cls, "count", count, 1, 255);
 }

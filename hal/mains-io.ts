@@ -6,6 +6,7 @@
  */
 import { HalError } from "./errors.js";
 import type { IOCallbacks } from "./io.js";
+import { requiredInteger } from "./options.js";
 
 /** The mains as the detector sees it: regular crossings, crossings outside 45..65 Hz, or none. */
 export type MainsState = "ok" | "irregular" | "lost";
@@ -69,20 +70,13 @@ export function triacSetting(value: unknown): TriacSetting {
     return { mode: "phase", angle: s.angle };
   }
   if (s.mode === "burst") {
-    const period = halfCycles("period", s.period, 2, 200);
-    const on = halfCycles("on", s.on, 0, period);
+    const period = requiredInteger("Triac", "period", s.period, 2, 200);
+    const on = requiredInteger("Triac", "on", s.on, 0, period);
     if (period % 2 !== 0) throw new HalError("bad-option", `Triac: period = ${period} half-cycles is not whole mains cycles (an even number)`, "period");
     if (on % 2 !== 0) throw new HalError("bad-option", `Triac: on = ${on} half-cycles is not whole mains cycles (an even number): the load would draw DC`, "on");
     return { mode: "burst", on, period };
   }
   throw new HalError("bad-option", `Triac: option mode = ${String(s.mode)} is not one of off, phase, burst`, "mode");
-}
-
-function halfCycles(name: "on" | "period", value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new HalError("bad-option", `Triac: ${name} must be a whole number of half-cycles ${min}..${max}, got ${String(value)}`, name);
-  }
-  return value;
 }
 
 /** A setting as the native binding carries it (hal/NATIVE.md triacWrite): mode 0 off, 1 phase, 2 burst, and two numbers. */

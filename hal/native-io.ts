@@ -1,4 +1,5 @@
 import { HalError, type HalErrorCode } from "./errors.js";
+import { callbackOption } from "./options.js";
 import { FlashError, type Flash, type FlashErrorKind } from "./flash.js";
 import type { Analog, AnalogOptions, Bit, Chip, Digital, DigitalOptions, HardwareWatchdog, IO, PWM, PWMOptions, Serial, SerialOptions } from "./io.js";
 import { isNativeError, type NativeBinding, type NativeError } from "./native.js";
@@ -28,9 +29,6 @@ function flashResult<T>(result: T | NativeError): T {
   throw new FlashError(result.error as FlashErrorKind, result.message);
 }
 
-function callback(cls: string, name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== "function") throw new HalError("bad-option", `${cls}: option ${name} must be a function`, name);
-}
 
 /** Handles with an onReadable: the engine's `readable(handle)` lands here. */
 export class NativeEvents {
@@ -71,8 +69,8 @@ class Handle {
 class NativeDigital extends Handle implements Digital {
   readonly format = "number" as const;
   constructor(options: DigitalOptions) {
-    callback("Digital", "onReadable", options.onReadable);
-    callback("Digital", "onError", options.onError);
+    callbackOption("Digital", "onReadable", options.onReadable);
+    callbackOption("Digital", "onError", options.onError);
     super(halResult(native.digitalOpen(options.pin, options.mode, options.edge ?? 0)));
     const onReadable = options.onReadable;
     if (onReadable !== undefined && options.edge !== undefined) events.on(this.handle, () => onReadable.call(this));
@@ -91,7 +89,7 @@ class NativeAnalog extends Handle implements Analog {
   readonly format = "number" as const;
   readonly resolution: number;
   constructor(options: AnalogOptions) {
-    callback("Analog", "onError", options.onError);
+    callbackOption("Analog", "onError", options.onError);
     const opened = halResult(native.analogOpen(options.pin));
     super(opened.handle);
     this.resolution = opened.resolution;
@@ -107,7 +105,7 @@ class NativePWM extends Handle implements PWM {
   readonly resolution: number;
   readonly hz: number;
   constructor(options: PWMOptions) {
-    callback("PWM", "onError", options.onError);
+    callbackOption("PWM", "onError", options.onError);
     const opened = halResult(native.pwmOpen(options.pin, options.hz));
     super(opened.handle);
     this.resolution = opened.resolution;
@@ -122,9 +120,9 @@ class NativePWM extends Handle implements PWM {
 class NativeSerial extends Handle implements Serial {
   format: "buffer" | "number" = "buffer";
   constructor(options: SerialOptions) {
-    callback("Serial", "onReadable", options.onReadable);
-    callback("Serial", "onWritable", options.onWritable);
-    callback("Serial", "onError", options.onError);
+    callbackOption("Serial", "onReadable", options.onReadable);
+    callbackOption("Serial", "onWritable", options.onWritable);
+    callbackOption("Serial", "onError", options.onError);
     super(halResult(native.serialOpen(options.port, options.baud)));
     const onReadable = options.onReadable;
     if (onReadable !== undefined) events.on(this.handle, () => onReadable.call(this));
@@ -145,8 +143,8 @@ class NativeSerial extends Handle implements Serial {
 class NativeZeroCross extends Handle implements ZeroCross {
   readonly format = "object" as const;
   constructor(options: ZeroCrossOptions) {
-    callback("ZeroCross", "onReadable", options.onReadable);
-    callback("ZeroCross", "onError", options.onError);
+    callbackOption("ZeroCross", "onReadable", options.onReadable);
+    callbackOption("ZeroCross", "onError", options.onError);
     super(halResult(native.zeroCrossOpen(options.pin)));
     const onReadable = options.onReadable;
     if (onReadable !== undefined) events.on(this.handle, () => onReadable.call(this));
@@ -162,8 +160,8 @@ class NativeTriac extends Handle implements Triac {
   readonly resolutionUs: number;
   private setting: TriacSetting = { mode: "off" };
   constructor(options: TriacOptions) {
-    callback("Triac", "onReadable", options.onReadable);
-    callback("Triac", "onError", options.onError);
+    callbackOption("Triac", "onReadable", options.onReadable);
+    callbackOption("Triac", "onError", options.onError);
     const opened = halResult(native.triacOpen(options.pin));
     super(opened.handle);
     this.resolutionUs = opened.resolutionUs;
@@ -185,8 +183,8 @@ class NativeDisplay extends Handle implements Display {
   readonly digits = 4;
   private frame: DisplayFrame;
   constructor(options: DisplayOptions) {
-    callback("Display", "onReadable", options.onReadable);
-    callback("Display", "onError", options.onError);
+    callbackOption("Display", "onReadable", options.onReadable);
+    callbackOption("Display", "onError", options.onError);
     super(halResult(native.displayOpen(options.brightness ?? 7)));
     this.frame = { text: "", brightness: options.brightness ?? 7 };
   }
@@ -207,8 +205,8 @@ class NativeTouchKeys extends Handle implements TouchKeys {
   readonly format = "object" as const;
   readonly keys = 6;
   constructor(options: TouchKeysOptions) {
-    callback("TouchKeys", "onReadable", options.onReadable);
-    callback("TouchKeys", "onError", options.onError);
+    callbackOption("TouchKeys", "onReadable", options.onReadable);
+    callbackOption("TouchKeys", "onError", options.onError);
     const o = touchKeysOptions(options);
     super(halResult(native.touchKeysOpen(o.longPressMs, o.repeatKeys, o.repeatMs)));
     const onReadable = options.onReadable;
@@ -225,8 +223,8 @@ class NativeMotor extends Handle implements Motor {
   readonly maxRpm: number;
   private faulted = false;
   constructor(options: MotorOptions) {
-    callback("Motor", "onReadable", options.onReadable);
-    callback("Motor", "onError", options.onError);
+    callbackOption("Motor", "onReadable", options.onReadable);
+    callbackOption("Motor", "onError", options.onError);
     const o = motorOptions(options);
     const opened = halResult(native.motorOpen(o.rampRpmPerS, o.currentLimitA));
     super(opened.handle);
@@ -255,8 +253,8 @@ class NativeMotor extends Handle implements Motor {
 class NativeI2C extends Handle implements I2C {
   readonly format = "buffer" as const;
   constructor(options: I2COptions) {
-    callback("I2C", "onReadable", options.onReadable);
-    callback("I2C", "onError", options.onError);
+    callbackOption("I2C", "onReadable", options.onReadable);
+    callbackOption("I2C", "onError", options.onError);
     const { hz, address } = i2cOptions(options);
     super(halResult(native.i2cOpen(options.data, options.clock, hz, address)));
   }
@@ -273,8 +271,8 @@ class NativeI2C extends Handle implements I2C {
 class NativeSPI extends Handle implements SPI {
   readonly format = "buffer" as const;
   constructor(options: SPIOptions) {
-    callback("SPI", "onReadable", options.onReadable);
-    callback("SPI", "onError", options.onError);
+    callbackOption("SPI", "onReadable", options.onReadable);
+    callbackOption("SPI", "onError", options.onError);
     const { hz, mode } = spiOptions(options);
     super(halResult(native.spiOpen(options.out, options.in, options.clock, options.select, hz, mode)));
   }

@@ -7,6 +7,7 @@
 import { HalError } from "./errors.js";
 import { H1 } from "./h1.js";
 import type { IOCallbacks } from "./io.js";
+import { integerOption } from "./options.js";
 
 /** What the display shows: up to four characters, each may be followed by a "." (its decimal point). */
 export interface DisplayFrame {
@@ -88,8 +89,8 @@ export function segmentsOf(frame: DisplayFrame): number[] {
     patterns.push(pattern);
   }
   if (patterns.length > digits) throw new HalError("bad-option", `Display: ${JSON.stringify(frame.text)} is ${patterns.length} digits; the display has ${digits}`, "text");
-  checkInt("brightness", frame.brightness, 0, H1.appliance.display.brightnessSteps - 1);
-  checkInt("indicators", frame.indicators, 0, 2 ** H1.appliance.display.indicators - 1);
+  integerOption("Display", "brightness", frame.brightness, 0, H1.appliance.display.brightnessSteps - 1);
+  integerOption("Display", "indicators", frame.indicators, 0, 2 ** H1.appliance.display.indicators - 1);
   if (frame.blink !== undefined && typeof frame.blink !== "boolean") throw new HalError("bad-option", `Display: blink must be true or false, got ${String(frame.blink)}`, "blink");
   return [...new Array<number>(digits - patterns.length).fill(0), ...patterns];
 }
@@ -97,18 +98,8 @@ export function segmentsOf(frame: DisplayFrame): number[] {
 /** Checks TouchKeys' options, returning them with defaults. */
 export function touchKeysOptions(o: TouchKeysOptions): { longPressMs: number; repeatKeys: number; repeatMs: number } {
   return {
-    longPressMs: checkInt("longPressMs", o.longPressMs, 300, 5000, "TouchKeys") ?? 800,
-    repeatKeys: checkInt("repeatKeys", o.repeatKeys, 0, 2 ** H1.appliance.touchKeys.keys - 1, "TouchKeys") ?? 0,
-    repeatMs: checkInt("repeatMs", o.repeatMs, 50, 2000, "TouchKeys") ?? 200,
+    longPressMs: integerOption("TouchKeys", "longPressMs", o.longPressMs, 300, 5000) ?? 800,
+    repeatKeys: integerOption("TouchKeys", "repeatKeys", o.repeatKeys, 0, 2 ** H1.appliance.touchKeys.keys - 1) ?? 0,
+    repeatMs: integerOption("TouchKeys", "repeatMs", o.repeatMs, 50, 2000) ?? 200,
   };
 }
-
-function checkInt(name: string, value: unknown, min: number, max: number, cls = "Display"): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new HalError("bad-option", `${cls}: option ${name} must be an integer ${min}..${max}, got ${String(value)}`, name);
-  }
-  return value;
-}
-
-export { checkInt as panelInt };

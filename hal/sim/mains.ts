@@ -132,9 +132,8 @@ export class MainsBlock {
     this.advance(this.now());
     const gate = this.gates.get(pin);
     if (gate === undefined) return;
-    // The same setting again changes nothing: a burst pattern is not restarted.
-    const same = JSON.stringify(gate.pending ?? gate.setting) === JSON.stringify(setting);
-    if (!same) gate.pending = JSON.stringify(gate.setting) === JSON.stringify(setting) ? undefined : setting;
+    // The setting in force again changes nothing (a burst pattern is not restarted), and cancels one pending.
+    gate.pending = sameSetting(gate.setting, setting) ? undefined : setting;
   }
 
   gate(pin: number): TriacSetting | undefined {
@@ -271,6 +270,10 @@ export class MainsBlock {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
+}
+
+function sameSetting(a: TriacSetting, b: TriacSetting): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function quantize(ms: number): number {

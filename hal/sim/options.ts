@@ -18,8 +18,4 @@ export function oneOf<T>(cls: string, name: string, value: unknown, allowed: rea
   return value as T;
 }
 
-export function callbackOption(cls: string, name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== "function") {
-    throw new HalError("bad-option", `${cls}: option ${name} must be a function`, name);
-  }
-}
+export { callbackOption } from "../options.js";

@@ -1,6 +1,7 @@
 import { HalError } from "../errors.js";
 import { H1 } from "../h1.js";
-import { panelInt, segmentsOf, touchKeysOptions, type Display, type DisplayFrame, type DisplayOptions, type KeyEvent, type KeyEventKind, type TouchKeys, type TouchKeysOptions } from "../panel-io.js";
+import { integerOption } from "../options.js";
+import { segmentsOf, touchKeysOptions, type Display, type DisplayFrame, type DisplayOptions, type KeyEvent, type KeyEventKind, type TouchKeys, type TouchKeysOptions } from "../panel-io.js";
 import type { MainsTimer } from "./mains.js";
 import { callbackOption } from "./options.js";
 
@@ -185,7 +186,7 @@ class SimDisplay implements Display {
   ) {
     callbackOption("Display", "onError", options.onError);
     callbackOption("Display", "onReadable", options.onReadable);
-    const brightness = panelInt("brightness", options.brightness, 0, H1.appliance.display.brightnessSteps - 1) ?? 7;
+    const brightness = integerOption("Display", "brightness", options.brightness, 0, H1.appliance.display.brightnessSteps - 1) ?? 7;
     panel.openDisplay(this, brightness);
   }
   write(frame: DisplayFrame): void {

@@ -15,6 +15,8 @@ export interface QuickJsMcuOptions {
   stopwatch: () => number;
   /** QuickJS's C stack limit, bytes (its `JS_SetMaxStackSize`); past it a call throws "stack overflow". Default QuickJS's own. */
   maxStackBytes?: number;
+  /** Measure start()'s transient heap at each of its native calls (bootGarbageBytes); a benchmark's, off by default: it costs a heap census per call. */
+  measureBoot?: boolean;
 }
 
 let engine: Promise<QuickJSWASMModule> | undefined;
@@ -109,10 +111,10 @@ export class QuickJsMcu implements ImageMcu {
       this.vm.setProp(object, name, fn);
       fn.dispose();
     }
-    this.startPeak = this.usedBytes();
+    if (this.options.measureBoot === true) this.startPeak = this.usedBytes();
     this.call("start", [object]);
     object.dispose();
-    if (!this.dead) this.bootGarbageBytes = Math.max(0, this.startPeak - this.usedBytes());
+    if (!this.dead && this.startPeak !== undefined) this.bootGarbageBytes = Math.max(0, this.startPeak - this.usedBytes());
     this.startPeak = undefined;
   }
 

@@ -12,7 +12,7 @@ import { report, type Figures } from "./table.js";
 import type { Image } from "../../os/boot/image.js";
 import { ImageBoard } from "../../sdk/sim/image-board.js";
 import { MCU_SLOT_BYTES, XS_STACK_SLOTS, XsMcu } from "../../sdk/node/xs/xs-mcu.js";
-import { bootAndUpdate, bootAndUpdateOnXs } from "../support/xs-stack.js";
+import { bootAndUpdate, bootAndUpdateOnXs } from "../support/deep-paths.js";
 import { virtualTime } from "../support/virtual-time.js";
 
 const EXAMPLES: { name: string; app: ApplianceApp<ModelSpec> }[] = [{ name: "aircon", app: aircon as unknown as ApplianceApp<ModelSpec> }];
@@ -48,7 +48,7 @@ export async function footprintBench(): Promise<void> {
       flash: factoryFlash(image),
       publicKey: keys.publicKey,
       network: { transport: () => broker.transport(name), deviceId: name },
-      mcu: (hooks) => (mcu = new QuickJsMcu(quickjs, { stopwatch: () => performance.now() }, hooks)),
+      mcu: (hooks) => (mcu = new QuickJsMcu(quickjs, { stopwatch: () => performance.now(), measureBoot: true }, hooks)),
     });
     const cloud = new Cloud(broker.transport("cloud"), [app.model]);
     await cloud.start();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { XS_STACK_SLOTS } from "../../sdk/node/xs/xs-mcu.js";
 import { APPLIANCES } from "../support/engine-trace.js";
-import { bootAndUpdateOnXs } from "../support/xs-stack.js";
+import { bootAndUpdateOnXs } from "../support/deep-paths.js";
 
 /** 40 % headroom: the deepest paths must fit in 60 % of the stack the manifest gives. */
 const WITH_HEADROOM = Math.floor(XS_STACK_SLOTS * 0.6);
