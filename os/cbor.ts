@@ -17,8 +17,6 @@ export type CborValue =
   | readonly CborValue[]
   | ReadonlyMap<number | string, CborValue>;
 
-const scratch = new DataView(new ArrayBuffer(8));
-
 export function encodeCbor(value: CborValue): Uint8Array {
   const writer = new Writer();
   writer.value(value);
@@ -28,6 +26,12 @@ export function encodeCbor(value: CborValue): Uint8Array {
 class Writer {
   private bytes = new Uint8Array(64);
   private length = 0;
+  // Each writer's own: a DataView made when a module loads would, on Moddable, be preloaded into ROM
+  // and refuse its setters (hal/moddable/README.md, "Preloaded modules").
+  private scratchView: DataView | undefined;
+  private get scratch(): DataView {
+    return (this.scratchView ??= new DataView(new ArrayBuffer(8)));
+  }
 
   finish(): Uint8Array {
     return this.bytes.slice(0, this.length);
@@ -72,7 +76,7 @@ class Writer {
       else this.head(1, -1 - n);
       return;
     }
-    const half = toHalf(n);
+    const half = halfBits(n, this.scratch);
     if (half !== undefined) {
       this.byte(0xf9);
       this.byte(half >> 8);
@@ -80,14 +84,14 @@ class Writer {
       return;
     }
     if (Math.fround(n) === n) {
-      scratch.setFloat32(0, n);
+      this.scratch.setFloat32(0, n);
       this.byte(0xfa);
-      this.raw(new Uint8Array(scratch.buffer, 0, 4));
+      this.raw(new Uint8Array(this.scratch.buffer, 0, 4));
       return;
     }
-    scratch.setFloat64(0, n);
+    this.scratch.setFloat64(0, n);
     this.byte(0xfb);
-    this.raw(new Uint8Array(scratch.buffer, 0, 8));
+    this.raw(new Uint8Array(this.scratch.buffer, 0, 8));
   }
 
   private text(s: string): void {
@@ -109,13 +113,13 @@ class Writer {
       this.byte(arg & 0xff);
     } else if (arg < 0x100000000) {
       this.byte(m | 26);
-      scratch.setUint32(0, arg);
-      this.raw(new Uint8Array(scratch.buffer, 0, 4));
+      this.scratch.setUint32(0, arg);
+      this.raw(new Uint8Array(this.scratch.buffer, 0, 4));
     } else {
       this.byte(m | 27);
-      scratch.setUint32(0, Math.floor(arg / 0x100000000));
-      scratch.setUint32(4, arg >>> 0);
-      this.raw(new Uint8Array(scratch.buffer, 0, 8));
+      this.scratch.setUint32(0, Math.floor(arg / 0x100000000));
+      this.scratch.setUint32(4, arg >>> 0);
+      this.raw(new Uint8Array(this.scratch.buffer, 0, 8));
     }
   }
 
@@ -139,6 +143,10 @@ class Writer {
 
 /** The IEEE 754 half-precision bits of n, or undefined if a half cannot hold n exactly. */
 export function toHalf(n: number): number | undefined {
+  return halfBits(n, new DataView(new ArrayBuffer(4)));
+}
+
+function halfBits(n: number, scratch: DataView): number | undefined {
   if (Number.isNaN(n)) return 0x7e00;
   if (Math.fround(n) !== n) return undefined;
   scratch.setFloat32(0, n);

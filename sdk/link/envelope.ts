@@ -59,16 +59,17 @@ const members: FieldKind<WireMembers> = {
       if ((v as unknown) instanceof CborFloat) floats.add(k);
       out.set(k, (v as unknown) instanceof CborFloat ? (v as unknown as CborFloat).value : v);
     }
-    if (floats.size > 0) floatMembers.set(out, floats);
+    if (floats.size > 0) (floatMembers ??= new WeakMap()).set(out, floats);
     return out;
   },
 };
 
-const floatMembers = new WeakMap<WireMembers, ReadonlySet<number>>();
+// Made at the first use, not as the module loads (a preloaded WeakMap is in ROM on Moddable: hal/moddable/README.md).
+let floatMembers: WeakMap<WireMembers, ReadonlySet<number>> | undefined;
 
 /** Whether member `id` of these decoded members was a float on the wire. */
 export function cameAsFloat(members: WireMembers, id: number): boolean {
-  return floatMembers.get(members)?.has(id) ?? false;
+  return floatMembers?.get(members)?.has(id) ?? false;
 }
 
 /**

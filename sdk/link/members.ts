@@ -41,8 +41,10 @@ export function membersToWire(fields: Fields, values: Readonly<Record<string, un
   return out;
 }
 
-const byIdCache = new WeakMap<Fields, Map<number, [string, FieldSpec]>>();
+// Made at the first use, not as the module loads (a preloaded WeakMap is in ROM on Moddable: hal/moddable/README.md).
+let byIdCache: WeakMap<Fields, Map<number, [string, FieldSpec]>> | undefined;
 function byId(fields: Fields): Map<number, [string, FieldSpec]> {
+  byIdCache ??= new WeakMap();
   let map = byIdCache.get(fields);
   if (map === undefined) {
     map = new Map(Object.entries(fields).map(([name, spec]) => [spec.id, [name, spec]]));

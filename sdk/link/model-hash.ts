@@ -11,6 +11,7 @@ import { encodeCbor, type CborValue } from "../../os/cbor.js";
  * and cloud compare it in the hello to know they mean the same ids.
  */
 export function modelHash(model: { readonly spec: ModelSpec }): Uint8Array {
+  hashes ??= new WeakMap();
   let hash = hashes.get(model.spec);
   if (hash === undefined) hashes.set(model.spec, (hash = sha256(modelDocumentCbor(model)).slice(0, 8)));
   return hash.slice();
@@ -21,7 +22,9 @@ export function modelDocumentCbor(model: { readonly spec: ModelSpec }): Uint8Arr
   return encodeCbor(canonical(model.spec));
 }
 
-const hashes = new WeakMap<object, Uint8Array>();
+// Made at the first use, not as the module loads: on Moddable a module's body runs at build time and a
+// WeakMap made then is in ROM and refuses set (hal/moddable/README.md, "Preloaded modules").
+let hashes: WeakMap<object, Uint8Array> | undefined;
 
 function canonical(value: unknown): CborValue {
   if (Array.isArray(value)) return value.map(canonical);

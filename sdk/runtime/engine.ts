@@ -54,11 +54,14 @@ export function defineEngine<M extends ModelSpec>(module: FirmwareModule<M>): Im
   let clock: NativeClock | undefined;
   let transport: NativeTransport | undefined;
   let runtime: DeviceRuntime<M> | undefined;
-  const events = new NativeEvents();
+  // Made at start, not here: this runs as the image's module loads, and on Moddable that is at build
+  // time (preload), where a Map is put in ROM and refuses set (hal/moddable/README.md).
+  let events: NativeEvents | undefined;
   return {
     start(native) {
       if (native.version !== NATIVE_VERSION) throw new Error(`this image needs native binding version ${NATIVE_VERSION}; the chip has ${native.version}`);
       useChipHash(native);
+      events = new NativeEvents();
       const info = native.boot();
       clock = new NativeClock(native);
       const flash = new NativeFlash(native);
@@ -88,7 +91,7 @@ export function defineEngine<M extends ModelSpec>(module: FirmwareModule<M>): Im
       clock?.wake?.();
     },
     readable(handle) {
-      events.dispatch(handle);
+      events?.dispatch(handle);
     },
     mqtt(event, topic, payload) {
       const to = transport?.events;

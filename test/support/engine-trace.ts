@@ -46,8 +46,6 @@ export function loadExample(name: (typeof APPLIANCES)[number]): ApplianceApp<Mod
 
 export interface EngineRun {
   hash: string;
-  /** The hash of the trace up to `checkpointMs` (the whole run's without one). */
-  checkpointHash: string;
   lines: number;
   board: SimulatedBoard<ModelSpec>;
   /** The MCU's heap at the end (image engines). */
@@ -61,7 +59,7 @@ export interface EngineRun {
  * and each triac gate's conduction (sampled each simulated second) and every
  * MQTT publish (topic and bytes), with its time.
  */
-export async function engineTrace(name: (typeof APPLIANCES)[number], engine: TraceEngine, ms: number, o: { xs?: McuFactory; lines?: string[]; checkpointMs?: number } = {}): Promise<EngineRun> {
+export async function engineTrace(name: (typeof APPLIANCES)[number], engine: TraceEngine, ms: number, o: { xs?: McuFactory; lines?: string[] } = {}): Promise<EngineRun> {
   const app = loadExample(name);
   const image = await exampleImage(name, app);
   const clock = new VirtualClock();
@@ -132,15 +130,11 @@ export async function engineTrace(name: (typeof APPLIANCES)[number], engine: Tra
   const device = cloud.device("dev-1", app.model);
   board.hardware.after(10_000, () => void device.set(userSettings(app) as never, { timeoutMs: 60_000 }).catch(() => undefined));
   const { run } = virtualTime(clock);
-  const checkpoint = o.checkpointMs ?? ms;
-  await run(checkpoint);
-  // The trace so far: what a shorter run of another engine is compared with.
-  const checkpointHash = Buffer.from(hasher.clone().digest()).toString("hex");
-  await run(ms - checkpoint);
+  await run(ms);
   await cloud.stop();
   done = true;
   const hash = Buffer.from(hasher.digest()).toString("hex");
   const heap = board.heap === undefined ? undefined : { ...board.heap };
   board.powerOff();
-  return { hash, checkpointHash, lines, board, heap };
+  return { hash, lines, board, heap };
 }

@@ -8,7 +8,12 @@ import { decodeCbor } from "../../os/cbor.js";
 import { buildFirmware } from "../../sdk/node/tools/build.js";
 import { HEARTH_PARTITION, writeModdableProject, type Provisioning } from "../../sdk/node/tools/moddable.js";
 import { sht3xCrc } from "../../sdk/drivers/sht3x.js";
+import { encodeMessage } from "../../sdk/link/envelope.js";
+import { membersToWire } from "../../sdk/link/members.js";
+import { userSettings } from "../../sdk/sim/app.js";
+import { loadExample } from "../support/engine-trace.js";
 import { FakeEsp32, type FakeMqtt } from "../support/fake-esp32.js";
+import { endPreload, preloadedImports, preloadPlugin } from "../support/moddable-preload.js";
 import { keys } from "../support/ota.js";
 
 /** Every function of the native binding contract (hal/native.ts), by name. */
@@ -35,16 +40,22 @@ async function project(entry: string, board: DevBoard | undefined, provisioning 
 let runs = 0;
 /** The project's main.js (image, binding) on a fake ESP32, started; returns the chip to drive. */
 async function runOnEsp32(out: string): Promise<{ esp: FakeEsp32; native: Record<string, (...a: unknown[]) => unknown> }> {
-  const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { config: { hearth: Record<string, unknown> } };
+  const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { config: { hearth: Record<string, unknown> }; preload: string[] };
   const esp = new FakeEsp32(manifest.config.hearth);
   const g = globalThis as unknown as { __esp32: unknown; trace: (t: string) => void; __native?: unknown };
   g.__esp32 = esp.modules();
   g.trace = (t) => void esp.traces.push(t.trim());
   const local = { name: "project", setup(b: import("esbuild").PluginBuild) { b.onResolve({ filter: /^hearth-(image|native)$/ }, (a) => ({ path: join(out, `${a.path}.js`) })); } };
-  // main.js as Moddable runs it, and the binding kept where the test can call it.
-  const entry = `import { engine } from "hearth-image"; import { bind } from "hearth-native"; const native = bind(engine); globalThis.__native = native; engine.start(native); // run ${runs++}`;
-  const bundled = await build({ stdin: { contents: entry, resolveDir: out, loader: "js" }, bundle: true, format: "esm", write: false, plugins: [local, FakeEsp32.plugin()], logLevel: "silent" });
-  await import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0]?.contents ?? []).toString("base64")}`);
+  // main.js as Moddable runs it, the manifest's preloaded modules run as the XS linker runs them
+  // (test/support/moddable-preload.ts), and the binding kept where the test can call it.
+  const imports = preloadedImports(manifest.preload, { "hearth-image": "{ engine }", "hearth-native": "{ bind }" });
+  const entry = `${imports}\nconst native = bind(engine); globalThis.__native = native; engine.start(native); // run ${runs++}`;
+  const bundled = await build({ stdin: { contents: entry, resolveDir: out, loader: "js" }, bundle: true, format: "esm", write: false, plugins: [local, preloadPlugin(), FakeEsp32.plugin()], logLevel: "silent" });
+  try {
+    await import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0]?.contents ?? []).toString("base64")}`);
+  } finally {
+    endPreload();
+  }
   return { esp, native: g.__native as Record<string, (...a: unknown[]) => unknown> };
 }
 
@@ -197,6 +208,33 @@ describe("hearth build --target moddable", () => {
     esp.advance(60_000);
     expect(client.published.length).toBe(published);
     expect(esp.restarts).toBe(2);
+  });
+
+  it("each appliance's modules preloaded as the XS linker preloads them: none changes a Map, WeakMap, DataView or typed array its body made (in ROM on the device), through boot, cloud sets and minutes of reports", async () => {
+    const examples = { "aircon-indoor": loadExample("aircon"), washer: loadExample("washer"), fridge: loadExample("fridge"), vacuum: loadExample("vacuum") };
+    for (const [appliance, app] of Object.entries(examples)) {
+      const { out } = await project(`examples/${appliance === "aircon-indoor" ? "aircon" : appliance}`, DEVKITC);
+      const { esp } = await runOnEsp32(out);
+      esp.i2c.set(0x44, Uint8Array.of(0x66, 0x66, sht3xCrc(0x66, 0x66), 0x80, 0x00, sht3xCrc(0x80, 0x00)));
+      esp.advance(6_000);
+      const crashes = (): string[] => esp.traces.filter((t) => /crashed|panic|TypeError|read-only/.test(t));
+      expect(crashes(), `${appliance} started`).toEqual([]);
+      const client = esp.clients[0] as FakeMqtt;
+      client.connack();
+      esp.advance(2_000);
+      const settings = membersToWire(app.model.spec.properties, userSettings(app), "property", false);
+      client.deliver("h/dev-1/d", encodeMessage({ type: "set", seq: 1, version: 1, values: settings }));
+      esp.advance(120_000);
+      // An enum or integer member sent as a float (2.5): refused, which goes through the decoder's float bookkeeping.
+      const integer = Object.values(app.model.spec.properties).find((p) => p.access === "rw" && (p.type === "enum" || p.type === "int"));
+      client.deliver("h/dev-1/d", encodeMessage({ type: "set", seq: 2, version: 2, values: new Map([[integer?.id ?? -1, 2.5]]) }));
+      esp.advance(60_000);
+      expect(crashes(), appliance).toEqual([]);
+      const replies = client.published.map((p) => decodeCbor(p.payload) as unknown[]);
+      expect(replies.some((r) => r[0] === 6 && r[2] === 1), `${appliance}: the set was acknowledged`).toBe(true);
+      expect(replies.some((r) => r[0] === 7 && (r[2] as unknown[])[0] === 2 && /travel as an integer/.test(String((r[2] as unknown[])[3]))), `${appliance}: the float for an integer refused`).toBe(true);
+      expect(replies.filter((r) => r[0] === 1).length, `${appliance}: reports`).toBeGreaterThan(1);
+    }
   });
 
   it("refuses a wiring the chip cannot do, naming the part, the pin and why", async () => {
