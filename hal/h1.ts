@@ -1,3 +1,4 @@
+import { frozen } from "./frozen.js";
 /**
  * The H1 appliance IC, as data. The simulated H1 implements exactly this, and
  * a native binding for the real chip must agree with it.
@@ -20,7 +21,7 @@ function layout(parts: readonly (readonly [FlashPartition["name"], number])[]): 
   });
 }
 
-export const H1 = {
+export const H1 = frozen({
   name: "H1",
   ramBytes: 256 * KiB,
   /** What firmware's JavaScript heap may use; the rest is the engine and drivers. */
@@ -86,7 +87,7 @@ export const H1 = {
     /** The capacitive key block: 6 keys; a touch counts once stable for `debounceMs`. */
     touchKeys: { keys: 6, debounceMs: 30, queue: 16 },
   },
-} as const;
+} as const);
 
 export type H1Chip = typeof H1;
 

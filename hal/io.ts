@@ -1,3 +1,4 @@
+import { frozen } from "./frozen.js";
 /**
  * IO interfaces in the shape of ECMA-419 (the Embedded JavaScript IO class
  * pattern): every class takes one options object, checks all of it before it
@@ -15,17 +16,17 @@ export interface IOCallbacks<Self> {
   onError?: (this: Self, error: Error) => void;
 }
 
-export const DigitalMode = {
+export const DigitalMode = frozen({
   Input: 0,
   InputPullUp: 1,
   InputPullDown: 2,
   InputPullUpDown: 3,
   Output: 8,
   OutputOpenDrain: 9,
-} as const;
+} as const);
 export type DigitalMode = (typeof DigitalMode)[keyof typeof DigitalMode];
 
-export const Edge = { Rising: 1, Falling: 2, Both: 3 } as const;
+export const Edge = frozen({ Rising: 1, Falling: 2, Both: 3 } as const);
 export type Edge = (typeof Edge)[keyof typeof Edge];
 
 export interface DigitalOptions extends IOCallbacks<Digital> {

@@ -8,6 +8,7 @@ import { motorCommand, motorOptions, type Motor, type MotorCommand, type MotorOp
 import { segmentsOf, touchKeysOptions, type Display, type DisplayFrame, type DisplayOptions, type KeyEvent, type TouchKeys, type TouchKeysOptions } from "./panel-io.js";
 import { triacNumbers, triacSetting, type Triac, type TriacOptions, type TriacSetting, type ZeroCross, type ZeroCrossOptions, type ZeroCrossReading } from "./mains-io.js";
 import { ResetReason } from "./reset-cause.js";
+import { frozen } from "./frozen.js";
 
 /**
  * The HAL over the native binding contract, inside a firmware image: the
@@ -16,7 +17,7 @@ import { ResetReason } from "./reset-cause.js";
  * answers back as HalError and FlashError, and route each handle's events.
  */
 
-const HAL_CODES: readonly HalErrorCode[] = ["unknown-pin", "pin-in-use", "bad-option", "closed", "io"];
+const HAL_CODES: readonly HalErrorCode[] = frozen(["unknown-pin", "pin-in-use", "bad-option", "closed", "io"]);
 
 function halResult<T>(result: T | NativeError): T {
   if (!isNativeError(result)) return result;
@@ -288,7 +289,7 @@ class NativeSPI extends Handle implements SPI {
   }
 }
 
-const IO_CLASSES: IO = { I2C: NativeI2C, SPI: NativeSPI, Motor: NativeMotor, Digital: NativeDigital, Analog: NativeAnalog, PWM: NativePWM, Serial: NativeSerial, ZeroCross: NativeZeroCross, Triac: NativeTriac, Display: NativeDisplay, TouchKeys: NativeTouchKeys };
+const IO_CLASSES: IO = frozen({ I2C: NativeI2C, SPI: NativeSPI, Motor: NativeMotor, Digital: NativeDigital, Analog: NativeAnalog, PWM: NativePWM, Serial: NativeSerial, ZeroCross: NativeZeroCross, Triac: NativeTriac, Display: NativeDisplay, TouchKeys: NativeTouchKeys });
 
 export function nativeIO(binding: NativeBinding, handles: NativeEvents): IO {
   native = binding;

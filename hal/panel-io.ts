@@ -1,3 +1,4 @@
+import { frozen } from "./frozen.js";
 /**
  * The H1's panel IO classes, in the ECMA-419 pattern (hal/io.ts): the
  * segment display driver and the touch key block. Their contract is
@@ -65,11 +66,11 @@ export interface TouchKeys {
  * Seven-segment patterns (bit 0 segment a .. bit 6 segment g) of what the
  * driver can show; anything else is refused, by name.
  */
-export const SEGMENTS: Readonly<Record<string, number>> = {
+export const SEGMENTS: Readonly<Record<string, number>> = frozen({
   "0": 0x3f, "1": 0x06, "2": 0x5b, "3": 0x4f, "4": 0x66, "5": 0x6d, "6": 0x7d, "7": 0x07, "8": 0x7f, "9": 0x6f,
   A: 0x77, b: 0x7c, C: 0x39, c: 0x58, d: 0x5e, E: 0x79, F: 0x71, H: 0x76, h: 0x74, L: 0x38, n: 0x54, o: 0x5c,
   P: 0x73, r: 0x50, t: 0x78, U: 0x3e, u: 0x1c, "-": 0x40, _: 0x08, " ": 0x00,
-};
+});
 /** The decimal point's bit in a digit's pattern. */
 export const DECIMAL_POINT = 0x80;
 

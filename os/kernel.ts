@@ -1,9 +1,10 @@
 import type { Clock } from "./clock.js";
 import { Random } from "./random.js";
 import { TimerHeap, type HeapEntry } from "./timer-heap.js";
+import { frozen } from "../hal/frozen.js";
 
 /** Higher runs first. Events of equal priority run in the order posted. */
-export const Priority = { Low: 0, Normal: 1, High: 2 } as const;
+export const Priority = frozen({ Low: 0, Normal: 1, High: 2 } as const);
 export type Priority = (typeof Priority)[keyof typeof Priority];
 
 /**

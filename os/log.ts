@@ -1,6 +1,7 @@
 import type { Kernel } from "./kernel.js";
+import { frozen } from "../hal/frozen.js";
 
-export const LogLevel = { debug: 0, info: 1, warn: 2, error: 3 } as const;
+export const LogLevel = frozen({ debug: 0, info: 1, warn: 2, error: 3 } as const);
 export type LogLevel = keyof typeof LogLevel;
 
 export interface LogRecord {

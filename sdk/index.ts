@@ -7,6 +7,7 @@ export { defineApp, statusLine, oneDecimal, type ApplianceApp, type Plant } from
 export type { UpdateControl } from "./ota/update-control.js";
 export type { LinkState, LinkStats } from "./link/device-link.js";
 export { DigitalMode, Edge, HalError, type Digital, type Analog, type PWM, type Serial, type IO } from "../hal/index.js";
+export { frozen } from "../hal/frozen.js";
 export { defineStates, StateMachine, Bus, FaultGuard, ResetReason, type Kernel, type Timer, type Log, type TaskWatchdog, type StateApi } from "../os/index.js";
 export type { Chip, HardwareWatchdog, I2C, SPI, Motor, MotorReading, ZeroCross, ZeroCrossReading, Triac, TriacSetting, MainsState, Display, DisplayFrame, TouchKeys, KeyEvent } from "../hal/index.js";
 export { KvStore, AppendLog, StorageError, defineRecord, field, type StorageErrorCode, type RecordCodec, type RecordValue } from "../os/storage/index.js";

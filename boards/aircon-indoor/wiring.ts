@@ -1,8 +1,9 @@
+import { frozen } from "../../hal/frozen.js";
 /**
  * The aircon-indoor board: which H1 pins drive which part of a split air
  * conditioner's indoor unit. Firmware uses these names, never raw numbers.
  */
-export const airconIndoor = {
+export const airconIndoor = frozen({
   id: "aircon-indoor",
   chip: "H1",
   parts: {
@@ -30,6 +31,6 @@ export const airconIndoor = {
   },
   /** Both thermistors: NTC 10 kΩ at 25 °C, B 3950, low side of a 10 kΩ divider from the ADC reference. */
   thermistor: { r25Ohms: 10_000, beta: 3950, seriesOhms: 10_000 },
-} as const;
+} as const);
 
 export type AirconIndoorBoard = typeof airconIndoor;

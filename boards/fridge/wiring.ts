@@ -1,9 +1,10 @@
+import { frozen } from "../../hal/frozen.js";
 /**
  * The fridge board: a no-frost fridge-freezer's control board around the H1.
  * One compressor cools one evaporator behind the freezer; a fan blows its
  * cold through the freezer, and through a motorised damper into the fridge.
  */
-export const fridge = {
+export const fridge = frozen({
   id: "fridge",
   chip: "H1",
   parts: {
@@ -30,6 +31,6 @@ export const fridge = {
   panel: { keys: [], indicators: ["eco", "quickFreeze", "alarm"] },
   /** NTC 5 kΩ at 25 °C, B 3435, the usual refrigeration thermistor, on a 5 kΩ divider. */
   thermistor: { r25Ohms: 5_000, beta: 3435, seriesOhms: 5_000 },
-} as const;
+} as const);
 
 export type FridgeBoard = typeof fridge;

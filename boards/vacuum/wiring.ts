@@ -1,3 +1,4 @@
+import { frozen } from "../../hal/frozen.js";
 /**
  * The vacuum board: a robot vacuum's main board around the H1. The wheels,
  * their encoders and the gyro belong to a motion controller on UART 1, which
@@ -10,7 +11,7 @@
  *   controller → H1: K done; B stopped by the bumper; C stopped at a drop (cliff sensors)
  * One command at a time; each takes about a second.
  */
-export const vacuum = {
+export const vacuum = frozen({
   id: "vacuum",
   chip: "H1",
   parts: {
@@ -35,9 +36,9 @@ export const vacuum = {
   cellM: 0.3,
   /** A 4S Li-ion pack: 12.0 V empty, 16.8 V full; the divider puts 20 V at full scale. */
   battery: { emptyV: 12.0, fullV: 16.8, dividedFullScaleV: 20 },
-} as const;
+} as const);
 
 export type VacuumBoard = typeof vacuum;
 
 /** Motion commands and replies on the controller's UART. */
-export const Motion = { forward: 0x46, left: 0x4c, right: 0x52, done: 0x4b, bumped: 0x42, cliff: 0x43 } as const;
+export const Motion = frozen({ forward: 0x46, left: 0x4c, right: 0x52, done: 0x4b, bumped: 0x42, cliff: 0x43 } as const);

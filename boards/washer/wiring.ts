@@ -1,3 +1,4 @@
+import { frozen } from "../../hal/frozen.js";
 /**
  * The washer board: a front-loader's main control board around the H1. The
  * drum motor is on the H1's BLDC controller (io.Motor), which measures its
@@ -7,7 +8,7 @@
  * maxRpm) and two readbacks on ADC channels, the parts drumMotor, drumSpeed
  * and currentRipple.
  */
-export const washer = {
+export const washer = frozen({
   id: "washer",
   chip: "H1",
   parts: {
@@ -50,6 +51,6 @@ export const washer = {
   rampRpmPerS: 80,
   fullScaleL: 30,
   thermistor: { r25Ohms: 10_000, beta: 3950, seriesOhms: 10_000 },
-} as const;
+} as const);
 
 export type WasherBoard = typeof washer;

@@ -1,5 +1,5 @@
 import { airconIndoor, countsToCelsius } from "../../boards/aircon-indoor/index.js";
-import { DigitalMode, FaultGuard, HalError, HearthError, defineRecord, field, type FirmwareContext } from "../../sdk/index.js";
+import { DigitalMode, FaultGuard, HalError, HearthError, defineRecord, field, type FirmwareContext, frozen } from "../../sdk/index.js";
 import { airconCompressor } from "./compressor.js";
 import { airconModel, type AirconModel } from "./model.js";
 import { roomHumidity } from "./humidity.js";
@@ -17,7 +17,7 @@ const COIL_DEADBAND_C = 0.5;
 /** In heat mode the fan waits for a warm coil, so nobody gets a cold draught. */
 const WARM_COIL_C = 28;
 const NOT_REACHED_MS = 30 * 60_000;
-const FAN_DUTY = { 1: 0.4, 2: 0.65, 3: 0.9 } as const;
+const FAN_DUTY = frozen({ 1: 0.4, 2: 0.65, 3: 0.9 } as const);
 /** Dry mode wrings the air out down to this relative humidity (%), and starts again above the upper one. */
 const DRY_DOWN_TO_PCT = 45;
 const DRY_FROM_PCT = 55;
@@ -31,7 +31,7 @@ const settingsRecord = defineRecord("aircon settings", 1, {
   swing: field.bool,
 });
 
-export const AirconError = { none: 0, roomSensor: 1, coilSensor: 2, repeatedFaults: 3 } as const;
+export const AirconError = frozen({ none: 0, roomSensor: 1, coilSensor: 2, repeatedFaults: 3 } as const);
 
 /** Air conditioner firmware for the aircon-indoor board. */
 /** Where the user's settings live in the kv partition. */

@@ -1,4 +1,4 @@
-import { defineModel, type Props } from "../../sdk/index.js";
+import { defineModel, type Props, frozen } from "../../sdk/index.js";
 
 /** The air conditioner's thing model: the one definition its types and wire ids come from. */
 export const airconModel = defineModel({
@@ -46,7 +46,7 @@ export type AirconModel = typeof airconModel.spec;
 export type AirconState = Props<AirconModel>;
 
 /** What a new unit starts as: off, cooling to 26 °C, fan on auto. */
-export const airconDefaults: AirconState = {
+export const airconDefaults: AirconState = frozen({
   power: false,
   mode: "cool",
   target: 26,
@@ -57,4 +57,4 @@ export const airconDefaults: AirconState = {
   swing: false,
   error: 0,
   cleaning: false,
-};
+});

@@ -1,9 +1,9 @@
 import { airconIndoor } from "../../boards/aircon-indoor/index.js";
-import { mirrorOnDisplay, type DisplayFrame, type FirmwareContext } from "../../sdk/index.js";
+import { mirrorOnDisplay, type DisplayFrame, type FirmwareContext, frozen } from "../../sdk/index.js";
 import { airconModel, type AirconModel } from "./model.js";
 
 const { keys, indicators } = airconIndoor.panel;
-const KEY = Object.fromEntries(keys.map((name, i) => [name, i])) as Record<(typeof keys)[number], number>;
+const KEY = frozen(Object.fromEntries(keys.map((name, i) => [name, i])) as Record<(typeof keys)[number], number>);
 const MODES = airconModel.spec.properties.mode.values;
 const FANS = airconModel.spec.properties.fan.values;
 const { min, max, step } = airconModel.spec.properties.target;

@@ -1,6 +1,6 @@
 import { ntcCelsius } from "../../boards/parts/ntc.js";
 import { fridge as board } from "../../boards/fridge/index.js";
-import { CompressorGuard, DigitalMode, HalError, HearthError, defineRecord, field, type FirmwareContext } from "../../sdk/index.js";
+import { CompressorGuard, DigitalMode, HalError, HearthError, defineRecord, field, type FirmwareContext, frozen } from "../../sdk/index.js";
 import { Defrost } from "./defrost.js";
 import { fridgeDisplay } from "./display.js";
 import type { FridgeModel } from "./model.js";
@@ -13,7 +13,7 @@ const settingsRecord = defineRecord("fridge settings", 1, { fridgeTarget: field.
 export const MIN_OFF_MS = 5 * 60_000;
 export const MIN_ON_MS = 3 * 60_000;
 /** Each compartment cools to its target minus this, then rests until it is this much above it. */
-const BAND_C = { fridge: 1, freezer: 1.5 } as const;
+const BAND_C = frozen({ fridge: 1, freezer: 1.5 } as const);
 export const DOOR_ALARM_MS = 120_000;
 const QUICK_FREEZE_MS = 3 * 3_600_000;
 const QUICK_FREEZE_FLOOR_C = -28;
@@ -22,7 +22,7 @@ const LIMP_RUN_MS = 20 * 60_000;
 /** The compressor run time toward the next defrost, kept across power cuts. */
 export const RUN_KEY = "fridge/run-since-defrost";
 const SETTINGS_KEY = "fridge/settings";
-export const FridgeError = { none: 0, fridgeSensor: 1, freezerSensor: 2, evaporatorSensor: 3 } as const;
+export const FridgeError = frozen({ none: 0, fridgeSensor: 1, freezerSensor: 2, evaporatorSensor: 3 } as const);
 
 /** Fridge-freezer firmware for the fridge board. */
 export function fridge({ io, kernel, device, log, watchdog, storage, update }: FirmwareContext<FridgeModel>): void {

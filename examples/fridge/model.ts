@@ -1,4 +1,4 @@
-import { defineModel, type Props } from "../../sdk/index.js";
+import { defineModel, type Props, frozen } from "../../sdk/index.js";
 
 /** The fridge-freezer's thing model: the one definition its types and wire ids come from. */
 export const fridgeModel = defineModel({
@@ -43,7 +43,7 @@ export const fridgeModel = defineModel({
 export type FridgeModel = typeof fridgeModel.spec;
 export type FridgeState = Props<FridgeModel>;
 
-export const fridgeDefaults: FridgeState = {
+export const fridgeDefaults: FridgeState = frozen({
   fridgeTarget: 4,
   freezerTarget: -18,
   mode: "normal",
@@ -55,4 +55,4 @@ export const fridgeDefaults: FridgeState = {
   doorOpen: false,
   doorAlarm: false,
   error: 0,
-};
+});

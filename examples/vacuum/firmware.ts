@@ -1,5 +1,5 @@
 import { Motion, vacuum as board } from "../../boards/vacuum/index.js";
-import { DigitalMode, HearthError, type FirmwareContext } from "../../sdk/index.js";
+import { DigitalMode, HearthError, type FirmwareContext, frozen } from "../../sdk/index.js";
 import { Cell, GridMap, moved, type Move, type Pose } from "./grid-map.js";
 import type { VacuumModel, VacuumState } from "./model.js";
 import { scheduledDay } from "./schedule.js";
@@ -11,11 +11,11 @@ const MOTION_TIMEOUT_MS = 5_000;
 export const RESUME_PCT = 95;
 /** Head home with this much battery to spare beyond what the way home should take. */
 const RESERVE_PCT = 8;
-const SUCTION_DUTY = { quiet: 0.25, standard: 0.45, strong: 0.7, max: 1 } as const;
-const COMMAND = { forward: Motion.forward, left: Motion.left, right: Motion.right } as const;
+const SUCTION_DUTY = frozen({ quiet: 0.25, standard: 0.45, strong: 0.7, max: 1 } as const);
+const COMMAND = frozen({ forward: Motion.forward, left: Motion.left, right: Motion.right } as const);
 /** The local day a scheduled clean last started, so a restart within its minute does not start it twice. */
 export const SCHEDULE_KEY = "vacuum/scheduled-day";
-export const VacuumError = { none: 0, boxedIn: 1, batterySensor: 2, motionSilent: 3, lost: 4 } as const;
+export const VacuumError = frozen({ none: 0, boxedIn: 1, batterySensor: 2, motionSilent: 3, lost: 4 } as const);
 
 type Mode = VacuumState["state"];
 

@@ -1,14 +1,15 @@
+import { frozen } from "../../sdk/index.js";
 /** What the robot knows of a cell. */
-export const Cell = { unknown: 0, cleaned: 1, blocked: 2, drop: 3 } as const;
+export const Cell = frozen({ unknown: 0, cleaned: 1, blocked: 2, drop: 3 } as const);
 export type Cell = (typeof Cell)[keyof typeof Cell];
 
 /** Headings, clockwise from the way it faced on its dock: 0 ahead, 1 right, 2 back, 3 left. */
-const STEP = [
+const STEP = frozen([
   [0, -1],
   [1, 0],
   [0, 1],
   [-1, 0],
-] as const;
+] as const);
 
 export interface Pose {
   x: number;

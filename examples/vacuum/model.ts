@@ -1,4 +1,4 @@
-import { defineModel, type Props } from "../../sdk/index.js";
+import { defineModel, type Props, frozen } from "../../sdk/index.js";
 
 /** The robot vacuum's thing model: the one definition its types and wire ids come from. */
 export const vacuumModel = defineModel({
@@ -46,7 +46,7 @@ export const vacuumModel = defineModel({
 export type VacuumModel = typeof vacuumModel.spec;
 export type VacuumState = Props<VacuumModel>;
 
-export const vacuumDefaults: VacuumState = {
+export const vacuumDefaults: VacuumState = frozen({
   state: "docked",
   battery: 100,
   charging: false,
@@ -57,4 +57,4 @@ export const vacuumDefaults: VacuumState = {
   scheduleAt: 600,
   utcOffset: 480,
   error: 0,
-};
+});

@@ -1,4 +1,4 @@
-import { defineStates, StateMachine, type StateApi } from "../../sdk/index.js";
+import { defineStates, StateMachine, type StateApi, frozen } from "../../sdk/index.js";
 import { PROGRAMS } from "./programs.js";
 import { newProgress, type Progress, type Stage } from "./progress.js";
 import type { Run } from "./programs.js";
@@ -34,7 +34,7 @@ export interface CycleListener {
   finished(minutes: number, spin: number): void;
 }
 
-export const WasherFault = { noWater: 1, noDrain: 2, waterSensor: 3, doorLock: 4, drumMotor: 5 } as const;
+export const WasherFault = frozen({ noWater: 1, noDrain: 2, waterSensor: 3, doorLock: 4, drumMotor: 5 } as const);
 
 const EMPTY_L = 0.3;
 const FILL_TIMEOUT_MS = 10 * 60_000;
@@ -67,7 +67,7 @@ export function allowedSpin(ripple: number): number {
 type State = "idle" | "cycle" | "locking" | Stage | "spin" | "paused" | "cancelling" | "done";
 
 /** How the model names each state (the spin's substates all show as spinning). */
-const SHOWN = {
+const SHOWN = frozen({
   idle: "idle",
   cycle: "locking",
   locking: "locking",
@@ -79,7 +79,7 @@ const SHOWN = {
   paused: "paused",
   cancelling: "cancelling",
   done: "done",
-} as const;
+} as const);
 
 /**
  * The wash program as a hierarchical state machine:

@@ -1,4 +1,4 @@
-import { defineModel, type Props } from "../../sdk/index.js";
+import { defineModel, type Props, frozen } from "../../sdk/index.js";
 
 /** The washer's thing model: the one definition its types and wire ids come from. */
 export const washerModel = defineModel({
@@ -52,7 +52,7 @@ export const washerModel = defineModel({
 export type WasherModel = typeof washerModel.spec;
 export type WasherState = Props<WasherModel>;
 
-export const washerDefaults: WasherState = {
+export const washerDefaults: WasherState = frozen({
   program: "cotton",
   temperature: 40,
   spin: 1200,
@@ -64,4 +64,4 @@ export const washerDefaults: WasherState = {
   doorLocked: false,
   doorOpen: false,
   error: 0,
-};
+});

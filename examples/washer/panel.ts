@@ -1,13 +1,13 @@
 import { washer as board } from "../../boards/washer/index.js";
-import { mirrorOnDisplay, type DisplayFrame, type FirmwareContext } from "../../sdk/index.js";
+import { mirrorOnDisplay, type DisplayFrame, type FirmwareContext, frozen } from "../../sdk/index.js";
 import { washerModel, type WasherModel } from "./model.js";
 import { expectedMinutes, runFor } from "./programs.js";
 
 const { keys, indicators } = board.panel;
-const KEY = Object.fromEntries(keys.map((name, i) => [name, i])) as Record<(typeof keys)[number], number>;
+const KEY = frozen(Object.fromEntries(keys.map((name, i) => [name, i])) as Record<(typeof keys)[number], number>);
 const PROGRAMS = washerModel.spec.properties.program.values;
-const TEMPERATURES = [20, 30, 40, 60, 90] as const;
-const SPINS = [400, 600, 800, 1000, 1200, 1400] as const;
+const TEMPERATURES = frozen([20, 30, 40, 60, 90] as const);
+const SPINS = frozen([400, 600, 800, 1000, 1200, 1400] as const);
 const RUNNING = new Set(["locking", "filling", "heating", "washing", "draining", "rinsing", "spinning"]);
 const led = (name: (typeof indicators)[number]): number => 1 << indicators.indexOf(name);
 const next = <T>(values: readonly T[], value: T): T => values[(values.indexOf(value) + 1) % values.length] as T;

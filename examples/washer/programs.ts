@@ -1,4 +1,5 @@
 import type { WasherState } from "./model.js";
+import { frozen } from "../../sdk/index.js";
 
 export type ProgramName = WasherState["program"];
 
@@ -15,12 +16,12 @@ export interface Program {
   readonly tumble: readonly [number, number];
 }
 
-export const PROGRAMS: Readonly<Record<ProgramName, Program>> = {
+export const PROGRAMS: Readonly<Record<ProgramName, Program>> = frozen({
   cotton: { fillL: 14, washMin: 45, rinses: 2, rinseMin: 8, maxC: 90, maxSpin: 1400, spinMin: 8, tumble: [12, 3] },
   synthetics: { fillL: 12, washMin: 30, rinses: 2, rinseMin: 6, maxC: 60, maxSpin: 1000, spinMin: 6, tumble: [10, 4] },
   quick: { fillL: 10, washMin: 12, rinses: 1, rinseMin: 5, maxC: 30, maxSpin: 800, spinMin: 4, tumble: [12, 3] },
   wool: { fillL: 10, washMin: 15, rinses: 2, rinseMin: 5, maxC: 30, maxSpin: 600, spinMin: 3, tumble: [4, 11] },
-};
+});
 
 /** A program run as started: the program and the settings it was started with, capped by it. */
 export interface Run {

@@ -1,8 +1,8 @@
-import { defineRecord, field, type CborValue } from "../../sdk/index.js";
+import { defineRecord, field, type CborValue, frozen } from "../../sdk/index.js";
 import { PROGRAMS, type ProgramName, type Run } from "./programs.js";
 
 /** The stages a run works through; a power cut resumes at the one it was in. */
-export const STAGES = ["fill", "heat", "wash", "drain", "rinse", "balance", "ramp", "hold", "brake"] as const;
+export const STAGES = frozen(["fill", "heat", "wash", "drain", "rinse", "balance", "ramp", "hold", "brake"] as const);
 export type Stage = (typeof STAGES)[number];
 
 /** Where a run is: all a washer needs to carry on after a power cut. */

@@ -1,13 +1,14 @@
 import { crc32 } from "../storage/crc32.js";
 import type { Bootloader } from "./bootloader.js";
 import { ImageError } from "./image.js";
+import { frozen } from "../../hal/frozen.js";
 
 /**
  * The board's serial bootloader protocol (os/boot/FLASHING.md). A frame is
  *   0x7E | type u8 | length u16 LE | payload | CRC-32 (LE) of type, length and payload
  * The host sends commands; the board answers each with OK (0x80) or ERR (0x81, a code and a reason).
  */
-export const FrameType = {
+export const FrameType = frozen({
   sync: 0x01,
   begin: 0x02,
   write: 0x03,
@@ -15,7 +16,7 @@ export const FrameType = {
   boot: 0x05,
   ok: 0x80,
   err: 0x81,
-} as const;
+} as const);
 
 export const LOADER_VERSION = 1;
 export const MAX_PAYLOAD = 4096 + 8;

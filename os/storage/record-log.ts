@@ -1,9 +1,10 @@
 import { FlashError, type Flash } from "../../hal/flash.js";
 import { crc32 } from "./crc32.js";
 import { StorageError } from "./errors.js";
+import { frozen } from "../../hal/frozen.js";
 
 /** Record types. 0x00 and 0xFF are never types: a byte that reads so is not a record. */
-export const RecordType = { put: 1, delete: 2, commit: 3, entry: 4 } as const;
+export const RecordType = frozen({ put: 1, delete: 2, commit: 3, entry: 4 } as const);
 
 const RECORD_HEADER = 16;
 const SECTOR_HEADER = 16;
@@ -18,7 +19,7 @@ export interface Pos {
 }
 
 /** Flag bits, stored inverted (a cleared bit is set) so an erased header reads as no flags. */
-export const RecordFlag = { selfCommitted: 1 } as const;
+export const RecordFlag = frozen({ selfCommitted: 1 } as const);
 
 export interface RawRecord {
   readonly type: number;

@@ -1,6 +1,7 @@
 import type { CborValue } from "../cbor.js";
 import { StorageError } from "./errors.js";
 import type { KvStore } from "./kv-store.js";
+import { frozen } from "../../hal/frozen.js";
 
 /**
  * One small schema-driven codec for every record kept in flash (boot state,
@@ -15,9 +16,9 @@ export interface FieldType<T> {
   is(x: unknown): x is T;
 }
 
-const kind = <T>(what: string, is: (x: unknown) => boolean): FieldType<T> => ({ what, is: is as (x: unknown) => x is T });
+const kind = <T>(what: string, is: (x: unknown) => boolean): FieldType<T> => Object.freeze({ what, is: is as (x: unknown) => x is T });
 
-export const field = {
+export const field = frozen({
   bool: kind<boolean>("a boolean", (x) => typeof x === "boolean"),
   text: kind<string>("text", (x) => typeof x === "string"),
   bytes: kind<Uint8Array>("a byte string", (x) => x instanceof Uint8Array),
@@ -26,11 +27,14 @@ export const field = {
   nonNegative: kind<number>("a non-negative number", (x) => typeof x === "number" && Number.isFinite(x) && x >= 0),
   /** A finite number (a setpoint, a temperature). */
   number: kind<number>("a finite number", (x) => typeof x === "number" && Number.isFinite(x)),
-  oneOf: <const V extends readonly (string | number)[]>(...values: V): FieldType<V[number]> => kind(`one of ${values.join(", ")}`, (x) => (typeof x === "string" || typeof x === "number") && values.includes(x)),
+  oneOf: <const V extends readonly (string | number)[]>(...values: V): FieldType<V[number]> => {
+    frozen(values);
+    return kind(`one of ${values.join(", ")}`, (x) => (typeof x === "string" || typeof x === "number") && values.includes(x));
+  },
   nullable: <T>(inner: FieldType<T>): FieldType<T | null> => kind(`${inner.what} or null`, (x) => x === null || inner.is(x)),
   /** A map of unsigned integer ids to numbers, booleans or text (wire members). */
   members: kind<Map<number, number | boolean | string>>("a map of id to value", (x) => x instanceof Map && [...x].every(([k, v]) => typeof k === "number" && Number.isSafeInteger(k) && k >= 0 && ["number", "boolean", "string"].includes(typeof v))),
-};
+});
 
 type Schema = Readonly<Record<string, FieldType<unknown>>>;
 export type RecordOf<S extends Schema> = { -readonly [K in keyof S]: S[K] extends FieldType<infer T> ? T : never };
@@ -50,9 +54,10 @@ export interface RecordCodec<S extends Schema> {
 }
 
 export function defineRecord<const S extends Schema>(name: string, version: number, schema: S): RecordCodec<S> {
-  const names = Object.keys(schema);
+  const names = frozen(Object.keys(schema));
   const wrong = (why: string, key?: string): StorageError => new StorageError("record", `${name}: ${why}`, key);
-  const codec: RecordCodec<S> = {
+  frozen(schema);
+  const codec: RecordCodec<S> = Object.freeze<RecordCodec<S>>({
     name,
     version,
     encode: (value) => [version, ...names.map((n) => value[n] as CborValue)],
@@ -79,6 +84,6 @@ export function defineRecord<const S extends Schema>(name: string, version: numb
       }
     },
     write: (kv, key, value) => kv.setCbor(key, codec.encode(value)),
-  };
+  });
   return codec;
 }

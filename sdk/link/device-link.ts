@@ -10,6 +10,7 @@ import { membersFromWire, membersToWire } from "./members.js";
 import { modelHash } from "./model-hash.js";
 import { Outbox } from "./outbox.js";
 import { checkDeviceId, topics, type Transport } from "./transport.js";
+import { frozen } from "../../hal/frozen.js";
 
 export interface DeviceLinkOptions {
   deviceId: string;
@@ -48,7 +49,7 @@ export interface LinkStats {
   readonly dropped: number;
 }
 
-const LEVELS: readonly Level[] = ["debug", "info", "warn", "error", "critical"];
+const LEVELS: readonly Level[] = frozen(["debug", "info", "warn", "error", "critical"]);
 const DESIRED_KEY = "link/desired";
 /** A time answer that took longer than this from its request is refused: its offset could be off by as much. */
 const MAX_TIME_ROUND_TRIP_MS = 30_000;

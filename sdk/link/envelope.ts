@@ -1,5 +1,6 @@
 import { HearthError } from "../thing/errors.js";
 import { CborFloat, decodeCbor, encodeCbor, type CborValue } from "../../os/cbor.js";
+import { frozen } from "../../hal/frozen.js";
 
 /** Wire-level members: property, param and field ids mapped to wire values. */
 export type WireMembers = Map<number, WireValue>;
@@ -21,23 +22,23 @@ type KindOf<K> = K extends FieldKind<infer T> ? T : never;
 type Fields = Readonly<Record<string, FieldKind<unknown>>>;
 
 /** A CDDL `uint`: an integer on the wire (a float, even 1.0, is not one), within what a number holds exactly. */
-const uint: FieldKind<number> = { what: "an unsigned integer", is: isUint };
+const uint: FieldKind<number> = frozen({ what: "an unsigned integer", is: isUint });
 /** A `seq` (and a `ref`): `uint .le 4294967295`. */
-const seqKind: FieldKind<number> = { what: "a seq (an unsigned integer up to 4294967295)", is: isSeq };
+const seqKind: FieldKind<number> = frozen({ what: "a seq (an unsigned integer up to 4294967295)", is: isSeq });
 /** A desired-state version: `uint .le 4294967295`, as a seq (section 4). */
-const version: FieldKind<number> = { what: "a version (an unsigned integer up to 4294967295)", is: isSeq };
-const text: FieldKind<string> = { what: "text", is: (x): x is string => typeof x === "string" };
-const bytes: FieldKind<Uint8Array> = { what: "a byte string", is: (x): x is Uint8Array => x instanceof Uint8Array, copy: (x) => Uint8Array.from(x) };
+const version: FieldKind<number> = frozen({ what: "a version (an unsigned integer up to 4294967295)", is: isSeq });
+const text: FieldKind<string> = frozen({ what: "text", is: (x): x is string => typeof x === "string" });
+const bytes: FieldKind<Uint8Array> = frozen({ what: "a byte string", is: (x): x is Uint8Array => x instanceof Uint8Array, copy: (x) => Uint8Array.from(x) });
 const sha256: FieldKind<Uint8Array> = { ...bytes, what: "a byte string of 32", is: (x): x is Uint8Array => x instanceof Uint8Array && x.length === 32 };
 const modelHash8: FieldKind<Uint8Array> = { ...bytes, what: "a byte string of 8", is: (x): x is Uint8Array => x instanceof Uint8Array && x.length === 8 };
 /** An enumeration of the CDDL with values 0..`last` (reset-reason, level, ota-phase). */
 const upTo = (last: number, what: string): FieldKind<number> => ({ what, is: (x): x is number => isUint(x) && x <= last, problem: (x) => (isUint(x) ? `is unknown: ${x}` : undefined) });
 const resetReason = upTo(4, "a reset reason (0..4)");
 const level = upTo(4, "a level (0..4)");
-const semver: FieldKind<string> = { what: "text major.minor.patch", is: (x): x is string => typeof x === "string" && /^\d{1,5}\.\d{1,5}\.\d{1,5}$/.test(x) };
-const memberOrNull: FieldKind<number | null> = { what: "an id or null", is: (x): x is number | null => x === null || isUint(x) };
+const semver: FieldKind<string> = frozen({ what: "text major.minor.patch", is: (x): x is string => typeof x === "string" && /^\d{1,5}\.\d{1,5}\.\d{1,5}$/.test(x) });
+const memberOrNull: FieldKind<number | null> = frozen({ what: "an id or null", is: (x): x is number | null => x === null || isUint(x) });
 const otaPhase = upTo(4, "an OtaPhase");
-const members: FieldKind<WireMembers> = {
+const members: FieldKind<WireMembers> = frozen({
   what: "a map of id to value",
   is: (x): x is WireMembers => members.problem?.(x) === undefined,
   problem(x) {
@@ -62,7 +63,7 @@ const members: FieldKind<WireMembers> = {
     if (floats.size > 0) (floatMembers ??= new WeakMap()).set(out, floats);
     return out;
   },
-};
+});
 
 // Made at the first use, not as the module loads (a preloaded WeakMap is in ROM on Moddable: hal/moddable/README.md).
 let floatMembers: WeakMap<WireMembers, ReadonlySet<number>> | undefined;
@@ -87,14 +88,14 @@ function tuple<R extends Fields, T extends Fields = {}>(fields: R, tail?: T) {
 function value<N extends string, K extends FieldKind<unknown>>(name: N, kind: K) {
   return { shape: "value", name, kind } as const;
 }
-const nothing = { shape: "null" } as const;
+const nothing = frozen({ shape: "null" } as const);
 
 /**
  * Every message: its type id (the envelope's first element, PROTOCOL.md
  * section 3) and its body. The Message type, the encoder and the decoder all
  * come from this one table.
  */
-const MESSAGES = {
+const MESSAGES = frozen({
   /** Device to cloud, first after every connect. `desiredVersion`: the version of the desired state the device holds. */
   hello: { id: 0, body: tuple({ firmware: text, model: text, modelHash: modelHash8, resetReason, bootCount: uint, desiredVersion: version }) },
   report: { id: 1, body: value("values", members) },
@@ -116,13 +117,13 @@ const MESSAGES = {
   otaChunk: { id: 12, body: tuple({ id: uint, offset: uint, data: bytes }) },
   /** Device to cloud, acknowledged: where update `id` stands (OtaPhase), how many bytes it holds, and why. */
   otaStatus: { id: 13, body: tuple({ id: uint, phase: otaPhase, offset: uint, detail: text }) },
-} as const satisfies Record<string, { id: number; body: Body }>;
+} as const satisfies Record<string, { id: number; body: Body }>);
 
 type Table = typeof MESSAGES;
 export type MessageTypeName = keyof Table;
 
 /** Message types: the first element of every envelope. See PROTOCOL.md. */
-export const MessageType = Object.fromEntries(Object.entries(MESSAGES).map(([name, m]) => [name, m.id])) as { readonly [K in MessageTypeName]: Table[K]["id"] };
+export const MessageType = frozen(Object.fromEntries(Object.entries(MESSAGES).map(([name, m]) => [name, m.id])) as { readonly [K in MessageTypeName]: Table[K]["id"] });
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 type BodyFields<B> = B extends { shape: "tuple"; fields: infer R; tail: infer T }
@@ -135,7 +136,7 @@ type BodyFields<B> = B extends { shape: "tuple"; fields: infer R; tail: infer T 
 export type Message = { [K in MessageTypeName]: Simplify<{ type: K; seq: number } & BodyFields<Table[K]["body"]>> }[MessageTypeName];
 
 /** Where an update stands on a device (otaStatus's phase). */
-export const OtaPhase = {
+export const OtaPhase = frozen({
   downloading: 0,
   /** Downloaded and verified; waiting until the firmware says installing is safe. */
   ready: 1,
@@ -144,7 +145,7 @@ export const OtaPhase = {
   /** The new image runs and confirmed itself. */
   done: 3,
   failed: 4,
-} as const;
+} as const);
 export type OtaPhase = keyof typeof OtaPhase;
 
 /** The largest frame either side accepts, in bytes. */

@@ -1,3 +1,4 @@
+import { frozen } from "../../hal/frozen.js";
 /**
  * The link's transport port: an MQTT-like session that carries frames on
  * topics, at least once (QoS 1). Implementations: MQTT.js on Node
@@ -24,7 +25,7 @@ export interface Transport {
 }
 
 /** Topics: short, and confined per device so a broker ACL can pattern-match the user name. */
-export const topics = {
+export const topics = frozen({
   /** Device to cloud. */
   up: (deviceId: string): string => `h/${deviceId}/u`,
   /** Cloud to device. */
@@ -36,7 +37,7 @@ export const topics = {
     const m = /^h\/([^/+#]+)\/u$/.exec(topic);
     return m?.[1];
   },
-};
+});
 
 const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 

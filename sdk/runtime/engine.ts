@@ -1,3 +1,4 @@
+import { frozen } from "../../hal/frozen.js";
 import { NativeEvents, NativeFlash, nativeChip, nativeIO } from "../../hal/native-io.js";
 import { NATIVE_VERSION, type ImageEngine, type NativeBinding } from "../../hal/native.js";
 import { Bootloader } from "../../os/boot/bootloader.js";
@@ -51,13 +52,14 @@ class NativeTransport implements Transport {
  * `export const engine = defineEngine({ firmware, model, initial })`.
  */
 export function defineEngine<M extends ModelSpec>(module: FirmwareModule<M>): ImageEngine {
+  frozen(module);
   let clock: NativeClock | undefined;
   let transport: NativeTransport | undefined;
   let runtime: DeviceRuntime<M> | undefined;
   // Made at start, not here: this runs as the image's module loads, and on Moddable that is at build
   // time (preload), where a Map is put in ROM and refuses set (hal/moddable/README.md).
   let events: NativeEvents | undefined;
-  return {
+  return Object.freeze<ImageEngine>({
     start(native) {
       if (native.version !== NATIVE_VERSION) throw new Error(`this image needs native binding version ${NATIVE_VERSION}; the chip has ${native.version}`);
       useChipHash(native);
@@ -103,5 +105,5 @@ export function defineEngine<M extends ModelSpec>(module: FirmwareModule<M>): Im
     inspect() {
       return JSON.stringify(inspectRuntime(runtime));
     },
-  };
+  });
 }

@@ -1,8 +1,9 @@
+import { frozen } from "../../hal/frozen.js";
 /**
  * Error codes shared by the device, the cloud side and the wire. The numbers
  * are the protocol's (see sdk/link/PROTOCOL.md); the names are for code.
  */
-export const ErrorCode = {
+export const ErrorCode = frozen({
   "malformed": 1,
   "unknown-message": 2,
   "unknown-property": 3,
@@ -19,7 +20,7 @@ export const ErrorCode = {
   "deadline-passed": 14,
   "unknown-model": 15,
   "no-session": 16,
-} as const;
+} as const);
 export type ErrorCodeName = keyof typeof ErrorCode;
 
 const names = new Map<number, ErrorCodeName>(Object.entries(ErrorCode).map(([name, code]) => [code, name as ErrorCodeName]));

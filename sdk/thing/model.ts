@@ -1,3 +1,4 @@
+import { frozen } from "../../hal/frozen.js";
 /**
  * The thing model: one definition from which firmware types, cloud types,
  * wire ids and runtime validation all flow (as zod does for schemas).
@@ -121,6 +122,7 @@ export class ModelError extends Error {
  * the model. Pass the spec as a literal: `defineModel({...})` keeps its types.
  */
 export function defineModel<const M extends ModelSpec>(spec: M): Model<M> {
+  frozen(spec);
   const where = `model ${spec.id}`;
   const properties = indexById(where, "property", spec.properties);
   for (const [name, prop] of Object.entries(spec.properties)) checkField(`${where} property ${name}`, prop);
@@ -136,14 +138,14 @@ export function defineModel<const M extends ModelSpec>(spec: M): Model<M> {
     indexById(`${where} event ${name}`, "field", event.fields);
     for (const [field, f] of Object.entries(event.fields)) checkField(`${where} event ${name} field ${field}`, f);
   }
-  return {
+  return Object.freeze({
     spec,
     id: spec.id,
     version: spec.version,
-    propertyById: (id) => properties.get(id) as [PropName<M>, PropertySpec] | undefined,
-    actionById: (id) => actions.get(id) as [ActionName<M>, ActionSpec] | undefined,
-    eventById: (id) => events.get(id) as [EventName<M>, EventSpec] | undefined,
-  };
+    propertyById: (id: number) => properties.get(id) as [PropName<M>, PropertySpec] | undefined,
+    actionById: (id: number) => actions.get(id) as [ActionName<M>, ActionSpec] | undefined,
+    eventById: (id: number) => events.get(id) as [EventName<M>, EventSpec] | undefined,
+  });
 }
 
 function indexById<T extends { readonly id: number }>(

@@ -37,11 +37,12 @@ export function devWiring(board: DevBoard, wired: (wiring: DevWiring) => void): 
         const wiring = board.wirings.find((w) => w.appliance === appliance);
         if (wiring === undefined) return { errors: [{ text: `the ${board.name} has no wiring for the ${appliance} board's parts (boards/dev/${board.id}.ts)` }] };
         const real = await loadData(args.path);
-        const contents: string[] = [];
+        // Frozen as the board's own module freezes it (hal/frozen.ts).
+        const contents: string[] = ['import { frozen } from "../../hal/frozen.js";'];
         for (const [name, value] of Object.entries(real)) {
           const isBoard = typeof value === "object" && value !== null && (value as { id?: unknown }).id === appliance;
           if (!isBoard) {
-            contents.push(`export const ${name} = ${JSON.stringify(value)};`);
+            contents.push(`export const ${name} = frozen(${JSON.stringify(value)});`);
             continue;
           }
           const parts = Object.keys((value as { parts: Record<string, unknown> }).parts);
@@ -51,7 +52,7 @@ export function devWiring(board: DevBoard, wired: (wiring: DevWiring) => void): 
           // A part keeps what is the device's own (an I2C address), and takes its pins from the dev board.
           const own = (value as { parts: Record<string, object> }).parts;
           const mapped = Object.fromEntries(parts.map((part) => [part, { ...own[part], ...firmwarePart(wiring.parts[part] as never) }]));
-          contents.push(`export const ${name} = ${JSON.stringify({ ...(value as object), chip: board.chip.name, devBoard: board.id, parts: mapped })};`);
+          contents.push(`export const ${name} = frozen(${JSON.stringify({ ...(value as object), chip: board.chip.name, devBoard: board.id, parts: mapped })});`);
         }
         return { contents: contents.join("\n"), loader: "js", resolveDir: dirname(args.path) };
       });
