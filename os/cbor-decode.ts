@@ -181,7 +181,19 @@ function fromHalf(h: number): number {
 }
 
 /** Strict UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF), without TextDecoder. */
+/** Characters per String.fromCharCode call: its arguments go on the engine's stack (an MCU's is small). */
+const ASCII_PIECE = 64;
+
 export function decodeUtf8(b: Uint8Array): string {
+  // ASCII, the common case, a few dozen characters at a time: a string per piece, not one per character.
+  let ascii = true;
+  for (let i = 0; i < b.length && ascii; i++) ascii = (b[i] as number) < 0x80;
+  if (ascii && b.length <= ASCII_PIECE) return String.fromCharCode.apply(null, b as unknown as number[]);
+  if (ascii) {
+    let text = "";
+    for (let at = 0; at < b.length; at += ASCII_PIECE) text += String.fromCharCode.apply(null, b.subarray(at, at + ASCII_PIECE) as unknown as number[]);
+    return text;
+  }
   let out = "";
   for (let i = 0; i < b.length; ) {
     const c = b[i++] as number;

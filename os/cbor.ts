@@ -23,6 +23,21 @@ export function encodeCbor(value: CborValue): Uint8Array {
   return writer.finish();
 }
 
+/** Plain data: numbers, booleans, null, undefined, text, byte strings, arrays and objects with text keys. */
+export type PlainData = CborValue | { readonly [key: string]: PlainData } | readonly PlainData[];
+
+/**
+ * `value` in RFC 8949 core deterministic encoding (section 4.2.1), an object
+ * as a map whose keys are sorted bytewise by their own encoding; integers,
+ * lengths and floats are always in their shortest form here. Written straight
+ * from the objects, with no maps made on the way.
+ */
+export function encodeDeterministic(value: PlainData): Uint8Array {
+  const writer = new Writer();
+  writer.plain(value);
+  return writer.finish();
+}
+
 class Writer {
   private bytes = new Uint8Array(64);
   private length = 0;
@@ -68,6 +83,22 @@ class Writer {
         }
     }
     throw new TypeError(`CBOR: cannot encode a value of type ${typeof value}`);
+  }
+
+  plain(value: PlainData): void {
+    if (typeof value !== "object" || value === null || value instanceof Uint8Array || value instanceof Map) return this.value(value as CborValue);
+    if (Array.isArray(value)) {
+      this.head(4, value.length);
+      for (const item of value as readonly PlainData[]) this.plain(item);
+      return;
+    }
+    const object = value as { readonly [key: string]: PlainData };
+    const keys = Object.keys(object).sort(byEncodedKey);
+    this.head(5, keys.length);
+    for (const key of keys) {
+      this.text(key);
+      this.plain(object[key] as PlainData);
+    }
   }
 
   private number(n: number): void {
@@ -141,6 +172,24 @@ class Writer {
   }
 }
 
+/**
+ * Text keys in the order of their encodings, bytewise: the head holds the UTF-8 length, so a shorter
+ * key comes first, and keys of one length compare by their UTF-8 bytes, which for ASCII are its code
+ * units: only other keys are encoded to compare.
+ */
+function byEncodedKey(a: string, b: string): number {
+  if (isAscii(a) && isAscii(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  const [x, y] = [encodeCbor(a), encodeCbor(b)];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+  return x.length - y.length;
+}
+
+function isAscii(s: string): boolean {
+  const length = s.length;
+  for (let i = 0; i < length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
 /** The IEEE 754 half-precision bits of n, or undefined if a half cannot hold n exactly. */
 export function toHalf(n: number): number | undefined {
   return halfBits(n, new DataView(new ArrayBuffer(4)));
@@ -172,6 +221,19 @@ function halfBits(n: number, scratch: DataView): number | undefined {
 
 /** UTF-8 without TextEncoder, which not every engine has; lone surrogates become U+FFFD. */
 export function encodeUtf8(s: string): Uint8Array {
+  // Text is ASCII almost always (keys, topics, names): one pass into one array of its length. On XS
+  // every property of a string (its length, charCodeAt) boxes it in an object: each is read once.
+  const length = s.length;
+  const ascii = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return encodeUtf8Wide(s);
+    ascii[i] = c;
+  }
+  return ascii;
+}
+
+function encodeUtf8Wide(s: string): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);

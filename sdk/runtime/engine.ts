@@ -51,7 +51,8 @@ class NativeTransport implements Transport {
  * chip's native binding. An example's image.ts does
  * `export const engine = defineEngine({ firmware, model, initial })`.
  */
-export function defineEngine<M extends ModelSpec>(module: FirmwareModule<M>): ImageEngine {
+export function defineEngine<M extends ModelSpec>(module: FirmwareModule<M>): ImageEngine & { readonly model: FirmwareModule<M>["model"] } {
+  type Engine = ImageEngine & { readonly model: FirmwareModule<M>["model"] };
   frozen(module);
   let clock: NativeClock | undefined;
   let transport: NativeTransport | undefined;
@@ -59,7 +60,9 @@ export function defineEngine<M extends ModelSpec>(module: FirmwareModule<M>): Im
   // Made at start, not here: this runs as the image's module loads, and on Moddable that is at build
   // time (preload), where a Map is put in ROM and refuses set (hal/moddable/README.md).
   let events: NativeEvents | undefined;
-  return Object.freeze<ImageEngine>({
+  return Object.freeze<Engine>({
+    /** The thing model this image speaks: `hearth build` reads it to put the model's hash in the image. */
+    model: module.model,
     start(native) {
       if (native.version !== NATIVE_VERSION) throw new Error(`this image needs native binding version ${NATIVE_VERSION}; the chip has ${native.version}`);
       useChipHash(native);

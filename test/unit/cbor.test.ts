@@ -1,7 +1,8 @@
 import { Decoder, Encoder, type Options } from "cbor-x";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CborError, decodeCbor, encodeCbor, toHalf, type CborValue } from "../../os/cbor.js";
+import * as cborg from "cborg";
+import { CborError, decodeCbor, encodeCbor, encodeDeterministic, toHalf, type CborValue, type PlainData } from "../../os/cbor.js";
 
 /** cbor-x, the reference: plain values back, maps as Map, 64-bit integers as numbers. */
 const reference = new Decoder({ mapsAsObjects: false, useRecords: false, int64AsNumber: true } as Options);
@@ -171,5 +172,28 @@ describe("CBOR decoder: strictness", () => {
     expect(refuse([0x1b, 0x00, 0x20, 0, 0, 0, 0, 0, 0])).toMatch(/above 2\^53 - 1/);
     expect(refuse([0xa2, 0x01, 0x01, 0x01, 0x02])).toMatch(/repeats/);
     expect(refuse(Array(10).fill(0x81))).toMatch(/nesting deeper than 8/);
+  });
+});
+
+describe("deterministic encoding (RFC 8949 section 4.2.1) of plain data", () => {
+  it("is what cborg writes with its RFC 8949 options, for any objects, arrays, text (keys in any script included) and numbers", () => {
+    const plain = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small" },
+        fc.integer(),
+        fc.double({ noNaN: true }),
+        fc.boolean(),
+        fc.constant(null),
+        fc.string({ unit: "grapheme" }),
+        fc.array(tie("node"), { maxLength: 4 }),
+        fc.dictionary(fc.string({ unit: "grapheme", maxLength: 6 }), tie("node"), { maxKeys: 6 }),
+      ),
+    }));
+    fc.assert(
+      fc.property(plain.node, (value) => {
+        expect(hex(encodeDeterministic(value as PlainData))).toBe(hex(cborg.encode(value, cborg.rfc8949EncodeOptions)));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

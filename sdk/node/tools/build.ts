@@ -1,12 +1,14 @@
 import { build, type Plugin } from "esbuild";
 import { builtinModules } from "node:module";
 import { existsSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Image } from "../../../os/boot/image.js";
 import { buildImage } from "../../../os/boot/signing.js";
 import type { DevBoard, DevWiring } from "../../../boards/dev/index.js";
 import { devWiring } from "./dev-wiring.js";
+import { modelHash } from "../../link/model-hash.js";
+import type { ModelSpec } from "../../thing/model.js";
 
 export interface BuildOptions {
   /** An example folder (with image.ts) or an entry module. */
@@ -45,6 +47,34 @@ function chipHash(entry: string): Plugin {
   };
 }
 
+/**
+ * The image carries its model's hash, worked out here: the entry is run in
+ * Node (an image's modules only define things as they load: on Moddable
+ * they run at build time anyway) and the hash of its engine's model goes in
+ * place of sdk/link/built-model-hashes.ts. An entry that is not an engine
+ * gets none, and would work its hash out as it boots.
+ */
+function builtModelHashes(entry: string): Plugin {
+  const namespace = "hearth-built-model-hashes";
+  return {
+    name: namespace,
+    setup(b) {
+      b.onResolve({ filter: /(^|\/)built-model-hashes(\.js|\.ts)?$/ }, (args) =>
+        args.importer.endsWith(`model-hash${extname(args.importer)}`) ? { path: relative(process.cwd(), resolve(args.resolveDir, args.path)), namespace } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace }, async () => ({ contents: `export const BUILT_MODEL_HASHES = ${JSON.stringify(await modelHashesOf(entry))};`, loader: "js" }));
+    },
+  };
+}
+
+async function modelHashesOf(entry: string): Promise<Record<string, number[]>> {
+  const out = await build({ entryPoints: [entry], bundle: true, format: "esm", platform: "node", write: false, logLevel: "silent" });
+  const loaded = (await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0]?.contents ?? []).toString("base64")}`)) as { engine?: { model?: { spec?: ModelSpec } } };
+  const spec = loaded.engine?.model?.spec;
+  if (spec === undefined) return {};
+  return { [`${spec.id}@${spec.version}`]: [...modelHash({ spec })] };
+}
+
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 /** Refuses, by name, any import of a Node built-in: firmware must run in an engine without Node. */
@@ -78,7 +108,7 @@ export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
     write: false,
     metafile: true,
     logLevel: "silent",
-    plugins: [noNode, chipHash(entry), ...(o.devBoard === undefined ? [] : [devWiring(o.devBoard, (w) => (wiring = w))])],
+    plugins: [noNode, chipHash(entry), builtModelHashes(entry), ...(o.devBoard === undefined ? [] : [devWiring(o.devBoard, (w) => (wiring = w))])],
   }).catch((error: { errors?: { text: string }[] }) => {
     throw new Error(`build failed: ${error.errors?.map((e) => e.text).join("; ") ?? String(error)}`);
   });
@@ -87,7 +117,8 @@ export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
   const sizeByPart: Record<string, number> = {};
   for (const [, out] of Object.entries(result.metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
-      const parts = input.replace(/^dist\//, "").split("/");
+      // A module a plugin made is named "namespace:path"; its bytes belong where its path is.
+      const parts = input.replace(/^[\w-]+:/, "").replace(/^dist\//, "").split("/");
       const nm = parts.indexOf("node_modules");
       const part = nm >= 0 ? `node_modules/${parts[nm + 1]?.startsWith("@") ? `${parts[nm + 1]}/${parts[nm + 2]}` : parts[nm + 1]}` : (parts[0] ?? input);
       sizeByPart[part] = (sizeByPart[part] ?? 0) + bytesInOutput;

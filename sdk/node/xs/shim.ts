@@ -16,7 +16,7 @@
  */
 import type { ImageEngine, NativeBinding } from "../../../hal/native.js";
 import { NATIVE_SIGNATURES } from "../../sim/image-mcu.js";
-import { decodeResult, decodeWire, encodeNumericCall, encodeWire } from "./wire.js";
+import { decodeResult, decodeWire, encodeWire, numericCaller } from "./wire.js";
 
 declare const issueCommand: (message: ArrayBuffer) => ArrayBuffer;
 declare const hearthImage: { engine?: ImageEngine } | undefined;
@@ -27,7 +27,11 @@ const DEFERRED = new Set(["setWake", "watchdogFeed", "log", "mqttPublish", "mqtt
 let clock = 0;
 let queued: unknown[][] = [];
 
-const allNumbers = (args: unknown[]): args is number[] => args.every((a) => typeof a === "number");
+const allNumbers = (args: unknown[]): args is number[] => {
+  for (const a of args) if (typeof a !== "number") return false;
+  return true;
+};
+const numericCall = numericCaller();
 
 /**
  * The binding, made once as the shim loads, before any image: on the H1 it is
@@ -40,10 +44,10 @@ Object.keys(NATIVE_SIGNATURES).forEach((name, opcode) => {
   binding[name] = DEFERRED.has(name)
     ? (...args: unknown[]) => void queued.push([name, ...args])
     : (...args: unknown[]) => {
-        if (queued.length === 0 && allNumbers(args)) return decodeResult(new Uint8Array(issueCommand(bytes(encodeNumericCall(opcode, args)))));
+        if (queued.length === 0 && allNumbers(args)) return decodeResult(issueCommand(numericCall(opcode, args)));
         const calls = queued;
         queued = [];
-        return decodeResult(new Uint8Array(issueCommand(bytes(encodeWire([calls, name, ...args])))));
+        return decodeResult(issueCommand(bytes(encodeWire([calls, name, ...args]))));
       };
 });
 

@@ -32,23 +32,35 @@ export function decodeWire(bytes: Uint8Array): unknown {
 
 /*
  * A shorter way for the calls that dominate a running appliance (ioRead,
- * ioWrite, digital and analog opens: numbers in, a number or nothing out),
- * sparing XS a CBOR encoding each time. Its first byte is one CBOR reserves
- * (0xfc..0xfe: no encoder writes them), so the two ways never mix up.
+ * ioWrite, digital and analog opens, flash reads: numbers in, a number, bytes
+ * or nothing out), sparing XS a CBOR encoding and decoding each time: a call
+ * makes no objects in XS beyond its reply and one view of it (or the bytes it
+ * returns). Each starts with a byte CBOR reserves (0x1c, 0xfc..0xfe: no
+ * encoder writes them), so the two ways never mix up.
  */
 const NUMERIC_CALL = 0xfe;
 const NUMBER_RESULT = 0xfd;
 const NO_RESULT = 0xfc;
+const BYTES_RESULT = 0x1c;
 
-/** [tag, opcode, count] then each argument as a little-endian float64. */
-export function encodeNumericCall(opcode: number, args: readonly number[]): Uint8Array {
-  const out = new Uint8Array(3 + 8 * args.length);
-  const view = new DataView(out.buffer);
-  out[0] = NUMERIC_CALL;
-  out[1] = opcode;
-  out[2] = args.length;
-  args.forEach((a, i) => view.setFloat64(3 + 8 * i, a, true));
-  return out;
+/** The most numbers a native call takes (spiOpen). */
+const MOST_ARGS = 6;
+
+/**
+ * [tag, opcode, count] then each argument as a little-endian float64, written into one buffer per
+ * count that is kept and sent again (issueCommand copies it out before it returns).
+ */
+export function numericCaller(): (opcode: number, args: readonly number[]) => ArrayBuffer {
+  const views = Array.from({ length: MOST_ARGS + 1 }, (_, n) => new DataView(new ArrayBuffer(3 + 8 * n)));
+  return (opcode, args) => {
+    const view = views[args.length];
+    if (view === undefined) throw new RangeError(`a numeric call takes at most ${MOST_ARGS} numbers`);
+    view.setUint8(0, NUMERIC_CALL);
+    view.setUint8(1, opcode);
+    view.setUint8(2, args.length);
+    for (let i = 0; i < args.length; i++) view.setFloat64(3 + 8 * i, args[i] as number, true);
+    return view.buffer as ArrayBuffer;
+  };
 }
 
 /** A numeric call's opcode and arguments, or undefined when `bytes` is CBOR. */
@@ -62,6 +74,12 @@ export function decodeNumericCall(bytes: Uint8Array): { opcode: number; args: nu
 
 export function encodeResult(value: unknown): Uint8Array {
   if (value === undefined) return Uint8Array.of(NO_RESULT);
+  if (value instanceof ArrayBuffer) {
+    const out = new Uint8Array(1 + value.byteLength);
+    out[0] = BYTES_RESULT;
+    out.set(new Uint8Array(value), 1);
+    return out;
+  }
   if (typeof value !== "number") return encodeWire(value);
   const out = new Uint8Array(9);
   out[0] = NUMBER_RESULT;
@@ -69,8 +87,11 @@ export function encodeResult(value: unknown): Uint8Array {
   return out;
 }
 
-export function decodeResult(bytes: Uint8Array): unknown {
-  if (bytes[0] === NO_RESULT) return undefined;
-  if (bytes[0] === NUMBER_RESULT) return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getFloat64(1, true);
-  return decodeWire(bytes);
+export function decodeResult(reply: ArrayBuffer): unknown {
+  const head = new DataView(reply);
+  const tag = head.getUint8(0);
+  if (tag === NO_RESULT) return undefined;
+  if (tag === NUMBER_RESULT) return head.getFloat64(1, true);
+  if (tag === BYTES_RESULT) return reply.slice(1);
+  return decodeWire(new Uint8Array(reply));
 }

@@ -83,7 +83,9 @@ export class XsMcu implements ImageMcu {
   readonly heap: HeapFigures = { codeBytes: 0, dataBytes: 0, peakDataBytes: 0, limitBytes: 0 };
   /**
    * Slots start() allocated that were garbage by its end (XS had not collected during it: xsnap's heap
-   * starts large). Includes the shim's own CBOR work per native call, which a chip does in C.
+   * starts large), counted from the slots in use once the load's garbage was collected. Includes the
+   * shim's own buffers and CBOR per native call, which a chip does in C (test/bench/xs-boot.ts
+   * measures that share apart).
    */
   bootGarbageSlots = 0;
   private readonly worker: XsWorker;
@@ -121,7 +123,11 @@ export class XsMcu implements ImageMcu {
     const meter = this.enter(() => this.worker.evaluate(script, () => new Uint8Array(0)));
     if (meter === undefined) return false;
     this.loaded = this.live();
-    this.loadedHeapCount = meter.currentHeapCount;
+    // The slots in use once the snapshot's collection has run (the load's own garbage gone), so that
+    // what start() leaves above it is start()'s alone.
+    const collected = this.enter(() => this.worker.evaluate("0", () => new Uint8Array(0)));
+    if (collected === undefined) return false;
+    this.loadedHeapCount = collected.currentHeapCount;
     this.heap.codeBytes = this.bytes(this.loaded, this.empty);
     this.heap.limitBytes = this.heap.codeBytes + (this.options.dataBudget ?? H1_DATA_BUDGET);
     return true;
