@@ -9,6 +9,7 @@ export interface Flash {
   readonly sectorBytes: number;
   /** Program granularity: offsets and lengths of program() are multiples of it. */
   readonly programBytes: number;
+  /** The bytes there, the caller's own: a copy that does not change when the flash does. */
   read(offset: number, length: number): Uint8Array;
   program(offset: number, data: Uint8Array): void;
   erase(sector: number): void;

@@ -9,9 +9,12 @@ const TABLE = (() => {
   return t;
 })();
 
-/** Continues a CRC over more bytes: crc32(b, crc32(a)) === crc32(a ++ b). */
-export function crc32(bytes: Uint8Array, previous = 0): number {
+/**
+ * Continues a CRC over more bytes: crc32(b, crc32(a)) === crc32(a ++ b). Over the first `end` bytes
+ * only, if given (no view made for a header's first bytes).
+ */
+export function crc32(bytes: Uint8Array, previous = 0, end = bytes.length): number {
   let c = ~previous >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = (TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  for (let i = 0; i < end; i++) c = (TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
   return ~c >>> 0;
 }

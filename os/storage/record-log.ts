@@ -185,12 +185,12 @@ export class RecordLog {
       this.unverified.add(s);
       return;
     }
-    const view = new DataView(header.buffer, header.byteOffset, SECTOR_HEADER);
-    if (view.getUint32(0, true) !== this.magic || view.getUint32(12, true) !== crc32(header.subarray(0, 12))) {
+    // Mount reads every sector's header: its fields are read from the bytes, with no view made for them.
+    if (u32(header, 0) !== this.magic || u32(header, 12) !== crc32(header, 0, 12)) {
       this.state[s] = "garbage";
       return;
     }
-    const seq = view.getUint32(4, true);
+    const seq = u32(header, 4);
     this.state[s] = "used";
     this.seqOf[s] = seq;
     this.bySeq.set(seq, s);
@@ -199,8 +199,7 @@ export class RecordLog {
 
   /** Parses one used sector's records into `out`; returns where it ends cleanly, if it does. */
   private parseSector(s: number, out: RawRecord[]): { sector: number; offset: number } | undefined {
-    const header = this.flash.read(s * this.flash.sectorBytes, SECTOR_HEADER);
-    let offset = new DataView(header.buffer, header.byteOffset).getUint32(8, true);
+    let offset = u32(this.flash.read(s * this.flash.sectorBytes, SECTOR_HEADER), 8);
     while (offset + RECORD_HEADER <= this.flash.sectorBytes) {
       const record = this.readAt(s, offset);
       if (record === "erased") return this.erasedFrom(s, offset) ? { sector: s, offset } : undefined;
@@ -220,20 +219,24 @@ export class RecordLog {
       return "invalid";
     }
     if (head[0] === 0xff && allErased(head)) return "erased";
-    const view = new DataView(head.buffer, head.byteOffset, RECORD_HEADER);
-    const type = view.getUint8(0);
-    const keyLength = view.getUint8(1);
-    const valueLength = view.getUint32(4, true);
-    const seq = view.getUint32(8, true);
+    const type = head[0] as number;
+    const keyLength = head[1] as number;
+    const valueLength = u32(head, 4);
+    const seq = u32(head, 8);
     const total = RECORD_HEADER + keyLength + valueLength;
-    const flags = ~view.getUint16(2, true) & 0xffff;
+    const flags = ~((head[2] as number) | ((head[3] as number) << 8)) & 0xffff;
     if (type < RecordType.put || type > RecordType.entry || (flags & ~RecordFlag.selfCommitted) !== 0 || total > this.capacityBytes) return "invalid";
     const sectors = [s];
-    const body = new Uint8Array(total - RECORD_HEADER);
+    let body: Uint8Array;
     let got = 0;
     let sector = s;
     let at = offset + RECORD_HEADER;
     try {
+      // A record within its sector (most are) is one read, used as it comes.
+      if (at + total - RECORD_HEADER <= this.flash.sectorBytes) {
+        body = this.flash.read(sector * this.flash.sectorBytes + at, total - RECORD_HEADER);
+        got = body.length;
+      } else body = new Uint8Array(total - RECORD_HEADER);
       while (got < body.length) {
         if (at >= this.flash.sectorBytes) {
           const next = this.bySeq.get((this.seqOf[sector] as number) + 1);
@@ -250,8 +253,8 @@ export class RecordLog {
     } catch {
       return "invalid";
     }
-    const check = crc32(body, crc32(head.subarray(0, 12)));
-    if (check !== view.getUint32(12, true)) return "invalid";
+    const check = crc32(body, crc32(head, 0, 12));
+    if (check !== u32(head, 12)) return "invalid";
     return {
       type,
       flags,
@@ -362,6 +365,11 @@ function encodeRecord(type: number, key: Uint8Array, value: Uint8Array, seq: num
   bytes.set(value, RECORD_HEADER + key.length);
   view.setUint32(12, crc32(bytes.subarray(RECORD_HEADER, total), crc32(bytes.subarray(0, 12))), true);
   return bytes;
+}
+
+/** The little-endian 32-bit word at `at`. */
+function u32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16) | ((bytes[at + 3] as number) << 24)) >>> 0;
 }
 
 function allErased(bytes: Uint8Array): boolean {

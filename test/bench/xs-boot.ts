@@ -33,8 +33,9 @@ export interface BootGarbage {
  * does not make). The image boots on a board twice: on its factory flash,
  * and again after ten minutes of work (a reboot reads a store that is in
  * use); each start()'s native calls are recorded with their answers, and
- * replayed, in order, by an image that makes no other object: its garbage is
- * the shim's. What the two leave apart is the image's own.
+ * replayed, in order, by an image that makes no other object and keeps what
+ * each call returns (a chip's binding makes that too): its garbage is the
+ * shim's. What the two leave apart is the image's own.
  */
 export async function xsBootGarbage(name: string, app: ApplianceApp<ModelSpec>, image: Image): Promise<{ first: BootGarbage; reboot: BootGarbage }> {
   const clock = new VirtualClock();
@@ -107,12 +108,15 @@ function replayGarbage(calls: readonly Call[]): number {
     if (x instanceof ArrayBuffer) return `b[${buffers.push(`new Uint8Array(${JSON.stringify([...new Uint8Array(x)])}).buffer`) - 1}]`;
     return x === undefined ? "undefined" : JSON.stringify(x);
   };
-  const body = calls.map((c) => `native.${c.name}(${c.args.map(literal).join(", ")});`).join("\n");
-  const source = `const b = [${buffers.join(",\n")}];\nexport const engine = { start(native) {\n${body}\n}, wake() {}, readable() {}, mqtt() {}, inspect() { return "{}"; } };`;
+  // What each call returns is kept: a chip's binding makes those objects too (a flash read's bytes), so
+  // they are the image's garbage when it drops them, not the shim's.
+  const body = calls.map((c) => `kept.push(native.${c.name}(${c.args.map(literal).join(", ")}));`).join("\n");
+  const source = `const b = [${buffers.join(",\n")}];\nconst kept = new Array(${calls.length + 1});\nkept.length = 0;\nexport const engine = { start(native) {\n${body}\n}, wake() {}, readable() {}, mqtt() {}, inspect() { return "{}"; } };`;
   const answers = calls.map((c) => c.result);
   let next = 0;
   const fake = new Proxy({} as NativeBinding, { get: (_t, key) => (key === "version" ? 2 : key === "now" ? () => 0 : () => copy(answers[next++])) });
-  const xs = new XsMcu({}, { onCrash: (cause) => { throw new Error(`the replay crashed: ${cause}`); } });
+  // What it keeps (every sector it read) is more than a chip keeps: the budget is no matter here.
+  const xs = new XsMcu({ dataBudget: 64 * 1024 * 1024 }, { onCrash: (cause) => { throw new Error(`the replay crashed: ${cause}`); } });
   xs.load(new TextEncoder().encode(source));
   xs.start(fake);
   xs.stop();

@@ -181,7 +181,8 @@ describe("deterministic encoding (RFC 8949 section 4.2.1) of plain data", () => 
       node: fc.oneof(
         { depthSize: "small" },
         fc.integer(),
-        fc.double({ noNaN: true }),
+        // -0 aside: Hearth writes it as the float it is (f9 8000), cborg as the integer 0.
+        fc.double({ noNaN: true }).filter((x) => !Object.is(x, -0)),
         fc.boolean(),
         fc.constant(null),
         fc.string({ unit: "grapheme" }),

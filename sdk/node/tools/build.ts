@@ -68,8 +68,13 @@ function builtModelHashes(entry: string): Plugin {
 }
 
 async function modelHashesOf(entry: string): Promise<Record<string, number[]>> {
-  const out = await build({ entryPoints: [entry], bundle: true, format: "esm", platform: "node", write: false, logLevel: "silent" });
-  const loaded = (await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0]?.contents ?? []).toString("base64")}`)) as { engine?: { model?: { spec?: ModelSpec } } };
+  let loaded: { engine?: { model?: { spec?: ModelSpec } } };
+  try {
+    const out = await build({ entryPoints: [entry], bundle: true, format: "esm", platform: "node", write: false, logLevel: "silent" });
+    loaded = (await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0]?.contents ?? []).toString("base64")}`)) as typeof loaded;
+  } catch {
+    return {}; // the build itself says what is wrong with the entry; the image would hash its model as it boots
+  }
   const spec = loaded.engine?.model?.spec;
   if (spec === undefined) return {};
   return { [`${spec.id}@${spec.version}`]: [...modelHash({ spec })] };
