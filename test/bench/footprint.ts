@@ -92,7 +92,7 @@ export async function footprintBench(): Promise<void> {
     quickjs_stack_peak_bytes: "QuickJS: the least C stack limit (JS_SetMaxStackSize) under which boot, an hour and an update give the same pin trace as with none, by bisection to 256 bytes; QuickJS's C stack in WebAssembly's linear memory only (locals WebAssembly keeps in its own registers are not in it), so a floor for an MCU's C stack, not its figure",
     xs_stack_headroom: `XS: 1 - peak / the manifest's stack (${XS_STACK_SLOTS} slots); goal >= 0.4`,
     boot_garbage_bytes_quickjs: "QuickJS: the highest heap at start()'s native calls above what stays after it (reference counts free most garbage at once: this transient is boot's churn); goal <= 32768",
-    boot_garbage_bytes_xs: "XS: slots start() left as garbage at first boot (factory flash), at 16 bytes, less the simulator shim's share (test/bench/xs-boot.ts: the same native calls replayed by an image that does nothing else); chunks not counted; goal <= 32768",
+    boot_garbage_bytes_xs: "XS: slots start() left as garbage at first boot (factory flash), at 16 bytes, less the simulator shim's share (test/bench/xs-boot.ts: the same native calls, with the same answers, replayed by an image that does nothing else and keeps what they return); chunks not counted; goal <= 32768",
     boot_garbage_bytes_xs_reboot: "XS: the same at a reboot after ten minutes of work (a store in use)",
     boot_garbage_bytes_xs_shim: "XS: the simulator shim's share of the first boot's garbage (its buffers and CBOR per native call; a chip's binding is C)",
   });
