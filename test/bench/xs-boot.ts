@@ -61,13 +61,20 @@ export async function xsBootGarbage(name: string, app: ApplianceApp<ModelSpec>, 
   });
   const { run } = virtualTime(clock);
   await run(2_000);
-  const first = { total: (mcu?.bootGarbageSlots ?? 0) * MCU_SLOT_BYTES, shim: replayGarbage(calls) };
+  const first = { total: measured(mcu), shim: replayGarbage(calls) };
   await run(600_000);
   board.reset("software");
   await run(2_000);
-  const reboot = { total: (mcu?.bootGarbageSlots ?? 0) * MCU_SLOT_BYTES, shim: replayGarbage(calls) };
+  const reboot = { total: measured(mcu), shim: replayGarbage(calls) };
   board.powerOff();
   return { first, reboot };
+}
+
+/** start()'s garbage in bytes; a collection during it leaves no figure (XsMcu says NaN), and that is said. */
+function measured(mcu: XsMcu | undefined): number {
+  const slots = mcu?.bootGarbageSlots ?? Number.NaN;
+  if (!Number.isFinite(slots)) throw new Error("XS collected garbage during start(), or did not start: no boot garbage figure");
+  return slots * MCU_SLOT_BYTES;
 }
 
 /** A factory-fresh H1 flash with the image installed for the app's board. */
@@ -120,5 +127,5 @@ function replayGarbage(calls: readonly Call[]): number {
   xs.load(new TextEncoder().encode(source));
   xs.start(fake);
   xs.stop();
-  return xs.bootGarbageSlots * MCU_SLOT_BYTES;
+  return measured(xs);
 }

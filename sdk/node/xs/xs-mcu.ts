@@ -137,7 +137,11 @@ export class XsMcu implements ImageMcu {
     this.native = native;
     const meter = this.call(["start", NATIVE_VERSION]);
     const live = this.measure();
-    if (meter !== undefined && live !== undefined) this.bootGarbageSlots = Math.max(0, meter.currentHeapCount - this.loadedHeapCount - (live.slots - this.loaded.slots));
+    if (meter !== undefined && live !== undefined) {
+      const garbage = meter.currentHeapCount - this.loadedHeapCount - (live.slots - this.loaded.slots);
+      // Below zero, XS collected during start() and the count says nothing: NaN, not a figure that looks good.
+      this.bootGarbageSlots = garbage >= 0 ? garbage : Number.NaN;
+    }
   }
 
   invoke(name: "wake" | "readable" | "mqtt", ...args: (number | string | ArrayBuffer | undefined)[]): void {
