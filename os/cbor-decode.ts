@@ -180,10 +180,10 @@ function fromHalf(h: number): number {
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
-/** Strict UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF), without TextDecoder. */
 /** Characters per String.fromCharCode call: its arguments go on the engine's stack (an MCU's is small). */
 const ASCII_PIECE = 64;
 
+/** Strict UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF), without TextDecoder. */
 export function decodeUtf8(b: Uint8Array): string {
   // ASCII, the common case, a few dozen characters at a time: a string per piece, not one per character.
   let ascii = true;
