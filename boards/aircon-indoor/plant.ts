@@ -1,7 +1,7 @@
 import type { SimulatedH1 } from "../../hal/sim/index.js";
-import { failedCounts, type SensorFailure } from "../parts/ntc.js";
-import { SensorFaults, type NoiseSource } from "../parts/sensor-faults.js";
-import { Sht3xChip } from "../parts/sht3x-chip.js";
+import { failedCounts, type SensorFailure } from "../components/ntc.js";
+import { SensorFaults, type NoiseSource } from "../components/sensor-faults.js";
+import { Sht3xChip } from "../components/sht3x-chip.js";
 import { celsiusToCounts } from "./thermistor.js";
 import { airconIndoor } from "./wiring.js";
 

@@ -1,4 +1,4 @@
-import { ntcCelsius, ntcCounts } from "../parts/ntc.js";
+import { ntcCelsius, ntcCounts } from "../components/ntc.js";
 import { airconIndoor } from "./wiring.js";
 
 /** ADC counts to °C for the board's thermistors. Undefined when the reading is at a rail: the sensor is open or shorted. */

@@ -1,2 +1,1 @@
 export { fridge, type FridgeBoard } from "./wiring.js";
-export { CabinetPlant, type CabinetOptions } from "./plant.js";

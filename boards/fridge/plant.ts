@@ -1,6 +1,6 @@
 import type { SimulatedH1 } from "../../hal/sim/index.js";
-import { failedCounts, ntcCounts } from "../parts/ntc.js";
-import { SensorFaults, type NoiseSource } from "../parts/sensor-faults.js";
+import { failedCounts, ntcCounts } from "../components/ntc.js";
+import { SensorFaults, type NoiseSource } from "../components/sensor-faults.js";
 import { fridge } from "./wiring.js";
 
 export interface CabinetOptions {

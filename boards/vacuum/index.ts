@@ -1,2 +1,1 @@
 export { vacuum, Motion, type VacuumBoard } from "./wiring.js";
-export { FloorPlant, FLAT, type FloorOptions } from "./plant.js";

@@ -1,5 +1,5 @@
 import type { SimulatedH1 } from "../../hal/sim/index.js";
-import { SensorFaults, type NoiseSource } from "../parts/sensor-faults.js";
+import { SensorFaults, type NoiseSource } from "../components/sensor-faults.js";
 import { Motion, vacuum } from "./wiring.js";
 
 /**

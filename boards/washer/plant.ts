@@ -1,7 +1,7 @@
 import type { SimulatedH1 } from "../../hal/sim/index.js";
-import { failedCounts, ntcCounts } from "../parts/ntc.js";
-import { SensorFaults, type NoiseSource } from "../parts/sensor-faults.js";
-import { Eeprom25Chip } from "../parts/eeprom25-chip.js";
+import { failedCounts, ntcCounts } from "../components/ntc.js";
+import { SensorFaults, type NoiseSource } from "../components/sensor-faults.js";
+import { Eeprom25Chip } from "../components/eeprom25-chip.js";
 import { washer } from "./wiring.js";
 
 export interface DrumOptions {

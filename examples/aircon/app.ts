@@ -1,5 +1,6 @@
-import { airconIndoor, RoomPlant } from "../../boards/aircon-indoor/index.js";
-import { defineApp, oneDecimal, statusLine } from "../../sdk/index.js";
+import { airconIndoor } from "../../boards/aircon-indoor/index.js";
+import { RoomPlant } from "../../boards/aircon-indoor/plant.js";
+import { defineApp, oneDecimal, statusLine } from "../../sdk/desk/sim/index.js";
 import { aircon } from "./firmware.js";
 import { airconDefaults, airconModel } from "./model.js";
 

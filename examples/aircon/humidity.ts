@@ -1,6 +1,6 @@
 import { airconIndoor } from "../../boards/aircon-indoor/index.js";
 import { HalError, type IO, type Kernel, type Log } from "../../sdk/index.js";
-import { Sht3x, SHT3X_MEASURE_MS } from "../../sdk/drivers/sht3x.js";
+import { Sht3x, SHT3X_MEASURE_MS } from "../../sdk/device/drivers/sht3x.js";
 
 const EVERY_MS = 5_000;
 

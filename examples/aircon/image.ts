@@ -1,4 +1,4 @@
-import { defineEngine } from "../../sdk/runtime/engine.js";
+import { defineEngine } from "../../sdk/device/runtime/engine.js";
 import { aircon } from "./firmware.js";
 import { airconDefaults, airconModel } from "./model.js";
 

@@ -1,5 +1,6 @@
-import { CabinetPlant, fridge as board } from "../../boards/fridge/index.js";
-import { defineApp, oneDecimal, statusLine } from "../../sdk/index.js";
+import { fridge as board } from "../../boards/fridge/index.js";
+import { CabinetPlant } from "../../boards/fridge/plant.js";
+import { defineApp, oneDecimal, statusLine } from "../../sdk/desk/sim/index.js";
 import { fridge } from "./firmware.js";
 import { fridgeDefaults, fridgeModel } from "./model.js";
 

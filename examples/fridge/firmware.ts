@@ -1,4 +1,4 @@
-import { ntcCelsius } from "../../boards/parts/ntc.js";
+import { ntcCelsius } from "../../boards/components/ntc.js";
 import { fridge as board } from "../../boards/fridge/index.js";
 import { CompressorGuard, DigitalMode, HalError, HearthError, defineRecord, field, type FirmwareContext, frozen } from "../../sdk/index.js";
 import { Defrost } from "./defrost.js";

@@ -1,4 +1,4 @@
-import { defineEngine } from "../../sdk/runtime/engine.js";
+import { defineEngine } from "../../sdk/device/runtime/engine.js";
 import { fridge } from "./firmware.js";
 import { fridgeDefaults, fridgeModel } from "./model.js";
 

@@ -1,5 +1,6 @@
-import { FloorPlant, vacuum as board } from "../../boards/vacuum/index.js";
-import { defineApp, statusLine } from "../../sdk/index.js";
+import { vacuum as board } from "../../boards/vacuum/index.js";
+import { FloorPlant } from "../../boards/vacuum/plant.js";
+import { defineApp, statusLine } from "../../sdk/desk/sim/index.js";
 import { vacuum } from "./firmware.js";
 import { vacuumDefaults, vacuumModel } from "./model.js";
 

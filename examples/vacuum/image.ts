@@ -1,4 +1,4 @@
-import { defineEngine } from "../../sdk/runtime/engine.js";
+import { defineEngine } from "../../sdk/device/runtime/engine.js";
 import { vacuum } from "./firmware.js";
 import { vacuumDefaults, vacuumModel } from "./model.js";
 

@@ -1,5 +1,6 @@
-import { DrumPlant, washer as board } from "../../boards/washer/index.js";
-import { defineApp, oneDecimal, statusLine } from "../../sdk/index.js";
+import { washer as board } from "../../boards/washer/index.js";
+import { DrumPlant } from "../../boards/washer/plant.js";
+import { defineApp, oneDecimal, statusLine } from "../../sdk/desk/sim/index.js";
 import { encodeCalibration } from "./calibration.js";
 import { washer } from "./firmware.js";
 import { washerDefaults, washerModel } from "./model.js";

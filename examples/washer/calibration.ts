@@ -1,6 +1,6 @@
 import { washer as board } from "../../boards/washer/index.js";
 import { HalError, type IO, type Log } from "../../sdk/index.js";
-import { Eeprom25 } from "../../sdk/drivers/eeprom25.js";
+import { Eeprom25 } from "../../sdk/device/drivers/eeprom25.js";
 
 /** The pressure sensor's factory calibration: what an empty drum reads (counts) and the litres at full scale. */
 export interface Calibration {

@@ -1,4 +1,4 @@
-import { ntcCelsius } from "../../boards/parts/ntc.js";
+import { ntcCelsius } from "../../boards/components/ntc.js";
 import { washer as board } from "../../boards/washer/index.js";
 import { DigitalMode, HalError, HearthError, type FirmwareContext } from "../../sdk/index.js";
 import { WashCycle, WasherFault, type Sensed } from "./cycle.js";

@@ -1,4 +1,4 @@
-import { defineEngine } from "../../sdk/runtime/engine.js";
+import { defineEngine } from "../../sdk/device/runtime/engine.js";
 import { washer } from "./firmware.js";
 import { washerDefaults, washerModel } from "./model.js";
 

@@ -123,7 +123,7 @@ type Client = InstanceType<(typeof network)["io"]>;
 const settings = config.hearth ?? {};
 /** Moddable's console: a global of XS on every Moddable platform, not of ES2022. */
 const trace = (text: string): void => (globalThis as unknown as { trace(text: string): void }).trace(text);
-/** The protocol's offline message (sdk/link/PROTOCOL.md section 4: [8, 0, null]), the will. */
+/** The protocol's offline message (sdk/protocol/PROTOCOL.md section 4: [8, 0, null]), the will. */
 const OFFLINE = Uint8Array.of(0x83, 0x08, 0x00, 0xf6).buffer;
 const KEEPALIVE_MS = 30_000;
 

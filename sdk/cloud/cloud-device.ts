@@ -1,8 +1,8 @@
 import { clearHostTimeout, setHostTimeout } from "./host-timers.js";
 import { ErrorCode, errorCodeName, HearthError } from "../thing/errors.js";
 import type { ActionName, Model, ModelSpec, ParamsOf, Props, ResultOf, Writable, EventName, FieldsOf } from "../thing/model.js";
-import { MAX_SEQ, type Message } from "../link/envelope.js";
-import { membersFromWire, membersToWire } from "../link/members.js";
+import { MAX_SEQ, type Message } from "../protocol/envelope.js";
+import { membersFromWire, membersToWire } from "../protocol/members.js";
 
 export interface RequestOptions {
   /** How long to wait for the device's answer, real ms. Default 10 s. */

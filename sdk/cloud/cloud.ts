@@ -1,10 +1,10 @@
 import { clearHostTimeout, setHostTimeout, type TimerHandle } from "./host-timers.js";
 import { ErrorCode, HearthError } from "../thing/errors.js";
 import type { AnyModel, Model, ModelSpec } from "../thing/model.js";
-import { decodeMessage, encodeMessage, seqOf, type Message } from "../link/envelope.js";
+import { decodeMessage, encodeMessage, seqOf, type Message } from "../protocol/envelope.js";
 import { bytesToHex as hex } from "@noble/hashes/utils.js";
-import { modelHash } from "../link/model-hash.js";
-import { checkDeviceId, topics, type Transport } from "../link/transport.js";
+import { modelHash } from "../protocol/model-hash.js";
+import { checkDeviceId, topics, type Transport } from "../protocol/transport.js";
 import { CloudDevice } from "./cloud-device.js";
 import { Rollout, type RolloutOptions } from "./rollout.js";
 

@@ -1,7 +1,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { parseImage } from "../../os/boot/image.js";
 import { errorCodeName, HearthError } from "../thing/errors.js";
-import { OtaPhase, type Message } from "../link/envelope.js";
+import { OtaPhase, type Message } from "../protocol/envelope.js";
 
 /** Where one device of a rollout stands. */
 export interface DeviceUpdate {
@@ -51,7 +51,7 @@ export interface RolloutPort {
 const MAX_CHUNK = 8192;
 
 /**
- * One firmware image offered to a set of devices (sdk/link/PROTOCOL.md,
+ * One firmware image offered to a set of devices (sdk/protocol/PROTOCOL.md,
  * "Updates"). A device is offered the update when it is selected and online
  * (again after every hello until it is done or failed); it then fetches the
  * image in chunks, which this serves, and reports each phase. A staged

@@ -1,7 +1,7 @@
 import { frozen } from "../../hal/frozen.js";
 /**
  * Error codes shared by the device, the cloud side and the wire. The numbers
- * are the protocol's (see sdk/link/PROTOCOL.md); the names are for code.
+ * are the protocol's (see sdk/protocol/PROTOCOL.md); the names are for code.
  */
 export const ErrorCode = frozen({
   "malformed": 1,

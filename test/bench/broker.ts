@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startBroker } from "../../sdk/node/mqtt/broker.js";
+import { startBroker } from "../../sdk/desk/node/mqtt/broker.js";
 import { freePort, mosquittoBinary, OwnMosquitto } from "../support/mosquitto.js";
 
 /** Mosquitto on loopback when the machine has it, else the embedded broker; named for the table. */

@@ -1,8 +1,8 @@
 import mqtt from "mqtt";
 import { app } from "../../examples/aircon/app.js";
-import type { ApplianceApp } from "../../sdk/sim/app.js";
+import type { ApplianceApp } from "../../sdk/desk/sim/app.js";
 import type { ModelSpec } from "../../sdk/thing/model.js";
-import { runFleet } from "../../sdk/node/host/fleet.js";
+import { runFleet } from "../../sdk/desk/node/host/fleet.js";
 
 /**
  * One measurement of the fleet benchmark, in a process of its own so its

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { HearthError } from "../../sdk/thing/errors.js";
-import { decodeMessage, encodeMessage } from "../../sdk/link/envelope.js";
+import { decodeMessage, encodeMessage } from "../../sdk/protocol/envelope.js";
 import { badFrame } from "../support/frames.js";
 import { report } from "./table.js";
 

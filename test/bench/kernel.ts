@@ -1,7 +1,7 @@
 import { app } from "../../examples/aircon/app.js";
 import { Kernel } from "../../os/kernel.js";
 import { VirtualClock } from "../../os/virtual-clock.js";
-import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
+import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
 import { report } from "./table.js";
 
 const EVENTS = 1_000_000;

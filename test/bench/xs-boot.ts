@@ -1,10 +1,10 @@
 import type { NativeBinding } from "../../hal/native.js";
 import type { Image } from "../../os/boot/image.js";
 import { VirtualClock } from "../../os/virtual-clock.js";
-import { MCU_SLOT_BYTES, XsMcu } from "../../sdk/node/xs/xs-mcu.js";
-import type { ApplianceApp } from "../../sdk/sim/app.js";
-import { ImageBoard } from "../../sdk/sim/image-board.js";
-import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
+import { MCU_SLOT_BYTES, XsMcu } from "../../sdk/desk/node/xs/xs-mcu.js";
+import type { ApplianceApp } from "../../sdk/desk/sim/app.js";
+import { ImageBoard } from "../../sdk/desk/sim/image-board.js";
+import { MemoryBroker } from "../../sdk/desk/sim/memory-broker.js";
 import type { ModelSpec } from "../../sdk/thing/model.js";
 import { H1, partition } from "../../hal/h1.js";
 import { SimFlash } from "../../hal/sim/flash.js";

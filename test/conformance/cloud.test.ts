@@ -2,15 +2,15 @@ import * as cborg from "cborg";
 import { describe, expect, it } from "vitest";
 import { encodeCbor, type CborValue } from "../../os/cbor.js";
 import { Cloud } from "../../sdk/cloud/index.js";
-import { modelHash } from "../../sdk/link/model-hash.js";
-import { topics } from "../../sdk/link/transport.js";
-import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
+import { modelHash } from "../../sdk/protocol/model-hash.js";
+import { topics } from "../../sdk/protocol/transport.js";
+import { MemoryBroker } from "../../sdk/desk/sim/memory-broker.js";
 import { defineModel, type AnyModel } from "../../sdk/thing/model.js";
 import { counterModel } from "../support/counter-app.js";
 import { DEVICE_TO_CLOUD, malformedFrames } from "./cddl.js";
 
 /**
- * The cloud side of sdk/link/PROTOCOL.md, from its text: frames a device could
+ * The cloud side of sdk/protocol/PROTOCOL.md, from its text: frames a device could
  * send, and what the cloud must answer. A raw client stands in for the device;
  * everything the cloud sends is read by cborg in strict mode.
  */

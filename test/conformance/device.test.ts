@@ -2,22 +2,22 @@ import * as cborg from "cborg";
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../os/index.js";
 import { encodeCbor, type CborValue } from "../../os/cbor.js";
-import { topics } from "../../sdk/link/transport.js";
-import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
-import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
+import { topics } from "../../sdk/protocol/transport.js";
+import { MemoryBroker } from "../../sdk/desk/sim/memory-broker.js";
+import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
 import { H1, h1Layout } from "../../hal/h1.js";
 import { SimFlash } from "../../hal/sim/flash.js";
 import { installConfirmed } from "../../os/boot/bootloader.js";
 import { verifyEd25519 } from "../../os/boot/signing.js";
-import { buildFirmware } from "../../sdk/node/tools/build.js";
-import { QuickJsBoard } from "../../sdk/sim/quickjs-board.js";
-import { loadQuickJs } from "../../sdk/sim/quickjs-mcu.js";
+import { buildFirmware } from "../../sdk/desk/node/tools/build.js";
+import { QuickJsBoard } from "../../sdk/desk/sim/quickjs-board.js";
+import { loadQuickJs } from "../../sdk/desk/sim/quickjs-mcu.js";
 import { counterApp } from "../support/counter-app.js";
 import { keys } from "../support/ota.js";
 import { CLOUD_TO_DEVICE, malformedFrames } from "./cddl.js";
 
 /**
- * The device side of sdk/link/PROTOCOL.md, case by case from its text: a frame
+ * The device side of sdk/protocol/PROTOCOL.md, case by case from its text: a frame
  * the cloud could send, and the answer the spec requires. The device is the
  * counter appliance (test/support/counter-app.ts: n r, label rw text of 32,
  * level rw 0..100, runs r; action echo(x) -> x). Everything it sends is read

@@ -10,17 +10,17 @@ import { airconModel } from "../../examples/aircon/model.js";
 import { fridgeModel } from "../../examples/fridge/model.js";
 import { vacuumModel } from "../../examples/vacuum/model.js";
 import { washerModel } from "../../examples/washer/model.js";
-import { modelHash } from "../../sdk/link/model-hash.js";
+import { modelHash } from "../../sdk/protocol/model-hash.js";
 import type { AnyModel } from "../../sdk/thing/model.js";
 
 const MODELS: Record<string, unknown> = { aircon: airconModel, washer: washerModel, fridge: fridgeModel, vacuum: vacuumModel };
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = join(root, "dist/sdk/node/cli/main.js");
+const cli = join(root, "dist/sdk/desk/node/cli/main.js");
 
 /** The test vectors as PROTOCOL.md section 3a prints them. */
 function vectors(): Map<string, string> {
-  const text = readFileSync(join(root, "sdk/link/PROTOCOL.md"), "utf8");
+  const text = readFileSync(join(root, "sdk/protocol/PROTOCOL.md"), "utf8");
   const section = text.slice(text.indexOf("## 3a."), text.indexOf("## 4."));
   return new Map([...section.matchAll(/^\| (hearth\.[a-z]+) \| ([0-9a-f]{16}) \|$/gm)].map((m) => [m[1] as string, m[2] as string]));
 }

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-const cli = fileURLToPath(new URL("../../dist/sdk/node/cli/main.js", import.meta.url));
+const cli = fileURLToPath(new URL("../../dist/sdk/desk/node/cli/main.js", import.meta.url));
 
 /** Runs the CLI; with `stopAfterMs`, Ctrl-C then, or as soon as it prints `stopWhen` (a loaded machine is slow to start). */
 function hearth(args: string[], stopAfterMs?: number, stopWhen?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -178,7 +178,7 @@ describe("hearth CLI", () => {
 
   it("connects to an outside broker over TLS with a device credential and a cloud login", async () => {
     const { makeCertificates } = await import("../support/tls.js");
-    const { startBroker } = await import("../../sdk/node/mqtt/broker.js");
+    const { startBroker } = await import("../../sdk/desk/node/mqtt/broker.js");
     const { mkdtempSync, writeFileSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");

@@ -8,9 +8,9 @@ import { app as aircon } from "../../examples/aircon/app.js";
 import { app as fridge } from "../../examples/fridge/app.js";
 import { app as vacuum } from "../../examples/vacuum/app.js";
 import { app as washer } from "../../examples/washer/app.js";
-import type { ApplianceApp } from "../../sdk/sim/app.js";
+import type { ApplianceApp } from "../../sdk/desk/sim/app.js";
 import type { ModelSpec } from "../../sdk/thing/model.js";
-import { runSimulation, type SessionSummary } from "../../sdk/node/host/session.js";
+import { runSimulation, type SessionSummary } from "../../sdk/desk/node/host/session.js";
 
 /** Debian's chromium (what .ci/run installs), or HEARTH_CHROMIUM. */
 const CHROMIUM = [process.env["HEARTH_CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p !== undefined && existsSync(p));

@@ -4,7 +4,7 @@ import type { MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { tryConnect } from "../support/mqtt-client.js";
 
-const cli = fileURLToPath(new URL("../../dist/sdk/node/cli/main.js", import.meta.url));
+const cli = fileURLToPath(new URL("../../dist/sdk/desk/node/cli/main.js", import.meta.url));
 
 /** `hearth sim aircon` as a user starts it, until it printed its broker lines. */
 async function sim(extra: string[] = []): Promise<{ child: ChildProcess; url: string; backend: string; out: () => string }> {

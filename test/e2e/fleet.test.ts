@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { app } from "../../examples/aircon/app.js";
-import type { ApplianceApp } from "../../sdk/sim/app.js";
+import type { ApplianceApp } from "../../sdk/desk/sim/app.js";
 import type { ModelSpec } from "../../sdk/thing/model.js";
-import { runFleet } from "../../sdk/node/host/fleet.js";
+import { runFleet } from "../../sdk/desk/node/host/fleet.js";
 import { embeddedBroker, outsideBroker, uniqueId, type TestBroker } from "../support/brokers.js";
 
 function fleetOf200(broker: TestBroker): void {

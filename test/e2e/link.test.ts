@@ -5,10 +5,10 @@ import { PacedClock } from "../../os/node/host-clock.js";
 import { Cloud } from "../../sdk/cloud/index.js";
 import { HearthError } from "../../sdk/index.js";
 import { ErrorCode } from "../../sdk/thing/errors.js";
-import { encodeMessage } from "../../sdk/link/envelope.js";
-import { topics } from "../../sdk/link/transport.js";
-import { MqttTransport } from "../../sdk/node/mqtt/transport.js";
-import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
+import { encodeMessage } from "../../sdk/protocol/envelope.js";
+import { topics } from "../../sdk/protocol/transport.js";
+import { MqttTransport } from "../../sdk/desk/node/mqtt/transport.js";
+import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
 import { embeddedBroker, outsideBroker, uniqueId, type TestBroker } from "../support/brokers.js";
 
 /** Simulated seconds per real second: an hour of the room takes 3 s. */

@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../examples/aircon/app.js";
 import { PacedClock } from "../../os/node/host-clock.js";
 import { Cloud } from "../../sdk/cloud/index.js";
-import { loadBundle } from "../../sdk/node/host/load-bundle.js";
-import { MqttTransport } from "../../sdk/node/mqtt/transport.js";
-import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
+import { loadBundle } from "../../sdk/desk/node/host/load-bundle.js";
+import { MqttTransport } from "../../sdk/desk/node/mqtt/transport.js";
+import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
 import { embeddedBroker, outsideBroker, uniqueId, type TestBroker } from "../support/brokers.js";
 import { airconImage, factoryFlash, keys } from "../support/ota.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { XS_STACK_SLOTS } from "../../sdk/node/xs/xs-mcu.js";
+import { XS_STACK_SLOTS } from "../../sdk/desk/node/xs/xs-mcu.js";
 import { APPLIANCES } from "../support/engine-trace.js";
 import { bootAndUpdateOnXs } from "../support/deep-paths.js";
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HearthError } from "../../sdk/index.js";
-import { decodeMessage, encodeMessage } from "../../sdk/link/envelope.js";
+import { decodeMessage, encodeMessage } from "../../sdk/protocol/envelope.js";
 import { badFrame } from "../support/frames.js";
 
 /** Moved from the unit envelope test (it takes a dozen seconds): the decoder under 100,000 bad frames. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { startBroker } from "../../sdk/node/mqtt/broker.js";
-import { MqttTransport } from "../../sdk/node/mqtt/transport.js";
+import { startBroker } from "../../sdk/desk/node/mqtt/broker.js";
+import { MqttTransport } from "../../sdk/desk/node/mqtt/transport.js";
 
 const DEVICES = 1000;
 

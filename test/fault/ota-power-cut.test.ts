@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SimFlash, TornOp } from "../../hal/sim/flash.js";
-import type { FlashLayout } from "../../sdk/sim/host-engine-board.js";
+import type { FlashLayout } from "../../sdk/desk/sim/host-engine-board.js";
 import { FlashError } from "../../hal/flash.js";
 import { partition } from "../../hal/h1.js";
 import { airconImage, factoryFlash, LAYOUTS, otaSetup } from "../support/ota.js";

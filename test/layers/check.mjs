@@ -18,6 +18,9 @@ const NODE_ONLY_PACKAGES = ["mqtt", "aedes", "esbuild", "playwright-core", "vite
 const folderOf = (file) => file.split("/").slice(0, -1).join("/") || ".";
 const under = (file, ...folders) => folders.some((f) => file === f || file.startsWith(`${f}/`));
 const isNodeOnly = (file) => file.split("/").includes("node");
+const isPlant = (file) => /^boards\/[^/]+\/plant\.ts$/.test(file);
+/** An example's firmware: every file of an example but its simulator app (app.ts). */
+const firmwareFile = (file) => under(file, "examples") && !file.endsWith("/app.ts");
 
 /**
  * The rules, each a check of one edge (importer -> target, repository paths or a
@@ -28,14 +31,26 @@ const RULES = [
   ["os imports only hal", (from, to) => under(from, "os") && under(to, "sdk", "boards", "examples") && "os may import only os and hal"],
   ["boards import only hal", (from, to) => under(from, "boards") && under(to, "os", "sdk", "examples") && "boards may import only boards and hal"],
   [
-    "the device side and the cloud never import the simulator or Node-only code",
-    (from, to) => under(from, "sdk/link", "sdk/ota", "sdk/cloud", "sdk/runtime", "sdk/parts") && under(to, "sdk/sim", "sdk/node", "sdk/console") && `${folderOf(from)} may not import ${folderOf(to)}`,
+    "the thing model is what every end shares: it imports nothing of the sdk above it",
+    (from, to) => under(from, "sdk/thing") && under(to, "sdk/protocol", "sdk/device", "sdk/cloud", "sdk/desk") && `sdk/thing may import only the model (sdk/thing), os and hal, not ${folderOf(to)}`,
   ],
   [
-    "the firmware contract never imports the simulator, the backend or Node-only code",
-    (from, to) => (folderOf(from) === "sdk" || under(from, "sdk/thing")) && !from.endsWith("/index.ts") && under(to, "sdk/sim", "sdk/node", "sdk/cloud") && `the firmware contract (sdk/app.ts, sdk/thing) may not import ${folderOf(to)}`,
+    "the protocol is what both ends speak: it imports only the thing model",
+    (from, to) => under(from, "sdk/protocol") && under(to, "sdk/device", "sdk/cloud", "sdk/desk") && `sdk/protocol is shared by both ends: it may not import ${folderOf(to)}`,
   ],
-  ["the simulator never imports Node-only code", (from, to) => under(from, "sdk/sim") && under(to, "sdk/node") && "sdk/sim is runtime-neutral: it may not import sdk/node"],
+  [
+    "the device's end (and hearth/sdk, the firmware's entry) never imports the cloud or the desk tools",
+    (from, to) => (under(from, "sdk/device") || from === "sdk/index.ts") && under(to, "sdk/cloud", "sdk/desk") && `${from === "sdk/index.ts" ? "the firmware entry (sdk/index.ts)" : folderOf(from)} may not import ${folderOf(to)}`,
+  ],
+  [
+    "the cloud never imports the device's end or the desk tools",
+    (from, to) => under(from, "sdk/cloud") && under(to, "sdk/device", "sdk/desk") && `the cloud (${folderOf(from)}) may not import ${folderOf(to)}: what both ends share is in sdk/protocol and sdk/thing`,
+  ],
+  [
+    "firmware never imports the simulator: not the desk tools, not a board's plant",
+    (from, to) => (firmwareFile(from) && (under(to, "sdk/desk") || isPlant(to)) && `firmware (${from}) may not import ${to}: the simulator is the desk's, never the image's`) || (/^boards\/[^/]+\/index\.ts$/.test(from) && isPlant(to) && `a board's wiring (${from}) hands firmware its parts, never its plant (${to})`),
+  ],
+  ["the simulator never imports Node-only code", (from, to) => under(from, "sdk/desk/sim") && isNodeOnly(to) && "sdk/desk/sim is runtime-neutral: it may not import a node/ folder"],
   ["nothing but examples and tests imports examples", (from, to) => under(from, "hal", "os", "sdk", "boards") && under(to, "examples") && "only examples/ and test/ may import examples/"],
   ["examples import sdk and boards", (from, to) => under(from, "examples") && under(to, "hal", "os") && "examples reach hal and os through sdk (hearth/sdk)"],
   [
@@ -171,7 +186,7 @@ for (const [from, to] of unique) {
   }
 }
 const sources = new Set(unique.flatMap(([from, to]) => [from, to]).filter((f) => /^(hal|os|sdk|boards|examples)\//.test(f)));
-for (const file of sources) if (!isNodeOnly(file) && !under(file, "sdk/console/page")) for (const why of globalsIn(file)) violations.push(`${file}: ${why} (runtime-neutral files use no Node global)`);
+for (const file of sources) if (!isNodeOnly(file) && !under(file, "sdk/desk/console/page")) for (const why of globalsIn(file)) violations.push(`${file}: ${why} (runtime-neutral files use no Node global)`);
 
 const graph = new Map();
 for (const [from, to] of unique) {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { airconIndoor, RoomPlant } from "../../boards/aircon-indoor/index.js";
+import { airconIndoor } from "../../boards/aircon-indoor/index.js";
+import { RoomPlant } from "../../boards/aircon-indoor/plant.js";
 import { app } from "../../examples/aircon/app.js";
 import { VirtualClock } from "../../os/index.js";
-import { defineApp, HearthError } from "../../sdk/index.js";
-import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
+import { HearthError } from "../../sdk/index.js";
+import { defineApp } from "../../sdk/desk/sim/index.js";
+import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
 
 const MIN = 60_000;
 

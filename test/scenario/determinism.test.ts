@@ -2,7 +2,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { describe, expect, it } from "vitest";
 import { app } from "../../examples/aircon/app.js";
 import { VirtualClock } from "../../os/index.js";
-import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
+import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
 
 const DAY = 86_400_000;
 

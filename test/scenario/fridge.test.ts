@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { CabinetPlant, fridge as board } from "../../boards/fridge/index.js";
+import { fridge as board } from "../../boards/fridge/index.js";
+import { CabinetPlant } from "../../boards/fridge/plant.js";
 import { app } from "../../examples/fridge/app.js";
 import { DOOR_ALARM_MS, MIN_OFF_MS, MIN_ON_MS, RUN_KEY } from "../../examples/fridge/firmware.js";
 import { Random, VirtualClock } from "../../os/index.js";
-import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
+import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -6,8 +6,8 @@ import { airconModel, type AirconState } from "../../examples/aircon/model.js";
 import { SEGMENTS, DECIMAL_POINT } from "../../hal/panel-io.js";
 import { VirtualClock } from "../../os/index.js";
 import { Cloud } from "../../sdk/cloud/index.js";
-import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
-import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
+import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
+import { MemoryBroker } from "../../sdk/desk/sim/memory-broker.js";
 import { virtualTime } from "../support/virtual-time.js";
 
 const KEY = Object.fromEntries(airconIndoor.panel.keys.map((k, i) => [k, i])) as Record<(typeof airconIndoor.panel.keys)[number], number>;
@@ -168,7 +168,7 @@ describe("the washer's panel", () => {
 describe("the fridge's display", () => {
   it("shows the fridge temperature, and the door alarm as a blinking \"door\" for as long as it sounds", async () => {
     const { app: fridgeApp } = await import("../../examples/fridge/app.js");
-    const { CabinetPlant } = await import("../../boards/fridge/index.js");
+    const { CabinetPlant } = await import("../../boards/fridge/plant.js");
     const clock = new VirtualClock();
     const sim = new HostEngineBoard(fridgeApp, { clock, seed: 5 });
     clock.runFor(60_000);

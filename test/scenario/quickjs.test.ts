@@ -42,7 +42,7 @@ describe("the embedded host stops a firmware that misbehaves, and the board come
   it("out of memory: reported as a crash with its cause; the watchdog resets the board; the next boot works", async () => {
     const image = await airconImage([1, 0, 1], 1, { entry: "hog" });
     const t = await hostAircon("embedded", factoryFlash(image));
-    const board = t.board as import("../../sdk/sim/quickjs-board.js").QuickJsBoard<typeof airconModel.spec>;
+    const board = t.board as import("../../sdk/desk/sim/quickjs-board.js").QuickJsBoard<typeof airconModel.spec>;
     await t.run(30_000, () => t.resets().length > 0);
     expect(board.crashes[0]?.cause).toMatch(/^out of memory in task \w+ \(limit \d+ bytes: code \d+ \+ data 163840\)/);
     expect(t.resets()[0]?.reason).toBe("watchdog");
@@ -57,7 +57,7 @@ describe("the embedded host stops a firmware that misbehaves, and the board come
     const image = await airconImage([1, 0, 2], 1, { entry: "spin" });
     const t = await hostAircon("embedded", factoryFlash(image), { hangMs: 200 });
     await t.run(30_000, () => t.resets().length > 0);
-    const board = t.board as import("../../sdk/sim/quickjs-board.js").QuickJsBoard<typeof airconModel.spec>;
+    const board = t.board as import("../../sdk/desk/sim/quickjs-board.js").QuickJsBoard<typeof airconModel.spec>;
     expect(board.crashes[0]?.cause).toMatch(/hung: the call did not return/);
     expect(t.resets().map((r) => r.reason)).toEqual(["watchdog"]);
     await t.run(1_000);
@@ -77,7 +77,7 @@ describe("updates on the embedded host", () => {
     expect(rollout.devices.get("ac-1")).toMatchObject({ phase: "done", detail: "firmware 1.1.0 runs" });
     expect(t.firmware()).toBe("1.1.0");
     expect(t.resets().map((r) => r.reason)).toEqual(["software"]);
-    const board = t.board as import("../../sdk/sim/quickjs-board.js").QuickJsBoard<typeof airconModel.spec>;
+    const board = t.board as import("../../sdk/desk/sim/quickjs-board.js").QuickJsBoard<typeof airconModel.spec>;
     expect(board.bootDecisions).toEqual(["trial: trying the new image in slot A", "boot: slot A: firmware 1.1.0, security counter 2"]);
     t.board.reset("powerOn");
     expect(board.bootDecisions).toEqual(["boot: slot A: firmware 1.1.0, security counter 2"]); // confirmed by the image

@@ -1,16 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FloorPlant, type FloorOptions } from "../../boards/vacuum/index.js";
+import { FloorPlant, type FloorOptions } from "../../boards/vacuum/plant.js";
 import { app } from "../../examples/vacuum/app.js";
 import { SCHEDULE_KEY } from "../../examples/vacuum/firmware.js";
 import { Cell, GridMap } from "../../examples/vacuum/grid-map.js";
 import { vacuumModel } from "../../examples/vacuum/model.js";
 import { scheduledDay } from "../../examples/vacuum/schedule.js";
 import { VirtualClock } from "../../os/index.js";
-import { defineApp } from "../../sdk/index.js";
+import { defineApp } from "../../sdk/desk/sim/index.js";
 import { Cloud } from "../../sdk/cloud/cloud.js";
-import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
-import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
+import { MemoryBroker } from "../../sdk/desk/sim/memory-broker.js";
+import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

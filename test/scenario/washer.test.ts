@@ -1,13 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DrumPlant, type DrumOptions } from "../../boards/washer/index.js";
+import { DrumPlant, type DrumOptions } from "../../boards/washer/plant.js";
 import { app } from "../../examples/washer/app.js";
 import { PROGRESS_KEY } from "../../examples/washer/firmware.js";
 import { encodeCalibration } from "../../examples/washer/calibration.js";
 import { expectedMinutes, runFor } from "../../examples/washer/programs.js";
 import { VirtualClock } from "../../os/index.js";
-import { defineApp } from "../../sdk/index.js";
-import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
+import { defineApp } from "../../sdk/desk/sim/index.js";
+import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
 
 const MIN = 60_000;
 type Washer = HostEngineBoard<typeof app.model.spec>;

@@ -1,4 +1,4 @@
-import { startBroker, type EmbeddedBroker } from "../../sdk/node/mqtt/broker.js";
+import { startBroker, type EmbeddedBroker } from "../../sdk/desk/node/mqtt/broker.js";
 
 export interface TestBroker {
   name: string;

@@ -1,4 +1,5 @@
-import { HearthError, defineApp, defineModel } from "../../sdk/index.js";
+import { HearthError, defineModel } from "../../sdk/index.js";
+import { defineApp } from "../../sdk/desk/sim/index.js";
 
 /** A minimal appliance for link tests: a counter that changes every second, an action, an event. */
 export const counterModel = defineModel({

@@ -1,4 +1,4 @@
-import { defineEngine } from "../../sdk/runtime/engine.js";
+import { defineEngine } from "../../sdk/device/runtime/engine.js";
 import { counterApp, counterModel } from "./counter-app.js";
 
 /** The counter appliance as a firmware image (the conformance suite runs it in QuickJS too). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NativeBinding } from "../../hal/native.js";
-import { XsMcu } from "../../sdk/node/xs/xs-mcu.js";
-import { H1_DATA_BUDGET } from "../../sdk/sim/image-mcu.js";
+import { XsMcu } from "../../sdk/desk/node/xs/xs-mcu.js";
+import { H1_DATA_BUDGET } from "../../sdk/desk/sim/image-mcu.js";
 import { type APPLIANCES, engineTrace } from "./engine-trace.js";
 
 const DAY = 24 * 3_600_000;

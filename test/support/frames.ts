@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { encodeMessage, type Message } from "../../sdk/link/envelope.js";
+import { encodeMessage, type Message } from "../../sdk/protocol/envelope.js";
 
 const wireValue = fc.oneof(fc.integer(), fc.boolean(), fc.string({ maxLength: 20 }), fc.double({ noNaN: true }));
 const members = fc.array(fc.tuple(fc.nat(500), wireValue), { maxLength: 8 }).map((e) => new Map(e));

@@ -1,5 +1,5 @@
 import { app as aircon } from "../../examples/aircon/app.js";
-import { defineApp } from "../../sdk/index.js";
+import { defineApp } from "../../sdk/desk/sim/index.js";
 
 /** The air conditioner, whose first boot locks up in a synchronous loop 20 s after power-on. */
 export const app = defineApp({

@@ -4,7 +4,7 @@ import { app } from "../../examples/aircon/app.js";
 import { BAND_C } from "../../examples/aircon/thermostat.js";
 import { airconIndoor } from "../../boards/aircon-indoor/index.js";
 import { VirtualClock } from "../../os/index.js";
-import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
+import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
 
 const HOUR = 3_600_000;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Random } from "../../os/random.js";
-import { Backoff } from "../../sdk/link/backoff.js";
+import { Backoff } from "../../sdk/device/link/backoff.js";
 
 describe("reconnect backoff", () => {
   it("waits a uniformly random time in a window that doubles to a cap (full jitter)", () => {

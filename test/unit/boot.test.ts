@@ -125,7 +125,7 @@ describe("bootloader", () => {
 
 describe("flashing over the serial bootloader port", () => {
   it("writes, verifies and boots an image; refuses one signed with another key; survives line noise", async () => {
-    const { flashImage, startBoardPort } = await import("../../sdk/node/tools/flasher.js");
+    const { flashImage, startBoardPort } = await import("../../sdk/desk/node/tools/flasher.js");
     const { FrameReader, encodeFrame, FrameType } = await import("../../os/boot/serial-loader.js");
     const flash = new SimFlash(LAYOUTS[0]!.geometry);
     let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
@@ -183,7 +183,7 @@ describe("flashing over a bad line", () => {
   }
 
   it("a frame damaged on the line is refused by its CRC and sent again; a connection cut halfway is completed by running again", async () => {
-    const { flashImage, startBoardPort } = await import("../../sdk/node/tools/flasher.js");
+    const { flashImage, startBoardPort } = await import("../../sdk/desk/node/tools/flasher.js");
     const flash = new SimFlash(LAYOUTS[0]!.geometry);
     let boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
     const board = await startBoardPort({ bootloader: () => boot, board: BOARD, onReset: () => undefined });

@@ -1,8 +1,8 @@
 import type { MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { tryConnect } from "../support/mqtt-client.js";
-import { devicePassword } from "../../sdk/link/credentials.js";
-import { startBroker, type EmbeddedBroker } from "../../sdk/node/mqtt/broker.js";
+import { devicePassword } from "../../sdk/protocol/credentials.js";
+import { startBroker, type EmbeddedBroker } from "../../sdk/desk/node/mqtt/broker.js";
 
 const SECRET = new Uint8Array(16).fill(7);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { verifyImage } from "../../os/boot/image.js";
 import { newKeyPair, verifyEd25519 } from "../../os/boot/signing.js";
-import { buildFirmware } from "../../sdk/node/tools/build.js";
+import { buildFirmware } from "../../sdk/desk/node/tools/build.js";
 
 const keys = newKeyPair(new Uint8Array(32).fill(5));
 
@@ -22,7 +22,7 @@ describe("hearth build", () => {
     expect(typeof module["firmware"]).toBe("function");
     expect((module["model"] as { id: string }).id).toBe("hearth.aircon");
     expect(Object.keys(module["engine"] as object).sort()).toEqual(["inspect", "model", "mqtt", "readable", "start", "wake"]);
-    // Its model's hash is worked out at build time (sdk/link/PROTOCOL.md's table): the image does not hash its model as it boots.
+    // Its model's hash is worked out at build time (sdk/protocol/PROTOCOL.md's table): the image does not hash its model as it boots.
     const text = new TextDecoder().decode(image.bundle);
     expect(text).toContain(`"hearth.aircon@1":${JSON.stringify([...Buffer.from("b9aded1a4c581dc8", "hex")])}`);
   });

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Eeprom25Chip } from "../../boards/parts/eeprom25-chip.js";
-import { Sht3xChip } from "../../boards/parts/sht3x-chip.js";
+import { Eeprom25Chip } from "../../boards/components/eeprom25-chip.js";
+import { Sht3xChip } from "../../boards/components/sht3x-chip.js";
 import { H1 } from "../../hal/h1.js";
 import { SimulatedH1 } from "../../hal/sim/h1-sim.js";
-import { Eeprom25, EEPROM25_BYTES } from "../../sdk/drivers/eeprom25.js";
-import { Sht3x, sht3xCrc, SHT3X_MEASURE_MS } from "../../sdk/drivers/sht3x.js";
+import { Eeprom25, EEPROM25_BYTES } from "../../sdk/device/drivers/eeprom25.js";
+import { Sht3x, sht3xCrc, SHT3X_MEASURE_MS } from "../../sdk/device/drivers/sht3x.js";
 
 const I2C_PINS = { data: H1.i2c[0].data, clock: H1.i2c[0].clock };
 const SPI_PINS = { out: H1.spi[0].out, in: H1.spi[0].in, clock: H1.spi[0].clock, select: H1.spi[0].select };

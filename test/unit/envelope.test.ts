@@ -2,9 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { airconModel } from "../../examples/aircon/model.js";
 import { encodeCbor } from "../../os/cbor.js";
-import { decodeMessage, encodeMessage, MAX_FRAME_BYTES } from "../../sdk/link/envelope.js";
+import { decodeMessage, encodeMessage, MAX_FRAME_BYTES } from "../../sdk/protocol/envelope.js";
 import { message } from "../support/frames.js";
-import { membersFromWire, membersToWire } from "../../sdk/link/members.js";
+import { membersFromWire, membersToWire } from "../../sdk/protocol/members.js";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 const props = airconModel.spec.properties;

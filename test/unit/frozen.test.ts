@@ -6,7 +6,7 @@ import { vacuum } from "../../boards/vacuum/index.js";
 import { washer } from "../../boards/washer/index.js";
 import { H1 } from "../../hal/h1.js";
 import { frozen } from "../../hal/frozen.js";
-import { MessageType } from "../../sdk/link/envelope.js";
+import { MessageType } from "../../sdk/protocol/envelope.js";
 import { airconDefaults, airconModel } from "../../examples/aircon/model.js";
 import { washerDefaults, washerModel } from "../../examples/washer/model.js";
 

@@ -14,7 +14,7 @@ function layers(tree: string): { code: number | null; out: string } {
 describe("layers (npm run layers)", () => {
   it("the tree keeps every rule, and the folder graph is printed", () => {
     const { code, out } = layers(root);
-    expect(out).toContain("sdk/link -> ");
+    expect(out).toContain("sdk/protocol -> ");
     expect(out).toMatch(/keep every rule/);
     expect(code).toBe(0);
   });

@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../os/index.js";
 import { Cloud } from "../../sdk/cloud/index.js";
 import { ErrorCode } from "../../sdk/thing/errors.js";
-import { decodeMessage as decode, encodeMessage, type Message } from "../../sdk/link/envelope.js";
-import { topics } from "../../sdk/link/transport.js";
-import { MemoryBroker } from "../../sdk/sim/memory-broker.js";
-import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
+import { decodeMessage as decode, encodeMessage, type Message } from "../../sdk/protocol/envelope.js";
+import { topics } from "../../sdk/protocol/transport.js";
+import { MemoryBroker } from "../../sdk/desk/sim/memory-broker.js";
+import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
 import { counterApp, counterModel } from "../support/counter-app.js";
 import { badFrame } from "../support/frames.js";
 

@@ -1,15 +1,15 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeMosquittoConfig } from "../../sdk/node/mqtt/mosquitto-config.js";
+import { writeMosquittoConfig } from "../../sdk/desk/node/mqtt/mosquitto-config.js";
 import { outsideBroker } from "../support/brokers.js";
 import { freePort, mosquittoBinary, OwnMosquitto } from "../support/mosquitto.js";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { devicePassword } from "../../sdk/link/credentials.js";
-import { topics } from "../../sdk/link/transport.js";
-import { startBroker, type EmbeddedBroker } from "../../sdk/node/mqtt/broker.js";
-import { MqttTransport } from "../../sdk/node/mqtt/transport.js";
+import { devicePassword } from "../../sdk/protocol/credentials.js";
+import { topics } from "../../sdk/protocol/transport.js";
+import { startBroker, type EmbeddedBroker } from "../../sdk/desk/node/mqtt/broker.js";
+import { MqttTransport } from "../../sdk/desk/node/mqtt/transport.js";
 import { makeCertificates } from "../support/tls.js";
 
 const secretA = new TextEncoder().encode("secret-of-device-a-0123456789");

@@ -3,8 +3,8 @@ import { airconIndoor } from "../../boards/aircon-indoor/index.js";
 import { app } from "../../examples/aircon/app.js";
 import { AirconError } from "../../examples/aircon/firmware.js";
 import { Bus, FaultGuard, Kernel, Log, Services, VirtualClock, formatRecord, type Fault } from "../../os/index.js";
-import { defineApp } from "../../sdk/index.js";
-import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
+import { defineApp } from "../../sdk/desk/sim/index.js";
+import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
 
 function kernel(onFault?: (f: Fault) => void) {
   const clock = new VirtualClock();

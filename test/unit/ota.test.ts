@@ -1,6 +1,6 @@
 import { verifyEd25519 } from "../../os/boot/signing.js";
 import { describe, expect, it } from "vitest";
-import { decodeMessage, OtaPhase } from "../../sdk/link/envelope.js";
+import { decodeMessage, OtaPhase } from "../../sdk/protocol/envelope.js";
 import { airconImage, factoryFlash, otaSetup, otherKeys } from "../support/ota.js";
 
 const phases = (uplink: { type: string; phase?: number }[]) =>
@@ -182,10 +182,10 @@ describe("an update survives interruptions and refuses bad images", () => {
 describe("staged rollouts", () => {
   it("offers the update to a share of the fleet, grows it on request, and pauses after too many failures", async () => {
     const { VirtualClock } = await import("../../os/virtual-clock.js");
-    const { MemoryBroker } = await import("../../sdk/sim/memory-broker.js");
-    const { HostEngineBoard } = await import("../../sdk/sim/host-engine-board.js");
+    const { MemoryBroker } = await import("../../sdk/desk/sim/memory-broker.js");
+    const { HostEngineBoard } = await import("../../sdk/desk/sim/host-engine-board.js");
     const { Cloud } = await import("../../sdk/cloud/index.js");
-    const { loadBundle } = await import("../../sdk/node/host/load-bundle.js");
+    const { loadBundle } = await import("../../sdk/desk/node/host/load-bundle.js");
     const { app } = await import("../../examples/aircon/app.js");
     const { keys } = await import("../support/ota.js");
     const v1 = await airconImage([1, 0, 0], 1);

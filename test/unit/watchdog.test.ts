@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../examples/aircon/app.js";
 import type { AirconModel } from "../../examples/aircon/model.js";
 import { VirtualClock } from "../../os/index.js";
-import { defineApp, type FirmwareContext } from "../../sdk/index.js";
-import { HostEngineBoard } from "../../sdk/sim/host-engine-board.js";
+import { type FirmwareContext } from "../../sdk/index.js";
+import { defineApp } from "../../sdk/desk/sim/index.js";
+import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
 
 const WATCHDOG_MS = 4000;
 const TICK_MS = 1000;
@@ -86,8 +87,8 @@ describe("task watchdog and the hardware watchdog", () => {
 describe("a synchronous infinite loop (board in a worker thread)", () => {
   it("is reset by the hardware watchdog within its period plus one tick, and boots with reason watchdog", async () => {
     // Worker threads run built JavaScript: `npm test` builds before it runs the tests.
-    const built = new URL("../../dist/sdk/node/host/worker-board.js", import.meta.url).href;
-    const { runBoardInWorker } = (await import(built)) as typeof import("../../sdk/node/host/worker-board.js");
+    const built = new URL("../../dist/sdk/desk/node/host/board-in-worker.js", import.meta.url).href;
+    const { runBoardInWorker } = (await import(built)) as typeof import("../../sdk/desk/node/host/board-in-worker.js");
     const appUrl = new URL("../../dist/test/support/sync-hang-app.js", import.meta.url).href;
     const result = await runBoardInWorker({ appUrl, durationMs: 60_000, watchdogMs: WATCHDOG_MS, tickMs: TICK_MS, stallMs: 500 });
     expect(result.resets.map((r) => r.reason)).toEqual(["watchdog"]);

@@ -6,7 +6,7 @@
  * between two seconds is one instance's cost; then it does nothing but count.
  */
 import { DigitalMode } from "../../../hal/io.js";
-import { defineEngine } from "../../../sdk/runtime/engine.js";
+import { defineEngine } from "../../../sdk/device/runtime/engine.js";
 import type { FirmwareContext } from "../../../sdk/index.js";
 import { counterModel } from "../counter-app.js";
 

@@ -2,7 +2,7 @@
 import type { FirmwareContext } from "../../../sdk/index.js";
 import type { AirconModel } from "../../../examples/aircon/model.js";
 import { airconDefaults, airconModel } from "../../../examples/aircon/model.js";
-import { defineEngine } from "../../../sdk/runtime/engine.js";
+import { defineEngine } from "../../../sdk/device/runtime/engine.js";
 export { airconModel as model, airconDefaults as initial };
 
 export function firmware(_ctx: FirmwareContext<AirconModel>): void {

@@ -1,6 +1,6 @@
 /** A firmware image that runs out of memory at its first boot (remembered in flash), then behaves. */
 import { aircon } from "../../../examples/aircon/firmware.js";
-import { defineEngine } from "../../../sdk/runtime/engine.js";
+import { defineEngine } from "../../../sdk/device/runtime/engine.js";
 import type { FirmwareContext } from "../../../sdk/index.js";
 import { airconDefaults, airconModel, type AirconModel } from "../../../examples/aircon/model.js";
 

@@ -1,6 +1,6 @@
 /** A firmware image that spins forever in a timer two seconds after it starts. */
 import { aircon } from "../../../examples/aircon/firmware.js";
-import { defineEngine } from "../../../sdk/runtime/engine.js";
+import { defineEngine } from "../../../sdk/device/runtime/engine.js";
 import type { FirmwareContext } from "../../../sdk/index.js";
 import { airconDefaults, airconModel, type AirconModel } from "../../../examples/aircon/model.js";
 

@@ -3,7 +3,7 @@ import { aircon } from "../../../examples/aircon/firmware.js";
 import type { FirmwareContext } from "../../../sdk/index.js";
 import type { AirconModel } from "../../../examples/aircon/model.js";
 import { airconDefaults, airconModel } from "../../../examples/aircon/model.js";
-import { defineEngine } from "../../../sdk/runtime/engine.js";
+import { defineEngine } from "../../../sdk/device/runtime/engine.js";
 export { airconModel as model, airconDefaults as initial };
 
 export function firmware(ctx: FirmwareContext<AirconModel>): void {

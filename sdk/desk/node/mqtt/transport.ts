@@ -1,0 +1,106 @@
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { Backoff, type BackoffOptions } from "../../../device/link/backoff.js";
+import type { Transport, TransportEvents } from "../../../protocol/transport.js";
+
+export interface MqttTransportOptions {
+  /** mqtt://host:port or mqtts://host:port */
+  url: string;
+  clientId: string;
+  username?: string;
+  password?: string;
+  /** Published by the broker if this session drops without saying goodbye. */
+  will?: { topic: string; payload: Uint8Array };
+  /** Reconnects: exponential backoff with full jitter (see sdk/device/link/backoff.ts). */
+  reconnect?: BackoffOptions & { random?: () => number };
+  /** TLS: the CA that signed the broker's certificate (PEM), for mqtts:// URLs. */
+  ca?: string | Buffer;
+  /** Called before every reconnect attempt, with its delay: for tests and fleet statistics. */
+  onAttempt?: (delayMs: number) => void;
+  /** Extra MQTT.js options. */
+  extra?: IClientOptions;
+}
+
+/**
+ * The link's transport over MQTT.js, QoS 1. Reconnecting is this class's
+ * job, not MQTT.js's: each attempt waits a random time in a window that
+ * doubles up to a cap, so a fleet that lost its broker comes back spread out.
+ * Node-only.
+ */
+export class MqttTransport implements Transport {
+  private client: MqttClient | undefined;
+  private readonly backoff: Backoff;
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: MqttTransportOptions) {
+    this.backoff = new Backoff(options.reconnect?.random ?? Math.random, options.reconnect);
+  }
+
+  start(events: TransportEvents): void {
+    const o = this.options;
+    const client = mqtt.connect(o.url, {
+      clientId: o.clientId,
+      protocolVersion: 4,
+      clean: true,
+      keepalive: 30,
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      ...(o.ca === undefined ? {} : { ca: o.ca }),
+      ...(o.username === undefined ? {} : { username: o.username }),
+      ...(o.password === undefined ? {} : { password: o.password }),
+      ...(o.will === undefined ? {} : { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: false } }),
+      ...o.extra,
+    });
+    this.client = client;
+    client.on("connect", () => {
+      // Small frames, sent now: Nagle's algorithm would hold them for the peer's delayed ACK.
+      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+      this.backoff.connected(Date.now());
+      events.up();
+    });
+    client.on("close", () => {
+      events.down("connection closed");
+      this.backoff.disconnected(Date.now());
+      this.scheduleReconnect(client);
+    });
+    client.on("error", (error) => events.down(error.message));
+    client.on("message", (topic, payload) => events.message(topic, new Uint8Array(payload.buffer, payload.byteOffset, payload.length)));
+  }
+
+  publish(topic: string, payload: Uint8Array): void {
+    this.client?.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.length), { qos: 1 });
+  }
+
+  subscribe(topic: string): void {
+    this.client?.subscribe(topic, { qos: 1 });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retry !== undefined) clearTimeout(this.retry);
+    const client = this.client;
+    this.client = undefined;
+    if (client !== undefined) await client.endAsync(true);
+  }
+
+  drop(): void {
+    this.stopped = true;
+    if (this.retry !== undefined) clearTimeout(this.retry);
+    const client = this.client;
+    this.client = undefined;
+    if (client === undefined) return;
+    // The socket goes without a DISCONNECT: to the broker, the device vanished.
+    client.stream?.destroy();
+    client.end(true);
+  }
+
+  private scheduleReconnect(client: MqttClient): void {
+    if (this.stopped || this.retry !== undefined) return;
+    const delay = this.backoff.next();
+    this.options.onAttempt?.(delay);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (!this.stopped) client.reconnect();
+    }, delay);
+  }
+}
