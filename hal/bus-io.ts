@@ -5,7 +5,7 @@
  * Their contract is hal/BUS.md.
  */
 import { HalError } from "./errors.js";
-import type { IOCallbacks } from "./io.js";
+import type { IOCallbacks } from "./io-base.js";
 import { integerOption, requiredInteger } from "./options.js";
 
 export type Bytes = ArrayBuffer | ArrayBufferView;

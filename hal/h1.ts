@@ -89,6 +89,9 @@ export const H1 = frozen({
   },
 } as const);
 
+/** The ADC's full-scale count (4095 at 12 bits): derived from the chip description, written nowhere else. */
+export const ADC_FULL_SCALE = 2 ** H1.adc.resolution - 1;
+
 export type H1Chip = typeof H1;
 
 export function partition(name: FlashPartition["name"]): FlashPartition {

@@ -7,14 +7,8 @@ import { frozen } from "./frozen.js";
  * same firmware runs on the simulated H1, the embedded host and Moddable.
  */
 
-export type Bit = 0 | 1;
-
-export interface IOCallbacks<Self> {
-  /** Called when there is data to read (input pins: on a selected edge). */
-  onReadable?: (this: Self) => void;
-  /** Called on an asynchronous error; synchronous errors throw instead. */
-  onError?: (this: Self, error: Error) => void;
-}
+export type { Bit, IOCallbacks } from "./io-base.js";
+import type { Bit, IOCallbacks } from "./io-base.js";
 
 export const DigitalMode = frozen({
   Input: 0,

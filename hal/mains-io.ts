@@ -5,7 +5,7 @@
  * sets a mode and a value, and nothing it runs is in the microsecond path.
  */
 import { HalError } from "./errors.js";
-import type { IOCallbacks } from "./io.js";
+import type { IOCallbacks } from "./io-base.js";
 import { requiredInteger } from "./options.js";
 
 /** The mains as the detector sees it: regular crossings, crossings outside 45..65 Hz, or none. */

@@ -6,7 +6,7 @@
  */
 import { HalError } from "./errors.js";
 import { H1 } from "./h1.js";
-import type { IOCallbacks } from "./io.js";
+import type { IOCallbacks } from "./io-base.js";
 
 export type MotorFault = "stall" | "over-current" | "sensor";
 

@@ -129,6 +129,62 @@ export interface ImageEngine {
   inspect(): string;
 }
 
+/** How an engine carries one parameter across: n a number, s a string, b bytes (ArrayBuffer), nb either a number or bytes. */
+export type ArgKind = "n" | "s" | "b" | "nb";
+
+/** The kind of one parameter type: what the table below must say for it. */
+type KindOf<T> = [T] extends [number] ? "n" : [T] extends [string] ? "s" : [T] extends [ArrayBuffer] ? "b" : [T] extends [number | ArrayBuffer] ? "nb" : never;
+type KindsOf<P extends readonly unknown[]> = { readonly [I in keyof P]: KindOf<P[I]> };
+/** Each function's parameter kinds, derived from NativeBinding: the table cannot drift from the interface without a compile error. */
+export type NativeSignatures = { readonly [K in keyof Omit<NativeBinding, "version">]: KindsOf<Parameters<NativeBinding[K]>> };
+
+/**
+ * Every native function by name, with its parameters' kinds, in the order
+ * engines number them (XS's shim calls by opcode: the index here). Declared
+ * beside the interface and checked against it (`satisfies NativeSignatures`).
+ */
+export const NATIVE_SIGNATURES = {
+  boot: [],
+  now: [],
+  setWake: ["n"],
+  digitalOpen: ["n", "n", "n"],
+  analogOpen: ["n"],
+  pwmOpen: ["n", "n"],
+  serialOpen: ["n", "n"],
+  zeroCrossOpen: ["n"],
+  triacOpen: ["n"],
+  triacWrite: ["n", "n", "n", "n"],
+  displayOpen: ["n"],
+  displayWrite: ["n", "s", "n", "n", "n"],
+  touchKeysOpen: ["n", "n", "n"],
+  motorOpen: ["n", "n"],
+  motorWrite: ["n", "n", "n", "n"],
+  i2cOpen: ["n", "n", "n", "n"],
+  i2cRead: ["n", "n", "n"],
+  i2cWrite: ["n", "b", "n"],
+  spiOpen: ["n", "n", "n", "n", "n", "n"],
+  spiTransfer: ["n", "b"],
+  ioRead: ["n"],
+  ioWrite: ["n", "nb"],
+  ioClose: ["n"],
+  flashGeometry: [],
+  flashRead: ["n", "n"],
+  flashProgram: ["n", "b"],
+  flashErase: ["n"],
+  watchdogStart: ["n"],
+  watchdogFeed: [],
+  restart: [],
+  random: ["n"],
+  sha256: ["b"],
+  ed25519Verify: ["b", "b", "b"],
+  mqttStart: [],
+  mqttSubscribe: ["s"],
+  mqttPublish: ["s", "b"],
+  mqttStop: [],
+  panic: ["s"],
+  log: ["s", "s", "s"],
+} as const satisfies NativeSignatures;
+
 export function isNativeError(x: unknown): x is NativeError {
   return typeof x === "object" && x !== null && typeof (x as { error?: unknown }).error === "string";
 }

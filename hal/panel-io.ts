@@ -7,7 +7,7 @@ import { frozen } from "./frozen.js";
  */
 import { HalError } from "./errors.js";
 import { H1 } from "./h1.js";
-import type { IOCallbacks } from "./io.js";
+import type { IOCallbacks } from "./io-base.js";
 import { integerOption } from "./options.js";
 
 /** What the display shows: up to four characters, each may be followed by a "." (its decimal point). */

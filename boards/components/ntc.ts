@@ -1,3 +1,4 @@
+import { ADC_FULL_SCALE } from "../../hal/h1.js";
 /**
  * A beta-model NTC thermistor on the low side of a voltage divider from the
  * ADC's reference, read by the H1's 12-bit ADC. Firmware and plants share
@@ -13,26 +14,25 @@ export interface NtcDivider {
 }
 
 const T25 = 298.15;
-const FULL_SCALE = 4095;
 /** Readings this close to a rail mean an open or shorted sensor, not a temperature. */
 const RAIL_COUNTS = 8;
 
 /** ADC counts to °C. Undefined when the reading is at a rail: the sensor is open or shorted. */
 export function ntcCelsius(divider: NtcDivider, counts: number): number | undefined {
-  if (counts <= RAIL_COUNTS || counts >= FULL_SCALE - RAIL_COUNTS) return undefined;
-  const ohms = (divider.seriesOhms * counts) / (FULL_SCALE - counts);
+  if (counts <= RAIL_COUNTS || counts >= ADC_FULL_SCALE - RAIL_COUNTS) return undefined;
+  const ohms = (divider.seriesOhms * counts) / (ADC_FULL_SCALE - counts);
   return 1 / (1 / T25 + Math.log(ohms / divider.r25Ohms) / divider.beta) - 273.15;
 }
 
 /** °C to the ADC counts the divider gives (what a plant feeds the simulated ADC). */
 export function ntcCounts(divider: NtcDivider, celsius: number): number {
   const ohms = divider.r25Ohms * Math.exp(divider.beta * (1 / (celsius + 273.15) - 1 / T25));
-  return (FULL_SCALE * ohms) / (divider.seriesOhms + ohms);
+  return (ADC_FULL_SCALE * ohms) / (divider.seriesOhms + ohms);
 }
 
 /** What a failed sensor reads: an open thermistor reads full scale, a shorted one zero. */
 export type SensorFailure = "open" | "short";
 
 export function failedCounts(failure: SensorFailure): number {
-  return failure === "open" ? FULL_SCALE : 0;
+  return failure === "open" ? ADC_FULL_SCALE : 0;
 }

@@ -1,3 +1,4 @@
+import { ADC_FULL_SCALE } from "../../hal/h1.js";
 import type { SimulatedH1 } from "../../hal/sim/index.js";
 import { SensorFaults, type NoiseSource } from "../components/sensor-faults.js";
 import { Motion, vacuum } from "./wiring.js";
@@ -228,7 +229,7 @@ export class FloorPlant {
     const { emptyV, fullV, dividedFullScaleV } = vacuum.battery;
     const volts = emptyV + (fullV - emptyV) * this.charge + this.random.range(-0.02, 0.02);
     const failed = this.sensors.failure("battery");
-    this.h1.setAnalog(vacuum.parts.battery.pin, failed === "open" ? 4095 : failed === "short" ? 0 : (4095 * volts) / dividedFullScaleV);
+    this.h1.setAnalog(vacuum.parts.battery.pin, failed === "open" ? ADC_FULL_SCALE : failed === "short" ? 0 : (ADC_FULL_SCALE * volts) / dividedFullScaleV);
     this.h1.drive(vacuum.parts.dockContacts.pin, this.docked ? 1 : 0);
     this.h1.drive(vacuum.parts.binFull.pin, this.binG >= BIN_G * 0.95 ? 1 : 0);
   }

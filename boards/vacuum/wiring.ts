@@ -30,7 +30,7 @@ export const vacuum = frozen({
     binFull: { pin: 20, kind: "digital-in" },
     /** Suction fan's motor driver, power by PWM duty. */
     suction: { pin: 21, kind: "pwm", hz: 20_000 },
-    /** Battery voltage through a 1:5 divider: counts = volts / dividedFullScaleV x 4095. */
+    /** Battery voltage through a 1:5 divider: counts = volts / dividedFullScaleV x the ADC's full scale. */
     battery: { pin: 24, kind: "adc" },
   },
   cellM: 0.3,

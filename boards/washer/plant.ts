@@ -1,3 +1,4 @@
+import { ADC_FULL_SCALE } from "../../hal/h1.js";
 import type { SimulatedH1 } from "../../hal/sim/index.js";
 import { failedCounts, ntcCounts } from "../components/ntc.js";
 import { SensorFaults, type NoiseSource } from "../components/sensor-faults.js";
@@ -186,10 +187,10 @@ export class DrumPlant {
     const level = this.sensors.failure("waterLevel");
     const temp = this.sensors.failure("waterTemp");
     const noise = this.random.range(-0.02, 0.02);
-    this.h1.setAnalog(parts.waterLevel.pin, level !== undefined ? failedCounts(level) : this.levelOffset + (4095 * Math.max(0, this.waterL + noise)) / washer.fullScaleL);
+    this.h1.setAnalog(parts.waterLevel.pin, level !== undefined ? failedCounts(level) : this.levelOffset + (ADC_FULL_SCALE * Math.max(0, this.waterL + noise)) / washer.fullScaleL);
     this.h1.setAnalog(parts.waterTemp.pin, temp !== undefined ? failedCounts(temp) : ntcCounts(washer.thermistor, this.waterC + noise));
-    this.h1.setAnalog(parts.drumSpeed.pin, (4095 * this.rpm) / washer.maxRpm);
-    this.h1.setAnalog(parts.currentRipple.pin, 4095 * Math.min(1, Math.max(0, this.ripple() + noise)));
+    this.h1.setAnalog(parts.drumSpeed.pin, (ADC_FULL_SCALE * this.rpm) / washer.maxRpm);
+    this.h1.setAnalog(parts.currentRipple.pin, ADC_FULL_SCALE * Math.min(1, Math.max(0, this.ripple() + noise)));
     this.h1.drive(parts.lockConfirm.pin, this.locked ? 1 : 0);
     this.h1.drive(parts.doorSwitch.pin, this.doorShut ? 1 : 0);
   }

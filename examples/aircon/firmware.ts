@@ -130,7 +130,7 @@ export function aircon({ io, kernel, device, log, watchdog, storage, update }: F
     const elapsed = kernel.now() - chasingSince;
     if (!notReachedSent && elapsed >= NOT_REACHED_MS) {
       notReachedSent = true;
-      device.emit("targetNotReached", { room: Math.round(roomC * 10) / 10, target, minutes: Math.floor(elapsed / 60_000) });
+      device.emit("targetNotReached", { room: roomC, target, minutes: Math.floor(elapsed / 60_000) });
     }
   }
 
@@ -232,7 +232,7 @@ export function aircon({ io, kernel, device, log, watchdog, storage, update }: F
   kernel.every(TICK_MS, tick, { task: "control" });
 }
 
-/** The new value rounded to 0.1 when it moved at least `deadband` from the reported one, else the reported one. */
+/** The new value when it moved at least `deadband` from the reported one, else the reported one (the model snaps it to its step). */
 function moved(reported: number, value: number, deadband: number): number {
-  return Math.abs(value - reported) >= deadband ? Math.round(value * 10) / 10 : reported;
+  return Math.abs(value - reported) >= deadband ? value : reported;
 }

@@ -82,9 +82,8 @@ export function fridge({ io, kernel, device, log, watchdog, storage, update }: F
     heater.write(0);
     storage.kv.setNumber(RUN_KEY, 0);
     lastSavedRun = 0;
-    const rounded = Math.round(minutes * 10) / 10;
-    device.emit("defrostDone", { minutes: rounded, asked: defrost.asked });
-    for (const answer of asked.splice(0)) answer(rounded);
+    device.emit("defrostDone", { minutes, asked: defrost.asked });
+    for (const answer of asked.splice(0)) answer(minutes);
   }
 
   function watchDoor(): boolean {
@@ -118,7 +117,7 @@ export function fridge({ io, kernel, device, log, watchdog, storage, update }: F
     if (kernel.now() - quickSince >= QUICK_FREEZE_MS || (freezerC !== undefined && freezerC <= QUICK_FREEZE_FLOOR_C)) {
       quickSince = undefined;
       device.set("mode", "normal");
-      device.emit("quickFreezeDone", { freezer: Math.round((freezerC ?? 0) * 10) / 10 });
+      device.emit("quickFreezeDone", { freezer: freezerC ?? 0 });
       saveSettings();
     }
   }
@@ -192,7 +191,7 @@ export function fridge({ io, kernel, device, log, watchdog, storage, update }: F
   kernel.every(TICK_MS, tick, { task: "cooling" });
 }
 
-/** Reported in 0.1 °C steps, and only once it moved 0.2 °C: the sensors' noise is not news. */
+/** Reported only once it moved 0.2 °C (the model snaps it to 0.1 °C): the sensors' noise is not news. */
 function moved(reported: number, value: number): number {
-  return Math.abs(value - reported) >= 0.2 ? Math.round(value * 10) / 10 : reported;
+  return Math.abs(value - reported) >= 0.2 ? value : reported;
 }

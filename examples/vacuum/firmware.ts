@@ -66,9 +66,10 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
   let volts: number | undefined;
   function batteryPct(): number | undefined {
     const counts = batteryAdc.read();
-    if (counts <= 8 || counts >= 4087) return undefined;
+    const fullScale = 2 ** batteryAdc.resolution - 1;
+    if (counts <= 8 || counts >= fullScale - 8) return undefined;
     const { emptyV, fullV, dividedFullScaleV } = board.battery;
-    const now = (counts / 4095) * dividedFullScaleV;
+    const now = (counts / fullScale) * dividedFullScaleV;
     volts = volts === undefined ? now : volts + (now - volts) * 0.1;
     return Math.min(100, Math.max(0, ((volts - emptyV) / (fullV - emptyV)) * 100));
   }
@@ -107,7 +108,7 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
 
   const atDock = (): boolean => pose.x === map.dock.x && pose.y === map.dock.y;
   const wayHome = () => map.plan(pose, (x, y) => x === map.dock.x && y === map.dock.y, (x, y) => map.get(x, y) === Cell.cleaned);
-  const area = (): number => Math.round(map.count(Cell.cleaned) * board.cellM * board.cellM * 10) / 10;
+  const area = (): number => map.count(Cell.cleaned) * board.cellM * board.cellM;
 
   /** A new job from the dock (or the paused one, carried on). */
   function start(): void {

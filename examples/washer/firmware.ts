@@ -119,8 +119,8 @@ export function washer({ io, kernel, device, log, watchdog, storage, update }: F
     device.update({
       state: cycle.state,
       remaining: p === undefined || !cycle.running ? 0 : Math.max(0, Math.ceil(expectedMinutes(p.run) - p.elapsedMs / 60_000)),
-      water: Math.round(sensed.waterL * 2) / 2,
-      ...(sensed.waterC === undefined ? {} : { waterTemp: Math.round(Math.min(100, Math.max(0, sensed.waterC)) * 2) / 2 }),
+      water: sensed.waterL,
+      ...(sensed.waterC === undefined ? {} : { waterTemp: Math.min(100, Math.max(0, sensed.waterC)) }),
       drumRpm: Math.round(sensed.rpm / 10) * 10,
       doorLocked: sensed.locked,
       doorOpen: !sensed.doorShut,

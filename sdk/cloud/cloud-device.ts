@@ -1,7 +1,8 @@
 import { clearHostTimeout, setHostTimeout } from "./host-timers.js";
 import { ErrorCode, errorCodeName, HearthError } from "../thing/errors.js";
-import type { ActionName, Model, ModelSpec, ParamsOf, Props, ResultOf, Writable, EventName, FieldsOf } from "../thing/model.js";
-import { MAX_SEQ, type Message } from "../protocol/envelope.js";
+import { writable, type ActionName, type Model, type ModelSpec, type ParamsOf, type Props, type ResultOf, type Writable, type EventName, type FieldsOf } from "../thing/model.js";
+import { checkValues, type Checked } from "../thing/validate.js";
+import { MAX_SEQ, type Message, type WireMembers } from "../protocol/envelope.js";
 import { membersFromWire, membersToWire } from "../protocol/members.js";
 
 export interface RequestOptions {
@@ -36,7 +37,7 @@ export class CloudDevice<M extends ModelSpec> {
   reports = 0;
   bootCount: number | undefined;
   /** The desired state the backend asked for, with its version (the device holds `deviceDesiredVersion`). */
-  readonly desired: Partial<Writable<M>> = {};
+  readonly desired: Checked<Partial<Writable<M>>> = {} as Checked<Partial<Writable<M>>>;
   desiredVersion = 0;
   deviceDesiredVersion = 0;
   private readonly reportListeners = new Set<Listener<Partial<Props<M>>>>();
@@ -62,17 +63,18 @@ export class CloudDevice<M extends ModelSpec> {
   async set(values: Partial<Writable<M>>, options: RequestOptions = {}): Promise<void> {
     const props = this.model.spec.properties;
     for (const name of Object.keys(values)) {
-      if (props[name]?.access === "r") throw new HearthError("read-only", `property ${name} is read-only`, name);
+      const spec = props[name];
+      if (spec !== undefined && !writable(spec)) throw new HearthError("read-only", `property ${name} is read-only`, name);
     }
-    membersToWire(props, values as Record<string, unknown>, "property", false); // refuse bad values before keeping any
+    // Checked once, before any is kept; converted once, and that wire form is what goes out.
+    const wire = membersToWire(props, checkValues(props, values as Record<string, unknown>, "property", false));
     if (this.desiredVersion >= MAX_SEQ) throw new HearthError("out-of-range", `device ${this.id} holds desired version ${this.desiredVersion}, the last there is (PROTOCOL.md section 4)`);
     Object.assign(this.desired, values);
     this.desiredVersion++;
-    await this.sendDesired(values, options);
+    await this.sendDesired(wire, options);
   }
 
-  private async sendDesired(values: Partial<Writable<M>>, options: RequestOptions): Promise<void> {
-    const wire = membersToWire(this.model.spec.properties, values as Record<string, unknown>, "property", false);
+  private async sendDesired(wire: WireMembers, options: RequestOptions): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const version = this.desiredVersion;
       const request = this.cloud.request(this.id, { type: "set", seq: 0, version, values: wire }, options.timeoutMs ?? 10_000);
@@ -110,7 +112,7 @@ export class CloudDevice<M extends ModelSpec> {
   async invoke<A extends ActionName<M>>(name: A, params: ParamsOf<M, A>, options: RequestOptions = {}): Promise<ResultOf<M, A>> {
     const spec = this.model.spec.actions[name];
     if (spec === undefined) throw new HearthError("unknown-action", `unknown action ${name}`, name);
-    const wire = membersToWire(spec.params, params as Record<string, unknown>, "param", true);
+    const wire = membersToWire(spec.params, checkValues(spec.params, params as Record<string, unknown>, "param", true));
     const timeout = options.timeoutMs ?? 10_000;
     const message: Message = { type: "invoke", seq: 0, action: spec.id, params: wire, id: this.cloud.commandId(), deadline: this.cloud.now() + (options.deadlineMs ?? timeout) };
     const reply = await this.cloud.request(this.id, message, timeout);
@@ -169,7 +171,7 @@ export class CloudDevice<M extends ModelSpec> {
         // cloud's count is behind it, and the device's ack of that settles every set it covers.
         if (Object.keys(this.desired).length > 0 && (this.desiredVersion > message.desiredVersion || this.versionWaiters.size > 0)) {
           if (this.desiredVersion <= message.desiredVersion) this.desiredVersion = message.desiredVersion + 1;
-          this.sendDesired({ ...this.desired }, {}).catch(() => undefined);
+          this.sendDesired(membersToWire(this.model.spec.properties, this.desired), {}).catch(() => undefined);
         }
         return;
       case "report": {

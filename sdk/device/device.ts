@@ -11,13 +11,14 @@ import type {
   ResultOf,
   WritableName,
 } from "../thing/model.js";
-import { checkValues } from "../thing/validate.js";
+import { quantizeAll, writable } from "../thing/model.js";
+import { checkValues, type Checked } from "../thing/validate.js";
 
 /** What the link (or any observer) hears from a device. */
 export interface DeviceListener<M extends ModelSpec> {
   /** Properties changed; called once per `set`/`update` that changed anything. */
   changed?(names: readonly PropName<M>[]): void;
-  event?<E extends EventName<M>>(name: E, fields: FieldsOf<M, E>): void;
+  event?<E extends EventName<M>>(name: E, fields: Checked<FieldsOf<M, E>>): void;
 }
 
 type ActionHandler = (params: Record<string, unknown>) => unknown;
@@ -45,19 +46,23 @@ export class Device<M extends ModelSpec> {
     return this.values[name];
   }
 
-  /** A copy of every property's current value. */
-  snapshot(): Props<M> {
-    return { ...this.values };
+  /** A copy of every property's current value (each checked as it came in). */
+  snapshot(): Checked<Props<M>> {
+    return { ...this.values } as Checked<Props<M>>;
   }
 
   set<K extends PropName<M>>(name: K, value: Props<M>[K]): void {
     this.update({ [name]: value } as unknown as Partial<Props<M>>);
   }
 
-  /** Sets several properties at once: all are checked before any changes. */
+  /**
+   * Sets several properties at once: a measurement snaps to its property's
+   * step (the model owns quantization: firmware never rounds by hand), then
+   * all are checked before any changes.
+   */
   update(values: Partial<Props<M>>): void {
-    checkValues(this.model.spec.properties, values, "property", false);
-    this.apply(values as Record<string, unknown>);
+    const props = this.model.spec.properties;
+    this.apply(checkValues(props, quantizeAll(props, values as Record<string, unknown>), "property", false));
   }
 
   /** Called when the cloud writes `name` (after the value was checked and applied). */
@@ -76,8 +81,8 @@ export class Device<M extends ModelSpec> {
   emit<E extends EventName<M>>(name: E, fields: FieldsOf<M, E>): void {
     const spec = this.model.spec.events[name];
     if (spec === undefined) throw new HearthError("unknown-message", `unknown event ${name}`, name);
-    checkValues(spec.fields, fields as Record<string, unknown>, "field", true);
-    for (const listener of this.listeners) listener.event?.(name, fields);
+    const checked = checkValues(spec.fields, quantizeAll(spec.fields, fields as Record<string, unknown>), "field", true) as Checked<FieldsOf<M, E>>;
+    for (const listener of this.listeners) listener.event?.(name, checked);
   }
 
   observe(listener: DeviceListener<M>): () => void {
@@ -99,11 +104,12 @@ export class Device<M extends ModelSpec> {
    * changing nothing) an unknown or read-only property or a bad value.
    */
   remoteWrite(values: Readonly<Record<string, unknown>>): void {
-    for (const name of Object.keys(values)) {
-      const spec = this.model.spec.properties[name];
-      if (spec !== undefined && spec.access !== "rw") throw new HearthError("read-only", `property ${name} is read-only`, name);
-    }
-    checkValues(this.model.spec.properties, values, "property", false);
+    this.writeChecked(checkValues(this.model.spec.properties, values, "property", false));
+  }
+
+  /** A write whose values the link has decoded and checked against the model (`membersFromWire`): only the read-only rule is left. */
+  writeChecked(values: Checked<Readonly<Record<string, unknown>>>): void {
+    this.refuseReadOnly(values);
     const previous = { ...this.values } as Record<string, unknown>;
     const changed = this.apply(values);
     for (const name of changed) this.writeHandlers.get(name)?.(values[name], previous[name]);
@@ -115,11 +121,21 @@ export class Device<M extends ModelSpec> {
   }
 
   /** An invocation from the cloud. Params and result are checked against the model. */
-  async remoteCall(name: string, params: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>> {
+  remoteCall(name: string, params: Readonly<Record<string, unknown>>): Promise<Checked<Record<string, unknown>>> {
+    const spec = this.model.spec.actions[name];
+    if (spec === undefined || !this.actionHandlers.has(name)) return Promise.reject(new HearthError("unknown-action", `unknown action ${name}`, name));
+    try {
+      return this.callChecked(name, checkValues(spec.params, params, "param", true));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** An invocation whose params the link has decoded and checked; the handler's result is snapped and checked once, here. */
+  async callChecked(name: string, params: Checked<Readonly<Record<string, unknown>>>): Promise<Checked<Record<string, unknown>>> {
     const spec = this.model.spec.actions[name];
     const handler = this.actionHandlers.get(name);
     if (spec === undefined || handler === undefined) throw new HearthError("unknown-action", `unknown action ${name}`, name);
-    checkValues(spec.params, params, "param", true);
     let result: unknown;
     try {
       result = await handler({ ...params });
@@ -127,8 +143,14 @@ export class Device<M extends ModelSpec> {
       if (error instanceof HearthError) throw error;
       throw new HearthError("failed", `action ${name} failed: ${error instanceof Error ? error.message : String(error)}`, name);
     }
-    checkValues(spec.result, result as Record<string, unknown>, "result field", true);
-    return result as Record<string, unknown>;
+    return checkValues(spec.result, quantizeAll(spec.result, result as Record<string, unknown>), "result field", true);
+  }
+
+  private refuseReadOnly(values: Readonly<Record<string, unknown>>): void {
+    for (const name of Object.keys(values)) {
+      const spec = this.model.spec.properties[name];
+      if (spec !== undefined && !writable(spec)) throw new HearthError("read-only", `property ${name} is read-only`, name);
+    }
   }
 
   private apply(values: Readonly<Record<string, unknown>>): PropName<M>[] {

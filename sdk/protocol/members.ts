@@ -1,15 +1,16 @@
 import { HearthError, memberFaultCode, type MemberKind } from "../thing/errors.js";
 import { stepDecimals, stepsOf, type FieldSpec } from "../thing/model.js";
-import { checkValues, problemWith } from "../thing/validate.js";
+import { problemWith, type Checked } from "../thing/validate.js";
 import { cameAsFloat, type WireMembers, type WireValue } from "./envelope.js";
 
 type Fields = Readonly<Record<string, FieldSpec>>;
 type What = MemberKind;
 
-/** One value to its wire form: enums as their index, stepped numbers as a count of steps. */
+/** One checked value to its wire form: enums as their index, stepped numbers as a count of steps, never minus zero (CBOR would carry it as a float). */
 export function valueToWire(spec: FieldSpec, value: unknown): WireValue {
   if (spec.type === "enum") return spec.values.indexOf(value as never);
   if (spec.type === "number" && spec.step !== undefined) return stepsOf(value as number, spec.step);
+  if (spec.type === "int") return (value as number) + 0;
   return value as WireValue;
 }
 
@@ -31,9 +32,8 @@ export function valueFromWire(spec: FieldSpec, wire: WireValue): { value: unknow
   }
 }
 
-/** Named values to wire members, checked first: a bad value throws and nothing is sent. */
-export function membersToWire(fields: Fields, values: Readonly<Record<string, unknown>>, what: What, required: boolean): WireMembers {
-  checkValues(fields, values, what, required);
+/** Checked named values to wire members: a conversion only (the values were checked once, where they came in). */
+export function membersToWire(fields: Fields, values: Checked<Readonly<Record<string, unknown>>>): WireMembers {
   const out: WireMembers = new Map();
   for (const [name, spec] of Object.entries(fields)) {
     if (name in values) out.set(spec.id, valueToWire(spec, values[name]));
@@ -57,7 +57,7 @@ function byId(fields: Fields): Map<number, [string, FieldSpec]> {
  * Wire members back to named values, every one checked against its spec.
  * Throws a HearthError naming the first member at fault; returns nothing partial.
  */
-export function membersFromWire(fields: Fields, members: WireMembers, what: What, required: boolean): Record<string, unknown> {
+export function membersFromWire(fields: Fields, members: WireMembers, what: What, required: boolean): Checked<Record<string, unknown>> {
   const index = byId(fields);
   const out: Record<string, unknown> = {};
   for (const [id, wire] of members) {
@@ -73,8 +73,12 @@ export function membersFromWire(fields: Fields, members: WireMembers, what: What
     if (problem !== undefined) throw new HearthError(memberFaultCode(what, problem.code), `${what} ${name} ${problem.why}`, name);
     out[name] = decoded.value;
   }
-  if (required) checkValues(fields, out, what, true);
-  return out;
+  if (required) {
+    for (const name of Object.keys(fields)) {
+      if (!(name in out)) throw new HearthError(memberFaultCode(what, "missing"), `${what} ${name} is missing`, name);
+    }
+  }
+  return out as Checked<Record<string, unknown>>;
 }
 
 

@@ -190,8 +190,36 @@ export function stepDecimals(step: number): number {
   return dot < 0 ? 0 : text.length - dot - 1;
 }
 
+/** A number as a whole count of steps. `+ 0` makes minus zero zero: CBOR would carry -0 as a float, and the spec says integer. */
 export function stepsOf(value: number, step: number): number {
-  return Math.round(value / step);
+  return Math.round(value / step) + 0;
+}
+
+/**
+ * The value a member holds for `value`: the model owns quantization, so a
+ * stepped number snaps to its nearest step (without float error), and no
+ * number is minus zero. Anything else is returned as it is, for the checks
+ * to judge. Firmware never rounds by hand.
+ */
+export function quantize(spec: FieldSpec, value: unknown): unknown {
+  if (typeof value !== "number" || !Number.isFinite(value)) return value;
+  if (spec.type === "number" && spec.step !== undefined) return Number((stepsOf(value, spec.step) * spec.step).toFixed(stepDecimals(spec.step))) + 0;
+  return spec.type === "int" || spec.type === "number" ? value + 0 : value;
+}
+
+/** `quantize` over named values; unknown names pass through, for the checks to name. */
+export function quantizeAll(fields: Readonly<Record<string, FieldSpec>>, values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(values)) {
+    const spec = fields[name];
+    out[name] = spec === undefined ? value : quantize(spec, value);
+  }
+  return out;
+}
+
+/** The one read-only rule: the cloud (and a panel's key) may write a property only when the model says "rw". */
+export function writable(spec: PropertySpec): boolean {
+  return spec.access === "rw";
 }
 
 export function onStep(value: number, step: number): boolean {

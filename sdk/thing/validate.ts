@@ -1,6 +1,14 @@
 import { HearthError, memberFaultCode, type MemberKind } from "./errors.js";
 import { onStep, type FieldSpec, type Values } from "./model.js";
 
+declare const checkedBrand: unique symbol;
+/**
+ * Values the model has checked (by `checkValues`, or decoded and checked by
+ * the protocol's `membersFromWire`). A hop hands its next step `Checked`
+ * values, and nothing checks them again: each value is checked once per hop.
+ */
+export type Checked<T> = T & { readonly [checkedBrand]: true };
+
 /** Why `value` is not a valid value of `spec`, or undefined when it is. */
 export function problemWith(spec: FieldSpec, value: unknown): { code: "wrong-type" | "out-of-range"; why: string } | undefined {
   switch (spec.type) {
@@ -40,7 +48,7 @@ export function checkValues<F extends Readonly<Record<string, FieldSpec>>>(
   values: Readonly<Record<string, unknown>>,
   what: MemberKind,
   required: boolean,
-): Partial<Values<F>> {
+): Checked<Partial<Values<F>>> {
   for (const [name, value] of Object.entries(values)) {
     const spec = fields[name];
     if (spec === undefined) {
@@ -56,7 +64,7 @@ export function checkValues<F extends Readonly<Record<string, FieldSpec>>>(
       if (!(name in values)) throw new HearthError(memberFaultCode(what, "missing"), `${what} ${name} is missing`, name);
     }
   }
-  return values as Partial<Values<F>>;
+  return values as Checked<Partial<Values<F>>>;
 }
 
 function wrongType(expected: string, value: unknown): { code: "wrong-type"; why: string } {

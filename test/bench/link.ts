@@ -4,6 +4,7 @@ import { PacedClock } from "../../os/node/host-clock.js";
 import { Cloud } from "../../sdk/cloud/cloud.js";
 import { decodeMessage, encodeMessage, type Message } from "../../sdk/protocol/envelope.js";
 import { membersToWire } from "../../sdk/protocol/members.js";
+import { checkValues } from "../../sdk/thing/validate.js";
 import { MqttTransport } from "../../sdk/desk/node/mqtt/transport.js";
 import { HostEngineBoard } from "../../sdk/desk/sim/host-engine-board.js";
 import { counterApp, counterModel } from "../support/counter-app.js";
@@ -17,10 +18,10 @@ const alinkBytes = (o: unknown): number => new TextEncoder().encode(JSON.stringi
 /** Each message type as Hearth sends it, beside what Alibaba's Alink JSON sends for the same. */
 function messageSizes(): Record<string, number> {
   const state = { power: true, mode: "cool", target: 24.5, room: 27.3, fan: 2 } as const;
-  const report5 = membersToWire(props, state, "property", false);
+  const report5 = membersToWire(props, checkValues(props, state, "property", false));
   const pairs: [string, Message, unknown][] = [
     ["report", { type: "report", seq, values: report5 }, { id: "1024", version: "1.0", params: { PowerSwitch: 1, WorkMode: 0, TargetTemperature: 24.5, CurrentTemperature: 27.3, WindSpeed: 2 }, method: "thing.event.property.post" }],
-    ["set", { type: "set", seq, version: 7, values: membersToWire(props, { target: 22.5 }, "property", false) }, { id: "1024", version: "1.0", params: { TargetTemperature: 22.5 }, method: "thing.service.property.set" }],
+    ["set", { type: "set", seq, version: 7, values: membersToWire(props, checkValues(props, { target: 22.5 }, "property", false)) }, { id: "1024", version: "1.0", params: { TargetTemperature: 22.5 }, method: "thing.service.property.set" }],
     ["ack", { type: "ack", seq, ref: 1023 }, { id: "1024", code: 200, data: {} }],
     ["invoke", { type: "invoke", seq, action: 1, params: new Map([[1, 5]]), id: 77, deadline: 1_800_000_000_000 }, { id: "1024", version: "1.0", params: { DryMinutes: 5 }, method: "thing.service.SelfClean" }],
     ["result", { type: "result", seq, id: 77, result: new Map([[1, 75], [2, -52]]) }, { id: "1024", code: 200, data: { Minutes: 7.5, CoilMinC: -5.2 } }],
@@ -96,7 +97,7 @@ async function roundTrips(url: string, count: number): Promise<{ hearth: number[
 }
 
 export async function linkBench(): Promise<void> {
-  const values = membersToWire(props, { power: true, mode: "cool", target: 24.5, room: 27.3, fan: 2 }, "property", false);
+  const values = membersToWire(props, checkValues(props, { power: true, mode: "cool", target: 24.5, room: 27.3, fan: 2 }, "property", false));
   const alink = { id: "1024", version: "1.0", params: { PowerSwitch: 1, WorkMode: 0, TargetTemperature: 24.5, CurrentTemperature: 27.3, WindSpeed: 2 }, method: "thing.event.property.post" };
   const codec = opsPerSecond(() => decodeMessage(encodeMessage({ type: "report", seq, values })));
   const json = opsPerSecond(() => JSON.parse(JSON.stringify(alink)));

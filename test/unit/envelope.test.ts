@@ -5,13 +5,14 @@ import { encodeCbor } from "../../os/cbor.js";
 import { decodeMessage, encodeMessage, MAX_FRAME_BYTES } from "../../sdk/protocol/envelope.js";
 import { message } from "../support/frames.js";
 import { membersFromWire, membersToWire } from "../../sdk/protocol/members.js";
+import { checkValues } from "../../sdk/thing/validate.js";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 const props = airconModel.spec.properties;
 
 describe("envelope: exact bytes of known messages", () => {
   it("the 5-property report is 17 bytes: target 24.5 as 49 steps, room 27.3 as 273", () => {
-    const values = membersToWire(props, { power: true, mode: "cool", target: 24.5, room: 27.3, fan: 2 }, "property", false);
+    const values = membersToWire(props, checkValues(props, { power: true, mode: "cool", target: 24.5, room: 27.3, fan: 2 }, "property", false));
     const frame = encodeMessage({ type: "report", seq: 1, values });
     // [1, 1, {1: true, 2: 0, 3: 49, 4: 273, 5: 2}]
     expect(hex(frame)).toBe("830101a501f502000318310419011105" + "02");
@@ -83,7 +84,7 @@ describe("members: model values <-> wire", () => {
     });
     fc.assert(
       fc.property(value, (v) => {
-        const wire = membersToWire(props, v, "property", false);
+        const wire = membersToWire(props, checkValues(props, v, "property", false));
         for (const w of wire.values()) if (typeof w === "number") expect(Number.isInteger(w)).toBe(true);
         expect(membersFromWire(props, wire, "property", false)).toEqual(v);
       }),

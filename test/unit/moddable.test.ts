@@ -10,6 +10,7 @@ import { HEARTH_PARTITION, writeModdableProject, type Provisioning } from "../..
 import { sht3xCrc } from "../../sdk/device/drivers/sht3x.js";
 import { encodeMessage } from "../../sdk/protocol/envelope.js";
 import { membersToWire } from "../../sdk/protocol/members.js";
+import { checkValues } from "../../sdk/thing/validate.js";
 import { userSettings } from "../../sdk/desk/sim/app.js";
 import { loadExample } from "../support/engine-trace.js";
 import { FakeEsp32, type FakeMqtt } from "../support/fake-esp32.js";
@@ -222,7 +223,7 @@ describe("hearth build --target moddable", () => {
       const client = esp.clients[0] as FakeMqtt;
       client.connack();
       esp.advance(2_000);
-      const settings = membersToWire(app.model.spec.properties, userSettings(app), "property", false);
+      const settings = membersToWire(app.model.spec.properties, checkValues(app.model.spec.properties, userSettings(app), "property", false));
       client.deliver("h/dev-1/d", encodeMessage({ type: "set", seq: 1, version: 1, values: settings }));
       esp.advance(120_000);
       // An enum or integer member sent as a float (2.5): refused, which goes through the decoder's float bookkeeping.

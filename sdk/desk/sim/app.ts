@@ -1,7 +1,7 @@
 import type { SimulatedH1 } from "../../../hal/sim/index.js";
 import type { Random } from "../../../os/random.js";
 import type { FirmwareContext } from "../../device/runtime/firmware.js";
-import type { Model, ModelSpec, Props } from "../../thing/model.js";
+import { writable, type Model, type ModelSpec, type Props } from "../../thing/model.js";
 
 /** The world around a simulated board: it reads actuators and writes sensors. */
 export interface Plant {
@@ -44,7 +44,7 @@ export interface ApplianceApp<M extends ModelSpec> {
  */
 export function userSettings<M extends ModelSpec>(app: ApplianceApp<M>): Record<string, unknown> {
   const initial = app.initial as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(app.model.spec.properties).flatMap(([name, spec]) => (spec.access === "rw" && initial[name] !== undefined ? [[name, initial[name]]] : [])));
+  return Object.fromEntries(Object.entries(app.model.spec.properties).flatMap(([name, spec]) => (writable(spec) && initial[name] !== undefined ? [[name, initial[name]]] : [])));
 }
 
 /** A front panel as a board defines it: what each key and each indicator LED is. */

@@ -2,7 +2,8 @@ import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntim
 import type { NativeBinding } from "../../../hal/native.js";
 import { decodeUtf8 } from "../../../os/cbor.js";
 import type { Inspection } from "../../device/runtime/inspection.js";
-import { crashCause, H1_DATA_BUDGET, HUNG, NATIVE_SIGNATURES, type ArgKind, type HeapFigures, type ImageMcu, type McuHooks } from "./image-mcu.js";
+import { crashCause, H1_DATA_BUDGET, HUNG, type HeapFigures, type ImageMcu, type McuHooks } from "./image-mcu.js";
+import { NATIVE_SIGNATURES, type ArgKind } from "../../../hal/native.js";
 
 export { H1_DATA_BUDGET, type HeapFigures } from "./image-mcu.js";
 
@@ -101,7 +102,7 @@ export class QuickJsMcu implements ImageMcu {
     const version = this.vm.newNumber(native.version);
     this.vm.setProp(object, "version", version);
     version.dispose();
-    for (const [name, kinds] of Object.entries(NATIVE_SIGNATURES) as [keyof typeof NATIVE_SIGNATURES, ArgKind[]][]) {
+    for (const [name, kinds] of Object.entries(NATIVE_SIGNATURES) as [keyof typeof NATIVE_SIGNATURES, readonly ArgKind[]][]) {
       const fn = this.vm.newFunction(name, (...args) => {
         if (this.startPeak !== undefined) this.startPeak = Math.max(this.startPeak, this.usedBytes());
         const values = args.map((a, i) => this.fromVm(a, kinds[i] ?? "n"));

@@ -5,6 +5,7 @@ import type { KvStore } from "../../../os/storage/kv-store.js";
 import type { Device } from "../device.js";
 import { ErrorCode, HearthError } from "../../thing/errors.js";
 import type { Level, ModelSpec, PropName } from "../../thing/model.js";
+import type { Checked } from "../../thing/validate.js";
 import { decodeMessage, seqOf, encodeMessage, type Message, type WireMembers } from "../../protocol/envelope.js";
 import { membersFromWire, membersToWire } from "../../protocol/members.js";
 import { modelHash } from "../../protocol/model-hash.js";
@@ -132,7 +133,7 @@ export class DeviceLink<M extends ModelSpec> {
           type: "event",
           seq,
           event: spec.id,
-          fields: membersToWire(spec.fields, fields as Record<string, unknown>, "field", true),
+          fields: membersToWire(spec.fields, fields),
           level: LEVELS.indexOf(spec.level),
         };
         const frame = encodeMessage(message);
@@ -264,10 +265,11 @@ export class DeviceLink<M extends ModelSpec> {
   private flush(): void {
     this.flushPosted = false;
     if (this.dirty.size === 0) return;
+    // The device holds only values it checked as they came in (Device.update): they are converted here, not checked again.
     const values: Record<string, unknown> = {};
     for (const name of this.dirty) values[name] = this.device.get(name);
     this.dirty.clear();
-    const wire = membersToWire(this.device.model.spec.properties, values, "property", false);
+    const wire = membersToWire(this.device.model.spec.properties, values as Checked<Record<string, unknown>>);
     if (this.state === "up") {
       this.sendReport(wire);
       return;
@@ -282,7 +284,7 @@ export class DeviceLink<M extends ModelSpec> {
   private sendFullReport(): void {
     if (this.state !== "up") return;
     this.dirty.clear();
-    this.sendReport(membersToWire(this.device.model.spec.properties, this.device.snapshot() as Record<string, unknown>, "property", false));
+    this.sendReport(membersToWire(this.device.model.spec.properties, this.device.snapshot()));
   }
 
   private sendReport(values: WireMembers): void {
@@ -389,8 +391,7 @@ export class DeviceLink<M extends ModelSpec> {
       return;
     }
     try {
-      const values = membersFromWire(this.device.model.spec.properties, message.values, "property", false);
-      this.device.remoteWrite(values);
+      this.device.writeChecked(membersFromWire(this.device.model.spec.properties, message.values, "property", false));
     } catch (error) {
       this.refuse(message.seq, error, (name) => this.device.model.spec.properties[name]?.id);
       return;
@@ -427,7 +428,7 @@ export class DeviceLink<M extends ModelSpec> {
       answer(new HearthError("deadline-passed", `command ${message.id} expired ${now - message.deadline} ms ago; not run`, name), memberId);
       return;
     }
-    let params: Record<string, unknown>;
+    let params: Checked<Record<string, unknown>>;
     try {
       params = membersFromWire(spec.params, message.params, "param", true);
     } catch (error) {
@@ -435,10 +436,10 @@ export class DeviceLink<M extends ModelSpec> {
       return;
     }
     this.remember(message.id, "running");
-    this.device.remoteCall(name, params).then(
+    this.device.callChecked(name, params).then(
       (result) => {
         const seq = this.outbox.takeSeq();
-        const frame = encodeMessage({ type: "result", seq, id: message.id, result: membersToWire(spec.result, result, "result field", true) });
+        const frame = encodeMessage({ type: "result", seq, id: message.id, result: membersToWire(spec.result, result) });
         this.remember(message.id, frame);
         this.outbox.add("result", seq, frame);
         this.outbox.sent(seq, this.kernel.now());

@@ -1,4 +1,4 @@
-import type { FieldSpec, ModelSpec } from "../../../thing/model.js";
+import { writable, type FieldSpec, type ModelSpec } from "../../../thing/model.js";
 import { post, type Sample, type Snapshot, type StatePush, type StoryLine, type View } from "./api.js";
 import { Chart } from "./chart.js";
 import { editorFor, unitOf, type Editor } from "./editors.js";
@@ -105,7 +105,7 @@ class DeviceCard {
       const value = el("td", "value", "–");
       this.values.set(name, value);
       const edit = document.createElement("td");
-      if (spec.access === "rw") {
+      if (writable(spec)) {
         const editor = editorFor(name, spec);
         const set = el("button", "", "Set");
         set.dataset["set"] = name;

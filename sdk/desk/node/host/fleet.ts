@@ -8,7 +8,7 @@ import { Cloud } from "../../../cloud/cloud.js";
 import { devicePassword } from "../../../protocol/credentials.js";
 import { encodeMessage } from "../../../protocol/envelope.js";
 import { topics } from "../../../protocol/transport.js";
-import type { ModelSpec, PropertySpec } from "../../../thing/model.js";
+import { writable, type ModelSpec, type PropertySpec } from "../../../thing/model.js";
 import { HostEngineBoard } from "../../sim/host-engine-board.js";
 import { untilBrokerAnswers } from "./broker-wait.js";
 import { MqttTransport } from "../mqtt/transport.js";
@@ -114,12 +114,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const connectPerS = seen.size / ((performance.now() - connectStart) / 1000);
 
   // Each device's user changes one setting, at a random moment of the run.
-  const writable = Object.entries(o.app.model.spec.properties).filter(([, spec]) => spec.access === "rw" && settingFor(spec, random) !== undefined);
+  const settable = Object.entries(o.app.model.spec.properties).filter(([, spec]) => writable(spec) && settingFor(spec, random) !== undefined);
   const pending: Promise<void>[] = [];
   const runMs = o.durationMs ?? 60_000;
   const runStart = clock.now();
   for (let i = 0; i < sims.length; i++) {
-    const [name, spec] = writable[random.int(0, Math.max(0, writable.length - 1))] ?? [];
+    const [name, spec] = settable[random.int(0, Math.max(0, settable.length - 1))] ?? [];
     const value = spec === undefined ? undefined : settingFor(spec, random);
     if (name === undefined || value === undefined) continue;
     const at = random.int(0, Math.floor(runMs / 2));

@@ -15,7 +15,7 @@
  * only numbers in, and nothing queued, crosses as float64s (wire.ts).
  */
 import type { ImageEngine, NativeBinding } from "../../../../hal/native.js";
-import { NATIVE_SIGNATURES } from "../../sim/image-mcu.js";
+import { NATIVE_SIGNATURES } from "../../../../hal/native.js";
 import { decodeResult, decodeWire, encodeWire, numericCaller } from "./wire.js";
 
 declare const issueCommand: (message: ArrayBuffer) => ArrayBuffer;

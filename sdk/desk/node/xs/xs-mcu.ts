@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { NATIVE_VERSION, type NativeBinding } from "../../../../hal/native.js";
 import { decodeUtf8 } from "../../../../os/cbor.js";
 import type { Inspection } from "../../../device/runtime/inspection.js";
-import { crashCause, H1_DATA_BUDGET, HUNG, NATIVE_SIGNATURES, type HeapFigures, type ImageMcu, type McuHooks } from "../../sim/image-mcu.js";
+import { crashCause, H1_DATA_BUDGET, HUNG, type HeapFigures, type ImageMcu, type McuHooks } from "../../sim/image-mcu.js";
+import { NATIVE_SIGNATURES } from "../../../../hal/native.js";
 import { decodeNumericCall, decodeWire, encodeResult, encodeWire } from "./wire.js";
 import { XsExit, XsWorker, type XsMeter } from "./worker.js";
 
