@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { NATIVE_VERSION, type NativeBinding } from "../../../../hal/native.js";
+import type { NativeBinding } from "../../../../hal/native.js";
 import { decodeUtf8 } from "../../../../os/cbor.js";
 import type { Inspection } from "../../../device/runtime/inspection.js";
 import { crashCause, H1_DATA_BUDGET, HUNG, type HeapFigures, type ImageMcu, type McuHooks } from "../../sim/image-mcu.js";
@@ -136,7 +136,7 @@ export class XsMcu implements ImageMcu {
 
   start(native: NativeBinding): void {
     this.native = native;
-    const meter = this.call(["start", NATIVE_VERSION]);
+    const meter = this.call(["start", native.version]);
     const live = this.measure();
     if (meter !== undefined && live !== undefined) {
       const garbage = meter.currentHeapCount - this.loadedHeapCount - (live.slots - this.loaded.slots);
