@@ -27,7 +27,16 @@ const OPEN_DOOR = 14;
 const FAN_FREEZER = 9;
 const FAN_FRIDGE = 6;
 const STILL_AIR = 0.4;
+/**
+ * The compressor's capacity, W, at its rated suction temperature and above.
+ * Below it the refrigerant boils ever less (its suction pressure falls toward
+ * vacuum), so capacity falls linearly to nothing at the floor: a starved
+ * evaporator (door open, fan cut) settles above the floor instead of running
+ * away, as a real one does.
+ */
 const COMPRESSOR_W = 140;
+const RATED_SUCTION_C = -30;
+const SUCTION_FLOOR_C = -45;
 const DEFROST_W = 250;
 /** Ice melts at 0 °C and takes this much heat a kilogram. */
 const LATENT_J_PER_KG = 334_000;
@@ -115,7 +124,7 @@ export class CabinetPlant {
     this.fridgeFoodC += (fridgeFood * dtS) / FRIDGE_FOOD;
     this.freezerC += ((FREEZER_WALLS * (this.kitchenC - this.freezerC) - freezerFood - toFreezer) * dtS) / FREEZER_AIR;
     this.freezerFoodC += (freezerFood * dtS) / FREEZER_FOOD;
-    this.stepEvaporator(toFreezer + toFridge + (on(parts.defrostHeater.pin) ? DEFROST_W : 0) - (compressor ? COMPRESSOR_W : 0), dtS);
+    this.stepEvaporator(toFreezer + toFridge + (on(parts.defrostHeater.pin) ? DEFROST_W : 0) - (compressor ? compressorW(this.evaporatorC) : 0), dtS);
     if (compressor) this.frostKg += (FROST_KG_PER_RUN_HOUR * dtS) / 3600;
     this.writeSensors();
   }
@@ -144,4 +153,9 @@ export class CabinetPlant {
     const failure = this.sensors.failure(name);
     this.h1.setAnalog(pin, failure !== undefined ? failedCounts(failure) : ntcCounts(fridge.thermistor, celsius + this.random.range(-0.05, 0.05)));
   }
+}
+
+/** What the compressor pumps out of an evaporator at `evaporatorC`, W. */
+function compressorW(evaporatorC: number): number {
+  return COMPRESSOR_W * Math.min(1, Math.max(0, (evaporatorC - SUCTION_FLOOR_C) / (RATED_SUCTION_C - SUCTION_FLOOR_C)));
 }

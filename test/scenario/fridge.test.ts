@@ -170,3 +170,18 @@ describe("fridge: the cabinet over a simulated day", () => {
     expect(firstStart === undefined || firstStart.at - (back - 10_000) >= MIN_OFF_MS).toBe(true);
   });
 });
+
+describe("fridge: a door left open for a day", () => {
+  it("warms the cabinet and sounds the door alarm, but no sensor is blamed: the evaporator stays within what its thermistor reads", () => {
+    const f = fridgeSim(4);
+    f.clock.runFor(2 * HOUR);
+    f.cabinet().openDoor();
+    f.clock.runFor(24 * HOUR);
+    const lowest = Math.min(...f.samples.map((s) => s["evaporatorC"]!));
+    // A compressor's capacity falls with its suction temperature: the coil cannot run away below what R600a boils at near vacuum.
+    expect(lowest).toBeGreaterThan(-50);
+    expect(f.sim.device.get("error")).toBe(0);
+    expect(f.samples.filter((s) => s["at"]! > 2 * HOUR).every((s) => s["evaporatorC"]! > -50)).toBe(true);
+    expect(f.events.some((e) => e.name === "doorLeftOpen")).toBe(true);
+  });
+});
