@@ -1,29 +1,10 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cli, hearth } from "../support/hearth-cli.js";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-
-const cli = fileURLToPath(new URL("../../dist/sdk/desk/node/cli/main.js", import.meta.url));
-
-/** Runs the CLI; with `stopAfterMs`, Ctrl-C then, or as soon as it prints `stopWhen` (a loaded machine is slow to start). */
-function hearth(args: string[], stopAfterMs?: number, stopWhen?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: npm test builds it first (npm run build)`);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      if (stopWhen?.test(stdout) === true) child.kill("SIGINT");
-    });
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    if (stopAfterMs !== undefined) setTimeout(() => child.kill("SIGINT"), stopAfterMs);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("hearth CLI", () => {
   it("sim --speed --duration --json ends by itself with one JSON summary line", async () => {
