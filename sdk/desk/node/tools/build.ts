@@ -80,6 +80,19 @@ async function modelHashesOf(entry: string): Promise<Record<string, number[]>> {
   return { [`${spec.id}@${spec.version}`]: [...modelHash({ spec })] };
 }
 
+/**
+ * An image is for one board: the one whose wiring (boards/<id>/wiring) its
+ * firmware imports. A board that is not that one (a typo, another
+ * appliance's) is refused here, not at flash; a firmware that imports no
+ * board's wiring (a chip of your own) may name any board id.
+ */
+function checkBoard(board: string, inputs: string[]): void {
+  const wired = new Set(inputs.flatMap((input) => /(?:^|\/)boards\/([a-z0-9-]+)\/wiring\.[jt]s$/.exec(input.replace(/^[\w-]+:/, ""))?.slice(1) ?? []).filter((id) => id !== "dev"));
+  if (!/^[a-z0-9-]{1,24}$/.test(board)) throw new Error(`--board ${JSON.stringify(board)} is not a board id: 1 to 24 of a-z 0-9 -`);
+  if (wired.size === 0 || wired.has(board)) return;
+  throw new Error(`no board called ${board} for this firmware: it is wired for ${[...wired].join(", ")} (boards/${[...wired][0]}/wiring)`);
+}
+
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 /** Refuses, by name, any import of a Node built-in: firmware must run in an engine without Node. */
@@ -129,6 +142,7 @@ export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
       sizeByPart[part] = (sizeByPart[part] ?? 0) + bytesInOutput;
     }
   }
+  if (o.devBoard === undefined) checkBoard(o.board, Object.keys(result.metafile.inputs));
   const image = buildImage({ board: o.board, version: o.version, securityCounter: o.securityCounter }, output.contents, o.secretKey);
   return { image, sizeByPart, ...(wiring === undefined ? {} : { devWiring: wiring }) };
 }

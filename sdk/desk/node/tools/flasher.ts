@@ -2,6 +2,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import type { Bootloader } from "../../../../os/boot/bootloader.js";
 import { encodeFrame, FrameReader, FrameType, SerialLoader } from "../../../../os/boot/serial-loader.js";
+import { ImageError, parseImage, type Image } from "../../../../os/boot/image.js";
 
 const CHUNK = 512;
 
@@ -30,6 +31,7 @@ interface ByteLink {
  * serialport. Node-only.
  */
 export async function flashImage(address: string, image: Uint8Array, onProgress: (done: number, total: number) => void = () => undefined): Promise<{ board: string }> {
+  const header = checkedImage(image); // before the board hears a byte, as esptool checks a header
   const link = isSerialDevice(address) ? await openUart(address) : await openTcp(address);
   const reader = new FrameReader();
   const replies: { type: number; payload: Uint8Array }[] = [];
@@ -60,6 +62,7 @@ export async function flashImage(address: string, image: Uint8Array, onProgress:
   try {
     const hello = await command(FrameType.sync);
     const board = String.fromCharCode(...hello.subarray(1));
+    if (board !== header.board) throw new FlashError(`the image is for board ${header.board}; this board is ${board}: nothing was written`);
     const size = new Uint8Array(4);
     new DataView(size.buffer).setUint32(0, image.length, true);
     await command(FrameType.begin, size);
@@ -77,6 +80,22 @@ export async function flashImage(address: string, image: Uint8Array, onProgress:
   } finally {
     link.close();
   }
+}
+
+/** The image's header, and its bundle against the hash in it: a file that is not an image, or is cut short or damaged, throws ImageError. */
+export function checkedImage(bytes: Uint8Array): Image {
+  const image = parseImage(bytes);
+  const hash = sha256(image.bundle);
+  if (!hash.every((b, i) => b === image.bundleSha256[i])) throw new ImageError("hash-mismatch", "its bundle does not match the SHA-256 in its header (damaged)");
+  if (bytes.length !== image.bytes.length) throw new ImageError("size-mismatch", `${bytes.length - image.bytes.length} bytes follow its signature`);
+  return image;
+}
+
+/** A board's bootloader port as `hearth flash --port` takes it: HOST:PORT (or PORT, on 127.0.0.1), or a serial device. */
+export function isBoardAddress(address: string): boolean {
+  if (isSerialDevice(address)) return true;
+  const m = /^(?:([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):)?(\d{1,5})$/.exec(address);
+  return m !== null && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
 }
 
 function isSerialDevice(address: string): boolean {
