@@ -180,8 +180,10 @@ describe("hearth CLI", () => {
       const ok = await hearth([...args, "--device-secret", secret, "--issued-at", "1000"]);
       expect(ok.code).toBe(0);
       expect((JSON.parse(ok.stdout.trim()) as { cloud: { reports: number } }).cloud.reports).toBeGreaterThan(3);
+      // A wrong secret gets nowhere, and says so: the broker's refusal, with whose login it was (issue 28).
       const refused = await hearth([...args, "--device-secret", "ffeeddcc", "--issued-at", "1000"]);
-      expect((JSON.parse(refused.stdout.trim()) as { cloud: { reports: number } }).cloud.reports).toBe(0); // a wrong secret gets nowhere
+      expect(refused.stderr).toMatch(/refused device ac-1's login: (not authorised|bad user name or password) \(check --device-secret and --issued-at\)/);
+      expect(refused.code).toBe(2);
     } finally {
       await broker.close();
     }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { closest, commandHelp, COMMANDS, OPTIONS, optionNames, withOptionTables } from "../../sdk/desk/node/cli/commands.js";
 
 describe("the CLI's one table of commands and options", () => {
-  it("the README's option tables are the ones the parser's table makes (node dist/sdk/desk/node/tools/readme-options.js rewrites them)", () => {
+  it("the README's option tables are the ones the parser's table makes (node dist/sdk/desk/node/cli/readme-options.js rewrites them)", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     expect(readme).toMatch(/<!-- options: sim -->/);
     expect(withOptionTables(readme)).toBe(readme);

@@ -45,6 +45,7 @@ export const OPTIONS = {
   "max-failures": { value: "N", help: "pause the rollout after N devices failed" },
   devices: { value: "FILE", help: 'JSON {"devices":[{"id","secret"(hex),"issuedAt"}],"backends":[{"user","password"}]}' },
   wait: { value: "T", help: "how long to wait for the device's answer (default 10s)" },
+  app: { value: "APP", help: "the appliance the device is (an example, or your app.ts), for its model; default: from its id as hearth sim and hearth board name devices (sim-aircon-1, aircon-indoor-1)" },
   help: { help: "this command's options, with an example" },
   version: { help: "the version of hearth" },
 } as const satisfies Record<string, OptionSpec>;
@@ -112,25 +113,25 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   watch: {
     usage: "hearth watch [DEVICE] [options]",
     summary: "print each frame on the link decoded: its message type, its members by name, values with units (all devices, or one)",
-    options: [...cloudClient, ["json", "one JSON line a frame"]],
+    options: [...cloudClient, "app", ["json", "one JSON line a frame"]],
     example: "hearth watch sim-aircon-1 --broker 'mqtt://hearth:PASSWORD@127.0.0.1:1883'",
   },
   get: {
     usage: "hearth get DEVICE [PROPERTY...] [options]",
     summary: "a device's reported state, through the cloud library",
-    options: [...cloudClient, "wait", "json"],
+    options: [...cloudClient, "app", "wait", "json"],
     example: "hearth get sim-aircon-1 target --broker 'mqtt://hearth:PASSWORD@127.0.0.1:1883'",
   },
   set: {
     usage: "hearth set DEVICE NAME=VALUE... [options]",
     summary: "set properties of a device and wait for its answer (values are JSON, or text)",
-    options: [...cloudClient, "wait"],
+    options: [...cloudClient, "app", "wait"],
     example: "hearth set sim-aircon-1 target=22 mode=heat --broker 'mqtt://hearth:PASSWORD@127.0.0.1:1883'",
   },
   invoke: {
     usage: "hearth invoke DEVICE ACTION [NAME=VALUE...] [options]",
     summary: "invoke an action of a device and print its result",
-    options: [...cloudClient, "wait"],
+    options: [...cloudClient, "app", "wait"],
     example: "hearth invoke sim-aircon-1 selfClean --broker 'mqtt://hearth:PASSWORD@127.0.0.1:1883'",
   },
   new: {

@@ -148,7 +148,7 @@ export async function flashCommand(rest: string[], values: { port?: string | und
 }
 
 /** The example that runs on each board `hearth board` knows. */
-const BOARD_APPS: Record<string, string> = { "aircon-indoor": "aircon", washer: "washer", fridge: "fridge", vacuum: "vacuum" };
+export const BOARD_APPS: Record<string, string> = { "aircon-indoor": "aircon", washer: "washer", fridge: "fridge", vacuum: "vacuum" };
 
 /** What `hearth board` asks the simulator for: one appliance, its board and options. */
 export type BoardRun = Omit<SessionOptions, "appliances" | "print" | "interrupted"> & Omit<SessionApplianceSpec, "app">;

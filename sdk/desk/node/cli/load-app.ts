@@ -6,7 +6,7 @@ import type { ApplianceApp } from "../../sim/app.js";
 import type { ModelSpec } from "../../../thing/model.js";
 import { UsageError } from "./options.js";
 
-const EXAMPLES = ["aircon", "washer", "fridge", "vacuum"];
+export const EXAMPLES = ["aircon", "washer", "fridge", "vacuum"];
 
 /**
  * The app to simulate: an example by name, or a module (TypeScript or
@@ -15,6 +15,15 @@ const EXAMPLES = ["aircon", "washer", "fridge", "vacuum"];
  * hearth/sim, stay imports), next to the module so they resolve as its own would.
  */
 export async function loadApp(name: string): Promise<ApplianceApp<ModelSpec>> {
+  let app = loaded.get(name);
+  if (app === undefined) loaded.set(name, (app = loadOnce(name)));
+  return app;
+}
+
+/** Each app once a run (a TypeScript app is bundled once, however many of it run). */
+const loaded = new Map<string, Promise<ApplianceApp<ModelSpec>>>();
+
+async function loadOnce(name: string): Promise<ApplianceApp<ModelSpec>> {
   const isPath = name.includes("/") || /\.[cm]?[jt]s$/.test(name);
   if (!isPath) {
     if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new UsageError(`not an example name: ${JSON.stringify(name)}`);

@@ -7,6 +7,10 @@ import { brokerOption, deviceIdOption, durationOption, fileOption, freePortOptio
 import { fileURLToPath } from "node:url";
 import { parseCommandLine } from "./parse.js";
 import { loadApp } from "./load-app.js";
+import { imageCommand } from "./image.js";
+import { watchCommand } from "./watch.js";
+import { newProject } from "./new-project.js";
+import { deviceCommand } from "./cloud-client.js";
 import { closest, commandHelp, COMMANDS, overview } from "./commands.js";
 import type { AnyModel } from "../../../thing/model.js";
 import { exportModel } from "../tools/model-export.js";
@@ -31,6 +35,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "build") return buildCommand(rest, values);
   if (command === "flash") return flashCommand(rest, values);
   if (command === "ota") return otaCommand(rest, values);
+  if (command === "image") return imageCommand(rest, values);
+  if (command === "watch") return watchCommand(rest, values);
+  if (command === "new") return newProject(rest);
+  if (command === "get" || command === "set" || command === "invoke") return deviceCommand(command, rest, values);
   if (command === "fleet") {
     if (rest.length !== 1) throw new UsageError("try hearth fleet APP --count N");
     return fleetCommand(await loadApp(rest[0] as string), values);
@@ -54,7 +62,8 @@ async function main(argv: string[]): Promise<number> {
     counts.set(name, n);
     apps.push({
       name,
-      deviceId: one && values.device !== undefined ? deviceIdOption("device", values.device) : `sim-${name.replace(/[^A-Za-z0-9_-]/g, "-")}-${n}`,
+      // A module's devices are named by its app's name (sim-kettle-1), as an example's are.
+      deviceId: one && values.device !== undefined ? deviceIdOption("device", values.device) : `sim-${(await loadApp(name)).name.replace(/[^A-Za-z0-9_-]/g, "-")}-${n}`,
       ...(one && values.flash !== undefined ? { flashFile: values.flash } : {}),
       ...(engine !== "node" ? { images: await developmentImage(name) } : {}),
     });
@@ -190,6 +199,12 @@ function brokerConfig(rest: string[], values: { devices?: string | undefined; ou
   console.log(`wrote ${files.conf}, ${files.passwords}, ${files.acl} for ${setup.devices.length} devices (owned by ${files.owner}; start Mosquitto with -c ${files.conf})`);
   return 0;
 }
+
+// Output piped into a reader that stopped reading (hearth watch | head): done, not a fault.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -93,6 +93,12 @@ function checkBoard(board: string, inputs: string[]): void {
   throw new Error(`no board called ${board} for this firmware: it is wired for ${[...wired].join(", ")} (boards/${[...wired][0]}/wiring)`);
 }
 
+/** The Hearth package's root (this file is in sdk/desk/node/tools/, or under dist/). */
+const HEARTH_ROOT = ((): string => {
+  const here = fileURLToPath(new URL(".", import.meta.url));
+  return here.includes(`${sep}dist${sep}`) ? resolve(here, "../../../../..") : resolve(here, "../../../..");
+})();
+
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 /** Refuses, by name, any import of a Node built-in: firmware must run in an engine without Node. */
@@ -136,7 +142,10 @@ export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
   for (const [, out] of Object.entries(result.metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
       // A module a plugin made is named "namespace:path"; its bytes belong where its path is.
-      const parts = input.replace(/^[\w-]+:/, "").replace(/^dist\//, "").split("/");
+      // Hearth's own modules (from a project that depends on it, too) count by Hearth's folders: hal, os, sdk.
+      const path = resolve(input.replace(/^[\w-]+:/, ""));
+      const own = path.startsWith(HEARTH_ROOT + sep) ? relative(HEARTH_ROOT, path) : relative(process.cwd(), path);
+      const parts = own.replace(/^dist\//, "").split("/");
       const nm = parts.indexOf("node_modules");
       const part = nm >= 0 ? `node_modules/${parts[nm + 1]?.startsWith("@") ? `${parts[nm + 1]}/${parts[nm + 2]}` : parts[nm + 1]}` : (parts[0] ?? input);
       sizeByPart[part] = (sizeByPart[part] ?? 0) + bytesInOutput;
