@@ -279,7 +279,7 @@ export class Cloud {
         return;
       }
       this.stats.refused++;
-      this.send(id, { type: "error", seq: this.nextSeq(), ref: message.seq, code: ErrorCode[refusal.code], member: null, detail: refusal.message });
+      this.send(id, { type: "error", seq: this.nextSeq(), ref: message.seq, code: ErrorCode[refusal.code], member: this.memberIdOf(id, message, refusal), detail: refusal.message });
       for (const listener of this.refusalListeners) listener(id, message, refusal);
       return;
     }
@@ -350,7 +350,18 @@ export class Cloud {
     }
   }
 
-  private answer(key: string, message: Message): void {
+  /**
+   * Section 6: the member of read-only, wrong-type and out-of-range is the property (in a report) or
+   * the field (in an event), by its id; null for every other refusal.
+   */
+  private memberIdOf(id: string, message: Message, refusal: HearthError): number | null {
+    if (refusal.member === undefined || (refusal.code !== "read-only" && refusal.code !== "wrong-type" && refusal.code !== "out-of-range")) return null;
+    const spec = this.devices.get(id)?.model.spec;
+    const fields = message.type === "event" ? Object.values(spec?.events ?? {}).find((e) => e.id === message.event)?.fields : spec?.properties;
+    return fields?.[refusal.member]?.id ?? null;
+  }
+
+    private answer(key: string, message: Message): void {
     this.pending.get(key)?.resolve(message);
   }
 }
