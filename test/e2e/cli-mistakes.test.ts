@@ -160,6 +160,13 @@ describe.skipIf(mosquitto === undefined)("hearth CLI: a login refused is said to
     expectNamed(r, /refused device ac-1's login: not authorised \(check --device-secret and --issued-at\)/, "wrong device secret");
   }, 30_000);
 
+  it("sim with the cloud's login in the broker URL runs, and never prints the password", async () => {
+    const r = await hearth([...sim, "--broker", url.replace("//", "//cloud:pw@"), "--device-secret", secret, "--speed", "600", "--duration", "2m"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/broker {2}mqtt:\/\/cloud:\*\*\*@127\.0\.0\.1:\d+/);
+    expect(r.stdout).not.toContain(":pw@");
+  }, 30_000);
+
   it("fleet without --fleet-secret against a broker that checks logins stops with the reason", async () => {
     const r = await hearth(["fleet", "aircon", "--count", "2", "--broker", url, "--cloud-user", "cloud", "--cloud-password", "pw", "--duration", "30s"]);
     expectNamed(r, /refused the devices' logins \(device fleet-\d+\): not authorised; give --fleet-secret/, "fleet with no credentials");

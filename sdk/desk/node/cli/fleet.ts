@@ -5,6 +5,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { startBroker, type EmbeddedBroker } from "../mqtt/broker.js";
 import { brokerOption, durationOption, hexOption, intOption, numberOption, UsageError } from "./options.js";
 import { runFleet, type FleetSummary } from "../host/fleet.js";
+import { maskedUrl } from "../host/broker-wait.js";
 
 export interface FleetArgs {
   count?: string | undefined;
@@ -51,7 +52,7 @@ export async function fleetCommand(app: ApplianceApp<ModelSpec>, values: FleetAr
   }
   const url = values.broker === undefined ? (broker as EmbeddedBroker).url : brokerOption(values.broker);
   const live = process.stdout.isTTY && !values.json;
-  if (!values.json) console.log(`fleet   ${count} × ${app.name} via ${url}${broker ? " (embedded, per-device credentials)" : ""}, seed ${seed}`);
+  if (!values.json) console.log(`fleet   ${count} × ${app.name} via ${maskedUrl(url)}${broker ? " (embedded, per-device credentials)" : ""}, seed ${seed}`);
   let lastLine = 0;
   // Ctrl-C or SIGTERM stops the fleet where it is, with its summary (a second one at once).
   let interrupt!: () => void;

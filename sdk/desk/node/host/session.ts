@@ -115,7 +115,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
     o.print(`broker  ${url} (embedded; each device logs in with its own credential)`, false);
     o.print(`backend ${withLogin(url, brokers.cloudLogin)} (the cloud's login: hearth ota --broker <this>)`, false);
     o.print(o.open === true ? `watch   mosquitto_sub -L '${url}/h/#' -v (anonymous clients may watch, read-only: --open)` : "watch   anonymous clients are refused; run with --open to watch with mosquitto_sub (read-only)", false);
-  } else o.print(`broker  ${url}`, false);
+  } else o.print(`broker  ${maskedUrl(url)}`, false);
 
   // A login the broker refuses (the cloud's, or a device's) ends the session with the reason: it would never get better.
   let refuse!: (error: LoginRefusedError) => void;
@@ -213,7 +213,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   const summaries = appliances.map((d): SessionSummary => ({
     appliance: d.app.name,
     deviceId: d.id,
-    broker: url,
+    broker: shownUrl,
     seed: d.o.seed,
     speed: o.speed,
     simulatedMs: clock.now(),

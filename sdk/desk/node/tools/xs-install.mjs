@@ -36,7 +36,7 @@ async function buildXs(root) {
     const at = line.indexOf("=");
     if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
   }
-  const total = 2 * (readdirSync(join(root, "moddable/xs/sources")).filter((f) => f.endsWith(".c")).length + 10);
+  const total = 2 * (readdirSync(join(root, "moddable/xs/sources")).filter((f) => f.endsWith(".c")).length + 6); // release and debug: XS, xsnap's own files, a link
   console.log(`hearth: building Moddable's XS engine for hearth sim --engine xs (once; a few minutes on two cores, about ${total} files)`);
   const started = Date.now();
   let compiled = 0;
