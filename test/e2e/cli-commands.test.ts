@@ -135,3 +135,45 @@ function expectOneLine(r: { code: number | null; stderr: string }, message: RegE
   expect(r.stderr.trim().split("\n").length).toBe(1);
   expect(r.code).toBe(2);
 }
+
+describe("hearth monitor", () => {
+  it("prints a simulated board's log from its log port as it comes (the boot records of a flash), until the board closes it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-monitor-"));
+    expect((await hearth(["keys", "new", "--out", dir])).code).toBe(0);
+    const image = join(dir, "ac.hfw");
+    expect((await hearth(["build", "examples/aircon", "--board", "aircon-indoor", "--key", join(dir, "hearth.key"), "--out", image])).code).toBe(0);
+    const board = spawn(process.execPath, [cli, "board", "aircon-indoor", "--pub", join(dir, "hearth.pub"), "--port", "0", "--log-port", "0", "--speed", "60"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    board.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const closed = new Promise((r) => board.once("close", r));
+    const found = async (pattern: RegExp): Promise<string> => {
+      for (let i = 0; i < 400 && !pattern.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+      return (pattern.exec(out) as RegExpExecArray)[1] as string;
+    };
+    try {
+      const logAt = await found(/log {5}every record on (127\.0\.0\.1:\d+)/);
+      const serial = await found(/bootloader port (127\.0\.0\.1:\d+)/);
+      await found(/(firmware none)/);
+      const monitor = spawn(process.execPath, [cli, "monitor", logAt], { stdio: ["ignore", "pipe", "pipe"] });
+      let log = "";
+      let said = "";
+      monitor.stdout.on("data", (d: Buffer) => (log += d.toString()));
+      monitor.stderr.on("data", (d: Buffer) => (said += d.toString()));
+      const monitorClosed = new Promise<number | null>((r) => monitor.once("close", r));
+      for (let i = 0; i < 100 && !said.includes("monitoring"); i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await hearth(["flash", image, "--port", serial])).code).toBe(0);
+      for (let i = 0; i < 400 && !/confirmed/.test(log); i++) await new Promise((r) => setTimeout(r, 50));
+      board.kill("SIGINT");
+      expect(await monitorClosed).toBe(0);
+      const lines = log.trim().split("\n");
+      for (const line of lines) expect(line).toMatch(/^\d+\.\d{3}s (DEBUG|INFO|WARN|ERROR) [\w-]+: /);
+      expect(log).toMatch(/INFO boot: .*trying the new image in slot B/);
+      expect(log).toMatch(/confirmed/);
+      expect(said).toMatch(/the board at 127\.0\.0\.1:\d+ closed its log/);
+      expectOneLine(await hearth(["monitor", "abc"]), /"abc" is not HOST:PORT/);
+    } finally {
+      board.kill("SIGINT");
+      await closed;
+    }
+  }, 60_000);
+});

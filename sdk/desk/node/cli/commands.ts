@@ -44,6 +44,7 @@ export const OPTIONS = {
   share: { value: "S", help: "offer the update to this share of them first, 0 to 1 (a staged rollout; default 1)" },
   "max-failures": { value: "N", help: "pause the rollout after N devices failed" },
   devices: { value: "FILE", help: 'JSON {"devices":[{"id","secret"(hex),"issuedAt"}],"backends":[{"user","password"}]}' },
+  "log-port": { value: "P", help: "serve the board's log (every record, a line each) on 127.0.0.1:P for hearth monitor (0: a free one; one appliance)" },
   wait: { value: "T", help: "how long to wait for the device's answer (default 10s)" },
   app: { value: "APP", help: "the appliance the device is (an example, or your app.ts), for its model; default: from its id as hearth sim and hearth board name devices (sim-aircon-1, aircon-indoor-1)" },
   help: { help: "this command's options, with an example" },
@@ -70,7 +71,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   sim: {
     usage: "hearth sim [APP...] [options]",
     summary: "run appliances (default: aircon) on simulated boards with a cloud link and the web console on http://127.0.0.1:8080/. APP is an example (aircon, washer, fridge, vacuum) or a module (.ts or .js) that exports `app`",
-    options: ["speed", "duration", "json", "broker", "port", "open", "broker-wait", "seed", "console-port", "no-console", "device", "flash", "engine", ...outsideLogin, "device-secret", "issued-at"],
+    options: ["speed", "duration", "json", "broker", "port", "open", "broker-wait", "seed", "console-port", "no-console", "device", "flash", "log-port", "engine", ...outsideLogin, "device-secret", "issued-at"],
     example: "hearth sim washer fridge --speed 60 --duration 2h",
   },
   fleet: {
@@ -95,7 +96,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   board: {
     usage: "hearth board BOARD --pub FILE [options]",
     summary: "a simulated board that runs the image in its flash: its serial bootloader port for hearth flash, connected to the broker",
-    options: ["pub", "flash", ["port", "its serial bootloader port on 127.0.0.1 (default: a free one)"], "broker", "open", "speed", "device", "duration", "engine", "json"],
+    options: ["pub", "flash", ["port", "its serial bootloader port on 127.0.0.1 (default: a free one)"], "log-port", "broker", "open", "speed", "device", "duration", "engine", "json"],
     example: "hearth board aircon-indoor --pub keys/hearth.pub --flash board.flash --port 4555",
   },
   ota: {
@@ -139,6 +140,12 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary: "make a TypeScript appliance project in the folder NAME: a model, firmware, a simulated plant, a test, a README",
     options: [],
     example: "hearth new toaster && cd toaster && npx hearth sim app.ts",
+  },
+  monitor: {
+    usage: "hearth monitor HOST:PORT|DEVICE",
+    summary: "a board's log as it comes: a simulated board's log port (hearth sim or hearth board --log-port), or a real board's UART (/dev/ttyUSB0; the optional package serialport, at HEARTH_BAUD)",
+    options: [],
+    example: "hearth monitor 127.0.0.1:4556",
   },
   model: { usage: "hearth model export APP [--out DIR]", summary: "write APP's thing model as a document (DIR/<id>.json) and its deterministic CBOR (DIR/<id>.cbor), and print its hash", options: [["out", "the folder (default .)"]], example: "hearth model export aircon --out models/" },
   broker: {

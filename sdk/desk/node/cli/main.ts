@@ -10,6 +10,7 @@ import { loadApp } from "./load-app.js";
 import { imageCommand } from "./image.js";
 import { watchCommand } from "./watch.js";
 import { newProject } from "./new-project.js";
+import { monitorCommand } from "./monitor.js";
 import { deviceCommand } from "./cloud-client.js";
 import { closest, commandHelp, COMMANDS, overview } from "./commands.js";
 import type { AnyModel } from "../../../thing/model.js";
@@ -38,14 +39,16 @@ async function main(argv: string[]): Promise<number> {
   if (command === "image") return imageCommand(rest, values);
   if (command === "watch") return watchCommand(rest, values);
   if (command === "new") return newProject(rest);
+  if (command === "monitor") return monitorCommand(rest, values);
   if (command === "get" || command === "set" || command === "invoke") return deviceCommand(command, rest, values);
   if (command === "fleet") {
     if (rest.length !== 1) throw new UsageError("try hearth fleet APP --count N");
     return fleetCommand(await loadApp(rest[0] as string), values);
   }
   if (command === "board") {
+    const logPort = values["log-port"] === undefined ? undefined : await freePortOption("log-port", values["log-port"]);
     return boardCommand(rest, { ...values, engine: engineOption(values.engine) }, (app, { deviceId, flashFile, images, ...options }) =>
-      simulate([{ name: app, deviceId, ...(flashFile === undefined ? {} : { flashFile }), ...(images === undefined ? {} : { images }) }], options, values.json === true),
+      simulate([{ name: app, deviceId, ...(flashFile === undefined ? {} : { flashFile }), ...(images === undefined ? {} : { images }), ...(logPort === undefined ? {} : { logPort }) }], options, values.json === true),
     );
   }
   if (command !== "sim") throw new UsageError(`unknown command ${JSON.stringify(command)}; try hearth help`);
@@ -54,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
   if (!one && values.device !== undefined) throw new UsageError("--device names one appliance: run one APP with it");
   if (!one && values.flash !== undefined) throw new UsageError("--flash keeps one board's flash: run one APP with it");
   if (!one && values["device-secret"] !== undefined) throw new UsageError("--device-secret is one device's credential: run one APP with it");
+  if (!one && values["log-port"] !== undefined) throw new UsageError("--log-port serves one board's log: run one APP with it");
+  const logPort = values["log-port"] === undefined ? undefined : await freePortOption("log-port", values["log-port"]);
   const engine = engineOption(values.engine);
   const counts = new Map<string, number>();
   const apps: ApplianceRequest[] = [];
@@ -65,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       // A module's devices are named by its app's name (sim-kettle-1), as an example's are.
       deviceId: one && values.device !== undefined ? deviceIdOption("device", values.device) : `sim-${(await loadApp(name)).name.replace(/[^A-Za-z0-9_-]/g, "-")}-${n}`,
       ...(one && values.flash !== undefined ? { flashFile: values.flash } : {}),
+      ...(logPort === undefined ? {} : { logPort }),
       ...(engine !== "node" ? { images: await developmentImage(name) } : {}),
     });
   }

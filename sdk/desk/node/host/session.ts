@@ -19,6 +19,7 @@ import { startBoardPort } from "../tools/flasher.js";
 import type { Engine } from "../../sim/start-board.js";
 import { maskedUrl, untilBrokerAnswers } from "./broker-wait.js";
 import { loadBundle } from "./load-bundle.js";
+import { startLogPort } from "./log-port.js";
 import { LoginRefusedError, MqttTransport } from "../mqtt/transport.js";
 import { loadQuickJs } from "../../sim/quickjs-mcu.js";
 import type { McuHooks } from "../../sim/image-mcu.js";
@@ -42,6 +43,8 @@ export interface SessionApplianceSpec {
    * 127.0.0.1; a free one when 0; none when undefined) or by an update over the air.
    */
   images?: { publicKey: Uint8Array; serialPort?: number; factoryImage?: Uint8Array };
+  /** Serve the board's log (every record, a line each) on this TCP port of 127.0.0.1 (0: a free one), for hearth monitor. */
+  logPort?: number;
 }
 
 export interface SessionOptions {
@@ -168,6 +171,8 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   });
   const serials = await Promise.all(appliances.map((d, i) => startSerialPort(d, o.appliances[i] as SessionApplianceSpec)));
   for (const s of serials) if (s !== undefined) o.print(`serial  bootloader port 127.0.0.1:${s.port} (hearth flash IMAGE --port 127.0.0.1:${s.port})`, false);
+  const logs = await Promise.all(appliances.map((d, i) => { const port = o.appliances[i]?.logPort; return port === undefined ? undefined : startLogPort(port, (sink) => d.board.onLog(sink)); }));
+  for (const [i, l] of logs.entries()) if (l !== undefined) o.print(`log     ${o.appliances.length > 1 ? `${appliances[i]?.id} ` : ""}every record on 127.0.0.1:${l.port} (hearth monitor 127.0.0.1:${l.port})`, false);
   let up: "up" | "interrupted" = "interrupted";
   try {
     up = await untilBrokerAnswers(Promise.race([cloud.start(), refused]), { url, interrupted: o.interrupted, ...(o.brokerWaitMs === undefined ? {} : { timeoutMs: o.brokerWaitMs }), print: (line) => o.print(line, false) });
@@ -175,6 +180,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
     // Not up (stopped, or no broker in time): close what was started, then return or throw.
     if (up !== "up") {
       await Promise.all(serials.map((s) => s?.close()));
+      await Promise.all(logs.map((l) => l?.close()));
       for (const d of appliances) d.board.powerOff();
       await cloud.stop();
       await brokers.close();
@@ -229,6 +235,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   }));
   await web?.close();
   await Promise.all(serials.map((s) => s?.close()));
+  await Promise.all(logs.map((l) => l?.close()));
   for (const d of appliances) d.board.powerOff();
   await cloud.stop();
   await brokers.close();

@@ -15,9 +15,11 @@ const ANSWER_MS = 400;
 const ATTEMPTS = 6;
 
 /** A byte link to a board: a TCP socket (simulated board) or a UART (a real one). */
-interface ByteLink {
+export interface ByteLink {
   write(bytes: Uint8Array): void;
   onData(listener: (bytes: Uint8Array) => void): void;
+  /** The other end closed (the board stopped, the cable came out). */
+  onClose(listener: () => void): void;
   close(): void;
 }
 
@@ -32,7 +34,7 @@ interface ByteLink {
  */
 export async function flashImage(address: string, image: Uint8Array, onProgress: (done: number, total: number) => void = () => undefined): Promise<{ board: string }> {
   const header = checkedImage(image); // before the board hears a byte, as esptool checks a header
-  const link = isSerialDevice(address) ? await openUart(address) : await openTcp(address);
+  const link = await openBoardLink(address);
   const reader = new FrameReader();
   const replies: { type: number; payload: Uint8Array }[] = [];
   let wake: (() => void) | undefined;
@@ -102,6 +104,11 @@ function isSerialDevice(address: string): boolean {
   return address.startsWith("/dev/") || /^COM\d+$/i.test(address);
 }
 
+/** A board's port: a serial device through the optional package serialport, or TCP HOST:PORT (a simulated board). */
+export function openBoardLink(address: string): Promise<ByteLink> {
+  return isSerialDevice(address) ? openUart(address) : openTcp(address);
+}
+
 async function openTcp(address: string): Promise<ByteLink> {
   const [host, portText] = address.includes(":") ? (address.split(":") as [string, string]) : ["127.0.0.1", address];
   const socket = await new Promise<Socket>((resolve, reject) => {
@@ -116,6 +123,7 @@ async function openTcp(address: string): Promise<ByteLink> {
       socket.write(bytes);
     },
     onData: (listener) => socket.on("data", (data: Buffer) => listener(new Uint8Array(data))),
+    onClose: (listener) => socket.on("close", listener),
     close: () => socket.end(),
   };
 }
@@ -134,6 +142,7 @@ async function openUart(path: string): Promise<ByteLink> {
   return {
     write: (bytes) => void port.write(bytes),
     onData: (listener) => port.on("data", (data: Buffer) => listener(new Uint8Array(data))),
+    onClose: (listener) => port.on("close", listener),
     close: () => port.close(),
   };
 }
