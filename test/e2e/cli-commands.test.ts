@@ -161,6 +161,11 @@ describe("hearth monitor", () => {
       monitor.stderr.on("data", (d: Buffer) => (said += d.toString()));
       const monitorClosed = new Promise<number | null>((r) => monitor.once("close", r));
       for (let i = 0; i < 100 && !said.includes("monitoring"); i++) await new Promise((r) => setTimeout(r, 50));
+      // An image for another board is refused once the board says which it is, before a byte of it is written.
+      const washer = join(dir, "washer.hfw");
+      expect((await hearth(["build", "examples/washer", "--board", "washer", "--key", join(dir, "hearth.key"), "--out", washer])).code).toBe(0);
+      expectOneLine(await hearth(["flash", washer, "--port", serial]), /the image is for board washer; this board is aircon-indoor: nothing was written/);
+      expect(log).not.toMatch(/slot B/);
       expect((await hearth(["flash", image, "--port", serial])).code).toBe(0);
       for (let i = 0; i < 400 && !/confirmed/.test(log); i++) await new Promise((r) => setTimeout(r, 50));
       board.kill("SIGINT");
