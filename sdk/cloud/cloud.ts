@@ -91,6 +91,11 @@ export class Cloud {
     private readonly transport: Transport,
     models: readonly AnyModel[] = [],
     private readonly clock: () => number = Date.now,
+    /**
+     * A tool beside the backend's own cloud (hearth get, set, invoke): it sends its commands and
+     * hears every uplink, but answers none (no ack, error or time): the backend's cloud does.
+     */
+    private readonly options: { observer?: boolean } = {},
   ) {
     for (const model of models) this.serve(model);
   }
@@ -221,6 +226,7 @@ export class Cloud {
   }
 
   private send(deviceId: string, message: Message): void {
+    if (this.options.observer === true && (message.type === "ack" || message.type === "error" || message.type === "time")) return;
     this.transport.publish(topics.down(deviceId), encodeMessage(message));
   }
 
@@ -338,7 +344,7 @@ export class Cloud {
     if (message.type !== "report" && message.type !== "event" && message.type !== "result" && message.type !== "otaStatus") return undefined;
     // No hello from this device in this cloud's life (the cloud restarted while the device stayed
     // connected): ask for one (no-session); the device says hello and sends the message again.
-    if (this.models.size > 0 && !this.sessions.has(id)) return new HearthError("no-session", `this cloud holds no session for ${id}: say hello`);
+    if (this.models.size > 0 && !this.sessions.has(id) && this.options.observer !== true) return new HearthError("no-session", `this cloud holds no session for ${id}: say hello`);
     if (message.type !== "report" && message.type !== "event") return undefined;
     const device = this.devices.get(id);
     if (device === undefined) return undefined;

@@ -81,8 +81,11 @@ describe("hearth watch, get, set, invoke against a running simulation", () => {
 
       const watch = spawn(process.execPath, [cli, "watch", "sim-aircon-1", ...broker, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
       let watched = "";
+      let watchSaid = "";
       watch.stdout.on("data", (d: Buffer) => (watched += d.toString()));
+      watch.stderr.on("data", (d: Buffer) => (watchSaid += d.toString()));
       try {
+        await waitFor(/watching sim-aircon-1 on mqtt:\/\/hearth:\*\*\*@/, () => watchSaid); // subscribed: what follows is seen
         const got = await hearth(["get", "sim-aircon-1", "target", "mode", ...broker]);
         expect(got.stdout, got.stderr).toMatch(/^target 24 °C\nmode "cool"\n$/);
         const set = await hearth(["set", "sim-aircon-1", "target=22.5", "mode=heat", ...broker]);
@@ -107,6 +110,8 @@ describe("hearth watch, get, set, invoke against a running simulation", () => {
         await new Promise((r) => watch.once("close", r));
         await raw.endAsync();
       }
+      // get, set and invoke are tools beside the sim's own cloud: they answer no uplink, so no device is sent back to say hello.
+      expect(watched).not.toMatch(/"code":"no-session"/);
       const lines = watched.trim().split("\n").map((l) => JSON.parse(l) as { device: string; direction: string; type: string; seq: number; values?: Record<string, unknown>; units?: Record<string, string>; params?: Record<string, unknown> });
       const set = lines.find((l) => l.type === "set" && l.direction === "down");
       expect(set?.values).toEqual({ target: 22.5, mode: "heat" });

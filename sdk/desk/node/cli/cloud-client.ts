@@ -37,10 +37,10 @@ export function brokerLogin(values: OptionValues): BrokerLogin {
 }
 
 /** Starts a cloud on the broker: refused, or not answering in 10 s, is an error naming it. */
-export async function startCloud(login: BrokerLogin, models: AnyModel[]): Promise<Cloud> {
+export async function startCloud(login: BrokerLogin, models: AnyModel[], options: { observer?: boolean } = {}): Promise<Cloud> {
   let refused!: (error: Error) => void;
   const refusal = new Promise<never>((_, reject) => (refused = reject));
-  const cloud = new Cloud(login.transport("hearth-cli", (e) => refused(e)), models);
+  const cloud = new Cloud(login.transport("hearth-cli", (e) => refused(e)), models, Date.now, options);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new UsageError(`no MQTT broker answered at ${login.shown} within 10 s: is it running, and is the URL right?`)), 10_000)));
   try {
@@ -100,7 +100,9 @@ export async function deviceCommand(command: "get" | "set" | "invoke", rest: str
   if (command === "set" && args.length === 0) throw new UsageError(`try ${commandUsage(command)}`);
   if (command === "invoke" && (args[0] === undefined || spec.actions[args[0]] === undefined)) throw new UsageError(`${args[0] === undefined ? "name an action" : `${app.name} has no action ${args[0]}`} (it has: ${Object.keys(spec.actions).join(", ")})`);
   const login = brokerLogin(values);
-  const cloud = await startCloud(login, [app.model as unknown as AnyModel]);
+  // A tool beside the backend's own cloud: it answers no uplink (the backend's cloud does), so the device
+  // is neither acked twice nor sent back to say hello (no-session) by a cloud that never heard its hello.
+  const cloud = await startCloud(login, [], { observer: true });
   const device = cloud.device(deviceId, app.model);
   try {
     if (command === "get") {

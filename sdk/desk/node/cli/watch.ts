@@ -74,7 +74,7 @@ export async function watchCommand(rest: string[], values: OptionValues): Promis
   } finally {
     clearTimeout(timer);
   }
-  if (values.json !== true) console.error(`watching ${only ?? "every device"} on ${login.shown} (Ctrl-C stops)`);
+  console.error(`watching ${only ?? "every device"} on ${login.shown} (Ctrl-C stops)`); // on stderr: --json's lines stay JSON
   await Promise.race([new Promise<void>((resolve) => process.once("SIGINT", resolve).once("SIGTERM", resolve)), failed]).finally(() => transport.stop());
   await Promise.all(pending);
   return 0;
