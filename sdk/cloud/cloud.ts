@@ -91,6 +91,11 @@ export class Cloud {
     private readonly transport: Transport,
     models: readonly AnyModel[] = [],
     private readonly clock: () => number = Date.now,
+    /**
+     * A tool beside the backend's own cloud (hearth get, set, invoke): it sends its commands and
+     * hears every uplink, but answers none (no ack, error or time): the backend's cloud does.
+     */
+    private readonly options: { observer?: boolean } = {},
   ) {
     for (const model of models) this.serve(model);
   }
@@ -221,6 +226,7 @@ export class Cloud {
   }
 
   private send(deviceId: string, message: Message): void {
+    if (this.options.observer === true && (message.type === "ack" || message.type === "error" || message.type === "time")) return;
     this.transport.publish(topics.down(deviceId), encodeMessage(message));
   }
 
@@ -279,7 +285,7 @@ export class Cloud {
         return;
       }
       this.stats.refused++;
-      this.send(id, { type: "error", seq: this.nextSeq(), ref: message.seq, code: ErrorCode[refusal.code], member: null, detail: refusal.message });
+      this.send(id, { type: "error", seq: this.nextSeq(), ref: message.seq, code: ErrorCode[refusal.code], member: this.memberIdOf(id, message, refusal), detail: refusal.message });
       for (const listener of this.refusalListeners) listener(id, message, refusal);
       return;
     }
@@ -338,7 +344,7 @@ export class Cloud {
     if (message.type !== "report" && message.type !== "event" && message.type !== "result" && message.type !== "otaStatus") return undefined;
     // No hello from this device in this cloud's life (the cloud restarted while the device stayed
     // connected): ask for one (no-session); the device says hello and sends the message again.
-    if (this.models.size > 0 && !this.sessions.has(id)) return new HearthError("no-session", `this cloud holds no session for ${id}: say hello`);
+    if (this.models.size > 0 && !this.sessions.has(id) && this.options.observer !== true) return new HearthError("no-session", `this cloud holds no session for ${id}: say hello`);
     if (message.type !== "report" && message.type !== "event") return undefined;
     const device = this.devices.get(id);
     if (device === undefined) return undefined;
@@ -350,7 +356,18 @@ export class Cloud {
     }
   }
 
-  private answer(key: string, message: Message): void {
+  /**
+   * Section 6: the member of read-only, wrong-type and out-of-range is the property (in a report) or
+   * the field (in an event), by its id; null for every other refusal.
+   */
+  private memberIdOf(id: string, message: Message, refusal: HearthError): number | null {
+    if (refusal.member === undefined || (refusal.code !== "read-only" && refusal.code !== "wrong-type" && refusal.code !== "out-of-range")) return null;
+    const spec = this.devices.get(id)?.model.spec;
+    const fields = message.type === "event" ? Object.values(spec?.events ?? {}).find((e) => e.id === message.event)?.fields : spec?.properties;
+    return fields?.[refusal.member]?.id ?? null;
+  }
+
+    private answer(key: string, message: Message): void {
     this.pending.get(key)?.resolve(message);
   }
 }
