@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { boardCommand, buildCommand, flashCommand, keysNew, otaCommand, type BoardRun } from "./firmware.js";
-import { fleetCommand } from "./fleet.js";
+import { fleetCommand, fleetMergeCommand } from "./fleet.js";
 import { brokerOption, deviceIdOption, durationOption, fileOption, hexOption, intOption, joinNegativeValues, numberOption, folderOption, UsageError, userProblem } from "./options.js";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -36,9 +36,14 @@ Usage:
                                update devices over the air (a share S of them: a staged rollout), and
                                follow each until it runs the new image or says why not
   hearth fleet APP --count N [--broker URL] [--speed N] [--seed S] [--rate R] [--duration T] [--json]
-                               N appliances in one process, each with its own connection, connecting R a
-                               second (default 200); the embedded broker checks per-device credentials;
-                               for an outside one, --fleet-secret HEX derives each device's secret
+        [--shard i/n] [--workers K] [--summary FILE]
+                               N appliances, each with its own connection, connecting R a second (default
+                               200), over K worker threads (default one per core); the embedded broker checks
+                               per-device credentials; for an outside one, --fleet-secret HEX derives each
+                               device's secret. --shard i/n runs slice i of n (0-based; ids, secrets and
+                               seeds come from the device's index, so n shards anywhere are one fleet);
+                               --summary writes the slice's summary (JSON) for merge
+  hearth fleet merge FILE...   one fleet's summary from its shards' (totals, p50/p99 of every sample)
   hearth model export APP [--out DIR]
                                write APP's thing model as a document (DIR/<id>.json) and its deterministic
                                CBOR (DIR/<id>.cbor), and print its hash (sdk/protocol/PROTOCOL.md section 3a)
@@ -105,6 +110,9 @@ const OPTIONS = {
       count: { type: "string" },
       rate: { type: "string" },
       "fleet-secret": { type: "string" },
+      shard: { type: "string" },
+      workers: { type: "string" },
+      summary: { type: "string" },
       "console-port": { type: "string" },
       "no-console": { type: "boolean" },
       open: { type: "boolean" },
@@ -133,8 +141,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === "flash") return flashCommand(rest, values);
   if (command === "ota") return otaCommand(rest, values);
   if (command === "fleet") {
+    if (rest[0] === "merge") return fleetMergeCommand(rest.slice(1), values.json === true);
     if (rest.length !== 1) throw new UsageError("try hearth fleet APP --count N");
-    return fleetCommand(await loadApp(rest[0] as string), values);
+    const name = rest[0] as string;
+    await loadApp(name);
+    return fleetCommand(appUrl(name), name, values);
   }
   if (command === "board") {
     return boardCommand(rest, { ...values, engine: engineOption(values.engine) }, (app, { deviceId, flashFile, images, ...options }) =>
@@ -243,10 +254,16 @@ async function developmentImage(name: string): Promise<{ publicKey: Uint8Array; 
   return { publicKey: key.publicKey, factoryImage: image.bytes };
 }
 
-async function loadApp(name: string): Promise<ApplianceApp<ModelSpec>> {
+/** The module URL of an example by name, or of a module at a path. */
+function appUrl(name: string): string {
   const isPath = name.includes("/") || name.endsWith(".js");
   if (!isPath && !/^[a-z][a-z0-9-]*$/.test(name)) throw new UsageError(`not an example name: ${JSON.stringify(name)}`);
-  const url = isPath ? pathToFileURL(resolve(name)).href : new URL(`../../../../examples/${name}/app.js`, import.meta.url).href;
+  return isPath ? pathToFileURL(resolve(name)).href : new URL(`../../../../examples/${name}/app.js`, import.meta.url).href;
+}
+
+async function loadApp(name: string): Promise<ApplianceApp<ModelSpec>> {
+  const isPath = name.includes("/") || name.endsWith(".js");
+  const url = appUrl(name);
   let module: { app?: ApplianceApp<ModelSpec> };
   try {
     module = (await import(url)) as { app?: ApplianceApp<ModelSpec> };

@@ -7,15 +7,23 @@ import type { ApplianceApp } from "../../sim/app.js";
 import { Cloud } from "../../../cloud/cloud.js";
 import { devicePassword } from "../../../protocol/credentials.js";
 import { encodeMessage } from "../../../protocol/envelope.js";
-import { topics } from "../../../protocol/transport.js";
+import { topics, type Transport, type TransportEvents } from "../../../protocol/transport.js";
 import type { ModelSpec, PropertySpec } from "../../../thing/model.js";
 import { HostEngineBoard } from "../../sim/host-engine-board.js";
 import { untilBrokerAnswers } from "./broker-wait.js";
 import { MqttTransport } from "../mqtt/transport.js";
+import { fleetDeviceId, fleetDeviceSeed, type DeviceRange } from "./fleet-slices.js";
+import { sliceSummary, type FleetSummary } from "./fleet-summary.js";
+import { LatencyHistogram } from "./histogram.js";
+
+export type { FleetSummary };
 
 export interface FleetOptions {
   app: ApplianceApp<ModelSpec>;
+  /** Devices in the whole fleet. */
   count: number;
+  /** The devices this process runs (a shard's, or a worker's, slice). Default all of them. */
+  range?: DeviceRange;
   brokerUrl: string;
   /** Simulated time runs this many times faster than real time. */
   speed: number;
@@ -47,34 +55,24 @@ export interface FleetProgress {
   reports: number;
 }
 
-export interface FleetSummary {
-  devices: number;
-  /** Devices that came online (the cloud saw their hello). */
-  online: number;
-  /** Reports the devices made, and reports the cloud received (each once). */
-  reportsMade: number;
-  reportsReceived: number;
-  /** Sets from the devices' users: how many, how many answered, and their round trips (real ms). */
-  sets: { sent: number; answered: number; p50Ms: number; p99Ms: number };
-  errors: { refused: number; malformed: number; failedSets: number };
-  connectPerS: number;
-  wallMs: number;
-  simulatedMs: number;
-}
-
 /**
  * Many appliances in one process, each a full simulated board with its own
  * MQTT connection (and credentials, when given), in rooms that differ by seed,
  * with a user who changes the setting once. Devices start connecting at a
- * steady rate; one cloud client watches them all. Node-only.
+ * steady rate; one cloud client watches them, subscribed to their topics
+ * only, so slices of one fleet (shards, workers) share a broker without
+ * answering each other's devices. `range` picks the slice; everything about
+ * device i comes from i. Node-only.
  */
 export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const wallStart = performance.now();
   const prefix = o.idPrefix ?? "fleet";
-  const random = new Random(o.seed);
+  const range = o.range ?? { from: 0, to: o.count };
+  const ids: string[] = [];
+  for (let i = range.from; i < range.to; i++) ids.push(fleetDeviceId(prefix, i));
   const clock = new PacedClock(o.speed);
   const cloud = new Cloud(
-    new MqttTransport({ url: o.brokerUrl, clientId: `${prefix}-cloud-${randomBytes(6).toString("hex")}`, ...(o.cloudLogin ?? {}) }),
+    new OwnUplinks(new MqttTransport({ url: o.brokerUrl, clientId: `${prefix}-cloud-${randomBytes(6).toString("hex")}`, ...(o.cloudLogin ?? {}) }), ids),
     [o.app.model],
     () => Date.now(),
   );
@@ -92,8 +90,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   }
   clock.start();
 
+  const size = ids.length;
   const sims: HostEngineBoard<ModelSpec>[] = [];
-  const setTimes: number[] = [];
+  const latency = new LatencyHistogram();
   let setsSent = 0;
   let failedSets = 0;
   const progress = (): FleetProgress => ({ started: sims.length, online: seen.size, reports: reportsReceived });
@@ -102,28 +101,29 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const perTick = Math.max(1, Math.round((o.connectPerS ?? 200) / 20));
   await new Promise<void>((resolve) => {
     const starter = setInterval(() => {
-      for (let k = 0; k < perTick && sims.length < o.count; k++) sims.push(startDevice(sims.length));
-      if (sims.length >= o.count) {
+      for (let k = 0; k < perTick && sims.length < size; k++) sims.push(startDevice(range.from + sims.length));
+      if (sims.length >= size) {
         clearInterval(starter);
         resolve();
       }
     }, 50);
   });
   const patience = o.patienceMs ?? 120_000;
-  await until(() => seen.size >= o.count, patience);
-  const connectPerS = seen.size / ((performance.now() - connectStart) / 1000);
+  await until(() => seen.size >= size, patience);
+  const rampMs = performance.now() - connectStart;
 
-  // Each device's user changes one setting, at a random moment of the run.
-  const writable = Object.entries(o.app.model.spec.properties).filter(([, spec]) => spec.access === "rw" && settingFor(spec, random) !== undefined);
+  // Each device's user changes one setting, at a random moment of the run (drawn from the device's own seed).
+  const writable = Object.entries(o.app.model.spec.properties).filter(([, spec]) => spec.access === "rw" && settingFor(spec, new Random(0)) !== undefined);
   const pending: Promise<void>[] = [];
   const runMs = o.durationMs ?? 60_000;
   const runStart = clock.now();
-  for (let i = 0; i < sims.length; i++) {
+  for (let k = 0; k < size; k++) {
+    const random = new Random(fleetDeviceSeed(o.seed, range.from + k) ^ 0x5bd1e995);
     const [name, spec] = writable[random.int(0, Math.max(0, writable.length - 1))] ?? [];
     const value = spec === undefined ? undefined : settingFor(spec, random);
     if (name === undefined || value === undefined) continue;
     const at = random.int(0, Math.floor(runMs / 2));
-    const id = `${prefix}-${i}`;
+    const id = ids[k] as string;
     pending.push(
       new Promise<void>((resolve) => {
         const fire = (): void => {
@@ -133,12 +133,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
             .device(id, o.app.model)
             .set({ [name]: value } as never, { timeoutMs: 30_000 })
             .then(
-              () => setTimes.push(performance.now() - sent),
+              () => latency.recordMs(performance.now() - sent),
               () => failedSets++,
             )
             .finally(resolve);
         };
-        sims[i]?.hardware.after(at, fire, "user");
+        sims[k]?.hardware.after(at, fire, "user");
       }),
     );
   }
@@ -150,29 +150,29 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   await until(() => reportsReceived >= made(), patience);
   clearInterval(ticker);
   clock.stop();
-  const summary: FleetSummary = {
-    devices: o.count,
+  const summary = sliceSummary({
+    range,
     online: seen.size,
     reportsMade: made(),
     reportsReceived,
-    sets: { sent: setsSent, answered: setTimes.length, p50Ms: percentile(setTimes, 50), p99Ms: percentile(setTimes, 99) },
+    sets: { sent: setsSent, answered: latency.count, latency },
     errors: {
       refused: sims.reduce((sum, s) => sum + (s.link?.stats.refused ?? 0), 0),
       malformed: sims.reduce((sum, s) => sum + (s.link?.stats.malformed ?? 0), 0),
       failedSets,
     },
-    connectPerS: Math.round(connectPerS),
+    rampMs: Math.round(rampMs),
     wallMs: Math.round(performance.now() - wallStart),
     simulatedMs: Math.round(clock.now()),
-  };
+  });
   for (const s of sims) s.powerOff();
   await cloud.stop();
   o.onProgress?.(progress());
   return summary;
 
   function startDevice(i: number): HostEngineBoard<ModelSpec> {
-    const id = `${prefix}-${i}`;
-    const sim = new HostEngineBoard(o.app, { clock, seed: o.seed * 100_003 + i, flash: new SimFlash(H1.flash) });
+    const id = fleetDeviceId(prefix, i);
+    const sim = new HostEngineBoard(o.app, { clock, seed: fleetDeviceSeed(o.seed, i), flash: new SimFlash(H1.flash) });
     const credentials = o.credentials;
     sim.connect(
       () =>
@@ -189,10 +189,29 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   }
 }
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return Number((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number).toFixed(2));
+/**
+ * The cloud's transport, subscribed to the uplinks of these devices only
+ * (where the cloud asks for every device's): a slice's cloud hears and
+ * answers its own devices, never another slice's.
+ */
+class OwnUplinks implements Transport {
+  constructor(
+    private readonly inner: Transport,
+    private readonly deviceIds: readonly string[],
+  ) {}
+  start(events: TransportEvents): void {
+    this.inner.start(events);
+  }
+  publish(topic: string, payload: Uint8Array): void {
+    this.inner.publish(topic, payload);
+  }
+  subscribe(topic: string): void {
+    if (topic !== topics.allUp) return this.inner.subscribe(topic);
+    for (const id of this.deviceIds) this.inner.subscribe(topics.up(id));
+  }
+  stop(): Promise<void> {
+    return this.inner.stop();
+  }
 }
 
 function sleep(ms: number): Promise<void> {
