@@ -11,6 +11,7 @@ import { topics, type Transport, type TransportEvents } from "../../../protocol/
 import type { ModelSpec, PropertySpec } from "../../../thing/model.js";
 import { HostEngineBoard } from "../../sim/host-engine-board.js";
 import { untilBrokerAnswers } from "./broker-wait.js";
+import { LeanMqttTransport } from "../mqtt/lean-transport.js";
 import { MqttTransport } from "../mqtt/transport.js";
 import { fleetDeviceId, fleetDeviceSeed, type DeviceRange } from "./fleet-slices.js";
 import { sliceSummary, type FleetSummary } from "./fleet-summary.js";
@@ -71,6 +72,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const ids: string[] = [];
   for (let i = range.from; i < range.to; i++) ids.push(fleetDeviceId(prefix, i));
   const clock = new PacedClock(o.speed);
+  // Devices speak plain MQTT through the lean client (a socket, not a whole MQTT.js client); to a
+  // broker on loopback each connects from its own 127.x address, so the fleet is not held to one
+  // address's ephemeral ports (about 28,000 on Linux).
+  const brokerUrl = new URL(o.brokerUrl);
+  const lean = brokerUrl.protocol === "mqtt:";
+  const loopback = lean && brokerUrl.hostname.startsWith("127.");
   const cloud = new Cloud(
     new OwnUplinks(new MqttTransport({ url: o.brokerUrl, clientId: `${prefix}-cloud-${randomBytes(6).toString("hex")}`, ...(o.cloudLogin ?? {}) }), ids),
     [o.app.model],
@@ -174,14 +181,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const id = fleetDeviceId(prefix, i);
     const sim = new HostEngineBoard(o.app, { clock, seed: fleetDeviceSeed(o.seed, i), flash: new SimFlash(H1.flash) });
     const credentials = o.credentials;
+    const login = credentials === undefined ? {} : { username: id, password: devicePassword(credentials.secretFor(id), id, credentials.issuedAt) };
+    const will = { topic: topics.up(id), payload: encodeMessage({ type: "offline", seq: 0 }) };
     sim.connect(
       () =>
-        new MqttTransport({
-          url: o.brokerUrl,
-          clientId: id,
-          ...(credentials === undefined ? {} : { username: id, password: devicePassword(credentials.secretFor(id), id, credentials.issuedAt) }),
-          will: { topic: topics.up(id), payload: encodeMessage({ type: "offline", seq: 0 }) },
-        }),
+        lean
+          ? new LeanMqttTransport({ url: o.brokerUrl, clientId: id, ...login, will, ...(loopback ? { localAddress: loopbackSource(i) } : {}) })
+          : new MqttTransport({ url: o.brokerUrl, clientId: id, ...login, will }),
       id,
       { fullReportEveryMs: o.reportEveryMs ?? 10_000 },
     );
@@ -212,6 +218,11 @@ class OwnUplinks implements Transport {
   stop(): Promise<void> {
     return this.inner.stop();
   }
+}
+
+/** Device i's source address on loopback: 127.1.0.0/16 and up, one address per device. */
+function loopbackSource(i: number): string {
+  return `127.${1 + Math.floor(i / 65_536)}.${(i >> 8) & 255}.${i & 255}`;
 }
 
 function sleep(ms: number): Promise<void> {
