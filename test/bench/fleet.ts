@@ -8,19 +8,31 @@ import { report } from "./table.js";
  * N air conditioners in one thread against Mosquitto on loopback, each
  * reporting every 10 s, beside N bare MQTT.js clients (idle, then publishing
  * at the devices' rate), each measured in a process of its own in the same
- * run. N from HEARTH_FLEET_N (default 10,000). With HEARTH_FLEET_BIG=M, then
- * a fleet of M over shards and brokers (fleet-big.ts).
+ * run. N from HEARTH_FLEET_N (default 10,000; 0 skips it). With
+ * HEARTH_FLEET_BIG=M, then a fleet of M over shards and brokers (fleet-big.ts).
  */
 export async function fleetBench(): Promise<void> {
   const n = Number(process.env["HEARTH_FLEET_N"] ?? 10_000);
+  const figures: Record<string, number> = {};
+  const notes: Record<string, string> = {};
+  if (n > 0) await oneThread(n, figures, notes);
+  const big = Number(process.env["HEARTH_FLEET_BIG"] ?? 0);
+  if (big > 0) {
+    const b = await bigFleet(big);
+    Object.assign(figures, b.figures);
+    Object.assign(notes, b.notes);
+  }
+  report("fleet", figures, notes);
+}
+
+/** The one-thread fleet beside bare clients: memory and CPU ratios. */
+async function oneThread(n: number, figures: Record<string, number>, notes: Record<string, string>): Promise<void> {
   const broker = await benchBroker();
   const child = fileURLToPath(new URL("./fleet-child.js", import.meta.url));
   const run = (...args: string[]): Record<string, unknown> => {
     const out = execFileSync(process.execPath, ["--max-old-space-size=8192", "--expose-gc", child, ...args], { encoding: "utf8", maxBuffer: 1 << 24, timeout: 900_000 });
     return JSON.parse(out.trim().split("\n").at(-1) as string) as Record<string, unknown>;
   };
-  const figures: Record<string, number> = {};
-  const notes: Record<string, string> = {};
   try {
     const raw = run("raw", String(n), broker.url) as { connected: number; rssPerClientKib: number; livePerClientKib: number };
     const fleet = run("fleet", String(n), broker.url) as { summary: { online: number; connectPerS: number; reportsMade: number; reportsReceived: number }; rssPerDeviceKib: number; livePerDeviceKib: number; cpuCoresPer1k: number; reportsPerS: number };
@@ -41,8 +53,8 @@ export async function fleetBench(): Promise<void> {
       cpu_over_bare: Number((fleet.cpuCoresPer1k / rawPub.cpuCoresPer1k).toFixed(2)),
       reports_per_s: Number(fleet.reportsPerS.toFixed(0)),
       bare_publishes_per_s: Number(rawPub.publishesPerS.toFixed(0)),
-      reports_made: fleet.summary.reportsMade,
-      reports_received: fleet.summary.reportsReceived,
+      one_thread_reports_made: fleet.summary.reportsMade,
+      one_thread_reports_received: fleet.summary.reportsReceived,
     });
     Object.assign(notes, {
       devices: `air conditioners online through ${broker.name}, one thread, each reporting every 10 s (and on change), at 1x`,
@@ -60,11 +72,4 @@ export async function fleetBench(): Promise<void> {
   } finally {
     await broker.stop();
   }
-  const big = Number(process.env["HEARTH_FLEET_BIG"] ?? 0);
-  if (big > 0) {
-    const b = await bigFleet(big);
-    Object.assign(figures, b.figures);
-    Object.assign(notes, b.notes);
-  }
-  report("fleet", figures, notes);
 }
