@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,6 +54,15 @@ export async function bigFleet(total: number): Promise<{ figures: Record<string,
       return new Promise<number | null>((resolve) => child.once("exit", resolve));
     });
     const pids = (list: { pid?: number | undefined }[]): number[] => list.map((c) => c.pid).filter((p): p is number => p !== undefined);
+    // The kernel's count of established connections to the brokers, every 5 s: the ramp seen from outside.
+    const ports = urls.map((u) => new URL(u).port);
+    const timeline: [number, number][] = [];
+    const counter = setInterval(() => {
+      const filter = ports.map((p) => `sport = :${p}`).join(" or ");
+      const n = Number(execFileSync("sh", ["-c", `ss -Htn state established '( ${filter} )' | wc -l`], { encoding: "utf8" }).trim());
+      timeline.push([Math.round((performance.now() - started) / 1000), n]);
+      process.stderr.write(`big fleet: ${timeline.at(-1)?.[0]} s, ${n} connections\n`);
+    }, 5000);
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, pids(children).reduce((t, p) => t + rssKib(p), 0));
       peakBrokerRss = Math.max(peakBrokerRss, brokers.reduce((t, b) => t + rssKib(b.pid ?? 0), 0));
@@ -62,10 +71,15 @@ export async function bigFleet(total: number): Promise<{ figures: Record<string,
     const bound = setTimeout(() => children.forEach((c) => c.kill("SIGTERM")), BOUND_MS);
     const codes = await Promise.all(exits);
     clearInterval(sampler);
+    clearInterval(counter);
+    const peakConnections = Math.max(0, ...timeline.map(([, n]) => n));
+    const fullAt = timeline.find(([, n]) => n >= total)?.[0];
     clearTimeout(bound);
     // A shard the bound stopped wrote no summary: the merge is of those that finished, and says how many did not.
     const written = urls.map((_, i) => join(dir, `s${i}.json`)).filter((f) => existsSync(f));
-    if (written.length === 0) return { figures: { shards, devices_total: 0, big_shards_without_summary: shards, big_wall_s: Math.round((performance.now() - started) / 1000) }, notes: { devices_total: "no shard finished within the bound" } };
+    const seen = { big_peak_connections: peakConnections, big_all_connected_at_s: fullAt ?? -1 };
+    const seenNotes = { big_peak_connections: "established connections to the brokers, counted by the kernel (ss) every 5 s", big_all_connected_at_s: "when that count first reached every device (-1: never), from the start" };
+    if (written.length === 0) return { figures: { shards, devices_total: 0, big_shards_without_summary: shards, ...seen, big_wall_s: Math.round((performance.now() - started) / 1000) }, notes: { devices_total: "no shard finished within the bound", ...seenNotes } };
     const merged: FleetSummary = mergeSummaries(written.map((f) => JSON.parse(readFileSync(f, "utf8")) as FleetSummary));
     return {
       figures: {
@@ -82,6 +96,7 @@ export async function bigFleet(total: number): Promise<{ figures: Record<string,
         big_wall_s: Number(((performance.now() - started) / 1000).toFixed(0)),
         big_exit_codes_nonzero: codes.filter((c) => c !== 0).length,
         big_shards_without_summary: shards - written.length,
+        ...seen,
       },
       notes: {
         shards: `hearth fleet --shard i/${shards} processes, each with a Mosquitto of its own (a process may hold 20,000 descriptors here, hard limit)`,
@@ -89,6 +104,7 @@ export async function bigFleet(total: number): Promise<{ figures: Record<string,
         ramp_s: `from the first device starting to the last online (the slowest shard), started at ${rate} a second per shard`,
         big_rss_per_device_kib: "peak RSS of every shard process together, per device",
         big_broker_rss_per_conn_kib: "peak RSS of the Mosquittos together, per connection",
+        ...seenNotes,
         big_fleet_cores: "CPU of the shard processes over the whole run (ramp included), in cores (of 2, shared)",
       },
     };
