@@ -202,7 +202,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
  */
 class OwnUplinks implements Transport {
   constructor(
-    private readonly inner: Transport,
+    private readonly inner: MqttTransport,
     private readonly deviceIds: readonly string[],
   ) {}
   start(events: TransportEvents): void {
@@ -213,7 +213,7 @@ class OwnUplinks implements Transport {
   }
   subscribe(topic: string): void {
     if (topic !== topics.allUp) return this.inner.subscribe(topic);
-    for (const id of this.deviceIds) this.inner.subscribe(topics.up(id));
+    this.inner.subscribeMany(this.deviceIds.map((id) => topics.up(id)));
   }
   stop(): Promise<void> {
     return this.inner.stop();

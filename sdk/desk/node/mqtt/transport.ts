@@ -45,6 +45,7 @@ export class MqttTransport implements Transport {
       keepalive: 30,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
+      subscribeBatchSize: 1000,
       ...(o.ca === undefined ? {} : { ca: o.ca }),
       ...(o.username === undefined ? {} : { username: o.username }),
       ...(o.password === undefined ? {} : { password: o.password }),
@@ -73,6 +74,11 @@ export class MqttTransport implements Transport {
 
   subscribe(topic: string): void {
     this.client?.subscribe(topic, { qos: 1 });
+  }
+
+  /** Many topics in few SUBSCRIBE packets (a fleet's cloud watching each of its devices' topics). */
+  subscribeMany(topics: readonly string[]): void {
+    this.client?.subscribe([...topics], { qos: 1 });
   }
 
   async stop(): Promise<void> {
