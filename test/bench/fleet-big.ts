@@ -68,17 +68,29 @@ export async function bigFleet(total: number): Promise<{ figures: Record<string,
       peakBrokerRss = Math.max(peakBrokerRss, brokers.reduce((t, b) => t + rssKib(b.pid ?? 0), 0));
       for (const pid of pids(children)) cpuTicks.set(pid, Math.max(cpuTicks.get(pid) ?? 0, cpuTicksOf(pid)));
     }, 2000);
-    const bound = setTimeout(() => children.forEach((c) => c.kill("SIGTERM")), BOUND_MS);
+    // At the bound less a minute, each shard is told to stop and sum up (its summary says stopped);
+    // at the bound, whatever is left is killed.
+    const sumUp = setTimeout(() => children.forEach((c) => c.kill("SIGTERM")), BOUND_MS - 60_000);
+    const bound = setTimeout(() => children.forEach((c) => c.kill("SIGKILL")), BOUND_MS);
     const codes = await Promise.all(exits);
     clearInterval(sampler);
     clearInterval(counter);
     const peakConnections = Math.max(0, ...timeline.map(([, n]) => n));
     const fullAt = timeline.find(([, n]) => n >= total)?.[0];
     clearTimeout(bound);
+    clearTimeout(sumUp);
     // A shard the bound stopped wrote no summary: the merge is of those that finished, and says how many did not.
     const written = urls.map((_, i) => join(dir, `s${i}.json`)).filter((f) => existsSync(f));
-    const seen = { big_peak_connections: peakConnections, big_all_connected_at_s: fullAt ?? -1 };
-    const seenNotes = { big_peak_connections: "established connections to the brokers, counted by the kernel (ss) every 5 s", big_all_connected_at_s: "when that count first reached every device (-1: never), from the start" };
+    const seen = {
+      big_peak_connections: peakConnections,
+      big_all_connected_at_s: fullAt ?? -1,
+      big_rss_per_connection_kib: Number((peakRss / Math.max(1, peakConnections)).toFixed(1)),
+      big_broker_rss_per_conn_kib: Number((peakBrokerRss / Math.max(1, peakConnections)).toFixed(1)),
+    };
+    const seenNotes = {
+      big_rss_per_connection_kib: "peak RSS of every shard process together, per peak connection",
+      big_broker_rss_per_conn_kib: "peak RSS of the Mosquittos together, per peak connection",
+      big_peak_connections: "established connections to the brokers, counted by the kernel (ss) every 5 s", big_all_connected_at_s: "when that count first reached every device (-1: never), from the start" };
     if (written.length === 0) return { figures: { shards, devices_total: 0, big_shards_without_summary: shards, ...seen, big_wall_s: Math.round((performance.now() - started) / 1000) }, notes: { devices_total: "no shard finished within the bound", ...seenNotes } };
     const merged: FleetSummary = mergeSummaries(written.map((f) => JSON.parse(readFileSync(f, "utf8")) as FleetSummary));
     return {
@@ -91,10 +103,10 @@ export async function bigFleet(total: number): Promise<{ figures: Record<string,
         ramp_s: Number((merged.rampMs / 1000).toFixed(1)),
         big_connect_per_s: merged.connectPerS,
         big_rss_per_device_kib: Number((peakRss / total).toFixed(1)),
-        big_broker_rss_per_conn_kib: Number((peakBrokerRss / total).toFixed(1)),
         big_fleet_cores: Number(([...cpuTicks.values()].reduce((t, n) => t + n, 0) / 100 / ((performance.now() - started) / 1000)).toFixed(2)),
         big_wall_s: Number(((performance.now() - started) / 1000).toFixed(0)),
         big_exit_codes_nonzero: codes.filter((c) => c !== 0).length,
+        big_stopped_by_bound: merged.stopped ? 1 : 0,
         big_shards_without_summary: shards - written.length,
         ...seen,
       },
@@ -103,7 +115,6 @@ export async function bigFleet(total: number): Promise<{ figures: Record<string,
         devices_total: `air conditioners online of ${total}, each from its own 127.x address, reporting every 10 s simulated for a simulated minute at ${speed}x`,
         ramp_s: `from the first device starting to the last online (the slowest shard), started at ${rate} a second per shard`,
         big_rss_per_device_kib: "peak RSS of every shard process together, per device",
-        big_broker_rss_per_conn_kib: "peak RSS of the Mosquittos together, per connection",
         ...seenNotes,
         big_fleet_cores: "CPU of the shard processes over the whole run (ramp included), in cores (of 2, shared)",
       },

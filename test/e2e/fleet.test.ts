@@ -47,6 +47,26 @@ function fleetTests(broker: TestBroker): void {
       }
     }, 120_000);
 
+    it("a device that restarts mid-run: the reports of its first boot still count as made (received == made)", async () => {
+      await broker.start();
+      // The air conditioner, restarting once 20 s (simulated) into its first boot, as a watchdog would under a starved CPU.
+      const restarting: ApplianceApp<ModelSpec> = {
+        ...aircon,
+        firmware: (ctx) => {
+          aircon.firmware(ctx);
+          if (ctx.boot.count === 1) ctx.kernel.after(20_000, () => ctx.chip.restart());
+        },
+      };
+      try {
+        const summary = await runFleet({ app: restarting, count: 20, brokerUrl: broker.url(), speed: 20, seed: 2, connectPerS: 400, durationMs: 60_000, idPrefix: uniqueId("reboot") });
+        expect(summary.online).toBe(20);
+        expect(summary.reportsMade).toBeGreaterThanOrEqual(20 * 6);
+        expect(summary.reportsReceived).toBe(summary.reportsMade);
+      } finally {
+        await broker.stop();
+      }
+    }, 120_000);
+
     it("one fleet from 1 shard and from 3 shards on one broker: the same device ids, the same totals, nothing overlapping", async () => {
       await broker.start();
       const prefix = uniqueId("shard");
@@ -87,21 +107,27 @@ fleetTests(embeddedBroker());
 const outside = outsideBroker();
 if (outside !== undefined) fleetTests(outside);
 
-/** Runs the built CLI. */
-function hearth(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the built CLI; SIGTERM once it prints `stopWhen`. */
+function hearth(args: string[], stopWhen?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: npm test builds it first (npm run build)`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      if (stopWhen?.test(stdout) === true && child.exitCode === null) {
+        stopWhen = undefined;
+        child.kill("SIGTERM");
+      }
+    });
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
 
 describe("hearth fleet --shard, --workers and merge", () => {
-  it("three shard processes of two workers each write summaries that merge into one fleet; a shard given twice is refused", async () => {
+  it("three shard processes of two workers each write summaries that merge into one fleet; a shard given twice is refused; a stopped fleet sums up", async () => {
     const broker = embeddedBroker();
     await broker.start();
     const dir = mkdtempSync(join(tmpdir(), "hearth-shards-"));
@@ -123,6 +149,15 @@ describe("hearth fleet --shard, --workers and merge", () => {
       expect(twice.code).toBe(2);
       expect(twice.stderr.trim()).toMatch(/^hearth: devices 0\.\.9 are in two summaries/);
       expect(twice.stderr.trim().split("\n")).toHaveLength(1);
+      // Stopped (a bound, Ctrl-C) once devices are online: it sums up what it did, writes the summary, exits 130.
+      const stopped = await hearth(["fleet", "aircon", "--count", "400", "--broker", broker.url(), "--rate", "100", "--workers", "2", "--summary", join(dir, "stopped.json")], /online [1-9]/);
+      expect(stopped.code, stopped.stderr).toBe(130);
+      expect(stopped.stdout).toMatch(/stopping: summing up/);
+      const partial = JSON.parse(readFileSync(join(dir, "stopped.json"), "utf8")) as FleetSummary;
+      expect(partial).toMatchObject({ devices: 400, stopped: true });
+      expect(partial.online).toBeGreaterThan(0);
+      expect(partial.online).toBeLessThan(400);
+      expect(partial.reportsReceived).toBe(partial.reportsMade);
       const bad = await hearth(["fleet", "aircon", "--count", "30", "--shard", "3/3", "--broker", broker.url()]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/--shard must be i\/n/);

@@ -20,6 +20,7 @@ function summaryOf(from: number, to: number, samples: number[]): FleetSummary {
     rampMs: 1000,
     wallMs: 2000,
     simulatedMs: 60_000,
+    stopped: false,
   });
 }
 

@@ -5,6 +5,7 @@ import { brokerOption, durationOption, hexOption, intOption, numberOption, Usage
 import { fleetDeviceSecret, shardRange } from "../host/fleet-slices.js";
 import { isFleetSummary, mergeSummaries, SummaryMergeError, type FleetSummary } from "../host/fleet-summary.js";
 import { defaultWorkers, runFleetOnWorkers } from "../host/fleet-workers.js";
+import { FleetStoppedError } from "../host/fleet.js";
 
 export interface FleetArgs {
   count?: string | undefined;
@@ -72,13 +73,20 @@ export async function fleetCommand(appUrl: string, appName: string, values: Flee
   const slice = shard.of > 1 ? `devices ${range.from}..${range.to - 1} of ${count} (shard ${shard.index}/${shard.of})` : `${count}`;
   if (!values.json) console.log(`fleet   ${slice} × ${appName} via ${url}${broker ? " (embedded, per-device credentials)" : ""}, seed ${seed}, ${workers} worker${workers === 1 ? "" : "s"}`);
   let lastLine = 0;
-  // Ctrl-C or SIGTERM stops the fleet at once, at any point, and closes the embedded broker.
-  const stop = (): void => {
-    if (!values.json) console.log("\nstopped");
+  // Ctrl-C or SIGTERM stops the fleet and sums up what it did until then (--summary written too);
+  // a second one quits at once.
+  let requestStop!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  let signals = 0;
+  const onSignal = (): void => {
+    if (++signals === 1) {
+      if (!values.json) console.log("\nstopping: summing up what the fleet did (again to quit at once)");
+      return requestStop();
+    }
     void (broker?.close() ?? Promise.resolve()).finally(() => process.exit(130));
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     const summary = await runFleetOnWorkers({
       appUrl,
@@ -90,6 +98,7 @@ export async function fleetCommand(appUrl: string, appName: string, values: Flee
       ...options,
       ...(fleetSecret === undefined ? {} : { fleetSecret }),
       ...(cloudLogin === undefined ? {} : { cloudLogin }),
+      stop: stopRequested,
       onWait: (line) => {
         if (!values.json) console.log(line);
       },
@@ -107,7 +116,11 @@ export async function fleetCommand(appUrl: string, appName: string, values: Flee
     if (values.summary !== undefined) writeFileSync(values.summary, `${JSON.stringify(summary)}\n`);
     if (values.json) console.log(JSON.stringify(summary));
     else printSummary(summary);
-    return fleetIsWhole(summary) ? 0 : 1;
+    return summary.stopped ? 130 : fleetIsWhole(summary) ? 0 : 1;
+  } catch (error) {
+    if (!(error instanceof FleetStoppedError)) throw error;
+    if (!values.json) console.log("stopped");
+    return 130;
   } finally {
     await broker?.close();
   }
@@ -163,5 +176,5 @@ function printSummary(s: FleetSummary): void {
   console.log(`reports ${s.reportsReceived} received of ${s.reportsMade} made`);
   console.log(`sets    ${s.sets.answered}/${s.sets.sent} answered, round trip p50 ${s.sets.p50Ms} ms, p99 ${s.sets.p99Ms} ms`);
   console.log(`errors  refused ${s.errors.refused}, malformed ${s.errors.malformed}, failed sets ${s.errors.failedSets}`);
-  console.log(`time    ${(s.simulatedMs / 1000).toFixed(0)} s simulated in ${(s.wallMs / 1000).toFixed(1)} s`);
+  console.log(`time    ${(s.simulatedMs / 1000).toFixed(0)} s simulated in ${(s.wallMs / 1000).toFixed(1)} s${s.stopped ? " (stopped before its end)" : ""}`);
 }

@@ -23,6 +23,8 @@ export interface FleetSummary {
   rampMs: number;
   wallMs: number;
   simulatedMs: number;
+  /** Told to stop before its end (Ctrl-C, a bound): the counts are those until then. */
+  stopped: boolean;
 }
 
 /** Summaries that cannot make one fleet: they overlap (a shard run twice) or none was given. */
@@ -66,6 +68,7 @@ export function mergeSummaries(summaries: readonly FleetSummary[]): FleetSummary
       rampMs: max((s) => s.rampMs),
       wallMs: max((s) => s.wallMs),
       simulatedMs: max((s) => s.simulatedMs),
+      stopped: summaries.some((s) => s.stopped),
     },
     latency,
   );

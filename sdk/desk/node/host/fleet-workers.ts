@@ -1,12 +1,13 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { BrokerUnreachableError } from "./broker-wait.js";
-import type { FleetOptions, FleetProgress } from "./fleet.js";
+import { FleetStoppedError, type FleetOptions, type FleetProgress } from "./fleet.js";
 import { splitRange, type DeviceRange } from "./fleet-slices.js";
-import { mergeSummaries, type FleetSummary } from "./fleet-summary.js";
+import { mergeSummaries, sliceSummary, type FleetSummary } from "./fleet-summary.js";
+import { LatencyHistogram } from "./histogram.js";
 
 /** What a worker needs to run its slice: FleetOptions as data (the app by module URL, the credentials by the fleet's secret). */
-export interface FleetWorkerData extends Omit<FleetOptions, "app" | "credentials" | "onProgress" | "onWait" | "range"> {
+export interface FleetWorkerData extends Omit<FleetOptions, "app" | "credentials" | "onProgress" | "onWait" | "range" | "stop"> {
   /** URL of a module that exports `app` (built JavaScript). */
   appUrl: string;
   range: DeviceRange;
@@ -18,7 +19,10 @@ export type FleetWorkerMessage =
   | { type: "progress"; progress: FleetProgress }
   | { type: "wait"; line: string }
   | { type: "done"; summary: FleetSummary }
-  | { type: "failed"; message: string; brokerUnreachable: boolean };
+  | { type: "failed"; message: string; brokerUnreachable: boolean; stopped: boolean };
+
+/** What the main thread tells a worker: stop now and sum up (FleetOptions.stop). */
+export type FleetWorkerCommand = { type: "stop" };
 
 export interface WorkerFleetOptions extends Omit<FleetWorkerData, "range"> {
   range: DeviceRange;
@@ -26,6 +30,8 @@ export interface WorkerFleetOptions extends Omit<FleetWorkerData, "range"> {
   workers?: number;
   onProgress?: (p: FleetProgress) => void;
   onWait?: (line: string) => void;
+  /** As FleetOptions.stop, passed on to every worker. */
+  stop?: Promise<void>;
 }
 
 /** One worker thread per core unless told otherwise (never more workers than devices). */
@@ -40,11 +46,12 @@ export function defaultWorkers(): number {
  * the summary their merge. Node-only.
  */
 export async function runFleetOnWorkers(o: WorkerFleetOptions): Promise<FleetSummary> {
-  const { workers: wanted, onProgress, onWait, range, ...data } = o;
+  const { workers: wanted, onProgress, onWait, range, stop, ...data } = o;
   const ranges = splitRange(range, Math.max(1, wanted ?? defaultWorkers()));
   const progress: FleetProgress[] = ranges.map(() => ({ started: 0, online: 0, reports: 0 }));
   const total = (): FleetProgress => progress.reduce((t, p) => ({ started: t.started + p.started, online: t.online + p.online, reports: t.reports + p.reports }), { started: 0, online: 0, reports: 0 });
   const threads: Worker[] = [];
+  let unstarted = 0;
   try {
     const summaries = await Promise.all(
       ranges.map(
@@ -52,6 +59,7 @@ export async function runFleetOnWorkers(o: WorkerFleetOptions): Promise<FleetSum
           new Promise<FleetSummary>((resolve, reject) => {
             const worker = new Worker(new URL("./fleet-worker.js", import.meta.url), { workerData: { ...data, range: r } satisfies FleetWorkerData });
             threads.push(worker);
+            void stop?.then(() => worker.postMessage({ type: "stop" } satisfies FleetWorkerCommand));
             worker.on("message", (m: FleetWorkerMessage) => {
               if (m.type === "progress") {
                 progress[k] = m.progress;
@@ -59,13 +67,18 @@ export async function runFleetOnWorkers(o: WorkerFleetOptions): Promise<FleetSum
               } else if (m.type === "wait") {
                 if (k === 0) onWait?.(m.line);
               } else if (m.type === "done") resolve(m.summary);
-              else reject(m.brokerUnreachable ? new BrokerUnreachableError(m.message) : new Error(`fleet worker ${k}: ${m.message}`));
+              else if (m.stopped) {
+                // Stopped before its broker answered: its devices never started, and the slice says so.
+                unstarted++;
+                resolve(sliceSummary({ range: r, online: 0, reportsMade: 0, reportsReceived: 0, sets: { sent: 0, answered: 0, latency: new LatencyHistogram() }, errors: { refused: 0, malformed: 0, failedSets: 0 }, rampMs: 0, wallMs: 0, simulatedMs: 0, stopped: true }));
+              } else reject(m.brokerUnreachable ? new BrokerUnreachableError(m.message) : new Error(`fleet worker ${k}: ${m.message}`));
             });
             worker.once("error", reject);
             worker.once("exit", (code) => reject(new Error(`fleet worker ${k} exited (${code}) before its summary`)));
           }),
       ),
     );
+    if (unstarted === ranges.length) throw new FleetStoppedError("stopped before the broker answered");
     return mergeSummaries(summaries);
   } finally {
     await Promise.all(threads.map((t) => t.terminate()));

@@ -10,6 +10,7 @@ import { encodeMessage } from "../../../protocol/envelope.js";
 import { topics, type Transport, type TransportEvents } from "../../../protocol/transport.js";
 import type { ModelSpec, PropertySpec } from "../../../thing/model.js";
 import { HostEngineBoard } from "../../sim/host-engine-board.js";
+import type { DeviceLink } from "../../../device/link/device-link.js";
 import { untilBrokerAnswers } from "./broker-wait.js";
 import { LeanMqttTransport } from "../mqtt/lean-transport.js";
 import { MqttTransport } from "../mqtt/transport.js";
@@ -43,6 +44,12 @@ export interface FleetOptions {
   cloudLogin?: { username: string; password: string };
   /** How long to wait for every device to connect, and for the last reports to drain, real ms. Default 120 s. */
   patienceMs?: number;
+  /**
+   * Once this resolves (Ctrl-C, a benchmark's bound) the fleet starts no more devices and waits for
+   * nothing more: its devices halt, what they sent drains (up to 10 s), and the summary says what
+   * happened until then. Before the broker answers, it ends the wait with FleetStoppedError.
+   */
+  stop?: Promise<void>;
   onProgress?: (p: FleetProgress) => void;
   /** Hears that the broker has not answered yet (after a second; it gives up after 30 s). */
   onWait?: (line: string) => void;
@@ -71,6 +78,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const range = o.range ?? { from: 0, to: o.count };
   const ids: string[] = [];
   for (let i = range.from; i < range.to; i++) ids.push(fleetDeviceId(prefix, i));
+  let stopped = false;
+  void o.stop?.then(() => (stopped = true));
+  const until = (done: () => boolean, timeoutMs: number): Promise<void> => waitFor(() => stopped || done(), timeoutMs);
   const clock = new PacedClock(o.speed);
   // Devices speak plain MQTT through the lean client (a socket, not a whole MQTT.js client); to a
   // broker on loopback each connects from its own 127.x address, so the fleet is not held to one
@@ -90,7 +100,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     else if (m.type === "report") reportsReceived++;
   });
   try {
-    await untilBrokerAnswers(cloud.start(), { url: o.brokerUrl, ...(o.onWait === undefined ? {} : { print: o.onWait }), ...(o.brokerWaitMs === undefined ? {} : { timeoutMs: o.brokerWaitMs }) });
+    const answered = await untilBrokerAnswers(cloud.start(), { url: o.brokerUrl, ...(o.stop === undefined ? {} : { interrupted: o.stop }), ...(o.onWait === undefined ? {} : { print: o.onWait }), ...(o.brokerWaitMs === undefined ? {} : { timeoutMs: o.brokerWaitMs }) });
+    if (answered === "interrupted") throw new FleetStoppedError("stopped before the broker answered");
   } catch (error) {
     await cloud.stop();
     throw error;
@@ -99,6 +110,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
 
   const size = ids.length;
   const sims: HostEngineBoard<ModelSpec>[] = [];
+  const linksOf: DeviceLink<ModelSpec>[][] = [];
   const latency = new LatencyHistogram();
   let setsSent = 0;
   let failedSets = 0;
@@ -108,8 +120,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const perTick = Math.max(1, Math.round((o.connectPerS ?? 200) / 20));
   await new Promise<void>((resolve) => {
     const starter = setInterval(() => {
-      for (let k = 0; k < perTick && sims.length < size; k++) sims.push(startDevice(range.from + sims.length));
-      if (sims.length >= size) {
+      for (let k = 0; k < perTick && sims.length < size && !stopped; k++) sims.push(startDevice(range.from + sims.length));
+      if (sims.length >= size || stopped) {
         clearInterval(starter);
         resolve();
       }
@@ -150,11 +162,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     );
   }
   await until(() => clock.now() - runStart >= runMs, Math.max(patience, (runMs / o.speed) * 3));
-  await Promise.race([Promise.all(pending), sleep(patience)]);
+  await Promise.race([Promise.all(pending), sleep(patience), o.stop ?? new Promise<never>(() => undefined)]);
   // The devices stop where they are (their MCUs halt: no new reports); what they sent arrives.
   for (const sim of sims) sim.kernel.halt();
-  const made = (): number => sims.reduce((sum, s) => sum + (s.link?.stats.reports ?? 0), 0);
-  await until(() => reportsReceived >= made(), patience);
+  const everyLink = (count: (l: DeviceLink<ModelSpec>) => number): number => linksOf.reduce((sum, links) => links.reduce((t, l) => t + count(l), sum), 0);
+  const made = (): number => everyLink((l) => l.stats.reports);
+  await waitFor(() => reportsReceived >= made(), stopped ? Math.min(patience, 10_000) : patience);
   clearInterval(ticker);
   clock.stop();
   const summary = sliceSummary({
@@ -164,11 +177,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     reportsReceived,
     sets: { sent: setsSent, answered: latency.count, latency },
     errors: {
-      refused: sims.reduce((sum, s) => sum + (s.link?.stats.refused ?? 0), 0),
-      malformed: sims.reduce((sum, s) => sum + (s.link?.stats.malformed ?? 0), 0),
+      refused: everyLink((l) => l.stats.refused),
+      malformed: everyLink((l) => l.stats.malformed),
       failedSets,
     },
     rampMs: Math.round(rampMs),
+    stopped,
     wallMs: Math.round(performance.now() - wallStart),
     simulatedMs: Math.round(clock.now()),
   });
@@ -183,11 +197,20 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const credentials = o.credentials;
     const login = credentials === undefined ? {} : { username: id, password: devicePassword(credentials.secretFor(id), id, credentials.issuedAt) };
     const will = { topic: topics.up(id), payload: encodeMessage({ type: "offline", seq: 0 }) };
+    // Every boot's link: a board that resets (its watchdog, under a starved CPU) starts a new link whose
+    // counts start at 0, and the reports the old one made still count.
+    const links: DeviceLink<ModelSpec>[] = [];
+    linksOf.push(links);
     sim.connect(
-      () =>
-        lean
+      () => {
+        queueMicrotask(() => {
+          const link = sim.link;
+          if (link !== undefined && !links.includes(link)) links.push(link);
+        });
+        return lean
           ? new LeanMqttTransport({ url: o.brokerUrl, clientId: id, ...login, will, ...(loopback ? { localAddress: loopbackSource(i) } : {}) })
-          : new MqttTransport({ url: o.brokerUrl, clientId: id, ...login, will }),
+          : new MqttTransport({ url: o.brokerUrl, clientId: id, ...login, will });
+      },
       id,
       { fullReportEveryMs: o.reportEveryMs ?? 10_000 },
     );
@@ -221,6 +244,11 @@ class OwnUplinks implements Transport {
 }
 
 /** Device i's source address on loopback: 127.1.0.0/16 and up, one address per device. */
+/** The fleet was told to stop before its broker answered: nothing ran, so there is nothing to sum up. */
+export class FleetStoppedError extends Error {
+  override readonly name = "FleetStoppedError";
+}
+
 function loopbackSource(i: number): string {
   return `127.${1 + Math.floor(i / 65_536)}.${(i >> 8) & 255}.${i & 255}`;
 }
@@ -229,7 +257,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-async function until(done: () => boolean, timeoutMs: number): Promise<void> {
+async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!done() && Date.now() < end) await sleep(50);
 }
