@@ -42,7 +42,8 @@ Usage:
                                per-device credentials; for an outside one, --fleet-secret HEX derives each
                                device's secret. --shard i/n runs slice i of n (0-based; ids, secrets and
                                seeds come from the device's index, so n shards anywhere are one fleet);
-                               --summary writes the slice's summary (JSON) for merge
+                               --summary writes the slice's summary (JSON) for merge; Ctrl-C or SIGTERM
+                               stops it and sums up what it did (exit 130), a second one quits at once
   hearth fleet merge FILE...   one fleet's summary from its shards' (totals, p50/p99 of every sample)
   hearth model export APP [--out DIR]
                                write APP's thing model as a document (DIR/<id>.json) and its deterministic
