@@ -17,6 +17,11 @@ export class OwnMosquitto {
     readonly port: number,
   ) {}
 
+  /** The broker's process id while it runs (benchmarks read its memory from /proc). */
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
   async start(): Promise<void> {
     this.process = spawn(this.binary, ["-c", this.conf], { stdio: "ignore" });
     const deadline = Date.now() + 5000;

@@ -24,6 +24,8 @@ describe("the CLI's one table of commands and options", () => {
     for (const name of Object.keys(OPTIONS)) if (name !== "help" && name !== "version") expect(used.has(name as never), name).toBe(true);
     expect(closest("sped", optionNames("sim"))).toBe("speed");
     expect(closest("buld", Object.keys(COMMANDS))).toBe("build");
+    expect(closest("shrad", optionNames("fleet"))).toBe("shard");
+    expect(closest("worker", optionNames("fleet"))).toBe("workers");
     expect(closest("xyzzy", optionNames("sim"))).toBeUndefined();
   });
 });

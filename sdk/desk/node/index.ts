@@ -9,3 +9,7 @@ export { flashImage, startBoardPort } from "./tools/flasher.js";
 export { parseDuration } from "../sim/duration.js";
 export { buildImage, newKeyPair, verifyEd25519 } from "../../../os/boot/signing.js";
 export { runFleet, type FleetOptions, type FleetSummary } from "./host/fleet.js";
+export { runFleetOnWorkers, type WorkerFleetOptions } from "./host/fleet-workers.js";
+export { shardRange, splitRange, type DeviceRange } from "./host/fleet-slices.js";
+export { mergeSummaries, SummaryMergeError } from "./host/fleet-summary.js";
+export { LatencyHistogram, type HistogramJson } from "./host/histogram.js";

@@ -24,26 +24,49 @@ export async function loadApp(name: string): Promise<ApplianceApp<ModelSpec>> {
 const loaded = new Map<string, Promise<ApplianceApp<ModelSpec>>>();
 
 async function loadOnce(name: string): Promise<ApplianceApp<ModelSpec>> {
+  const module = await appModule(name);
+  try {
+    return exported(name, await importing(name, module.url));
+  } finally {
+    module.dispose();
+  }
+}
+
+/**
+ * `use` given the URL of a module that exports the app (for a worker thread
+ * to import: an example's, a JavaScript module's, or a TypeScript app's
+ * bundle, kept until `use` is done) and the app itself.
+ */
+export async function withAppModule<T>(name: string, use: (url: string, app: ApplianceApp<ModelSpec>) => Promise<T>): Promise<T> {
+  const module = await appModule(name);
+  try {
+    return await use(module.url, exported(name, await importing(name, module.url)));
+  } finally {
+    module.dispose();
+  }
+}
+
+/** The URL of the module that exports `name`'s app, and what removes it when it was made for the run (a TypeScript app's bundle). */
+async function appModule(name: string): Promise<{ url: string; dispose: () => void }> {
+  const kept = { dispose: (): void => undefined };
   const isPath = name.includes("/") || /\.[cm]?[jt]s$/.test(name);
   if (!isPath) {
     if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new UsageError(`not an example name: ${JSON.stringify(name)}`);
     if (!EXAMPLES.includes(name)) throw new UsageError(`no example called ${name} (try ${EXAMPLES.join(", ")}, or a path to your app.ts)`);
-    return exported(name, await import(new URL(`../../../../examples/${name}/app.js`, import.meta.url).href));
+    return { url: new URL(`../../../../examples/${name}/app.js`, import.meta.url).href, ...kept };
   }
   const file = moduleFile(name);
-  if (!/\.[cm]?ts$/.test(file)) return exported(name, await importing(name, pathToFileURL(file).href));
+  if (!/\.[cm]?ts$/.test(file)) return { url: pathToFileURL(file).href, ...kept };
   const out = await build({ entryPoints: [file], bundle: true, packages: "external", platform: "node", format: "esm", target: "node20", write: false, logLevel: "silent", sourcemap: "inline" }).catch((error: { errors?: { text: string; location?: { file: string; line: number } | null }[] }) => {
     const first = error.errors?.[0];
     throw new UsageError(`${name} does not compile: ${first?.text ?? String(error)}${first?.location ? ` (${first.location.file}:${first.location.line})` : ""}`);
   });
-  const bundled = join(dirname(file), `.hearth-${basename(file)}-${process.pid}.mjs`);
+  const bundled = join(dirname(file), `.hearth-${basename(file)}-${process.pid}-${++bundles}.mjs`);
   writeFileSync(bundled, out.outputFiles[0]?.contents ?? new Uint8Array());
-  try {
-    return exported(name, await importing(name, pathToFileURL(bundled).href));
-  } finally {
-    rmSync(bundled, { force: true });
-  }
+  return { url: pathToFileURL(bundled).href, dispose: () => rmSync(bundled, { force: true }) };
 }
+
+let bundles = 0;
 
 function moduleFile(name: string): string {
   const full = resolve(name);

@@ -2,11 +2,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { boardCommand, buildCommand, flashCommand, keysNew, otaCommand, type BoardRun } from "./firmware.js";
-import { fleetCommand } from "./fleet.js";
+import { fleetCommand, fleetMergeCommand } from "./fleet.js";
 import { brokerOption, deviceIdOption, durationOption, fileOption, freePortOption, hexOption, intOption, numberOption, folderOption, UsageError, userProblem } from "./options.js";
 import { fileURLToPath } from "node:url";
 import { parseCommandLine } from "./parse.js";
-import { loadApp } from "./load-app.js";
+import { EXAMPLES, loadApp, withAppModule } from "./load-app.js";
 import { imageCommand } from "./image.js";
 import { watchCommand } from "./watch.js";
 import { newProject } from "./new-project.js";
@@ -42,8 +42,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === "monitor") return monitorCommand(rest, values);
   if (command === "get" || command === "set" || command === "invoke") return deviceCommand(command, rest, values);
   if (command === "fleet") {
-    if (rest.length !== 1) throw new UsageError("try hearth fleet APP --count N");
-    return fleetCommand(await loadApp(rest[0] as string), values);
+    if (rest[0] === "merge") return fleetMergeCommand(rest.slice(1), values.json === true);
+    if (rest.length !== 1) throw new UsageError("try hearth fleet APP --count N, or hearth fleet merge FILE...");
+    const app = rest[0] as string;
+    if (/^[a-z]+$/.test(app) && !EXAMPLES.includes(app) && closest(app, ["merge"]) !== undefined) throw new UsageError(`no example called ${app}; did you mean hearth fleet merge FILE...?`);
+    // The fleet's worker threads import the app by its module's URL (a TypeScript app's bundle, kept while they run).
+    return withAppModule(app, (url, loaded) => fleetCommand(url, loaded.name, values));
   }
   if (command === "board") {
     const logPort = values["log-port"] === undefined ? undefined : await freePortOption("log-port", values["log-port"]);

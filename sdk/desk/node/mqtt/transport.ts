@@ -31,10 +31,15 @@ const CONNACK_REFUSALS: Record<number, string> = {
   5: "not authorised",
 };
 
+/** A CONNACK's return code other than 0, in words. */
+export function connackReason(code: number): string {
+  return CONNACK_REFUSALS[code] ?? `refused (return code ${code})`;
+}
+
 /** The broker's refusal in a CONNACK (MQTT.js raises it as an error with the return code), or undefined for any other error. */
 export function connackRefusal(error: unknown): string | undefined {
   const code = (error as { code?: unknown }).code;
-  return typeof code === "number" && /refused|not authori|bad user/i.test((error as Error).message) ? (CONNACK_REFUSALS[code] ?? `refused (return code ${code})`) : undefined;
+  return typeof code === "number" && /refused|not authori|bad user/i.test((error as Error).message) ? connackReason(code) : undefined;
 }
 
 /** A broker refused a login: whose, and why (said to the user as it is: exit 2). */
@@ -67,6 +72,7 @@ export class MqttTransport implements Transport {
       keepalive: 30,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
+      subscribeBatchSize: 1000,
       ...(o.ca === undefined ? {} : { ca: o.ca }),
       ...(o.username === undefined ? {} : { username: o.username }),
       ...(o.password === undefined ? {} : { password: o.password }),
@@ -99,6 +105,11 @@ export class MqttTransport implements Transport {
 
   subscribe(topic: string): void {
     this.client?.subscribe(topic, { qos: 1 });
+  }
+
+  /** Many topics in few SUBSCRIBE packets (a fleet's cloud watching each of its devices' topics). */
+  subscribeMany(topics: readonly string[]): void {
+    this.client?.subscribe([...topics], { qos: 1 });
   }
 
   async stop(): Promise<void> {
