@@ -28,9 +28,9 @@ export type Table<M extends ModelSpec> = {
 }[PropName<M>];
 
 /** A boolean property. */
-export type Flag<M extends ModelSpec> = {
-  readonly [P in PropName<M>]: Props<M>[P] extends boolean ? { readonly property: P } : never;
-}[PropName<M>];
+export interface Flag<M extends ModelSpec> {
+  readonly property: { readonly [P in PropName<M>]: Props<M>[P] extends boolean ? P : never }[PropName<M>];
+}
 
 /** What choosing a mode does: set a property to a value, or run an action. */
 export type ModeEntry<M extends ModelSpec> =
@@ -183,4 +183,26 @@ export function unaccounted(binding: MatterBinding): string[] {
   for (const name of Object.keys(spec.actions)) if (!mapped.actions.has(name) && unmapped.actions?.[name] === undefined) missing.push(`action ${name}`);
   for (const name of Object.keys(spec.events)) if (!mapped.events.has(name) && unmapped.events?.[name] === undefined) missing.push(`event ${name}`);
   return missing;
+}
+
+/** The Matter number for a model value: scaled and rounded (Matter's units are integers). */
+export function scaledToMatter(binding: { readonly scale: number }, value: unknown): number | undefined {
+  return typeof value === "number" ? Math.round(value * binding.scale) : undefined;
+}
+
+/** The model value for a Matter number; the model's own check then decides whether it is on its step and range. */
+export function scaledFromMatter(binding: { readonly scale: number }, value: number): number {
+  // Rounded to 9 places so 2430 / 100 is 24.3, not 24.299999999999997, before the model's step check.
+  return Math.round((value / binding.scale) * 1e9) / 1e9;
+}
+
+/** The Matter number a table gives a model value, or undefined when the table lacks it. */
+export function tableToMatter(binding: { readonly table: readonly (readonly [unknown, number])[] }, value: unknown): number | undefined {
+  return binding.table.find(([v]) => v === value)?.[1];
+}
+
+/** The model value a table gives a Matter number (the first row that has it), or undefined when it has none. */
+export function tableFromMatter(binding: { readonly table: readonly (readonly [unknown, number])[] }, value: number): { value: unknown } | undefined {
+  const row = binding.table.find(([, m]) => m === value);
+  return row === undefined ? undefined : { value: row[0] };
 }

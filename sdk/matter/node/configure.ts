@@ -1,0 +1,16 @@
+import { config } from "@matter/nodejs/config";
+
+/**
+ * Imported first by every module here that loads matter.js: matter.js's Node
+ * platform would otherwise read this process's arguments, environment and a
+ * config.json in the working directory as its own settings, and take over
+ * signals and unhandled errors, which are the host's (the hearth CLI's).
+ */
+Object.assign(config, {
+  loadProcessArgv: false,
+  loadProcessEnv: false,
+  loadConfigFile: false,
+  trapProcessSignals: false,
+  trapUnhandledErrors: false,
+  setProcessExitCodeOnError: false,
+});
