@@ -6,11 +6,18 @@ import { config } from "@matter/nodejs/config";
  * config.json in the working directory as its own settings, and take over
  * signals and unhandled errors, which are the host's (the hearth CLI's).
  */
-Object.assign(config, {
+const settings = {
   loadProcessArgv: false,
   loadProcessEnv: false,
   loadConfigFile: false,
   trapProcessSignals: false,
   trapUnhandledErrors: false,
   setProcessExitCodeOnError: false,
-});
+} as const;
+for (const [name, value] of Object.entries(settings)) {
+  try {
+    (config as unknown as Record<string, boolean>)[name] = value;
+  } catch {
+    // matter.js was loaded before this module (by its host, who then chose its settings): they stand.
+  }
+}
