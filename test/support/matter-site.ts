@@ -1,5 +1,6 @@
 import "../../sdk/matter/node/configure.js";
-import { Crypto, Entropy, Environment, MemoryStorageDriver, Network, Seconds, ServerNode, StorageService } from "@matter/main";
+import { Crypto, Entropy, Environment, Filesystem, MemoryStorageDriver, Network, Seconds, ServerNode, StorageService, WalStorageDriver } from "@matter/main";
+import { NodeJsFilesystem } from "@matter/nodejs";
 import type { ClientNode } from "@matter/main";
 import { app as aircon } from "../../examples/aircon/app.js";
 import { airconMatter } from "../../examples/aircon/matter.js";
@@ -28,7 +29,7 @@ const EPOCH = Date.UTC(2026, 11, 1);
  * faster than real time), their cloud on an in-memory broker, a Matter
  * bridge for them, and a controller on matter.js's simulated network.
  */
-export async function matterSite(o: { appliances: readonly { app: string; id: string }[]; speedup?: number; storageDir?: string }) {
+export async function matterSite(o: { appliances: readonly { app: string; id: string }[]; speedup?: number; storageDir?: string; controllerDir?: string }) {
   const clock = new VirtualClock();
   const broker = new MemoryBroker();
   const boards = new Map<string, HostEngineBoard<ModelSpec>>();
@@ -57,12 +58,29 @@ export async function matterSite(o: { appliances: readonly { app: string; id: st
   };
   await until(() => cloud.list().every((d) => d.online && Object.keys(d.reported).length > 0));
   const simulator = new NetworkSimulator();
-  const bridge = await MatterBridge.start({ cloud, bindings: BINDINGS, network: { kind: "simulated", simulator, host: 1 }, ...(o.storageDir === undefined ? {} : { storageDir: o.storageDir }) });
-  const controller = await ServerNode.create({ id: "controller", environment: controllerEnvironment(simulator), commissioning: { enabled: false } });
-  await controller.start();
+  const startBridge = () => MatterBridge.start({ cloud, bindings: BINDINGS, network: { kind: "simulated", simulator, host: 1 }, ...(o.storageDir === undefined ? {} : { storageDir: o.storageDir }) });
+  let bridge = await startBridge();
+  const startController = async () => {
+    const node = await ServerNode.create({ id: "controller", environment: controllerEnvironment(simulator, o.controllerDir), commissioning: { enabled: false } });
+    await node.start();
+    return node;
+  };
+  let controller = await startController();
+  /** Closes the controller and starts it again from its storage: its sessions are new, its fabric is the one kept. */
+  const restartController = async (): Promise<ServerNode> => {
+    await controller.close();
+    controller = await startController();
+    return controller;
+  };
   const commission = async (): Promise<ClientNode> => {
     const { passcode, discriminator } = bridge.pairing;
     return controller.peers.commission({ passcode, discriminator, timeout: Seconds(60) });
+  };
+  /** Closes the bridge and starts it again from its storage (the same host on the simulated network). */
+  const restartBridge = async (): Promise<MatterBridge> => {
+    await bridge.close();
+    bridge = await startBridge();
+    return bridge;
   };
   const close = async (): Promise<void> => {
     clearInterval(pump);
@@ -70,17 +88,23 @@ export async function matterSite(o: { appliances: readonly { app: string; id: st
     await bridge.close();
     await cloud.stop();
   };
-  return { clock, broker, boards, cloud, bridge, controller, simulator, commission, until, close };
+  return { clock, broker, boards, cloud, get bridge() { return bridge; }, get controller() { return controller; }, restartController, simulator, commission, restartBridge, until, close };
 }
 
 /** The controller's environment, from matter.js's API alone: its own memory storage, host 2 of the simulated network. */
-function controllerEnvironment(simulator: NetworkSimulator): Environment {
+function controllerEnvironment(simulator: NetworkSimulator, dir?: string): Environment {
   const env = new Environment("controller");
   env.set(Crypto, Environment.default.get(Crypto));
   env.set(Entropy, Environment.default.get(Entropy));
   env.set(Network, simulator.addHost(2));
   const storage = new StorageService(env);
-  storage.registerDriver(MemoryStorageDriver);
-  storage.defaultDriver = "memory";
+  if (dir === undefined) {
+    storage.registerDriver(MemoryStorageDriver);
+    storage.defaultDriver = "memory";
+  } else {
+    env.set(Filesystem, new NodeJsFilesystem(dir));
+    storage.registerDriver(WalStorageDriver);
+    storage.defaultDriver = WalStorageDriver.id;
+  }
   return env;
 }
