@@ -63,6 +63,8 @@ Options for sim:
   --console-port P  serve the web console on 127.0.0.1:P (default 8080; a free one if that is taken;
                     with --json, no console unless this is given)
   --no-console      no web console
+  --matter          bridge the appliances to Matter (matter.js, UDP 5540): prints the pairing code and QR;
+                    its fabrics are kept in ~/.hearth/matter-bridge
   --device ID       device id on the link (one appliance; default sim-APP-1)
   --flash FILE      keep the board's flash (settings, logs) in FILE between runs (one appliance)
   --engine E        node (default): the firmware runs on Node; embedded: the example's image boots on
@@ -107,6 +109,7 @@ const OPTIONS = {
       "fleet-secret": { type: "string" },
       "console-port": { type: "string" },
       "no-console": { type: "boolean" },
+      matter: { type: "boolean" },
       open: { type: "boolean" },
       "broker-wait": { type: "string" },
       version: { type: "boolean" },
@@ -173,6 +176,7 @@ async function main(argv: string[]): Promise<number> {
       ...(values["broker-wait"] === undefined ? {} : { brokerWaitMs: durationOption(values["broker-wait"], "broker-wait") }),
       seed: intOption("seed", values.seed ?? "1", 0, 2 ** 32 - 1),
       ...(consolePort === undefined ? {} : { consolePort }),
+      ...(values.matter === true ? { withCloud: await (await import("../../../matter/node/session.js")).sessionMatterFor(names).catch((e: Error) => { throw new UsageError(e.message); }) } : {}),
       ...(values.ca === undefined ? {} : { ca: fileOption("--ca", values.ca).toString("utf8") }),
       ...(values["device-secret"] === undefined ? {} : { deviceSecret: hexOption("device-secret", values["device-secret"]) }),
       ...(values["issued-at"] === undefined ? {} : { issuedAt: intOption("issued-at", values["issued-at"], 0, Number.MAX_SAFE_INTEGER) }),
