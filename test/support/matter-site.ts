@@ -29,7 +29,7 @@ const EPOCH = Date.UTC(2026, 11, 1);
  * faster than real time), their cloud on an in-memory broker, a Matter
  * bridge for them, and a controller on matter.js's simulated network.
  */
-export async function matterSite(o: { appliances: readonly { app: string; id: string }[]; speedup?: number; storageDir?: string; controllerDir?: string }) {
+export async function matterSite(o: { appliances: readonly { app: string; id: string }[]; speedup?: number; storageDir?: string; controllerDir?: string; beforeBridge?: () => number }) {
   const clock = new VirtualClock();
   const broker = new MemoryBroker();
   const boards = new Map<string, HostEngineBoard<ModelSpec>>();
@@ -57,6 +57,7 @@ export async function matterSite(o: { appliances: readonly { app: string; id: st
     }
   };
   await until(() => cloud.list().every((d) => d.online && Object.keys(d.reported).length > 0));
+  const rssBeforeBridge = o.beforeBridge?.();
   const simulator = new NetworkSimulator();
   const startBridge = () => MatterBridge.start({ cloud, bindings: BINDINGS, network: { kind: "simulated", simulator, host: 1 }, ...(o.storageDir === undefined ? {} : { storageDir: o.storageDir }) });
   let bridge = await startBridge();
@@ -88,7 +89,7 @@ export async function matterSite(o: { appliances: readonly { app: string; id: st
     await bridge.close();
     await cloud.stop();
   };
-  return { clock, broker, boards, cloud, get bridge() { return bridge; }, get controller() { return controller; }, restartController, simulator, commission, restartBridge, until, close };
+  return { rssBeforeBridge, clock, broker, boards, cloud, get bridge() { return bridge; }, get controller() { return controller; }, restartController, simulator, commission, restartBridge, until, close };
 }
 
 /** The controller's environment, from matter.js's API alone: its own memory storage, host 2 of the simulated network. */
