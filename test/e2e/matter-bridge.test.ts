@@ -2,6 +2,8 @@ import "../../sdk/matter/node/configure.js"; // before matter.js loads: its sett
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClientNode, Endpoint } from "@matter/main";
 import { LaundryWasherDevice, RefrigeratorDevice, RoboticVacuumCleanerDevice, RoomAirConditionerDevice, TemperatureControlledCabinetDevice } from "@matter/main/devices";
+import { encodeMessage } from "../../sdk/protocol/envelope.js";
+import { topics } from "../../sdk/protocol/transport.js";
 import { matterSite } from "../support/matter-site.js";
 
 /**
@@ -127,6 +129,17 @@ describe("Matter bridge, from a matter.js controller on the simulated network", 
     await site.until(() => state(ep, "onOff")["onOff"] === true);
   });
 
+  it("the device's own reports reach the subscriber: the room's temperature as the air conditioner runs", async () => {
+    const ep = endpointOf(IDS.aircon);
+    const first = state(ep, "thermostat")["localTemperature"];
+    for (let i = 0; i < 20 && state(ep, "thermostat")["localTemperature"] === first; i++) {
+      site.clock.runFor(60_000); // a simulated minute at a time: the room moves slowly
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await site.until(() => state(ep, "thermostat")["localTemperature"] !== first);
+    await site.until(() => state(ep, "thermostat")["localTemperature"] === Math.round((reported(IDS.aircon)["room"] as number) * 100));
+  });
+
   it("a set made by the Hearth cloud reaches the Matter subscriber", async () => {
     const ep = endpointOf(IDS.aircon);
     await site.cloud.device(IDS.aircon, site.cloud.list().find((d) => d.id === IDS.aircon)!.model).set({ target: 27 } as never);
@@ -181,4 +194,14 @@ describe("Matter bridge, from a matter.js controller on the simulated network", 
     await site.until(() => device(IDS.fridge).get("fridgeTarget") === 5.5 && device(IDS.fridge).get("freezerTarget") === -20);
     await site.until(() => state(fridge as Endpoint, "temperatureControl")["temperatureSetpoint"] === 550);
   });
+  it("an appliance that goes offline is unreachable; one the bridge stops bridging leaves the controller's view", async () => {
+    (site.boards.get(IDS.fridge) as unknown as { powerOff(): void }).powerOff();
+    // What the broker publishes for a device whose connection died: its will (the memory broker has none of its own).
+    const will = site.broker.transport("broker-will");
+    will.start({ up: () => will.publish(topics.up(IDS.fridge), encodeMessage({ type: "offline", seq: 0 })), down: () => undefined, message: () => undefined });
+    await site.until(() => state(endpointOf(IDS.fridge), "bridgedDeviceBasicInformation")["reachable"] === false, 30_000);
+    await site.bridge.remove(IDS.vacuum);
+    await site.until(() => [...peer.endpoints].every((e) => (e.maybeStateOf("bridgedDeviceBasicInformation") as { serialNumber?: string } | undefined)?.serialNumber !== IDS.vacuum));
+  });
+
 });
