@@ -194,6 +194,20 @@ describe("Matter bridge, from a matter.js controller on the simulated network", 
     await site.until(() => device(IDS.fridge).get("fridgeTarget") === 5.5 && device(IDS.fridge).get("freezerTarget") === -20);
     await site.until(() => state(fridge as Endpoint, "temperatureControl")["temperatureSetpoint"] === 550);
   });
+  it("the washer's end of program reaches the subscriber as OperationCompletion", async () => {
+    const ep = endpointOf(IDS.washer);
+    const completions: unknown[] = [];
+    ep.eventsOf("operationalState")["operationCompletion"]?.on((payload: unknown) => void completions.push(payload));
+    for (let i = 0; i < 400 && device(IDS.washer).get("state") !== "done"; i++) {
+      site.clock.runFor(60_000); // a simulated minute at a time
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(device(IDS.washer).get("state")).toBe("done");
+    await site.until(() => completions.length > 0);
+    expect(completions[0]).toMatchObject({ completionErrorCode: 0 });
+    await site.until(() => state(ep, "operationalState")["operationalState"] === 0);
+  }, 60_000);
+
   it("an appliance that goes offline is unreachable; one the bridge stops bridging leaves the controller's view", async () => {
     (site.boards.get(IDS.fridge) as unknown as { powerOff(): void }).powerOff();
     // What the broker publishes for a device whose connection died: its will (the memory broker has none of its own).

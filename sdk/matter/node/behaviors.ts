@@ -194,7 +194,7 @@ async function operate(endpoint: object, command: Command): Promise<OperationalS
   return { commandResponseState: { errorStateId: OperationalState.ErrorState.NoError } };
 }
 
-export class HearthOperationalStateServer extends OperationalStateServer {
+export class HearthOperationalStateServer extends OperationalStateServer.enable({ events: { operationCompletion: true } }) {
   override pause(): Promise<OperationalState.OperationalCommandResponse> {
     return operate(this.endpoint, "pause");
   }

@@ -11,6 +11,7 @@ import type { ModelSpec } from "../../thing/model.js";
 import type { MatterBinding } from "../mapping.js";
 import { endpointsFor, patchFor, type Patch } from "./endpoints.js";
 import { linkEndpoint } from "./link.js";
+import { HearthOperationalStateServer } from "./behaviors.js";
 import { matterEnvironment, type MatterNetwork } from "./environment.js";
 
 export interface MatterBridgeOptions {
@@ -164,7 +165,12 @@ export class MatterBridge {
     const entry: Bridged = { device, binding, endpoint, byKey, reachable: device.online, applying: Promise.resolve(), dirty: false, off: () => undefined };
     this.bridged.set(device.id, entry);
     await this.aggregator.add(endpoint);
-    entry.off = device.onReport(() => this.schedule(entry));
+    const offReport = device.onReport(() => this.schedule(entry));
+    const offEvent = device.onEvent((event) => this.forwardEvent(entry, event));
+    entry.off = () => {
+      offReport();
+      offEvent();
+    };
     if (Object.keys(device.reported).length > 0) this.schedule(entry);
     await entry.applying;
   }
@@ -200,6 +206,21 @@ export class MatterBridge {
     }).catch((error: unknown) => {
       console.error(`matter bridge: ${entry.device.id}: ${error instanceof Error ? error.message : String(error)}`);
     });
+  }
+
+  /** A model event the mapping carries as a Matter event: the washer's end of a program is OperationCompletion. */
+  private forwardEvent(entry: Bridged, event: { name: string; fields: Record<string, unknown> }): void {
+    const m = entry.binding.mapping;
+    if (m.deviceType !== "LaundryWasher" || m.operational.completion !== event.name) return;
+    const minutes = typeof event.fields["minutes"] === "number" ? event.fields["minutes"] : null;
+    entry.applying = entry.applying
+      .then(() =>
+        entry.endpoint.act((agent) => {
+          const events = agent.get(HearthOperationalStateServer).events as unknown as { operationCompletion: { emit(payload: unknown, context: unknown): void } };
+          events.operationCompletion.emit({ completionErrorCode: 0, totalOperationalTime: minutes === null ? null : minutes * 60, pausedTime: null }, agent.context);
+        }),
+      )
+      .catch((error: unknown) => console.error(`matter bridge: ${entry.device.id}: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   private watchPresence(): void {

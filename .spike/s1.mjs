@@ -1,0 +1,31 @@
+import { config } from "@matter/nodejs/config";
+Object.assign(config, { loadProcessArgv: false, loadProcessEnv: false, loadConfigFile: false, trapProcessSignals: false, trapUnhandledErrors: false, setProcessExitCodeOnError: false });
+const { Environment, ServerNode, StorageService, MemoryStorageDriver, Network, NetworkSimulator, Endpoint, Logger, LogLevel, Crypto, Entropy } = await import("@matter/main");
+const { AggregatorEndpoint } = await import("@matter/main/endpoints/aggregator");
+const { RoomAirConditionerDevice } = await import("@matter/main/devices/room-air-conditioner");
+const { BridgedDeviceBasicInformationServer } = await import("@matter/main/behaviors/bridged-device-basic-information");
+Logger.level = LogLevel.WARN;
+const t0 = performance.now();
+const sim = new NetworkSimulator();
+function env(id, index) {
+  const e = new Environment(id);
+  e.set(Crypto, Environment.default.get(Crypto)); e.set(Entropy, Environment.default.get(Entropy));
+  e.set(Network, sim.addHost(index));
+  const storage = new StorageService(e);
+  storage.registerDriver(MemoryStorageDriver);
+  storage.defaultDriver = "memory";
+  return e;
+}
+const bridge = await ServerNode.create({ id: "bridge", environment: env("bridge", 1), commissioning: { passcode: 34567891, discriminator: 1234 }, basicInformation: { vendorId: 0xfff1, productId: 0x8000, vendorName: "Hearth", productName: "Bridge" } });
+const agg = new Endpoint(AggregatorEndpoint, { id: "agg" });
+await bridge.add(agg);
+const ac = new Endpoint(RoomAirConditionerDevice.with(BridgedDeviceBasicInformationServer), { id: "ac1", bridgedDeviceBasicInformation: { nodeLabel: "ac", reachable: true }, thermostat: {}, onOff: {} });
+await agg.add(ac);
+await bridge.start();
+console.log("bridge up", performance.now() - t0);
+const controller = await ServerNode.create({ id: "ctl", environment: env("ctl", 2), commissioning: { enabled: false } });
+await controller.start();
+const peer = await controller.peers.commission({ passcode: 34567891, discriminator: 1234, timeout: 90_000 });
+console.log("commissioned", performance.now() - t0, peer.constructor.name);
+console.log(peer.parts.size, [...peer.endpoints].map(e=>e.number));
+await controller.close(); await bridge.close();
