@@ -1,1 +1,0 @@
-for (const mod of ["@matter/main/types","@matter/main/protocol","@matter/main/general"]) { try { const m = await import(mod); console.log(mod, ["StatusResponseError","Status","ManualPairingCodeCodec","QrPairingCodeCodec","QrCode","Read","MdnsService"].filter(n => n in m)); } catch(e) { console.log(mod, e.message) } }
