@@ -7,6 +7,8 @@ import type { MatterBinding } from "../mapping.js";
 import { MatterBridge } from "./bridge.js";
 
 export interface SessionMatterOptions {
+  /** The error a user gets for a problem of theirs (the CLI's UsageError: one line, exit code 2). */
+  userError?: (message: string) => Error;
   /** The mappings of the session's appliances (the examples' matter.ts). */
   bindings: readonly MatterBinding[];
   /** Fabrics and pairing code: default ~/.hearth/matter-bridge, so a restarted session stays commissioned. */
@@ -23,7 +25,14 @@ export interface SessionMatterOptions {
 export function sessionMatter(o: SessionMatterOptions): (cloud: Cloud, print: (line: string) => void) => Promise<() => Promise<void>> {
   return async (cloud, print) => {
     const storageDir = o.storageDir ?? join(homedir(), ".hearth", "matter-bridge");
-    const bridge = await MatterBridge.start({ cloud, bindings: o.bindings, storageDir, ...(o.port === undefined ? {} : { port: o.port }) });
+    let bridge: MatterBridge;
+    try {
+      bridge = await MatterBridge.start({ cloud, bindings: o.bindings, storageDir, ...(o.port === undefined ? {} : { port: o.port }) });
+    } catch (error) {
+      // Most often: another bridge holds the storage (its lock) or the UDP port.
+      const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      throw (o.userError ?? ((m: string) => new Error(m)))(`--matter: the bridge did not start (state in ${storageDir}, UDP ${o.port ?? 5540}): ${why}`);
+    }
     const { manualPairingCode, qrPairingCode } = bridge.pairing;
     print(`matter  bridge for ${bridge.devices().join(", ")} on UDP ${o.port ?? 5540}, state in ${storageDir}${bridge.commissioned ? " (commissioned already)" : ""}`);
     print(`matter  manual pairing code ${manualPairingCode}  QR payload ${qrPairingCode}`);
@@ -47,13 +56,17 @@ export async function sessionMatterFor(apps: readonly string[], o: Omit<SessionM
     const example = /^[a-z]+$/.test(name);
     const url = example ? new URL(`../../../examples/${name}/matter.js`, import.meta.url).href : new URL(name, `file://${process.cwd()}/`).href;
     let binding: MatterBinding | undefined;
+    let failed = "";
     try {
       const module = (await import(url)) as Record<string, unknown>;
       binding = (module["matter"] ?? Object.values(module).find((v) => typeof v === "object" && v !== null && "mapping" in v && "model" in v)) as MatterBinding | undefined;
-    } catch {
-      binding = undefined;
+    } catch (error) {
+      failed = `: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
     }
-    if (binding === undefined) throw new NoMatterMapping(`--matter: ${name} has no Matter mapping (${example ? `examples/${name}/matter.ts` : "its module exports no matter"})`);
+    if (binding === undefined) {
+      const message = `--matter: ${name} has no Matter mapping (${example ? `examples/${name}/matter.ts` : "its module exports no matter"})${failed}`;
+      throw o.userError?.(message) ?? new NoMatterMapping(message);
+    }
     bindings.set(binding.model.id, binding);
   }
   return sessionMatter({ ...o, bindings: [...bindings.values()] });

@@ -176,7 +176,7 @@ async function main(argv: string[]): Promise<number> {
       ...(values["broker-wait"] === undefined ? {} : { brokerWaitMs: durationOption(values["broker-wait"], "broker-wait") }),
       seed: intOption("seed", values.seed ?? "1", 0, 2 ** 32 - 1),
       ...(consolePort === undefined ? {} : { consolePort }),
-      ...(values.matter === true ? { withCloud: await import("../../../matter/node/session.js").then((m) => m.sessionMatterFor(names)).catch((e: Error) => { throw new UsageError(e.message); }) } : {}),
+      ...(values.matter === true ? { withCloud: await import("../../../matter/node/session.js").then((m) => m.sessionMatterFor(names, { userError: (why) => new UsageError(why) })).catch((e: Error) => { throw e instanceof UsageError ? e : new UsageError(`--matter: ${e.message}`); }) } : {}),
       ...(values.ca === undefined ? {} : { ca: fileOption("--ca", values.ca).toString("utf8") }),
       ...(values["device-secret"] === undefined ? {} : { deviceSecret: hexOption("device-secret", values["device-secret"]) }),
       ...(values["issued-at"] === undefined ? {} : { issuedAt: intOption("issued-at", values["issued-at"], 0, Number.MAX_SAFE_INTEGER) }),
