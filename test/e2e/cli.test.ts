@@ -284,6 +284,7 @@ describe("hearth CLI", () => {
       [["launch"], /unknown command "launch"/],
       [["sim", "washer", "fridge", "--device", "w-1"], /--device names one appliance/],
       [["sim", "washer", "--console-port", "99999"], /--console-port must be/],
+      [["sim", "./no-such-app.js", "--matter"], /^hearth: --matter: \.\/no-such-app\.js has no Matter mapping/],
     ] as const) {
       const { code, stderr } = await hearth([...args]);
       expect(code).toBe(2);
