@@ -14,7 +14,7 @@ import {
 } from "@matter/main/behaviors";
 import { ModeBase } from "@matter/main/clusters/mode-base";
 import { OperationalState } from "@matter/main/clusters/operational-state";
-import { StatusResponseError } from "@matter/main/types";
+import { Status, StatusResponseError } from "@matter/main/types";
 import type { MatterMapping, Modes, Operational } from "../mapping.js";
 import { scaledFromMatter, tableFromMatter } from "../mapping.js";
 import type { ModelSpec } from "../../thing/model.js";
@@ -32,7 +32,7 @@ type Mapping = MatterMapping<ModelSpec>;
 const mappingOf = (endpoint: object): Mapping => linkOf(endpoint).binding.mapping;
 
 function refuse(why: string): StatusResponseError {
-  return new StatusResponseError(why, 0x87 /* ConstraintError */);
+  return new StatusResponseError(why, Status.ConstraintError);
 }
 
 /** A Matter number through a table back to the model's value, or a ConstraintError. */
@@ -183,12 +183,12 @@ function operationalOf(endpoint: object): Operational<ModelSpec> | undefined {
  */
 async function operate(endpoint: object, command: Command): Promise<OperationalState.OperationalCommandResponse> {
   const action = operationalOf(endpoint)?.commands[command];
-  if (action === undefined) throw new StatusResponseError(`${command} is not mapped for this appliance`, 0x81 /* UnsupportedCommand */);
+  if (action === undefined) throw new StatusResponseError(`${command} is not mapped for this appliance`, Status.UnsupportedCommand);
   try {
     await invokeAction(endpoint, action);
   } catch (error) {
     const cause = error instanceof StatusResponseError ? error : undefined;
-    if (cause !== undefined && cause.code !== 0x9c /* Busy */ && cause.code !== 0x01) throw cause;
+    if (cause !== undefined && cause.code !== Status.Busy && cause.code !== Status.Failure) throw cause;
     return { commandResponseState: { errorStateId: OperationalState.ErrorState.CommandInvalidInState, errorStateDetails: (cause?.bareMessage ?? "refused").slice(0, 64) } };
   }
   return { commandResponseState: { errorStateId: OperationalState.ErrorState.NoError } };
