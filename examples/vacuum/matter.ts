@@ -30,6 +30,7 @@ export const vacuumMatter = defineMatterMapping(vacuumModel, {
     // 1 boxed in: Stuck; 4 lost after a restart: FailedToFindChargingDock; sensor faults: UnableToCompleteOperation.
     error: { property: "error", errors: [[0, 0], [1, 0x41], [4, 0x40]] },
     commands: { pause: "pause", resume: "start", goHome: "dock" },
+    completion: "cleaningDone",
   },
   battery: { percent: { property: "battery", scale: 2 }, charging: { property: "charging" } },
   unmapped: {
@@ -41,7 +42,6 @@ export const vacuumMatter = defineMatterMapping(vacuumModel, {
       utcOffset: "Matter has no schedule for a vacuum (Time Synchronization is the controller's)",
     },
     events: {
-      cleaningDone: "RvcOperationalState's OperationCompletion is not sent yet",
       binFull: "no Matter event",
       lowBattery: "seen as RvcOperationalState going to SeekingCharger and PowerSource's percentage",
       stuck: "carried as the OperationalError attribute (from error)",

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { airconMatter } from "../../examples/aircon/matter.js";
 import { airconModel } from "../../examples/aircon/model.js";
@@ -5,7 +6,9 @@ import { fridgeMatter } from "../../examples/fridge/matter.js";
 import { vacuumMatter } from "../../examples/vacuum/matter.js";
 import { vacuumModel } from "../../examples/vacuum/model.js";
 import { washerMatter } from "../../examples/washer/matter.js";
-import { defineMatterMapping, mappedMembers, unaccounted, type MatterBinding } from "../../sdk/matter/mapping.js";
+import { defineMatterMapping, mappedMembers, scaledFromMatter, scaledToMatter, tableFromMatter, tableToMatter, unaccounted, type MatterBinding } from "../../sdk/matter/mapping.js";
+import { problemWith } from "../../sdk/thing/validate.js";
+import type { NumberSpec } from "../../sdk/thing/model.js";
 
 const bindings = [airconMatter, washerMatter, fridgeMatter, vacuumMatter] as unknown as MatterBinding[];
 
@@ -35,6 +38,43 @@ describe("Matter mappings beside the thing models", () => {
         expect(new Set(seen).size, `${b.model.id} ${set.property}`).toBe(seen.length);
         for (const v of seen) expect(spec?.type === "enum" && spec.values.includes(v as never), `${b.model.id} ${String(v)}`).toBe(true);
       }
+    }
+  });
+
+  it("a writable number goes to Matter and back unchanged, for every value on the model's step and range", () => {
+    const setpoints: [MatterBinding, { property: string; scale: number }][] = [];
+    for (const b of bindings) {
+      const m = b.mapping;
+      if (m.deviceType === "RoomAirConditioner") setpoints.push([b, m.thermostat.setpoint]);
+      if (m.deviceType === "LaundryWasher" && m.temperature !== undefined) setpoints.push([b, m.temperature]);
+      if (m.deviceType === "Refrigerator") for (const c of m.cabinets) setpoints.push([b, c.setpoint]);
+    }
+    expect(setpoints.length).toBe(4);
+    for (const [b, s] of setpoints) {
+      const spec = b.model.spec.properties[s.property] as NumberSpec;
+      const steps = Math.round(((spec.max as number) - (spec.min as number)) / (spec.step as number));
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: steps }), (k) => {
+          const value = Math.round(((spec.min as number) + k * (spec.step as number)) * 1e9) / 1e9;
+          const matter = scaledToMatter(s, value) as number;
+          expect(Number.isInteger(matter)).toBe(true);
+          const back = scaledFromMatter(s, matter);
+          expect(back).toBe(value);
+          expect(problemWith(spec, back)).toBeUndefined();
+        }),
+      );
+    }
+  });
+
+  it("a table is one-to-one where it is written: each model value has one Matter value and back", () => {
+    const aircon = airconMatter.mapping;
+    if (aircon.deviceType !== "RoomAirConditioner") throw new Error("the air conditioner is a RoomAirConditioner");
+    for (const table of [aircon.thermostat.systemMode, aircon.fanMode!]) {
+      for (const [value, matter] of table.table) {
+        expect(tableToMatter(table, value)).toBe(matter);
+        expect(tableFromMatter(table, matter)).toEqual({ value });
+      }
+      expect(new Set(table.table.map(([, m]) => m)).size).toBe(table.table.length);
     }
   });
 

@@ -209,7 +209,7 @@ export class HearthOperationalStateServer extends OperationalStateServer.enable(
   }
 }
 
-export class HearthRvcOperationalStateServer extends RvcOperationalStateServer {
+export class HearthRvcOperationalStateServer extends RvcOperationalStateServer.enable({ events: { operationCompletion: true } }) {
   override pause(): Promise<OperationalState.OperationalCommandResponse> {
     return operate(this.endpoint, "pause");
   }

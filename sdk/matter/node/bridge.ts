@@ -11,7 +11,7 @@ import type { ModelSpec } from "../../thing/model.js";
 import type { MatterBinding } from "../mapping.js";
 import { endpointsFor, patchFor, type Patch } from "./endpoints.js";
 import { linkEndpoint } from "./link.js";
-import { HearthOperationalStateServer } from "./behaviors.js";
+import { HearthOperationalStateServer, HearthRvcOperationalStateServer } from "./behaviors.js";
 import { matterEnvironment, type MatterNetwork } from "./environment.js";
 
 export interface MatterBridgeOptions {
@@ -208,15 +208,16 @@ export class MatterBridge {
     });
   }
 
-  /** A model event the mapping carries as a Matter event: the washer's end of a program is OperationCompletion. */
+  /** A model event the mapping carries as a Matter event: the end of a program or a job is OperationCompletion. */
   private forwardEvent(entry: Bridged, event: { name: string; fields: Record<string, unknown> }): void {
     const m = entry.binding.mapping;
-    if (m.deviceType !== "LaundryWasher" || m.operational.completion !== event.name) return;
+    if ((m.deviceType !== "LaundryWasher" && m.deviceType !== "RoboticVacuumCleaner") || m.operational.completion !== event.name) return;
+    const server = m.deviceType === "LaundryWasher" ? HearthOperationalStateServer : HearthRvcOperationalStateServer;
     const minutes = typeof event.fields["minutes"] === "number" ? event.fields["minutes"] : null;
     entry.applying = entry.applying
       .then(() =>
         entry.endpoint.act((agent) => {
-          const events = agent.get(HearthOperationalStateServer).events as unknown as { operationCompletion: { emit(payload: unknown, context: unknown): void } };
+          const events = agent.get(server).events as unknown as { operationCompletion: { emit(payload: unknown, context: unknown): void } };
           events.operationCompletion.emit({ completionErrorCode: 0, totalOperationalTime: minutes === null ? null : minutes * 60, pausedTime: null }, agent.context);
         }),
       )
