@@ -13,11 +13,11 @@ export const airconMatter = defineMatterMapping(airconModel, {
   },
   temperatureMeasurement: { property: "room", scale: 100 },
   fanMode: { property: "fan", table: [[1, 1], [2, 2], [3, 3], ["auto", 5]] },
+  rocking: { property: "swing" },
   unmapped: {
     properties: {
       compressor: "no Matter attribute says whether the compressor runs (Thermostat's ThermostatRunningState is optional and not served)",
       coil: "the evaporator coil's temperature has no Matter counterpart",
-      swing: "FanControl's Rocking feature could carry it; not served yet",
       error: "Hearth's sensor error codes have no Thermostat counterpart",
       cleaning: "self-cleaning has no Matter counterpart",
     },

@@ -97,6 +97,8 @@ export interface RoomAirConditionerMapping<M extends ModelSpec> {
   readonly temperatureMeasurement?: Scaled<M>;
   /** fanMode (Low 1, Medium 2, High 3, Auto 5). */
   readonly fanMode?: Table<M>;
+  /** FanControl's Rocking feature: the louvre's swing as RockSetting.RockUpDown. */
+  readonly rocking?: Flag<M> & { readonly property: WritableName<M> };
   readonly unmapped: Unmapped<M>;
 }
 

@@ -91,6 +91,7 @@ describe("Matter bridge, from a matter.js controller on the simulated network", 
     expect(state(acEp, "thermostat")).toMatchObject({ occupiedCoolingSetpoint: Math.round((ac["target"] as number) * 100), occupiedHeatingSetpoint: Math.round((ac["target"] as number) * 100), systemMode: { cool: 3, heat: 4, fan: 7, dry: 8, auto: 1 }[ac["mode"] as string], localTemperature: Math.round((ac["room"] as number) * 100) });
     expect(state(acEp, "temperatureMeasurement")["measuredValue"]).toBe(Math.round((ac["room"] as number) * 100));
     expect(state(acEp, "fanControl")["fanMode"]).toBe({ auto: 5, 1: 1, 2: 2, 3: 3 }[String(ac["fan"])]);
+    expect(state(acEp, "fanControl")["rockSetting"]).toMatchObject({ rockUpDown: ac["swing"] });
 
     const wm = reported(IDS.washer);
     const wmEp = endpointOf(IDS.washer);
@@ -124,6 +125,8 @@ describe("Matter bridge, from a matter.js controller on the simulated network", 
     await site.until(() => state(ep, "thermostat")["occupiedHeatingSetpoint"] === 2150);
     await ep.setStateOf("thermostat", { systemMode: 4 });
     await site.until(() => device(IDS.aircon).get("mode") === "heat");
+    await ep.setStateOf("fanControl", { fanMode: 3, rockSetting: { rockUpDown: true } });
+    await site.until(() => device(IDS.aircon).get("fan") === 3 && device(IDS.aircon).get("swing") === true);
     await ep.commandsOf("onOff")["on"]!(undefined);
     await site.until(() => device(IDS.aircon).get("power") === true);
     await site.until(() => state(ep, "onOff")["onOff"] === true);

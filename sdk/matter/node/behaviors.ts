@@ -78,10 +78,11 @@ export class HearthThermostatServer extends ThermostatServer.with("Cooling", "He
   }
 }
 
-export class HearthFanControlServer extends FanControlServer.with("Auto", "MultiSpeed") {
+export class HearthFanControlServer extends FanControlServer.with("Auto", "MultiSpeed", "Rocking") {
   override initialize() {
     const done = super.initialize();
     this.reactTo(this.events.fanMode$Changing, this.#fanMode);
+    this.reactTo(this.events.rockSetting$Changing, this.#rocking);
     return done;
   }
 
@@ -89,6 +90,12 @@ export class HearthFanControlServer extends FanControlServer.with("Auto", "Multi
     const m = mappingOf(this.endpoint);
     if (!fromController(context) || m.deviceType !== "RoomAirConditioner" || m.fanMode === undefined) return;
     writeFromController(this.endpoint, m.fanMode.property, fromTable(m.fanMode, value));
+  }
+
+  #rocking(value: { rockUpDown?: boolean }, _old: unknown, context?: unknown): void {
+    const m = mappingOf(this.endpoint);
+    if (!fromController(context) || m.deviceType !== "RoomAirConditioner" || m.rocking === undefined) return;
+    writeFromController(this.endpoint, m.rocking.property, value.rockUpDown === true);
   }
 }
 

@@ -98,7 +98,10 @@ export function patchFor(binding: MatterBinding, r: State): Patch {
         localTemperature: scaledToMatter(m.thermostat.localTemperature, r[m.thermostat.localTemperature.property]),
       });
       if (m.temperatureMeasurement !== undefined) own["temperatureMeasurement"] = clean({ measuredValue: scaledToMatter(m.temperatureMeasurement, r[m.temperatureMeasurement.property]) });
-      if (m.fanMode !== undefined) own["fanControl"] = clean({ fanMode: tableToMatter(m.fanMode, r[m.fanMode.property]) });
+      if (m.fanMode !== undefined) {
+        const swing = m.rocking === undefined ? undefined : r[m.rocking.property];
+        own["fanControl"] = clean({ fanMode: tableToMatter(m.fanMode, r[m.fanMode.property]), rockSetting: typeof swing === "boolean" ? { rockUpDown: swing } : undefined });
+      }
       break;
     }
     case "LaundryWasher":
@@ -167,7 +170,7 @@ function initial(binding: MatterBinding, m: MatterMapping<ModelSpec>): Record<st
           occupiedHeatingSetpoint: Math.max(min, Math.min(max, 2000)),
         },
         ...(m.temperatureMeasurement === undefined ? {} : { temperatureMeasurement: { measuredValue: null, minMeasuredValue: limit(binding, m.temperatureMeasurement, "min") ?? null, maxMeasuredValue: limit(binding, m.temperatureMeasurement, "max") ?? null } }),
-        ...(m.fanMode === undefined ? {} : { fanControl: { fanModeSequence: 2, fanMode: 5, percentSetting: null, percentCurrent: 0, speedMax: 3, speedSetting: null, speedCurrent: 0 } }),
+        ...(m.fanMode === undefined ? {} : { fanControl: { fanModeSequence: 2, fanMode: 5, percentSetting: null, percentCurrent: 0, speedMax: 3, speedSetting: null, speedCurrent: 0, rockSupport: { rockUpDown: m.rocking !== undefined }, rockSetting: { rockUpDown: false } } }),
       };
     }
     case "LaundryWasher":
