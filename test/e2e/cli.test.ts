@@ -267,6 +267,9 @@ describe("hearth CLI", () => {
       [["launch"], /unknown command "launch"/],
       [["sim", "washer", "fridge", "--device", "w-1"], /--device names one appliance/],
       [["sim", "washer", "--console-port", "99999"], /--console-port must be/],
+      // An app module that is there but maps to no Matter device type (a missing one is "no such file", before --matter).
+      [["sim", "dist/examples/aircon/app.js", "--matter"], /^hearth: --matter: dist\/examples\/aircon\/app\.js has no Matter mapping/],
+      [["sim", "./no-such-app.js", "--matter"], /^hearth: \.\/no-such-app\.js: no such file/],
     ] as const) {
       const { code, stderr } = await hearth([...args]);
       expect(code).toBe(2);

@@ -39,6 +39,8 @@ const PLANTS: { file: string; line: string; named: RegExp }[] = [
   { file: "sdk/cloud/rollout.ts", line: 'export type { Outbox } from "../device/link/outbox.js";', named: /sdk\/cloud\/rollout\.ts -> sdk\/device\/link\/outbox\.ts: the cloud \(sdk\/cloud\) may not import sdk\/device\/link/ },
   { file: "examples/aircon/thermostat.ts", line: 'export { RoomPlant } from "../../boards/aircon-indoor/plant.js";', named: /firmware \(examples\/aircon\/thermostat\.ts\) may not import boards\/aircon-indoor\/plant\.ts/ },
   { file: "examples/washer/drum.ts", line: 'export type { Plant } from "../../sdk/desk/sim/index.js";', named: /firmware \(examples\/washer\/drum\.ts\) may not import sdk\/desk\/sim\/index\.ts/ },
+  { file: "sdk/matter/mapping.ts", line: 'export type { Message } from "../protocol/envelope.js";', named: /sdk\/matter\/mapping\.ts -> sdk\/protocol\/envelope\.ts: sdk\/matter's mapping may import only the thing model/ },
+  { file: "sdk/cloud/rollout.ts", line: 'export const bridge = () => import("../matter/node/bridge.js");', named: /sdk\/cloud\/rollout\.ts -> sdk\/matter\/node\/bridge\.ts: sdk\/cloud may not import the Matter bridge/ },
   { file: "boards/fridge/index.ts", line: 'export { CabinetPlant } from "./plant.js";', named: /a board's wiring \(boards\/fridge\/index\.ts\) hands firmware its parts, never its plant/ },
 ];
 

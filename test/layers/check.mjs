@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(process.argv[2] ?? fileURLToPath(new URL("../..", import.meta.url)));
 const CONFIGS = ["tsconfig.json", "tsconfig.console.json", "tsconfig.moddable.json"];
-const NODE_ONLY_PACKAGES = ["mqtt", "aedes", "esbuild", "playwright-core", "vitest", "fast-check", "cborg"];
+const NODE_ONLY_PACKAGES = ["mqtt", "aedes", "esbuild", "playwright-core", "vitest", "fast-check", "cborg", "@matter/main", "@matter/nodejs"];
 
 /** Where a file sits: its folder, as the rules name folders. */
 const folderOf = (file) => file.split("/").slice(0, -1).join("/") || ".";
@@ -49,6 +49,12 @@ const RULES = [
   [
     "firmware never imports the simulator: not the desk tools, not a board's plant",
     (from, to) => (firmwareFile(from) && (under(to, "sdk/desk") || isPlant(to)) && `firmware (${from}) may not import ${to}: the simulator is the desk's, never the image's`) || (/^boards\/[^/]+\/index\.ts$/.test(from) && isPlant(to) && `a board's wiring (${from}) hands firmware its parts, never its plant (${to})`),
+  ],
+  [
+    "a Matter mapping is data over the thing model: sdk/matter (outside node/) imports only the model; the device and the cloud never import sdk/matter",
+    (from, to) =>
+      (under(from, "sdk/matter") && !isNodeOnly(from) && under(to, "sdk/protocol", "sdk/device", "sdk/cloud", "sdk/desk") && `sdk/matter's mapping may import only the thing model, not ${folderOf(to)}`) ||
+      (under(from, "sdk/device", "sdk/cloud", "sdk/protocol", "sdk/thing") && under(to, "sdk/matter") && `${folderOf(from)} may not import the Matter bridge (${folderOf(to)})`),
   ],
   ["the simulator never imports Node-only code", (from, to) => under(from, "sdk/desk/sim") && isNodeOnly(to) && "sdk/desk/sim is runtime-neutral: it may not import a node/ folder"],
   ["nothing but examples and tests imports examples", (from, to) => under(from, "hal", "os", "sdk", "boards") && under(to, "examples") && "only examples/ and test/ may import examples/"],

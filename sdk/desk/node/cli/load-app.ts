@@ -24,9 +24,14 @@ export async function loadApp(name: string): Promise<ApplianceApp<ModelSpec>> {
 const loaded = new Map<string, Promise<ApplianceApp<ModelSpec>>>();
 
 async function loadOnce(name: string): Promise<ApplianceApp<ModelSpec>> {
+  return exported(name, await importAppModule(name));
+}
+
+/** The module `name` names, imported: an example's app, or a module (TypeScript bundled by esbuild). */
+export async function importAppModule(name: string): Promise<Record<string, unknown>> {
   const module = await appModule(name);
   try {
-    return exported(name, await importing(name, module.url));
+    return await importing(name, module.url);
   } finally {
     module.dispose();
   }
@@ -76,9 +81,9 @@ function moduleFile(name: string): string {
   throw new UsageError(`${name} is a folder with no app.ts or app.js: name the module that exports \`app\``);
 }
 
-async function importing(name: string, url: string): Promise<{ app?: unknown }> {
+async function importing(name: string, url: string): Promise<Record<string, unknown>> {
   try {
-    return (await import(url)) as { app?: unknown };
+    return (await import(url)) as Record<string, unknown>;
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === "ERR_MODULE_NOT_FOUND" || e.code === "ERR_UNKNOWN_FILE_EXTENSION") throw new UsageError(`${name} cannot be loaded: ${e.message.split("\n")[0]}`);
@@ -86,8 +91,8 @@ async function importing(name: string, url: string): Promise<{ app?: unknown }> 
   }
 }
 
-function exported(name: string, module: { app?: unknown }): ApplianceApp<ModelSpec> {
-  const app = module.app as Partial<ApplianceApp<ModelSpec>> | undefined;
+function exported(name: string, module: Record<string, unknown>): ApplianceApp<ModelSpec> {
+  const app = module["app"] as Partial<ApplianceApp<ModelSpec>> | undefined;
   if (app === undefined) throw new UsageError(`${name} does not export an app (export const app = defineApp({ ... }) from hearth/sim)`);
   if (typeof app.firmware !== "function" || app.model === undefined) throw new UsageError(`${name}: its app is not an appliance app (made with defineApp from hearth/sim)`);
   return app as ApplianceApp<ModelSpec>;

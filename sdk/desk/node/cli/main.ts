@@ -6,7 +6,7 @@ import { fleetCommand, fleetMergeCommand } from "./fleet.js";
 import { brokerOption, deviceIdOption, durationOption, fileOption, freePortOption, hexOption, intOption, numberOption, folderOption, UsageError, userProblem } from "./options.js";
 import { fileURLToPath } from "node:url";
 import { parseCommandLine } from "./parse.js";
-import { EXAMPLES, loadApp, withAppModule } from "./load-app.js";
+import { EXAMPLES, importAppModule, loadApp, withAppModule } from "./load-app.js";
 import { imageCommand } from "./image.js";
 import { watchCommand } from "./watch.js";
 import { newProject } from "./new-project.js";
@@ -92,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
       ...(values["broker-wait"] === undefined ? {} : { brokerWaitMs: durationOption(values["broker-wait"], "broker-wait") }),
       seed: intOption("seed", values.seed ?? "1", 0, 2 ** 32 - 1),
       ...(consolePort === undefined ? {} : { consolePort }),
+      ...(values.matter === true ? { withCloud: await import("../../../matter/node/session.js").then((m) => m.sessionMatterFor(names, { userError: (why) => new UsageError(why), importModule: importAppModule })).catch((e: Error) => { throw e instanceof UsageError ? e : new UsageError(`--matter: ${e.message}`); }) } : {}),
       ...(values.ca === undefined ? {} : { ca: fileOption("--ca", values.ca).toString("utf8") }),
       ...(values["device-secret"] === undefined ? {} : { deviceSecret: hexOption("device-secret", values["device-secret"]) }),
       ...(values["issued-at"] === undefined ? {} : { issuedAt: intOption("issued-at", values["issued-at"], 0, Number.MAX_SAFE_INTEGER) }),

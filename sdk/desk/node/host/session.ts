@@ -76,6 +76,8 @@ export interface SessionOptions {
   engine?: Engine;
   /** Serve the web console on this port of 127.0.0.1 (0: a free one); no console when undefined. */
   consolePort?: number;
+  /** Started once the cloud is up, with it (the Matter bridge of --matter); the function it answers is awaited before the cloud stops. */
+  withCloud?: (cloud: Cloud, print: (line: string) => void) => Promise<() => Promise<void>>;
   /** Called once the session is up (tests use it to find the console). */
   onReady?: (info: { brokerUrl: string; consoleUrl: string | undefined }) => void;
   /** Resolves when the user asks to stop (Ctrl-C). */
@@ -197,6 +199,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   }
   const web = o.consolePort === undefined ? undefined : await startConsole({ appliances, cloud, clock, port: o.consolePort, restartBroker: brokers.restart });
   if (web !== undefined) o.print(`console ${web.url}`, false);
+  const stopExtension = await o.withCloud?.(cloud, (line) => o.print(line, false));
   o.onReady?.({ brokerUrl: url, consoleUrl: web?.url });
 
   let failure: LoginRefusedError | undefined;
@@ -234,6 +237,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
     stoppedBy,
   }));
   await web?.close();
+  await stopExtension?.();
   await Promise.all(serials.map((s) => s?.close()));
   await Promise.all(logs.map((l) => l?.close()));
   for (const d of appliances) d.board.powerOff();
