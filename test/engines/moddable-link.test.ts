@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEV_BOARDS, type DevBoard } from "../../boards/dev/index.js";
+import { buildFirmware } from "../../sdk/node/tools/build.js";
+import { MODDABLE_PLATFORMS, writeModdableProject } from "../../sdk/node/tools/moddable.js";
+import { linkExport, moddableSource, moddableTools, type LinkResult, type ModdableTools } from "../support/moddable-sdk.js";
+import { keys } from "../support/ota.js";
+
+/**
+ * Every Moddable export (four appliances on both dev boards) compiled and linked by Moddable's
+ * own tools, built here from the vendored SDK: mcconfig, then xsc and xsl with the manifest's
+ * preloads, as Moddable's esp32 build runs them. What a fake of Moddable cannot catch (an import
+ * Moddable's module does not export, a preloaded table left unfrozen) fails here.
+ */
+const APPLIANCES = ["aircon", "washer", "fridge", "vacuum"] as const;
+const PROVISIONING = { deviceId: "dev-1", host: "broker.example", port: 1883, user: "dev-1", password: "v1.0.abc" };
+
+const source = moddableSource();
+if (source === undefined) console.warn("moddable-link: no Moddable SDK beside the repository (../shared/moddable-sdk) nor HEARTH_MODDABLE_SDK: skipped (CI fails instead)");
+let tools: ModdableTools;
+const work = mkdtempSync(join(tmpdir(), "hearth-moddable-link-"));
+const results = new Map<string, LinkResult>();
+
+async function link(appliance: string, board: string, platform: string): Promise<LinkResult> {
+  const devBoard = DEV_BOARDS[board] as DevBoard;
+  const { image, devWiring } = await buildFirmware({ entry: `examples/${appliance}`, board, version: [1, 0, 0], securityCounter: 1, secretKey: keys.secretKey, devBoard });
+  const out = join(work, `${appliance}-${board}`);
+  writeModdableProject(out, image, devBoard, devWiring, PROVISIONING);
+  const result = await linkExport(tools, out, platform);
+  results.set(`${appliance} on ${board}`, result);
+  return result;
+}
+
+describe.skipIf(source === undefined)("Moddable's own tools build every export", () => {
+  beforeAll(async () => {
+    tools = await moddableTools(source as string);
+    console.log(tools.builtIn === undefined ? `moddable-link: host tools from ${tools.root}` : `moddable-link: host tools built in ${tools.builtIn.toFixed(1)} s`);
+  }, 15 * 60_000);
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+    if (results.size > 0) console.log(linkerTable(results));
+  });
+
+  for (const appliance of APPLIANCES) {
+    for (const [board, platform] of Object.entries(MODDABLE_PLATFORMS)) {
+      it(`${appliance} on ${board} (-p ${platform}): mcconfig, xsc and xsl link it with no error and nothing "not frozen"`, async () => {
+        const result = await link(appliance, board, platform);
+        expect(result.errors, `${appliance} on ${board}: the Moddable link failed: ${result.errors.join(" | ")}`).toEqual([]);
+        expect(result.ok, `${appliance} on ${board}: hearth-check.sh failed`).toBe(true);
+        const notFrozen = result.warnings.filter((w) => w.kind === "not frozen").map((w) => `${w.module}: ${w.where}`);
+        expect(notFrozen, `${appliance} on ${board}: xsl's "not frozen"`).toEqual([]);
+      }, 120_000);
+    }
+  }
+});
+
+/** The linker's warnings by kind, per export, and how long each link took. */
+function linkerTable(results: Map<string, LinkResult>): string {
+  const kinds = [...new Set([...results.values()].flatMap((r) => r.warnings.map((w) => w.kind)))].sort();
+  const rows = [...results].map(([name, r]) => `| ${name} | ${r.ok ? "yes" : "NO"} | ${kinds.map((k) => r.warnings.filter((w) => w.kind === k).length).join(" | ")} | ${r.seconds.toFixed(1)} s |`);
+  return [`| export | links | ${kinds.join(" | ")} | time |`, `|---|---|${kinds.map(() => "---|").join("")}---|`, ...rows].join("\n");
+}
