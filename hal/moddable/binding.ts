@@ -20,7 +20,8 @@ import network from "hearth-network";
 import config from "mc/config";
 import Preference from "preference";
 import Resource from "Resource";
-import System from "system";
+// Moddable's "system" exports nothing: its body sets globalThis.System (modules/io/system/system.js).
+import "system";
 import Time from "time";
 import Timer from "timer";
 import type { ImageEngine, NativeBinding, NativeError } from "../native.js";

@@ -85,10 +85,9 @@ declare module "embedded:storage/flash" {
   const flash: { open(options: { path: string; mode?: "r" | "r+" }): FlashPartition };
   export default flash;
 }
-declare module "system" {
-  const System: { restart(): never };
-  export default System;
-}
+/** Moddable's "system" has no export: its body sets globalThis.System. */
+declare module "system" {}
+declare var System: { restart(): never };
 declare module "Resource" {
   export default class Resource extends ArrayBuffer {
     constructor(path: string);
