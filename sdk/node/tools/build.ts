@@ -62,9 +62,16 @@ function builtModelHashes(entry: string): Plugin {
       b.onResolve({ filter: /(^|\/)built-model-hashes(\.js|\.ts)?$/ }, (args) =>
         args.importer.endsWith(`model-hash${extname(args.importer)}`) ? { path: relative(process.cwd(), resolve(args.resolveDir, args.path)), namespace } : undefined,
       );
-      b.onLoad({ filter: /.*/, namespace }, async () => ({ contents: `export const BUILT_MODEL_HASHES = ${JSON.stringify(await modelHashesOf(entry))};`, loader: "js" }));
+      // Frozen, as the tables an image defines are, so Moddable's linker keeps it in flash alone.
+      b.onLoad({ filter: /.*/, namespace }, async () => ({ contents: `export const BUILT_MODEL_HASHES = ${frozenLiteral(await modelHashesOf(entry))};`, loader: "js" }));
     },
   };
+}
+
+/** `hashes` as JavaScript that makes it frozen: the record and each hash's array. */
+function frozenLiteral(hashes: Record<string, number[]>): string {
+  const entries = Object.entries(hashes).map(([key, hash]) => `${JSON.stringify(key)}: Object.freeze(${JSON.stringify(hash)})`);
+  return `Object.freeze({ ${entries.join(", ")} })`;
 }
 
 async function modelHashesOf(entry: string): Promise<Record<string, number[]>> {

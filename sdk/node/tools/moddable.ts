@@ -111,7 +111,9 @@ import UDP from "embedded:io/socket/udp";
 import Resolver from "embedded:network/dns/resolver/udp";
 import MQTTClient from "embedded:network/mqtt/client";
 
-export default { io: MQTTClient, dns: { io: Resolver, servers: ["1.1.1.1", "8.8.8.8"], socket: { io: UDP } }, socket: { io: TCP } };
+// Frozen, all the way down: preloaded, it stays in flash with no RAM alias (XS's linker, "not frozen").
+const freeze = Object.freeze;
+export default freeze({ io: MQTTClient, dns: freeze({ io: Resolver, servers: freeze(["1.1.1.1", "8.8.8.8"]), socket: freeze({ io: UDP }) }), socket: freeze({ io: TCP }) });
 `;
 const NETWORK_TLS = `/* The binding's network: ECMA-419's MQTT client over TLS, names through DNS. */
 import TCP from "embedded:io/socket/tcp";
@@ -120,7 +122,9 @@ import UDP from "embedded:io/socket/udp";
 import Resolver from "embedded:network/dns/resolver/udp";
 import MQTTClient from "embedded:network/mqtt/client";
 
-export default { io: MQTTClient, dns: { io: Resolver, servers: ["1.1.1.1", "8.8.8.8"], socket: { io: UDP } }, socket: { io: TLSSocket, TCP: { io: TCP } } };
+// Frozen, all the way down: preloaded, it stays in flash with no RAM alias (XS's linker, "not frozen").
+const freeze = Object.freeze;
+export default freeze({ io: MQTTClient, dns: freeze({ io: Resolver, servers: freeze(["1.1.1.1", "8.8.8.8"]), socket: freeze({ io: UDP }) }), socket: freeze({ io: TLSSocket, TCP: freeze({ io: TCP }) }) });
 `;
 
 /**
