@@ -243,7 +243,8 @@ interface MqttOptions {
   host: string;
   port: number;
   id: string;
-  keepalive: number;
+  /** Milliseconds; Moddable's client still reads the older `keepalive` too, "for compatibility, should eventually be removed". */
+  keepAlive: number;
   clean: boolean;
   will: { topic: string; message: ArrayBuffer; QoS: number; retain: boolean };
   user?: string;
