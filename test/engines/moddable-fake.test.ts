@@ -30,6 +30,7 @@ const faked = esp.modules();
 describe.skipIf(source === undefined)("the fake ESP32 offers nothing Moddable's modules lack", () => {
   beforeAll(async () => {
     const tools = await moddableTools(source as string);
+    if (tools.builtIn !== undefined) console.log(`moddable-fake: host tools built in ${tools.builtIn.toFixed(1)} s`);
     const board = DEV_BOARDS["esp32-devkitc"] as DevBoard;
     const { image, devWiring } = await buildFirmware({ entry: "examples/washer", board: board.id, version: [1, 0, 0], securityCounter: 1, secretKey: keys.secretKey, devBoard: board });
     writeModdableProject(work, image, board, devWiring, { deviceId: "d", host: "h", port: 1883, user: "d", password: "p" });

@@ -151,7 +151,7 @@ export async function linkExport(tools: ModdableTools, exportDir: string, platfo
   if (work !== undefined) rmSync(work, { recursive: true, force: true });
   const warnings: LinkerWarning[] = [];
   for (const m of log.matchAll(/^### warning: ([^:\n]*): (?:(.*): )?([^:\n]*)$/gm)) warnings.push({ module: m[1] as string, where: m[2] ?? "", kind: m[3] as string });
-  const errors = [...log.split("\n"), ...stderr.split("\n")].filter((l) => /error|FAILED|not found/i.test(l) && !/^(### warning: |# xs)/.test(l));
+  const errors = [...log.split("\n"), ...stderr.split("\n")].filter((l) => /error|FAILED|not found/i.test(l) && !/^(### warning: |# xs)|: warning: /.test(l));
   if (!ok && errors.length === 0) errors.push(stderr.trim() || stdout.trim());
   return { ok, errors, warnings, seconds: (performance.now() - started) / 1000 };
 }
