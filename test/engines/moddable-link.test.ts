@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_BOARDS, type DevBoard } from "../../boards/dev/index.js";
 import { buildFirmware } from "../../sdk/node/tools/build.js";
 import { MODDABLE_PLATFORMS, writeModdableProject } from "../../sdk/node/tools/moddable.js";
-import { linkExport, moddableSource, moddableTools, type LinkResult, type ModdableTools } from "../support/moddable-sdk.js";
+import { linkExport, modArchive, moddableSource, moddableTools, type LinkResult, type ModdableTools } from "../support/moddable-sdk.js";
 import { keys } from "../support/ota.js";
 
 /**
@@ -22,6 +22,7 @@ if (source === undefined) console.warn("moddable-link: no Moddable SDK beside th
 let tools: ModdableTools;
 const work = mkdtempSync(join(tmpdir(), "hearth-moddable-link-"));
 const results = new Map<string, LinkResult>();
+const archives = new Map<string, number>();
 
 async function link(appliance: string, board: string, platform: string, tls = false): Promise<LinkResult> {
   const devBoard = DEV_BOARDS[board] as DevBoard;
@@ -43,6 +44,7 @@ describe.skipIf(source === undefined)("Moddable's own tools build every export",
   afterAll(() => {
     rmSync(work, { recursive: true, force: true });
     if (results.size > 0) console.log(linkerTable(results));
+    if (archives.size > 0) console.log(`mod archives (bytes): ${[...archives].map(([a, n]) => `${a} ${n}`).join(", ")}`);
   });
 
   for (const appliance of APPLIANCES) {
@@ -51,6 +53,23 @@ describe.skipIf(source === undefined)("Moddable's own tools build every export",
         expectLinked(`${appliance} on ${board}`, await link(appliance, board, platform));
       }, 120_000);
     }
+  }
+
+  // The form an update of the image would take on a dev board (Moddable's mods): the image alone, compiled to an archive.
+  for (const appliance of APPLIANCES) {
+    it(`${appliance}: its image compiles into a mod archive with mcrun and xsl -a`, async () => {
+      const devBoard = DEV_BOARDS["esp32-devkitc"] as DevBoard;
+      const { image } = await buildFirmware({ entry: `examples/${appliance}`, board: devBoard.id, version: [1, 0, 1], securityCounter: 2, secretKey: keys.secretKey, devBoard });
+      const modDir = join(work, `${appliance}-mod`);
+      mkdirSync(modDir, { recursive: true });
+      writeFileSync(join(modDir, "hearth-image.js"), image.bundle);
+      writeFileSync(join(modDir, "manifest.json"), JSON.stringify({ modules: { "*": ["./hearth-image"] } }));
+      const archive = await modArchive(tools, modDir, "esp32");
+      const view = new DataView(archive.buffer, archive.byteOffset, archive.byteLength);
+      expect(view.getUint32(0), `${appliance}: the archive's atom size`).toBe(archive.length);
+      expect(new TextDecoder().decode(archive.subarray(4, 8))).toBe("XS_A");
+      archives.set(appliance, archive.length);
+    }, 120_000);
   }
 
   it("aircon on esp32-devkitc over mqtts (TLS socket, the CA as a resource): links, nothing of Hearth's \"not frozen\"", async () => {

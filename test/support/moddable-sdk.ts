@@ -155,3 +155,27 @@ export async function linkExport(tools: ModdableTools, exportDir: string, platfo
   if (!ok && errors.length === 0) errors.push(stderr.trim() || stdout.trim());
   return { ok, errors, warnings, seconds: (performance.now() - started) / 1000 };
 }
+
+/**
+ * A folder's modules as a Moddable mod archive (.xsa), built as `mcrun -p PLATFORM` builds one:
+ * mcrun writes the makefile, and its `build` target runs xsc on each module and `xsl -a` (no
+ * ESP-IDF needed). Returns the archive's bytes.
+ */
+export async function modArchive(tools: ModdableTools, modDir: string, platform: string): Promise<Uint8Array> {
+  const out = join(modDir, ".mcrun");
+  mkdirSync(out, { recursive: true });
+  const env = { ...process.env, MODDABLE: tools.root, PATH: `${tools.bin}:${process.env["PATH"] ?? ""}` };
+  try {
+    await run(join(tools.bin, "mcrun"), ["-p", platform, "-o", out], { cwd: modDir, env });
+    const makefile = (await run("find", [out, "-name", "makefile"])).stdout.trim().split("\n")[0] as string;
+    const built = await run("make", ["-f", makefile, "build"], { env, maxBuffer: 64 << 20 });
+    const archive = /^# Target built: (.*\.xsa)$/m.exec(built.stdout)?.[1];
+    if (archive === undefined) throw new Error(`mcrun's build named no archive:\n${built.stdout}`);
+    return new Uint8Array(readFileSync(archive));
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`mcrun -p ${platform} in ${modDir} failed: ${[e.stderr, e.stdout].filter(Boolean).join("\n") || e.message}`);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
