@@ -157,7 +157,8 @@ Build and flash with the Moddable SDK installed: \`mcconfig -d -m -p ${platform}
 for Wi-Fi). The serial console then shows the firmware's log records (\`info link: ...\`).
 
 On this target the firmware is built into the ESP32's program, so Hearth's updates over the air are
-refused (use Moddable's own OTA), and a software watchdog restarts the chip when the firmware stops
-feeding it.
+refused; \`partitions.csv\` has a single app partition (factory), so Moddable's OTA module has no
+second one to write either: update this board over USB (\`mcconfig -d -m\`). A software watchdog
+restarts the chip when the firmware stops feeding it.
 `;
 }
