@@ -61,6 +61,7 @@ export async function moddableTools(source: string): Promise<ModdableTools> {
     const missing = TOOLS.filter((t) => !existsSync(join(bin, t)));
     if (missing.length > 0) throw new Error(`Moddable's tool build left out ${missing.join(", ")}`);
     const builtIn = (performance.now() - started) / 1000;
+    rmSync(join(root, "build/tmp"), { recursive: true, force: true }); // the tools' intermediates (12 MB), never read again
     writeFileSync(ready, `${JSON.stringify({ builtIn })}\n`);
     return { root, bin, builtIn };
   } finally {
