@@ -225,7 +225,7 @@ export class FakeEsp32 {
     };
   }
 
-  /** The JavaScript the plugin serves for a module: what it exports (test/engines/moddable-fake.test.ts holds it to Moddable's). */
+  /** The JavaScript the plugin serves for a module: what it exports (test/moddable/fake-esp32.test.ts holds it to Moddable's). */
   static moduleSource(name: string): string {
     if (name === "crypt") return "export const Digest = globalThis.__esp32.crypt.Digest;";
     if (name === "system") return SYSTEM;
