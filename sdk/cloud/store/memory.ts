@@ -1,5 +1,5 @@
 import { HearthError } from "../../thing/errors.js";
-import { SEQ_BLOCK, SEQ_BLOCKS, type CloudStore, type DeviceRecord, type Desired, type HistoryRow, type Outcome, type ReportedMember, type RolloutProgress, type StoredEvent, type StoredValue, type Uplink } from "./port.js";
+import { SEQ_BLOCK, SEQ_BLOCKS, type CloudStore, type ImmediateStore, type DeviceRecord, type Desired, type HistoryRow, type Outcome, type ReportedMember, type RolloutProgress, type StoredEvent, type StoredValue, type Uplink } from "./port.js";
 import { startsNewSession, stampIsLater } from "./rules.js";
 
 interface DeviceState {
@@ -25,8 +25,35 @@ export class MemoryStore implements CloudStore {
   private nextBlock = 0;
   private readonly answerListeners = new Set<(deviceId: string, frame: Uint8Array) => void>();
 
+  readonly immediate: ImmediateStore = {
+    accept: (batch) => batch.map((uplink) => this.take(uplink)),
+    device: (deviceId) => {
+      const record = this.state.get(deviceId)?.record;
+      return record === undefined ? undefined : { ...record };
+    },
+    desired: (deviceId) => copy(this.desiredDocs.get(deviceId) ?? { version: 0, values: {}, deviceVersion: 0 }),
+    changeDesired: (deviceId, values, options = {}) => {
+      const doc = this.desiredDocs.get(deviceId) ?? { version: 0, values: {}, deviceVersion: 0 };
+      if (options.expected !== undefined && options.expected !== doc.version) {
+        throw new HearthError("stale", `device ${deviceId}'s desired document is at version ${doc.version}, not ${options.expected}`);
+      }
+      const next = { version: Math.max(doc.version + 1, options.atLeast ?? 0), values: { ...doc.values, ...values }, deviceVersion: doc.deviceVersion };
+      this.desiredDocs.set(deviceId, next);
+      return copy(next);
+    },
+    deviceHas: (deviceId, version) => {
+      const doc = this.desiredDocs.get(deviceId) ?? { version: 0, values: {}, deviceVersion: 0 };
+      this.desiredDocs.set(deviceId, { ...doc, deviceVersion: Math.max(doc.deviceVersion, version) });
+    },
+    seqBlock: () => {
+      const block = this.nextBlock;
+      this.nextBlock = (this.nextBlock + 1) % SEQ_BLOCKS;
+      return block * SEQ_BLOCK + 1;
+    },
+  };
+
   async accept(batch: readonly Uplink[]): Promise<Outcome[]> {
-    return batch.map((uplink) => this.take(uplink));
+    return this.immediate.accept(batch);
   }
 
   private take(u: Uplink): Outcome {
@@ -83,8 +110,7 @@ export class MemoryStore implements CloudStore {
   }
 
   async device(deviceId: string): Promise<DeviceRecord | undefined> {
-    const record = this.state.get(deviceId)?.record;
-    return record === undefined ? undefined : { ...record };
+    return this.immediate.device(deviceId);
   }
 
   async devices(): Promise<DeviceRecord[]> {
@@ -101,22 +127,15 @@ export class MemoryStore implements CloudStore {
   }
 
   async desired(deviceId: string): Promise<Desired> {
-    return copy(this.desiredDocs.get(deviceId) ?? { version: 0, values: {}, deviceVersion: 0 });
+    return this.immediate.desired(deviceId);
   }
 
   async changeDesired(deviceId: string, values: Readonly<Record<string, StoredValue>>, options: { expected?: number; atLeast?: number } = {}): Promise<Desired> {
-    const doc = this.desiredDocs.get(deviceId) ?? { version: 0, values: {}, deviceVersion: 0 };
-    if (options.expected !== undefined && options.expected !== doc.version) {
-      throw new HearthError("stale", `device ${deviceId}'s desired document is at version ${doc.version}, not ${options.expected}`);
-    }
-    const next = { version: Math.max(doc.version + 1, options.atLeast ?? 0), values: { ...doc.values, ...values }, deviceVersion: doc.deviceVersion };
-    this.desiredDocs.set(deviceId, next);
-    return copy(next);
+    return this.immediate.changeDesired(deviceId, values, options);
   }
 
   async deviceHas(deviceId: string, version: number): Promise<void> {
-    const doc = this.desiredDocs.get(deviceId) ?? { version: 0, values: {}, deviceVersion: 0 };
-    this.desiredDocs.set(deviceId, { ...doc, deviceVersion: Math.max(doc.deviceVersion, version) });
+    this.immediate.deviceHas(deviceId, version);
   }
 
   async history(deviceId: string, from: number, to: number, member?: string): Promise<HistoryRow[]> {
@@ -148,9 +167,7 @@ export class MemoryStore implements CloudStore {
   }
 
   async seqBlock(): Promise<number> {
-    const block = this.nextBlock;
-    this.nextBlock = (this.nextBlock + 1) % SEQ_BLOCKS;
-    return block * SEQ_BLOCK + 1;
+    return this.immediate.seqBlock();
   }
 
   async publishAnswer(deviceId: string, frame: Uint8Array): Promise<void> {

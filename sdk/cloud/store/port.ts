@@ -79,7 +79,23 @@ export interface RolloutProgress {
   at: number;
 }
 
+/**
+ * The calls a store that answers at once (in memory) also offers without a
+ * promise: the cloud then takes each uplink as it arrives, with no turn of
+ * the event loop between, so simulations in virtual time keep their timing.
+ */
+export interface ImmediateStore {
+  accept(batch: readonly Uplink[]): Outcome[];
+  device(deviceId: string): DeviceRecord | undefined;
+  desired(deviceId: string): Desired;
+  changeDesired(deviceId: string, values: Readonly<Record<string, StoredValue>>, options?: { expected?: number; atLeast?: number }): Desired;
+  deviceHas(deviceId: string, version: number): void;
+  seqBlock(): number;
+}
+
 export interface CloudStore {
+  /** Present when the store answers at once (see ImmediateStore). */
+  readonly immediate?: ImmediateStore;
   /**
    * Takes a batch of uplinks in one transaction (in order: a hello before the
    * reports after it), and resolves once it is committed: the caller
