@@ -5,12 +5,12 @@ import { decodeMessage, encodeMessage, seqOf, type Message } from "../protocol/e
 import { bytesToHex as hex } from "@noble/hashes/utils.js";
 import { modelHash } from "../protocol/model-hash.js";
 import { checkDeviceId, topics, type Transport } from "../protocol/transport.js";
-import { membersFromWire } from "../protocol/members.js";
+import { membersFromWire, membersToWire } from "../protocol/members.js";
 import { CloudDevice } from "./cloud-device.js";
 import { Intake, type IntakeOptions } from "./intake.js";
 import { Rollout, type RolloutOptions } from "./rollout.js";
 import { MemoryStore } from "./store/memory.js";
-import { SEQ_BLOCK, type CloudStore, type Outcome, type StoredValue, type Uplink } from "./store/port.js";
+import { SEQ_BLOCK, type CloudStore, type Desired, type Outcome, type StoredValue, type Uplink } from "./store/port.js";
 
 export interface CloudStats {
   received: number;
@@ -93,8 +93,9 @@ export class Cloud {
   }
 
   /** Uplinks waiting for the store; shed, failed and committed batches (intake.ts). */
-  get intakeStats(): { pending: number; shed: number; failures: number; batches: number } {
-    return { pending: this.intake.pending, ...this.intake.stats };
+  get intakeStats(): { pending: number; shed: number; failures: number; batches: number; lastFailure: string | undefined } {
+    const failure = this.intake.lastFailure;
+    return { pending: this.intake.pending, ...this.intake.stats, lastFailure: failure === undefined ? undefined : String(failure) };
   }
 
   /**
@@ -192,6 +193,21 @@ export class Cloud {
     if (this.rollouts.has(rollout.id)) throw new HearthError("busy", `update id ${rollout.id} is already rolling out`);
     this.rollouts.set(rollout.id, rollout);
     return rollout.start();
+  }
+
+  /**
+   * Sends a device its whole desired document at the document's version (a
+   * change made in the store directly, as the HTTP API makes it, with the
+   * version it expects). The device's ack is noted in the store; a device
+   * away gets the document at its next hello.
+   */
+  sendDesired(deviceId: string, model: AnyModel, doc: Desired): void {
+    this.devices.get(deviceId)?.holdDesired(doc);
+    const values = membersToWire(model.spec.properties, doc.values, "property", false);
+    this.request(deviceId, { type: "set", seq: 0, version: doc.version, values }, 10_000).then(
+      (reply) => (reply.type === "ack" ? this.store.deviceHas(deviceId, doc.version) : undefined),
+      () => undefined,
+    );
   }
 
   /** Every device seen or asked for, with presence. */

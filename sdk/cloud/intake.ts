@@ -30,6 +30,8 @@ export class Intake {
   private stopped = false;
   /** Uplinks shed because the queue was full; batches the store failed (each tried again). */
   readonly stats = { shed: 0, failures: 0, batches: 0 };
+  /** Why the store failed the last batch it failed. */
+  lastFailure: unknown;
 
   constructor(
     private readonly store: CloudStore,
@@ -76,8 +78,9 @@ export class Intake {
       let outcomes: Outcome[];
       try {
         outcomes = await this.store.accept(batch.map((e) => e.uplink));
-      } catch {
+      } catch (error) {
         this.stats.failures++;
+        this.lastFailure = error;
         await new Promise((resolve) => setHostTimeout(() => resolve(undefined), pause));
         continue;
       }

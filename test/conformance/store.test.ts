@@ -94,10 +94,18 @@ describe.each(fixtures)("store contract: $name", (fixture) => {
     expect((await store.device("d1"))?.session).toBe(2);
     expect(await store.accept([report(2, { count: 1 })])).toEqual(["taken"]);
     expect((await store.reported("d1"))["count"]).toMatchObject({ value: 1, session: 2, seq: 2 });
-    // Same boot count, a seq at or below the highest and not a repeat: the flash was erased.
-    await store.accept([report(50, { count: 2 })]);
+    // Same boot count, a seq far below the highest and not a repeat: the flash was erased.
+    await store.accept([report(2000, { count: 2 })]);
     expect(await store.accept([hello(3, 1)])).toEqual(["taken"]);
     expect((await store.device("d1"))?.session).toBe(3);
+  });
+
+  it("a hello taken after later reports (delivered out of order, within the reorder window) keeps the session: nothing is taken twice", async () => {
+    await fresh();
+    await store.accept([hello(13, 1), report(2, { count: 1 }), report(14, { count: 2 })]);
+    expect(await store.accept([hello(1, 1)])).toEqual(["taken"]);
+    expect((await store.device("d1"))?.session).toBe(1);
+    expect(await store.accept([report(2, { count: 1 }), report(14, { count: 2 })])).toEqual(["repeat", "repeat"]);
   });
 
   it("events, answers (the first answer to a command stands) and rollout progress (latest stamp) are kept", async () => {

@@ -14,8 +14,16 @@ export interface PostgresStoreOptions {
 type Query = Pick<pg.PoolClient, "query">;
 type Hello = Extract<Uplink, { kind: "hello" }>;
 
-/** Errors after which the whole transaction is tried again: a deadlock, a serialization failure. */
-const RETRYABLE = new Set(["40P01", "40001"]);
+/**
+ * Errors after which the whole transaction is tried again: a deadlock, a serialization failure, and a
+ * unique violation (two instances inserting the same new device at once: the second finds it next time).
+ */
+const RETRYABLE = new Set(["40P01", "40001", "23505"]);
+
+/** A device's row; its highest seq is kept at each hello, and taken from the inbox in between (reports do not write the row). */
+const DEVICE_SELECT = `SELECT d.device, d.model, d.model_hash, d.firmware, d.boot_count, d.session, d.online, d.presence_at,
+  GREATEST(d.max_seq, (SELECT max(i.seq) FROM hearth_inbox i WHERE i.device = d.device AND i.session = d.session)) AS max_seq
+  FROM hearth_devices d`;
 
 /** bigint columns (oid 20) as numbers: every one here (seqs, versions, Unix ms) is below 2^53. */
 const types = {
@@ -51,39 +59,33 @@ export class PostgresStore implements CloudStore {
   }
 
   async accept(batch: readonly Uplink[]): Promise<Outcome[]> {
-    return this.transaction((q) => this.acceptIn(q, batch));
+    const outcomes: Outcome[] = new Array(batch.length);
+    const hellos: number[] = [];
+    const rest: number[] = [];
+    batch.forEach((u, i) => (u.kind === "hello" ? hellos : rest).push(i));
+    // Hellos first (they may start a session), then the rest: two transactions, each locking its
+    // devices' rows in one ordered pass, so no two instances' transactions wait for each other in a circle.
+    if (hellos.length > 0) await this.transaction((q) => this.hellos(q, batch, hellos, outcomes));
+    if (rest.length > 0) await this.transaction((q) => this.others(q, batch, rest, outcomes));
+    return outcomes;
   }
 
-  private async acceptIn(q: Query, batch: readonly Uplink[]): Promise<Outcome[]> {
-    const outcomes: Outcome[] = new Array(batch.length);
-    // Hellos first, one by one (they may start a session); then the rest, set by set.
-    const rest: number[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      const u = batch[i] as Uplink;
-      if (u.kind === "hello") outcomes[i] = await this.hello(q, u);
-      else rest.push(i);
-    }
-    if (rest.length === 0) return outcomes;
-    // Locks each device row (in id order: no deadlock between instances), notes the highest seq, and reads the session.
-    const maxSeq = new Map<string, number>();
-    for (const i of rest) {
-      const u = batch[i] as Uplink;
-      maxSeq.set(u.deviceId, Math.max(maxSeq.get(u.deviceId) ?? 0, u.seq));
-    }
-    const ids = [...maxSeq.keys()].sort();
-    const sessions = new Map<string, number>(
-      (
-        await q.query<{ device: string; session: number }>(
-          `UPDATE hearth_devices d SET max_seq = GREATEST(d.max_seq, v.seq)
-             FROM (SELECT * FROM unnest($1::text[], $2::bigint[]) AS v(device, seq) ORDER BY device) v
-            WHERE d.device = v.device RETURNING d.device, d.session`,
-          [ids, ids.map((id) => maxSeq.get(id))],
-        )
-      ).rows.map((r) => [r.device, r.session]),
+  private async hellos(q: Query, batch: readonly Uplink[], indices: readonly number[], outcomes: Outcome[]): Promise<void> {
+    const order = [...indices].sort((x, y) => byDeviceThenSeq(batch[x] as Uplink, batch[y] as Uplink));
+    const ids = [...new Set(order.map((i) => (batch[i] as Uplink).deviceId))];
+    await q.query("SELECT 1 FROM hearth_devices WHERE device = ANY($1) ORDER BY device FOR UPDATE", [ids]);
+    for (const i of order) outcomes[i] = await this.hello(q, batch[i] as Hello);
+  }
+
+  private async others(q: Query, batch: readonly Uplink[], indices: readonly number[], outcomes: Outcome[]): Promise<void> {
+    const ids = [...new Set(indices.map((i) => (batch[i] as Uplink).deviceId))].sort();
+    // KEY SHARE: instances taking reports do not wait for each other, only for a hello that changes the session.
+    const sessions = new Map(
+      (await q.query<{ device: string; session: number }>("SELECT device, session FROM hearth_devices WHERE device = ANY($1) ORDER BY device FOR KEY SHARE", [ids])).rows.map((r) => [r.device, r.session]),
     );
-    const known = rest.filter((i) => sessions.has((batch[i] as Uplink).deviceId));
-    for (const i of rest) if (!sessions.has((batch[i] as Uplink).deviceId)) outcomes[i] = "no-session";
-    if (known.length === 0) return outcomes;
+    const known = indices.filter((i) => sessions.has((batch[i] as Uplink).deviceId)).sort((x, y) => byDeviceThenSeq(batch[x] as Uplink, batch[y] as Uplink));
+    for (const i of indices) if (!sessions.has((batch[i] as Uplink).deviceId)) outcomes[i] = "no-session";
+    if (known.length === 0) return;
     const taken = new Set(
       (
         await q.query<{ device: string; seq: number }>(
@@ -97,12 +99,10 @@ export class PostgresStore implements CloudStore {
     for (const i of known) {
       const u = batch[i] as Uplink;
       // The same uplink twice in one batch: the first takes the inbox row, the second is a repeat.
-      const key = `${u.deviceId}/${u.seq}`;
-      outcomes[i] = taken.delete(key) ? "taken" : "repeat";
+      outcomes[i] = taken.delete(`${u.deviceId}/${u.seq}`) ? "taken" : "repeat";
       if (outcomes[i] === "taken") effects.push(u);
     }
     await this.apply(q, effects, sessions);
-    return outcomes;
   }
 
   /** The effects of the uplinks just taken, each kind in one statement. */
@@ -155,24 +155,29 @@ export class PostgresStore implements CloudStore {
     }
   }
 
+  /** One hello, its device's row locked already (STORE.md, accept step 1). */
   private async hello(q: Query, h: Hello): Promise<Outcome> {
-    const found = await q.query<{ session: number; boot_count: number; max_seq: number }>("SELECT session, boot_count, max_seq FROM hearth_devices WHERE device = $1 FOR UPDATE", [h.deviceId]);
+    const found = await q.query<{ session: number; boot_count: number; max_seq: number }>("SELECT session, boot_count, max_seq FROM hearth_devices WHERE device = $1", [h.deviceId]);
     let session = 1;
     const row = found.rows[0];
     if (row === undefined) {
+      // A device no instance has seen: two instances inserting it at once is a unique violation, and tried again.
       await q.query(
         "INSERT INTO hearth_devices (device, model, model_hash, firmware, boot_count, session, max_seq, online, presence_at) VALUES ($1, $2, $3, $4, $5, 1, 0, true, $6)",
         [h.deviceId, h.model, h.modelHash, h.firmware, h.bootCount, h.at],
       );
     } else {
       session = row.session;
-      const repeat = (await q.query("SELECT 1 FROM hearth_inbox WHERE device = $1 AND session = $2 AND seq = $3", [h.deviceId, session, h.seq])).rowCount === 1;
-      if (startsNewSession({ bootCount: row.boot_count, maxSeq: row.max_seq }, h, repeat)) {
+      const inbox = (await q.query<{ max: number | null; repeat: boolean | null }>("SELECT max(seq) AS max, bool_or(seq = $3) AS repeat FROM hearth_inbox WHERE device = $1 AND session = $2", [h.deviceId, session, h.seq])).rows[0];
+      const repeat = inbox?.repeat === true;
+      if (startsNewSession({ bootCount: row.boot_count, maxSeq: Math.max(row.max_seq, inbox?.max ?? 0) }, h, repeat)) {
         session++;
         await q.query("DELETE FROM hearth_inbox WHERE device = $1", [h.deviceId]);
         await q.query("UPDATE hearth_devices SET session = $2, max_seq = 0 WHERE device = $1", [h.deviceId, session]);
       } else if (repeat) {
         return "repeat";
+      } else {
+        await q.query("UPDATE hearth_devices SET max_seq = GREATEST(max_seq, $2) WHERE device = $1", [h.deviceId, inbox?.max ?? 0]);
       }
     }
     await q.query("INSERT INTO hearth_inbox (device, session, seq, at) VALUES ($1, $2, $3, $4)", [h.deviceId, session, h.seq, h.at]);
@@ -184,12 +189,12 @@ export class PostgresStore implements CloudStore {
   }
 
   async device(deviceId: string): Promise<DeviceRecord | undefined> {
-    const { rows } = await this.pool.query<DeviceRow>("SELECT * FROM hearth_devices WHERE device = $1", [deviceId]);
+    const { rows } = await this.pool.query<DeviceRow>(`${DEVICE_SELECT} WHERE d.device = $1`, [deviceId]);
     return rows[0] === undefined ? undefined : record(rows[0]);
   }
 
   async devices(): Promise<DeviceRecord[]> {
-    const { rows } = await this.pool.query<DeviceRow>("SELECT * FROM hearth_devices ORDER BY device");
+    const { rows } = await this.pool.query<DeviceRow>(`${DEVICE_SELECT} ORDER BY d.device`);
     return rows.map(record);
   }
 
@@ -346,6 +351,10 @@ function record(r: DeviceRow): DeviceRecord {
 
 function desired(r: DesiredRow): Desired {
   return { version: r.version, values: r.doc, deviceVersion: r.device_version };
+}
+
+function byDeviceThenSeq(a: Uplink, b: Uplink): number {
+  return a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : a.seq - b.seq;
 }
 
 /** A time bound as a bigint: an open end (±Infinity) as the furthest a Unix ms can be. */

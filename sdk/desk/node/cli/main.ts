@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { boardCommand, buildCommand, flashCommand, keysNew, otaCommand, type BoardRun } from "./firmware.js";
 import { fleetCommand } from "./fleet.js";
+import { cloudServe } from "./cloud.js";
 import { brokerOption, deviceIdOption, durationOption, fileOption, hexOption, intOption, joinNegativeValues, numberOption, folderOption, UsageError, userProblem } from "./options.js";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -45,6 +46,12 @@ Usage:
   hearth broker config --devices FILE --out DIR [--port P]
                                write a Mosquitto configuration (password file, ACL) for the devices in
                                FILE: JSON {"devices":[{"id","secret"(hex),"issuedAt"}],"backends":[{"user","password"}]}
+  hearth cloud serve --broker URL --store postgres://... --tokens FILE [--http-port P] [--group G]
+        [--apps aircon,washer,...] [--retention T] [--cloud-user U --cloud-password P]
+                               one instance of the cloud tier: takes its share of the devices' uplink
+                               ($share/G/h/+/u), keeps the fleet in PostgreSQL, and serves the HTTP API
+                               (bearer tokens from FILE: {"clients":[{"name","token"}]}); start several
+                               on one store and broker (sdk/cloud/node/README.md)
   hearth help                  this text
   hearth --version
 
@@ -109,6 +116,12 @@ const OPTIONS = {
       "no-console": { type: "boolean" },
       open: { type: "boolean" },
       "broker-wait": { type: "string" },
+      store: { type: "string" },
+      tokens: { type: "string" },
+      "http-port": { type: "string" },
+      group: { type: "string" },
+      retention: { type: "string" },
+      apps: { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
 } as const;
@@ -132,6 +145,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === "build") return buildCommand(rest, values);
   if (command === "flash") return flashCommand(rest, values);
   if (command === "ota") return otaCommand(rest, values);
+  if (command === "cloud") {
+    if (rest[0] !== "serve" || rest.length !== 1) throw new UsageError("try hearth cloud serve --broker URL --store URL --tokens FILE");
+    const names = (values.apps ?? "aircon,washer,fridge,vacuum").split(",");
+    const models = await Promise.all(names.map(async (name) => (await loadApp(name)).model as unknown as AnyModel));
+    return cloudServe(models, values);
+  }
   if (command === "fleet") {
     if (rest.length !== 1) throw new UsageError("try hearth fleet APP --count N");
     return fleetCommand(await loadApp(rest[0] as string), values);
