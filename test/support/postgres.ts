@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
@@ -40,14 +40,15 @@ export async function freshDatabase(url: string): Promise<{ url: string; drop():
 const script = fileURLToPath(new URL("./postgres-cluster.sh", import.meta.url));
 
 /** A cluster of the test's own (so it may restart it): its URL, a restart, and a stop. */
-export function ownCluster(): { url: string; restart(): void; stop(): void } {
+export function ownCluster(): { url: string; restart(): Promise<void>; stop(): void } {
   const out = execFileSync(script, ["start"], { encoding: "utf8" });
   const url = /HEARTH_TEST_PG_URL=(\S+)/.exec(out)?.[1];
   const dir = /HEARTH_TEST_PG_DIR=(\S+)/.exec(out)?.[1];
   if (url === undefined || dir === undefined) throw new Error(`postgres-cluster.sh said: ${out}`);
   return {
     url,
-    restart: () => execFileSync(script, ["restart", dir], { stdio: "ignore" }),
+    // Asynchronous: the test's own clients go on working (and failing) while it restarts.
+    restart: () => new Promise((resolve, reject) => execFile(script, ["restart", dir], (error) => (error === null ? resolve() : reject(error)))),
     stop: () => execFileSync(script, ["stop", dir], { stdio: "ignore" }),
   };
 }

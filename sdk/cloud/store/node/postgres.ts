@@ -43,8 +43,10 @@ export class PostgresStore implements CloudStore {
 
   private constructor(private readonly options: PostgresStoreOptions) {
     this.pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 4, types });
-    // An idle connection that dies (the server restarted) is dropped by the pool; that is no error of ours.
+    // A connection that dies (the server restarted) fails the query it was running, if any, and the pool
+    // drops it; the event itself is no error of ours (unheard, it would end the process).
     this.pool.on("error", () => undefined);
+    this.pool.on("connect", (client) => client.on("error", () => undefined));
   }
 
   /** Opens the store: makes the schema if it is not there, and listens for answers. */
@@ -293,10 +295,11 @@ export class PostgresStore implements CloudStore {
         client.release();
         return result;
       } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        // A connection that failed mid-transaction is not given back for reuse.
-        client.release(error instanceof Error && !("code" in error) ? error : undefined);
-        if (attempt < 5 && RETRYABLE.has((error as { code?: string }).code ?? "")) continue;
+        const retry = RETRYABLE.has((error as { code?: string }).code ?? "");
+        if (retry) await client.query("ROLLBACK").catch(() => undefined);
+        // Any other failure may have left the connection broken (the server restarted): it is not reused.
+        client.release(retry ? undefined : true);
+        if (attempt < 5 && retry) continue;
         throw error;
       }
     }
