@@ -145,10 +145,11 @@ describe.each(fixtures)("store contract: $name", (fixture) => {
     expect(stale).toBeInstanceOf(HearthError);
     expect((stale as HearthError).code).toBe("stale");
     expect((await store.desired("d1")).values).toEqual({ target: 20, mode: "eco" });
+    expect(await store.changeDesired("d1", { mode: "cool" }, { expected: 2 })).toEqual({ version: 3, values: { target: 20, mode: "cool" }, deviceVersion: 0 });
     expect((await store.changeDesired("d1", { target: 21 }, { atLeast: 10 })).version).toBe(10);
     await store.deviceHas("d1", 10);
     await store.deviceHas("d1", 4);
-    expect(await store.desired("d1")).toEqual({ version: 10, values: { target: 21, mode: "eco" }, deviceVersion: 10 });
+    expect(await store.desired("d1")).toEqual({ version: 10, values: { target: 21, mode: "cool" }, deviceVersion: 10 });
   });
 
   it("history over a time range, by member; prune drops what is older than the retention, inbox entries included", async () => {

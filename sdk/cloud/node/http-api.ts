@@ -49,6 +49,8 @@ const STATUS: Record<ErrorCodeName, number> = {
 };
 
 const BODY_MAX = 16 << 20;
+/** How far back each poll of an event stream looks: longer than any commit takes. */
+const LOOK_BACK_MS = 10_000;
 
 /**
  * The cloud's HTTP API (API.md, openapi.ts): a backend's or the console's
@@ -164,18 +166,26 @@ export function httpApi(cloud: Cloud, models: readonly AnyModel[], clients: read
     ["GET", /^\/v1\/rollouts\/(\d+)$/, async ([id]) => ({ id: Number(id), devices: await store.rollout(Number(id)) })],
   ];
 
-  /** Server-sent events: the device's events and reported values as they are stored (polled; any instance's). */
+  /**
+   * Server-sent events: the device's events and reported values as they are stored (polled; any
+   * instance's). A row's time is when its instance took it, and it commits a little later: each poll
+   * looks back over the last 10 s and skips what it sent already.
+   */
   async function eventStream(id: string, url: URL, res: ServerResponse): Promise<typeof STREAMING> {
     res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-store", Connection: "keep-alive" });
+    res.flushHeaders();
     let since = Number(url.searchParams.get("from") ?? Date.now());
+    const sent = new Map<string, number>();
     let open = true;
     res.on("close", () => (open = false));
     while (open) {
       const now = Date.now();
       const [events, history] = await Promise.all([store.events(id, since, now), store.history(id, since, now)]);
-      for (const e of events) res.write(`event: event\ndata: ${JSON.stringify(e)}\n\n`);
-      for (const h of history) res.write(`event: reported\ndata: ${JSON.stringify(h)}\n\n`);
-      since = now;
+      const fresh = (key: string, at: number): boolean => !sent.has(key) && sent.set(key, at) !== undefined;
+      for (const e of events) if (fresh(`e/${e.seq}`, e.at)) res.write(`event: event\ndata: ${JSON.stringify(e)}\n\n`);
+      for (const h of history) if (fresh(`r/${h.seq}/${h.member}`, h.at)) res.write(`event: reported\ndata: ${JSON.stringify(h)}\n\n`);
+      since = Math.max(since, now - LOOK_BACK_MS);
+      for (const [key, at] of sent) if (at < since) sent.delete(key);
       await new Promise((r) => setTimeout(r, 250));
     }
     return STREAMING;

@@ -215,14 +215,22 @@ export class PostgresStore implements CloudStore {
   }
 
   async changeDesired(deviceId: string, values: Readonly<Record<string, StoredValue>>, options: { expected?: number; atLeast?: number } = {}): Promise<Desired> {
-    // One statement: the version check and the change are atomic, whichever instance asks.
-    const { rows } = await this.pool.query<DesiredRow>(
-      `INSERT INTO hearth_desired AS d (device, version, doc, device_version) SELECT $1, GREATEST(1, $3::bigint), $2::jsonb, 0 WHERE $4::bigint IS NULL OR $4::bigint = 0
-       ON CONFLICT (device) DO UPDATE SET version = GREATEST(d.version + 1, $3::bigint), doc = d.doc || excluded.doc
-       WHERE $4::bigint IS NULL OR d.version = $4::bigint
-       RETURNING version, doc, device_version`,
-      [deviceId, JSON.stringify(values), options.atLeast ?? 0, options.expected ?? null],
-    );
+    // One statement either way: the version check and the change are atomic, whichever instance asks.
+    const expected = options.expected;
+    const { rows } =
+      expected !== undefined && expected > 0
+        ? await this.pool.query<DesiredRow>(
+            `UPDATE hearth_desired d SET version = GREATEST(d.version + 1, $3::bigint), doc = d.doc || $2::jsonb WHERE d.device = $1 AND d.version = $4::bigint
+             RETURNING version, doc, device_version`,
+            [deviceId, JSON.stringify(values), options.atLeast ?? 0, expected],
+          )
+        : await this.pool.query<DesiredRow>(
+            `INSERT INTO hearth_desired AS d (device, version, doc, device_version) VALUES ($1, GREATEST(1, $3::bigint), $2::jsonb, 0)
+             ON CONFLICT (device) DO UPDATE SET version = GREATEST(d.version + 1, $3::bigint), doc = d.doc || excluded.doc
+             WHERE $4::bigint IS NULL OR d.version = $4::bigint
+             RETURNING version, doc, device_version`,
+            [deviceId, JSON.stringify(values), options.atLeast ?? 0, expected ?? null],
+          );
     if (rows[0] !== undefined) return desired(rows[0]);
     const now = await this.desired(deviceId);
     throw new HearthError("stale", `device ${deviceId}'s desired document is at version ${now.version}, not ${options.expected}`);
