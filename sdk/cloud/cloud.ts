@@ -68,6 +68,8 @@ export class Cloud {
   /** Devices online now, with the firmware each said hello with. */
   private readonly presence = new Map<string, string>();
   private offAnswers: (() => void) | undefined;
+  /** Results that settled their caller before their commit: not to be passed on after it. */
+  private readonly answered = new Set<string>();
 
   /**
    * `clock` is the cloud's wall clock (Unix ms) for time sync and command
@@ -330,6 +332,10 @@ export class Cloud {
       for (const listener of this.refusalListeners) listener(id, message, refusal);
       return;
     }
+    // A result settles its caller here at once when this instance asked: the caller's answer need not
+    // wait for the commit (a crash before it makes the device resend, which the store then takes).
+    // Its ack, and the backend's listeners, still wait for the commit.
+    if (message.type === "result" && this.store.immediate === undefined && this.answer(`${id}/id/${message.id}`, message)) this.answered.add(`${id}/${message.id}`);
     const settle = (outcome: Outcome): void => this.taken(id, message, payload, outcome);
     const immediate = this.store.immediate;
     if (immediate !== undefined) settle(immediate.accept([uplink])[0] as Outcome);
@@ -357,7 +363,7 @@ export class Cloud {
       for (const rollout of this.rollouts.values()) rollout.hello(id, message.firmware);
     }
     if (message.type === "result") {
-      if (!this.answer(`${id}/id/${message.id}`, message)) this.forward(id, payload);
+      if (!this.answer(`${id}/id/${message.id}`, message) && !this.answered.delete(`${id}/${message.id}`)) this.forward(id, payload);
       return;
     }
     const device = this.devices.get(id);

@@ -38,7 +38,7 @@ describe.runIf(broker !== undefined && pgUrl !== undefined)("hearth cloud serve:
   });
   afterAll(async () => {
     await fleet?.stop();
-    await Promise.all([a, b].filter(Boolean).map((i) => stopInstance(i.process, "SIGTERM")));
+    await Promise.all([a, b].filter(Boolean).map((i) => stopInstance(i.process, "SIGKILL")));
     await db?.drop();
   });
 

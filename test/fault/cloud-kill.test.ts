@@ -1,5 +1,4 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { Cloud } from "../../sdk/cloud/cloud.js";
 import { PostgresStore } from "../../sdk/cloud/store/node/postgres.js";
 import { MqttTransport } from "../../sdk/desk/node/mqtt/transport.js";
@@ -7,7 +6,7 @@ import type { AnyModel } from "../../sdk/thing/model.js";
 import { outsideBroker, uniqueId } from "../support/brokers.js";
 import { spawnInstance, stopInstance, tokenFile } from "../support/cloud-instance.js";
 import { counterModel } from "../support/counter-app.js";
-import { FakeFleet } from "../support/fake-fleet.js";
+import { audit, FakeFleet } from "../support/fake-fleet.js";
 import { freshDatabase, ownCluster, postgresUrl } from "../support/postgres.js";
 
 /**
@@ -19,24 +18,6 @@ import { freshDatabase, ownCluster, postgresUrl } from "../support/postgres.js";
 const broker = outsideBroker();
 const pgUrl = postgresUrl();
 const model = counterModel as unknown as AnyModel;
-
-/** Every acknowledged report's history rows: none missing, none twice. */
-async function audit(dbUrl: string, fleet: FakeFleet): Promise<{ acknowledged: number; missing: number; duplicates: number }> {
-  const c = new pg.Client({ connectionString: dbUrl });
-  await c.connect();
-  const rows = (await c.query<{ device: string; seq: number; n: number }>("SELECT device, seq, count(*)::int AS n FROM hearth_history WHERE member = 'level' GROUP BY device, seq")).rows;
-  await c.end();
-  const stored = new Map(rows.map((r) => [`${r.device}/${r.seq}`, r.n]));
-  let acknowledged = 0;
-  let missing = 0;
-  for (const [id, reports] of fleet.acked) {
-    for (const seq of reports.keys()) {
-      acknowledged++;
-      if (!stored.has(`${id}/${seq}`)) missing++;
-    }
-  }
-  return { acknowledged, missing, duplicates: rows.filter((r) => r.n > 1).length };
-}
 
 describe.runIf(broker !== undefined && pgUrl !== undefined)("cloud faults (Mosquitto, PostgreSQL)", () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -50,6 +31,8 @@ describe.runIf(broker !== undefined && pgUrl !== undefined)("cloud faults (Mosqu
     const group = uniqueId("kill");
     const options = { broker: broker!.url(), store: db.url, tokens: tokens.path, group };
     const [a, b] = await Promise.all([spawnInstance(options), spawnInstance(options)]);
+    // Whatever happens below, no instance outlives the test (one left running would answer the next test's devices).
+    onTestFinished(() => Promise.all([stopInstance(a.process, "SIGKILL"), stopInstance(b.process, "SIGKILL")]).then(() => undefined));
     const fleet = new FakeFleet(broker!.url(), model, { devices: 1000, connections: 10, prefix: uniqueId("kill"), resendMs: 1500 });
     await fleet.start();
     await fleet.waitUntilAcked(30_000);

@@ -4,8 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const cli = fileURLToPath(new URL("../../dist/sdk/desk/node/cli/main.js", import.meta.url));
-const counter = fileURLToPath(new URL("../../dist/test/support/counter-module.js", import.meta.url));
+// The built CLI, from the sources (vitest, after npm run build) or from dist/ itself (benchmarks).
+const built = import.meta.url.includes("/dist/") ? "../../" : "../../dist/";
+const cli = fileURLToPath(new URL(`${built}sdk/desk/node/cli/main.js`, import.meta.url));
+const counter = fileURLToPath(new URL(`${built}test/support/counter-module.js`, import.meta.url));
 
 /** A bearer token file for `hearth cloud serve --tokens`, and the token. */
 export function tokenFile(): { path: string; token: string } {

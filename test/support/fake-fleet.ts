@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from "mqtt";
+import pg from "pg";
 import { ErrorCode } from "../../sdk/thing/errors.js";
 import type { AnyModel } from "../../sdk/thing/model.js";
 import { decodeMessage, encodeMessage, type Message } from "../../sdk/protocol/envelope.js";
@@ -172,4 +173,22 @@ export class FakeFleet {
         return;
     }
   }
+}
+
+/** Every acknowledged report's history rows: none missing, none twice. */
+export async function audit(dbUrl: string, fleet: FakeFleet): Promise<{ acknowledged: number; missing: number; duplicates: number }> {
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  const rows = (await c.query<{ device: string; seq: number; n: number }>("SELECT device, seq, count(*)::int AS n FROM hearth_history WHERE member = 'level' GROUP BY device, seq")).rows;
+  await c.end();
+  const stored = new Map(rows.map((r) => [`${r.device}/${r.seq}`, r.n]));
+  let acknowledged = 0;
+  let missing = 0;
+  for (const [id, reports] of fleet.acked) {
+    for (const seq of reports.keys()) {
+      acknowledged++;
+      if (!stored.has(`${id}/${seq}`)) missing++;
+    }
+  }
+  return { acknowledged, missing, duplicates: rows.filter((r) => r.n > 1).length };
 }

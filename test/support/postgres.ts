@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
@@ -37,7 +38,8 @@ export async function freshDatabase(url: string): Promise<{ url: string; drop():
   };
 }
 
-const script = fileURLToPath(new URL("./postgres-cluster.sh", import.meta.url));
+// From the sources (vitest) or from dist/ (benchmarks): the script itself is not built.
+const script = [new URL("./postgres-cluster.sh", import.meta.url), new URL("../../../test/support/postgres-cluster.sh", import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(p)) as string;
 
 /** A cluster of the test's own (so it may restart it): its URL, a restart, and a stop. */
 export function ownCluster(): { url: string; restart(): Promise<void>; stop(): void } {

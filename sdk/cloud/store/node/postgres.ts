@@ -81,9 +81,11 @@ export class PostgresStore implements CloudStore {
 
   private async others(q: Query, batch: readonly Uplink[], indices: readonly number[], outcomes: Outcome[]): Promise<void> {
     const ids = [...new Set(indices.map((i) => (batch[i] as Uplink).deviceId))].sort();
-    // KEY SHARE: instances taking reports do not wait for each other, only for a hello that changes the session.
+    // No row lock: a lock, even KEY SHARE, writes each row it takes (two instances sharing a device's rows
+    // make PostgreSQL keep multixacts for them), and a session that changes meanwhile only stamps these
+    // reports with the old session, whose stamps lose to the new one's (STORE.md, "Sessions").
     const sessions = new Map(
-      (await q.query<{ device: string; session: number }>("SELECT device, session FROM hearth_devices WHERE device = ANY($1) ORDER BY device FOR KEY SHARE", [ids])).rows.map((r) => [r.device, r.session]),
+      (await q.query<{ device: string; session: number }>("SELECT device, session FROM hearth_devices WHERE device = ANY($1)", [ids])).rows.map((r) => [r.device, r.session]),
     );
     const known = indices.filter((i) => sessions.has((batch[i] as Uplink).deviceId)).sort((x, y) => byDeviceThenSeq(batch[x] as Uplink, batch[y] as Uplink));
     for (const i of indices) if (!sessions.has((batch[i] as Uplink).deviceId)) outcomes[i] = "no-session";
