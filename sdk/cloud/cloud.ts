@@ -343,7 +343,10 @@ export class Cloud {
   }
 
   /** What the store made of an uplink, now committed: acknowledge it, and hand it on if it is new. */
-  private taken(id: string, message: Message, payload: Uint8Array, outcome: Outcome): void {
+  private taken(id: string, message: Message, payload: Uint8Array, taken: Outcome): void {
+    // A cloud that serves no model (an update tool: hearth ota) asks for no session: what it hears is
+    // acknowledged and handed on though the store kept nothing of it (it has no hello to stamp it with).
+    const outcome = taken === "no-session" && this.models.size === 0 ? "taken" : taken;
     if (outcome === "no-session") {
       this.send(id, { type: "error", seq: this.nextSeq(), ref: message.seq, code: ErrorCode["no-session"], member: null, detail: `no session is held for ${id}: say hello` });
       return;
