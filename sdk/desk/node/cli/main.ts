@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { boardCommand, buildCommand, flashCommand, keysNew, otaCommand, type BoardRun } from "./firmware.js";
 import { fleetCommand } from "./fleet.js";
+import { cloudServe } from "./cloud.js";
 import { brokerOption, deviceIdOption, durationOption, fileOption, hexOption, intOption, joinNegativeValues, numberOption, folderOption, UsageError, userProblem } from "./options.js";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { ApplianceApp } from "../../sim/app.js";
 import type { AnyModel, ModelSpec } from "../../../thing/model.js";
 import { exportModel } from "../tools/model-export.js";
-import { MosquittoSetupError, writeMosquittoConfig, type DeviceCredential } from "../mqtt/mosquitto-config.js";
+import { MosquittoSetupError, tierSetup, writeMosquittoConfig, type DeviceCredential } from "../mqtt/mosquitto-config.js";
 import { runSimulation, type SessionApplianceSpec, type SessionSummary } from "../host/session.js";
 import { buildFirmware } from "../tools/build.js";
 import { developmentKey } from "../../sim/development-key.js";
@@ -44,7 +45,15 @@ Usage:
                                CBOR (DIR/<id>.cbor), and print its hash (sdk/protocol/PROTOCOL.md section 3a)
   hearth broker config --devices FILE --out DIR [--port P]
                                write a Mosquitto configuration (password file, ACL) for the devices in
-                               FILE: JSON {"devices":[{"id","secret"(hex),"issuedAt"}],"backends":[{"user","password"}]}
+                               FILE: JSON {"devices":[{"id","secret"(hex),"issuedAt"}],"backends":[{"user","password"}],
+                               "tier":{"instances":N,"tools":["ota",...]}}; a tier gets a login per instance
+                               (cloud-1..N) and per tool (tool-NAME), written to DIR/logins.json
+  hearth cloud serve --broker URL --store postgres://... --tokens FILE [--http-port P] [--group G]
+        [--apps aircon,washer,...] [--retention T] [--cloud-user U --cloud-password P]
+                               one instance of the cloud tier: takes its share of the devices' uplink
+                               ($share/G/h/+/u), keeps the fleet in PostgreSQL, and serves the HTTP API
+                               (bearer tokens from FILE: {"clients":[{"name","token"}]}); start several
+                               on one store and broker (sdk/cloud/node/README.md)
   hearth help                  this text
   hearth --version
 
@@ -109,6 +118,12 @@ const OPTIONS = {
       "no-console": { type: "boolean" },
       open: { type: "boolean" },
       "broker-wait": { type: "string" },
+      store: { type: "string" },
+      tokens: { type: "string" },
+      "http-port": { type: "string" },
+      group: { type: "string" },
+      retention: { type: "string" },
+      apps: { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
 } as const;
@@ -132,6 +147,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === "build") return buildCommand(rest, values);
   if (command === "flash") return flashCommand(rest, values);
   if (command === "ota") return otaCommand(rest, values);
+  if (command === "cloud") {
+    if (rest[0] !== "serve" || rest.length !== 1) throw new UsageError("try hearth cloud serve --broker URL --store URL --tokens FILE");
+    const names = (values.apps ?? "aircon,washer,fridge,vacuum").split(",");
+    const models = await Promise.all(names.map(async (name) => (await loadApp(name)).model as unknown as AnyModel));
+    return cloudServe(models, values);
+  }
   if (command === "fleet") {
     if (rest.length !== 1) throw new UsageError("try hearth fleet APP --count N");
     return fleetCommand(await loadApp(rest[0] as string), values);
@@ -274,7 +295,7 @@ function brokerConfig(rest: string[], values: { devices?: string | undefined; ou
   if (rest[0] !== "config") throw new UsageError("try hearth broker config --devices FILE --out DIR");
   if (values.devices === undefined || values.out === undefined) throw new UsageError("hearth broker config needs --devices FILE and --out DIR");
   folderOption("--out", values.out);
-  let setup: { devices?: DeviceCredential[]; backends?: { user: string; password: string }[] };
+  let setup: { devices?: DeviceCredential[]; backends?: { user: string; password: string }[]; tier?: { instances: number; tools?: string[] } };
   try {
     setup = JSON.parse(fileOption("--devices", values.devices).toString("utf8")) as typeof setup;
   } catch (error) {
@@ -284,15 +305,24 @@ function brokerConfig(rest: string[], values: { devices?: string | undefined; ou
   if (typeof setup !== "object" || setup === null || !Array.isArray(setup.devices)) throw new UsageError(`--devices: ${values.devices} has no "devices" list`);
   if (setup.backends !== undefined && !Array.isArray(setup.backends)) throw new UsageError(`--devices: "backends" in ${values.devices} must be a list`);
   let files: ReturnType<typeof writeMosquittoConfig>;
+  let tier: ReturnType<typeof tierSetup> | undefined;
   try {
+    if (setup.tier !== undefined) tier = tierSetup(setup.tier);
+    const logins = tier?.logins ?? [];
     files = writeMosquittoConfig(values.out, {
       devices: setup.devices,
-      backends: setup.backends ?? [],
+      backends: [...(setup.backends ?? []), ...logins.map(({ user, password }) => ({ user, password }))],
       port: intOption("port", values.port ?? "1883", 1, 65535),
     });
   } catch (error) {
     if (error instanceof MosquittoSetupError) throw new UsageError(`--devices ${values.devices}: ${error.message}`);
     throw error;
+  }
+  if (tier !== undefined) {
+    // The tier's logins and its group (hearth cloud serve --group), for its operators: readable by the caller only.
+    const path = join(resolve(values.out), "logins.json");
+    writeFileSync(path, `${JSON.stringify(tier, null, 2)}\n`, { mode: 0o600 });
+    console.log(`wrote ${path}: group ${tier.group}; ${tier.logins.map((l) => l.user).join(", ")} (each instance and tool logs in as itself)`);
   }
   console.log(`wrote ${files.conf}, ${files.passwords}, ${files.acl} for ${setup.devices.length} devices (owned by ${files.owner}; start Mosquitto with -c ${files.conf})`);
   return 0;
