@@ -4,7 +4,7 @@ import { writable, type ActionName, type Model, type ModelSpec, type ParamsOf, t
 import { checkValues, type Checked } from "../thing/validate.js";
 import { MAX_SEQ, type Message, type WireMembers } from "../protocol/envelope.js";
 import { membersFromWire, membersToWire } from "../protocol/members.js";
-import type { Desired, StoredValue } from "./store/port.js";
+import type { Desired, StoredValue, Uplink } from "./store/port.js";
 
 export interface RequestOptions {
   /** How long to wait for the device's answer, real ms. Default 10 s. */
@@ -176,8 +176,8 @@ export class CloudDevice<M extends ModelSpec> {
     await this.sendDesired(membersToWire(this.model.spec.properties, this.desired), {});
   }
 
-  /** @internal The cloud hands this device's uplink messages here. */
-  receive(message: Message): void {
+  /** @internal The cloud hands this device's uplink messages here, a report's or event's members as the cloud decoded and checked them (`uplink`). */
+  receive(message: Message, uplink?: Uplink): void {
     switch (message.type) {
       case "hello":
         this.online = true;
@@ -194,19 +194,16 @@ export class CloudDevice<M extends ModelSpec> {
         }
         return;
       case "report": {
-        const values = membersFromWire(this.model.spec.properties, message.values, "property", false);
-        Object.assign(this.reported, values);
+        if (uplink?.kind !== "report") return;
+        Object.assign(this.reported, uplink.values);
         this.online = true;
         this.reports++;
         for (const listener of this.reportListeners) listener(this.reported);
         return;
       }
       case "event": {
-        const found = this.model.eventById(message.event);
-        if (found === undefined) throw new HearthError("unknown-message", `unknown event id ${message.event}`);
-        const [name, spec] = found;
-        const fields = membersFromWire(spec.fields, message.fields, "field", true);
-        for (const listener of this.eventListeners) listener({ name, fields });
+        if (uplink?.kind !== "event") return;
+        for (const listener of this.eventListeners) listener({ name: uplink.name as EventName<M>, fields: uplink.fields });
         return;
       }
       case "offline":

@@ -338,14 +338,14 @@ export class Cloud {
     // wait for the commit (a crash before it makes the device resend, which the store then takes).
     // Its ack, and the backend's listeners, still wait for the commit.
     if (message.type === "result" && this.store.immediate === undefined && this.answer(`${id}/id/${message.id}`, message)) this.answered.add(`${id}/${message.id}`);
-    const settle = (outcome: Outcome): void => this.taken(id, message, payload, outcome);
+    const settle = (outcome: Outcome): void => this.taken(id, message, payload, outcome, uplink);
     const immediate = this.store.immediate;
     if (immediate !== undefined) settle(immediate.accept([uplink])[0] as Outcome);
     else this.intake.add({ uplink, settle });
   }
 
   /** What the store made of an uplink, now committed: acknowledge it, and hand it on if it is new. */
-  private taken(id: string, message: Message, payload: Uint8Array, taken: Outcome): void {
+  private taken(id: string, message: Message, payload: Uint8Array, taken: Outcome, uplink: Uplink): void {
     // A cloud that serves no model (an update tool: hearth ota) asks for no session: what it hears is
     // acknowledged and handed on though the store kept nothing of it (it has no hello to stamp it with).
     const outcome = taken === "no-session" && this.models.size === 0 ? "taken" : taken;
@@ -376,7 +376,8 @@ export class Cloud {
       this.stats.unknownDevices++;
       return;
     }
-    if (message.type !== "hello") return device.receive(message);
+    // A report's or event's members were decoded and checked once, by check(): the device takes them as they are.
+    if (message.type !== "hello") return device.receive(message, uplink);
     // The desired document is the store's (another instance may have changed it): held before the hello is judged.
     const immediate = this.store.immediate;
     if (immediate !== undefined) {
