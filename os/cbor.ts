@@ -4,7 +4,7 @@
  * (half, single or double) that holds the value exactly. Hearth has its own
  * codec because cbor-x cannot emit half floats (and writes singles lossily),
  * decodes without bounds on what a frame declares, and is large for an MCU
- * heap; the tests hold both halves to cbor-x as the reference.
+ * heap; the tests hold both halves to cborg (an independent implementation) as the reference.
  */
 
 export type CborValue =

@@ -15,3 +15,4 @@ export { CompressorGuard, type CompressorTimes } from "./device/controls/compres
 export { mirrorOnDisplay } from "./device/controls/display-mirror.js";
 export { Sht3x, SHT3X_MEASURE_MS, type Climate } from "./device/drivers/sht3x.js";
 export { Eeprom25 } from "./device/drivers/eeprom25.js";
+export { defineEngine } from "./device/runtime/engine.js";

@@ -259,6 +259,11 @@ export class Bootloader {
    */
   checkReceived(size: number, hash: Uint8Array): Image {
     const slot = this.idleSlot;
+    // What was sent is read as an image first: a file too short to be one, or not one at all, is named as such.
+    const region = this.slots[slot];
+    if (size < HEADER_BYTES + SIGNATURE_BYTES) throw new ImageError("truncated", `an image needs at least ${HEADER_BYTES + SIGNATURE_BYTES} bytes, got ${size}`);
+    if (size > region.sizeBytes) throw new ImageError("truncated", `${size} bytes do not fit slot ${slot} (${region.sizeBytes} bytes)`);
+    parseImage(region.read(0, size));
     const bytes = this.readSlot(slot);
     if (bytes.length !== size) throw new ImageError("size-mismatch", `the image is ${bytes.length} bytes by its header, not the ${size} sent: bytes after its signature are refused`);
     const got = sha256(bytes);

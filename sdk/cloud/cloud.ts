@@ -35,6 +35,11 @@ interface Pending {
 export interface CloudOptions extends IntakeOptions {
   /** Where the fleet is kept. Default: a MemoryStore of this cloud's own (one instance, forgotten at exit). */
   store?: CloudStore;
+  /**
+   * A tool beside the backend's own cloud (hearth get, set, invoke): it sends its commands and
+   * hears every uplink, but answers none (no ack, error or time) and judges no session: the backend's cloud does.
+   */
+  observer?: boolean;
 }
 
 /**
@@ -81,7 +86,7 @@ export class Cloud {
     private readonly transport: Transport,
     models: readonly AnyModel[] = [],
     private readonly clock: () => number = Date.now,
-    options: CloudOptions = {},
+    private readonly options: CloudOptions = {},
   ) {
     for (const model of models) this.serve(model);
     this.store = options.store ?? new MemoryStore();
@@ -266,6 +271,7 @@ export class Cloud {
   }
 
   private send(deviceId: string, message: Message): void {
+    if (this.options.observer === true && (message.type === "ack" || message.type === "error" || message.type === "time")) return;
     this.transport.publish(topics.down(deviceId), encodeMessage(message));
   }
 
@@ -328,7 +334,7 @@ export class Cloud {
       uplink = this.check(id, message);
     } catch (error) {
       const refusal = error instanceof HearthError ? error : new HearthError("malformed", String(error));
-      this.send(id, { type: "error", seq: this.nextSeq(), ref: message.seq, code: ErrorCode[refusal.code], member: null, detail: refusal.message });
+      this.send(id, { type: "error", seq: this.nextSeq(), ref: message.seq, code: ErrorCode[refusal.code], member: this.memberIdOf(id, message, refusal), detail: refusal.message });
       if (refusal.code === "no-session") return;
       this.stats.refused++;
       for (const listener of this.refusalListeners) listener(id, message, refusal);
@@ -424,7 +430,7 @@ export class Cloud {
       return hello;
     }
     const device = this.devices.get(id);
-    if (device === undefined && this.models.size > 0) throw new HearthError("no-session", `this cloud holds no session for ${id}: say hello`);
+    if (device === undefined && this.models.size > 0 && this.options.observer !== true) throw new HearthError("no-session", `this cloud holds no session for ${id}: say hello`);
     switch (message.type) {
       case "report": {
         const values = device === undefined ? {} : membersFromWire(device.model.spec.properties, message.values, "property", false);
@@ -464,6 +470,17 @@ export class Cloud {
     const m = decoded(frame);
     if (m?.type === "ack" || m?.type === "error") this.answer(`${deviceId}/seq/${m.ref}`, m);
     else if (m?.type === "result") this.answer(`${deviceId}/id/${m.id}`, m);
+  }
+
+  /**
+   * Section 6: the member of read-only, wrong-type and out-of-range is the property (in a report) or
+   * the field (in an event), by its id; null for every other refusal.
+   */
+  private memberIdOf(id: string, message: Message, refusal: HearthError): number | null {
+    if (refusal.member === undefined || (refusal.code !== "read-only" && refusal.code !== "wrong-type" && refusal.code !== "out-of-range")) return null;
+    const spec = this.devices.get(id)?.model.spec;
+    const fields = message.type === "event" ? Object.values(spec?.events ?? {}).find((e) => e.id === message.event)?.fields : spec?.properties;
+    return fields?.[refusal.member]?.id ?? null;
   }
 }
 

@@ -62,7 +62,7 @@ export function membersFromWire(fields: Fields, members: WireMembers, what: What
   const out: Record<string, unknown> = {};
   for (const [id, wire] of members) {
     const entry = index.get(id);
-    if (entry === undefined) throw new HearthError(memberFaultCode(what, "unknown"), `unknown ${what} id ${id}`);
+    if (entry === undefined) throw new HearthError(memberFaultCode(what, "unknown"), `unknown ${what} id ${id}`, String(id)); // named by its wire id: it has no name
     const [name, spec] = entry;
     const decoded =
       cameAsFloat(members, id) && (spec.type === "int" || spec.type === "enum" || (spec.type === "number" && spec.step !== undefined))

@@ -93,6 +93,7 @@ describe("cloud conformance (PROTOCOL.md)", () => {
     await t.hello(20);
     const answer = await t.send([1, 21, m([[3, 500]])]);
     expect(isError(answer[0], 21, 6)).toBe(true);
+    expect((answer[0]?.body as unknown[])[2], "section 6: the member of out-of-range is the property").toBe(3);
     expect(answer.some((d) => d.type === 6)).toBe(false);
     expect(t.c.device("dev1", counterModel).reported).not.toHaveProperty("level");
     expect(t.refusals).toEqual(["dev1 report out-of-range"]);
@@ -191,8 +192,12 @@ describe("cloud conformance: values and bounds", () => {
     const enumModel = defineModel({ id: "test.enum", version: 1, properties: { mode: { id: 1, type: "enum", values: ["a", "b"], access: "rw" } }, actions: {}, events: {} });
     const t = await cloud([enumModel as unknown as AnyModel]);
     await t.hello(1, enumModel.id, modelHash(enumModel));
-    expect(isError((await t.send([1, 2, m([[1, 2]])]))[0], 2, 6)).toBe(true);
-    expect(isError((await t.send([1, 3, m([[1, "a"]])]))[0], 3, 5)).toBe(true);
+    const outOfRange = (await t.send([1, 2, m([[1, 2]])]))[0];
+    expect(isError(outOfRange, 2, 6)).toBe(true);
+    const wrongType = (await t.send([1, 3, m([[1, "a"]])]))[0];
+    expect(isError(wrongType, 3, 5)).toBe(true);
+    // Section 6: the member of out-of-range and wrong-type is the property.
+    expect([(outOfRange?.body as unknown[])[2], (wrongType?.body as unknown[])[2]]).toEqual([1, 1]);
     expect((await t.send([1, 4, m([[1, 1]])]))[0]).toMatchObject({ type: 6, body: 4 });
   });
 });

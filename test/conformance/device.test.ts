@@ -136,7 +136,7 @@ const CASES: Case[] = [
   { section: "4/6", name: "an unknown action: unknown-action, member = the action id", frame: [3, 31, [9, m([]), 101, 0]], answer: { type: "error", ref: 31, code: 7, member: 9 } },
   { section: "4/6", name: "a missing param: bad-param", frame: [3, 32, [1, m([]), 102, 0]], answer: { type: "error", ref: 32, code: 8, member: 1 } },
   { section: "4/6", name: "a param of the wrong type: bad-param", frame: [3, 33, [1, m([[1, "x"]]), 103, 0]], answer: { type: "error", ref: 33, code: 8, member: 1 } },
-  { section: "4/6", name: "an unknown param: bad-param", frame: [3, 34, [1, m([[1, 1], [7, 1]]), 104, 0]], answer: { type: "error", ref: 34, code: 8 } },
+  { section: "4/6", name: "an unknown param: bad-param, its member the param's id", frame: [3, 34, [1, m([[1, 1], [7, 1]]), 104, 0]], answer: { type: "error", ref: 34, code: 8, member: 7 } },
   { section: "4/6", name: "a command its handler cannot do now: busy, member = the action", frame: [3, 35, [2, m([[1, 1]]), 105, 0]], answer: { type: "error", ref: 35, code: 9, member: 2 } },
   { section: "4/6", name: "a command whose handler fails: failed, member = the action", frame: [3, 36, [2, m([[1, 2]]), 106, 0]], answer: { type: "error", ref: 36, code: 10, member: 2 } },
   // Section 5a: a device that takes no updates.

@@ -1,29 +1,10 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cli, hearth } from "../support/hearth-cli.js";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-
-const cli = fileURLToPath(new URL("../../dist/sdk/desk/node/cli/main.js", import.meta.url));
-
-/** Runs the CLI; with `stopAfterMs`, Ctrl-C then, or as soon as it prints `stopWhen` (a loaded machine is slow to start). */
-function hearth(args: string[], stopAfterMs?: number, stopWhen?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: npm test builds it first (npm run build)`);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      if (stopWhen?.test(stdout) === true) child.kill("SIGINT");
-    });
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    if (stopAfterMs !== undefined) setTimeout(() => child.kill("SIGINT"), stopAfterMs);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("hearth CLI", () => {
   it("sim --speed --duration --json ends by itself with one JSON summary line", async () => {
@@ -199,8 +180,10 @@ describe("hearth CLI", () => {
       const ok = await hearth([...args, "--device-secret", secret, "--issued-at", "1000"]);
       expect(ok.code).toBe(0);
       expect((JSON.parse(ok.stdout.trim()) as { cloud: { reports: number } }).cloud.reports).toBeGreaterThan(3);
+      // A wrong secret gets nowhere, and says so: the broker's refusal, with whose login it was (issue 28).
       const refused = await hearth([...args, "--device-secret", "ffeeddcc", "--issued-at", "1000"]);
-      expect((JSON.parse(refused.stdout.trim()) as { cloud: { reports: number } }).cloud.reports).toBe(0); // a wrong secret gets nowhere
+      expect(refused.stderr).toMatch(/refused device ac-1's login: (not authorised|bad user name or password) \(check --device-secret and --issued-at\)/);
+      expect(refused.code).toBe(2);
     } finally {
       await broker.close();
     }
@@ -314,7 +297,7 @@ describe("hearth CLI", () => {
         [["build", "examples/aircon", "--board", "aircon-indoor", "--key", join(dir, "none.key")], /--key .*none\.key: no such file/],
         [["build", "examples/aircon", "--board", "aircon-indoor", "--key", image, "--out", join(dir, "nowhere", "x.hfw")], /--out .*: the folder .*nowhere does not exist/],
         [["keys", "new", "--out", "/proc/hearth-keys"], /--out \/proc\/hearth-keys: cannot make/],
-        [["board", "aircon-indoor", "--pub", pub, "--port", busyPort, "--no-console"], /port is in use \(EADDRINUSE\)/],
+        [["board", "aircon-indoor", "--pub", pub, "--port", busyPort], /port is in use \(EADDRINUSE\)/],
         [["sim", "--broker", "not a url"], /--broker must be a URL/],
         [["sim", "--broker", "http://127.0.0.1:1883"], /--broker must be an mqtt:\/\/, mqtts:\/\/, ws:\/\/ or wss:\/\/ URL/],
         [["sim", "--device", "a/b"], /--device "a\/b" is not a device id/],
@@ -326,7 +309,7 @@ describe("hearth CLI", () => {
         [["broker", "config", "--devices", devices({ devices: [{ id: "a/b", secret, issuedAt: 1 }] }), "--out", join(dir, "mq4")], /devices\[0\]: device id "a\/b"/],
         [["broker", "config", "--devices", devices({ devices: [{ id: "", secret, issuedAt: 1 }] }), "--out", join(dir, "mq5")], /devices\[0\]: device id ""/],
         [["broker", "config", "--devices", devices({ devices: [{ id: "x:y", secret, issuedAt: 1 }] }), "--out", join(dir, "mq6")], /device id "x:y"/],
-        [["broker", "config", "--devices", devices({ devices: [{ id: "ok-1", secret, issuedAt: 1 }], backends: [{ user: "cloud\ntopic readwrite #", password: "p" }] }), "--out", join(dir, "mq7")], /backends\[0\]: device id "cloud\\ntopic/],
+        [["broker", "config", "--devices", devices({ devices: [{ id: "ok-1", secret, issuedAt: 1 }], backends: [{ user: "cloud\ntopic readwrite #", password: "p" }] }), "--out", join(dir, "mq7")], /backends\[0\]: user "cloud\\ntopic/],
         [["broker", "config", "--devices", devices({ devices: [{ id: "#", secret, issuedAt: 1 }] }), "--out", join(dir, "mq8")], /device id "#"/],
         [["sim", "--speed", "-1"], /--speed must be a number from 0\.001/],
         [["sim", "--seed", "-1"], /--seed must be a number from 0/],

@@ -28,7 +28,7 @@ export function airconImage(version: [number, number, number], counter: number, 
   const key = `${entry}/${version.join(".")}/${counter}/${o.board ?? BOARD}/${o.secretKey === undefined ? "k" : "other"}`;
   let image = built.get(key);
   if (image === undefined) {
-    image = buildFirmware({ entry, board: o.board ?? BOARD, version, securityCounter: counter, secretKey: o.secretKey ?? keys.secretKey }).then((r) => r.image);
+    image = buildFirmware({ entry, board: o.board ?? BOARD, anyBoard: o.board !== undefined, version, securityCounter: counter, secretKey: o.secretKey ?? keys.secretKey }).then((r) => r.image);
     built.set(key, image);
   }
   return image;

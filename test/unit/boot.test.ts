@@ -159,6 +159,45 @@ describe("flashing over the serial bootloader port", () => {
   });
 });
 
+describe("a short or empty image over the serial port (bypassing hearth flash's own check)", () => {
+  it("is refused by the board as too short to be an image, not as bytes after a signature", async () => {
+    const { startBoardPort } = await import("../../sdk/desk/node/tools/flasher.js");
+    const { FrameReader, encodeFrame, FrameType } = await import("../../os/boot/serial-loader.js");
+    const { sha256 } = await import("@noble/hashes/sha2.js");
+    const { connect } = await import("node:net");
+    const flash = new SimFlash(LAYOUTS[0]!.geometry);
+    const boot = new Bootloader(flash, h1Layout, keys.publicKey, BOARD, verifyEd25519);
+    const port = await startBoardPort({ bootloader: () => boot, board: BOARD, onReset: () => undefined });
+    const socket = connect(port.port, "127.0.0.1");
+    const reader = new FrameReader();
+    const replies: { type: number; payload: Uint8Array }[] = [];
+    socket.on("data", (d: Buffer) => replies.push(...reader.push(new Uint8Array(d))));
+    const ask = async (type: number, payload?: Uint8Array): Promise<{ type: number; text: string }> => {
+      replies.length = 0;
+      socket.write(encodeFrame(type, payload));
+      for (let i = 0; i < 100 && replies.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      const reply = replies[0] as { type: number; payload: Uint8Array };
+      return { type: reply.type, text: String.fromCharCode(...reply.payload.subarray(1)) };
+    };
+    try {
+      await new Promise((r) => socket.once("connect", r));
+      for (const bytes of [new Uint8Array(10).fill(1), new Uint8Array(0)]) {
+        const size = new Uint8Array(4);
+        new DataView(size.buffer).setUint32(0, bytes.length, true);
+        expect((await ask(FrameType.begin, size)).type).toBe(FrameType.ok);
+        if (bytes.length > 0) expect((await ask(FrameType.write, Uint8Array.of(0, 0, 0, 0, ...bytes))).type).toBe(FrameType.ok);
+        const verdict = await ask(FrameType.verify, sha256(bytes));
+        expect(verdict.type).toBe(FrameType.err);
+        expect(verdict.text).toMatch(new RegExp(`an image needs at least 160 bytes, got ${bytes.length}`));
+        expect(verdict.text).not.toMatch(/after its signature/);
+      }
+    } finally {
+      socket.destroy();
+      await port.close();
+    }
+  });
+});
+
 describe("flashing over a bad line", () => {
   /** A TCP proxy to the board that can damage or cut what the host sends. */
   async function proxy(boardPort: number, tamper: (frameIndex: number, bytes: Uint8Array, cut: () => void) => Uint8Array | undefined) {

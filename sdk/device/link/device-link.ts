@@ -422,7 +422,8 @@ export class DeviceLink<M extends ModelSpec> {
       return;
     }
     const [name, spec] = found;
-    const memberId = (member: string): number | undefined => (member === name ? spec.id : spec.params[member]?.id);
+    // Section 6: bad-param's member is the param; one the action does not have is named by the id it came with.
+    const memberId = (member: string): number | undefined => (member === name ? spec.id : (spec.params[member]?.id ?? (/^\d+$/.test(member) ? Number(member) : undefined)));
     const now = this.wallClock();
     if (message.deadline !== 0 && now !== undefined && now > message.deadline) {
       answer(new HearthError("deadline-passed", `command ${message.id} expired ${now - message.deadline} ms ago; not run`, name), memberId);

@@ -1,15 +1,17 @@
 import { randomBytes, X509Certificate } from "node:crypto";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { existsSync, writeFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { newKeyPair } from "../../../../os/boot/signing.js";
 import { Cloud } from "../../../cloud/cloud.js";
-import { MqttTransport } from "../mqtt/transport.js";
+import { LoginRefusedError, MqttTransport } from "../mqtt/transport.js";
+import { maskedUrl } from "../host/broker-wait.js";
 import type { SessionApplianceSpec, SessionOptions } from "../host/session.js";
 import type { Engine } from "../../sim/start-board.js";
 import { buildFirmware } from "../tools/build.js";
 import { brokerOption, deviceIdOption, deviceListOption, durationOption, fileOption, folderOption, hexOption, intOption, numberOption, outFileOption, UsageError } from "./options.js";
-import { flashImage } from "../tools/flasher.js";
+import { checkedImage, flashImage, isBoardAddress } from "../tools/flasher.js";
+import { ImageError } from "../../../../os/boot/image.js";
 import { developmentKey } from "../../sim/development-key.js";
 import { MODDABLE_PLATFORMS, moddableBoard, writeModdableProject, type Provisioning } from "../tools/moddable.js";
 import { devicePassword } from "../../../protocol/credentials.js";
@@ -53,7 +55,7 @@ export async function buildCommand(
   const provisioning = devBoard === undefined ? undefined : provisioningOptions(values);
   const moddableOut = target === "moddable" ? folderOption("--out", values.out ?? `${basename(resolve(path))}-moddable`) : undefined;
   const imageOut = target === "moddable" ? undefined : outFileOption("--out", values.out ?? `${basename(resolve(path))}.hfw`);
-  const secretKey = values.key === undefined ? developmentKey().secretKey : hexOption("key", fileOption("--key", values.key).toString("utf8").trim());
+  const secretKey = values.key === undefined ? developmentKey().secretKey : signingKeyOption(values.key);
   const versionText = values["fw-version"] ?? "1.0.0";
   if (!/^\d{1,5}\.\d{1,5}\.\d{1,5}$/.test(versionText)) throw new UsageError(`--fw-version must be major.minor.patch, got ${versionText}`);
   const version = versionText.split(".").map(Number) as [number, number, number];
@@ -80,6 +82,20 @@ export async function buildCommand(
   console.log(`${out}: ${image.bytes.length} bytes (header 96, bundle ${image.bundleBytes}, signature 64), board ${image.board}, version ${image.version.join(".")}`);
   for (const [part, bytes] of Object.entries(sizeByPart).sort((a, b) => b[1] - a[1])) console.log(`  ${part.padEnd(28)} ${String(bytes).padStart(7)} bytes`);
   return 0;
+}
+
+/**
+ * The secret signing key in FILE. A public key has the same shape (32 bytes
+ * of hex), so one named .pub, or held by a .pub beside it, is refused by name:
+ * an image signed with it verifies nowhere.
+ */
+function signingKeyOption(path: string): Uint8Array {
+  const text = fileOption("--key", path).toString("utf8").trim();
+  const isPublic = path.endsWith(".pub") || readdirSync(dirname(resolve(path))).some((f) => f.endsWith(".pub") && readFileSync(join(dirname(resolve(path)), f), "utf8").trim() === text);
+  if (isPublic) throw new UsageError(`--key ${path} is a public key: sign with the secret one (hearth.key)`);
+  const key = hexOption("key", text);
+  if (key.length !== 32) throw new UsageError(`--key ${path} is not a signing key (64 hex digits, as hearth keys new writes)`);
+  return key;
 }
 
 /** A dev board's broker, CA and login, each required: a firmware that could not connect is refused at build time. */
@@ -111,7 +127,14 @@ function pemToDer(pem: string, file: string): Uint8Array {
 export async function flashCommand(rest: string[], values: { port?: string | undefined }): Promise<number> {
   const file = rest[0];
   if (file === undefined || values.port === undefined) throw new UsageError("try hearth flash IMAGE --port HOST:PORT");
+  if (!isBoardAddress(values.port)) throw new UsageError(`--port ${JSON.stringify(values.port)} is not HOST:PORT (a simulated board) or a serial device (/dev/ttyUSB0, COM3)`);
   const image = new Uint8Array(fileOption("the image", file));
+  try {
+    checkedImage(image);
+  } catch (error) {
+    if (error instanceof ImageError) throw new UsageError(`${file} is not a Hearth firmware image: ${error.problem === "bad-magic" ? "it does not begin with HFW1" : error.message}; nothing was sent`);
+    throw error;
+  }
   const live = process.stdout.isTTY;
   const { board } = await flashImage(values.port, image, (done, total) => {
     const width = 30;
@@ -125,7 +148,7 @@ export async function flashCommand(rest: string[], values: { port?: string | und
 }
 
 /** The example that runs on each board `hearth board` knows. */
-const BOARD_APPS: Record<string, string> = { "aircon-indoor": "aircon", washer: "washer", fridge: "fridge", vacuum: "vacuum" };
+export const BOARD_APPS: Record<string, string> = { "aircon-indoor": "aircon", washer: "washer", fridge: "fridge", vacuum: "vacuum" };
 
 /** What `hearth board` asks the simulator for: one appliance, its board and options. */
 export type BoardRun = Omit<SessionOptions, "appliances" | "print" | "interrupted"> & Omit<SessionApplianceSpec, "app">;
@@ -184,15 +207,25 @@ export async function otaCommand(rest: string[], values: OtaArgs): Promise<numbe
   const devices = deviceListOption("to", values.to);
   const url = brokerOption(values.broker ?? "mqtt://127.0.0.1:1883");
   const share = numberOption("share", values.share ?? "1", 0, 1);
+  const shown = maskedUrl(url);
+  const user = values["cloud-user"] ?? (decodeURIComponent(new URL(url).username) || undefined);
+  let refused!: (error: Error) => void;
+  const refusal = new Promise<never>((_, reject) => (refused = reject));
   const cloud = new Cloud(
     new MqttTransport({
       url,
       clientId: `hearth-ota-${randomBytes(6).toString("hex")}`,
       ...(values.ca === undefined ? {} : { ca: fileOption("--ca", values.ca).toString("utf8") }),
       ...(values["cloud-user"] === undefined ? {} : { username: values["cloud-user"], password: values["cloud-password"] ?? "" }),
+      onRefused: (reason) => refused(new LoginRefusedError(`the broker at ${shown} refused the cloud's login (${user === undefined ? "no user name: give one in the URL, mqtt://USER:PASSWORD@HOST:PORT" : `user ${JSON.stringify(user)}`}): ${reason}`)),
     }),
   );
-  await withTimeout(cloud.start(), 10_000, `cannot reach the broker at ${url}`);
+  const heard = new Set<string>();
+  cloud.onUplink((id) => heard.add(id));
+  await withTimeout(Promise.race([cloud.start(), refusal]), 10_000, `cannot reach the broker at ${shown}`).catch(async (error: unknown) => {
+    await cloud.stop();
+    throw error;
+  });
   let rollout;
   try {
     rollout = cloud.rollout({
@@ -207,7 +240,7 @@ export async function otaCommand(rest: string[], values: OtaArgs): Promise<numbe
     await cloud.stop();
     throw new UsageError((error as Error).message);
   }
-  console.log(`update ${rollout.id}: firmware ${rollout.version} (${rollout.size} bytes) to ${rollout.summary().selected} of ${devices.length} devices via ${url}`);
+  console.log(`update ${rollout.id}: firmware ${rollout.version} (${rollout.size} bytes) to ${rollout.summary().selected} of ${devices.length} devices via ${shown}`);
   console.log("devices that are offline get the offer when they next connect, while this runs: it serves the image.");
   console.log("Ctrl-C stops serving it: devices keep what they downloaded, and run again with the same image, they resume the same update.");
   const last = new Map<string, string>();
@@ -218,11 +251,16 @@ export async function otaCommand(rest: string[], values: OtaArgs): Promise<numbe
     last.set(id, shown);
     console.log(`  ${id}: ${line}`);
   });
+  // A device online answers the offer at once; one that has said nothing after a while is named (offline, or a typo).
+  const silence = setTimeout(() => {
+    for (const id of devices) if (!heard.has(id)) console.log(`  ${id}: never heard from (offline, or the id is mistyped); it gets the offer if it connects while this runs`);
+  }, NEVER_HEARD_MS);
   const stop = new Promise<"interrupt">((resolve) => {
     process.once("SIGINT", () => resolve("interrupt"));
     process.once("SIGTERM", () => resolve("interrupt"));
   });
   const outcome = await Promise.race([rollout.settled(), stop]);
+  clearTimeout(silence);
   await cloud.stop();
   if (outcome === "interrupt") {
     const s = rollout.summary();
@@ -232,6 +270,9 @@ export async function otaCommand(rest: string[], values: OtaArgs): Promise<numbe
   console.log(`done ${outcome.done}, failed ${outcome.failed}${outcome.paused ? " (paused: too many failures)" : ""}`);
   return outcome.failed === 0 ? 0 : 1;
 }
+
+/** How long `hearth ota` waits for a device to say anything before it names it as never heard from. */
+const NEVER_HEARD_MS = 5_000;
 
 /** An update's id from its image: a rerun of the same image offers the same update, which devices resume. */
 function updateIdOf(image: Uint8Array): number {

@@ -5,6 +5,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { startBroker, type EmbeddedBroker } from "../mqtt/broker.js";
 import { brokerOption, durationOption, hexOption, intOption, numberOption, UsageError } from "./options.js";
 import { runFleet, type FleetSummary } from "../host/fleet.js";
+import { maskedUrl } from "../host/broker-wait.js";
 
 export interface FleetArgs {
   count?: string | undefined;
@@ -29,7 +30,8 @@ const EMBEDDED_LIMIT = 8_000;
  * progress line; a summary (or `--json`) at the end. Node-only.
  */
 export async function fleetCommand(app: ApplianceApp<ModelSpec>, values: FleetArgs): Promise<number> {
-  const count = intOption("count", values.count ?? "100", 1, 100_000);
+  if (values.count === undefined) throw new UsageError("hearth fleet needs --count N, how many appliances (hearth fleet --help)");
+  const count = intOption("count", values.count, 1, 100_000);
   if (values.broker === undefined && count > EMBEDDED_LIMIT) {
     throw new UsageError(`${count} devices are too many for the embedded broker (two file descriptors each); point --broker at Mosquitto or another broker`);
   }
@@ -50,12 +52,15 @@ export async function fleetCommand(app: ApplianceApp<ModelSpec>, values: FleetAr
   }
   const url = values.broker === undefined ? (broker as EmbeddedBroker).url : brokerOption(values.broker);
   const live = process.stdout.isTTY && !values.json;
-  if (!values.json) console.log(`fleet   ${count} × ${app.name} via ${url}${broker ? " (embedded, per-device credentials)" : ""}, seed ${seed}`);
+  if (!values.json) console.log(`fleet   ${count} × ${app.name} via ${maskedUrl(url)}${broker ? " (embedded, per-device credentials)" : ""}, seed ${seed}`);
   let lastLine = 0;
-  // Ctrl-C or SIGTERM stops the fleet at once, at any point, and closes the embedded broker.
+  // Ctrl-C or SIGTERM stops the fleet where it is, with its summary (a second one at once).
+  let interrupt!: () => void;
+  const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
   const stop = (): void => {
-    if (!values.json) console.log("\nstopped");
-    void (broker?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+    interrupt();
+    process.once("SIGINT", () => process.exit(130));
+    process.once("SIGTERM", () => process.exit(130));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
@@ -66,6 +71,7 @@ export async function fleetCommand(app: ApplianceApp<ModelSpec>, values: FleetAr
       brokerUrl: url,
       speed: numberOption("speed", values.speed ?? "1", 0.001, 100_000),
       seed,
+      interrupted,
       connectPerS: intOption("rate", values.rate ?? "200", 1, 100_000),
       ...(values.duration === undefined ? {} : { durationMs: durationOption(values.duration) }),
       ...(fleetSecret === undefined ? {} : { credentials: { secretFor, issuedAt: 0 } }),
@@ -87,6 +93,7 @@ export async function fleetCommand(app: ApplianceApp<ModelSpec>, values: FleetAr
     if (live) process.stdout.write("\n");
     if (values.json) console.log(JSON.stringify(summary));
     else printSummary(summary);
+    if (summary.stoppedBy === "interrupt") return 130;
     return summary.online === count && summary.reportsReceived === summary.reportsMade ? 0 : 1;
   } finally {
     await broker?.close();
@@ -98,5 +105,5 @@ function printSummary(s: FleetSummary): void {
   console.log(`reports ${s.reportsReceived} received of ${s.reportsMade} made`);
   console.log(`sets    ${s.sets.answered}/${s.sets.sent} answered, round trip p50 ${s.sets.p50Ms} ms, p99 ${s.sets.p99Ms} ms`);
   console.log(`errors  refused ${s.errors.refused}, malformed ${s.errors.malformed}, failed sets ${s.errors.failedSets}`);
-  console.log(`time    ${(s.simulatedMs / 1000).toFixed(0)} s simulated in ${(s.wallMs / 1000).toFixed(1)} s`);
+  console.log(`time    ${(s.simulatedMs / 1000).toFixed(0)} s simulated in ${(s.wallMs / 1000).toFixed(1)} s${s.stoppedBy === "interrupt" ? " (stopped by Ctrl-C)" : ""}`);
 }

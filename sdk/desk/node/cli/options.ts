@@ -1,8 +1,10 @@
+import { createServer } from "node:net";
 import { XsUnavailable } from "../xs/worker.js";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { FlashFileError } from "../../../../hal/sim/node/flash-file.js";
 import { BrokerUnreachableError } from "../host/broker-wait.js";
+import { LoginRefusedError } from "../mqtt/transport.js";
 import { checkDeviceId } from "../../../protocol/transport.js";
 import { parseDuration } from "../../sim/duration.js";
 
@@ -47,7 +49,7 @@ const USER_SYSTEM_ERRORS: Record<string, string> = {
  * code 2. Undefined for anything else (a fault of Hearth's: exit 1, with its stack).
  */
 export function userProblem(error: unknown): string | undefined {
-  if (error instanceof UsageError || error instanceof FlashFileError || error instanceof BrokerUnreachableError || error instanceof XsUnavailable) return error.message;
+  if (error instanceof UsageError || error instanceof FlashFileError || error instanceof BrokerUnreachableError || error instanceof LoginRefusedError || error instanceof XsUnavailable) return error.message;
   const e = error as NodeJS.ErrnoException | undefined;
   if (typeof e?.code === "string" && e.code.startsWith("ERR_PARSE_ARGS_")) return e.message;
   const why = typeof e?.code === "string" ? USER_SYSTEM_ERRORS[e.code] : undefined;
@@ -152,4 +154,19 @@ export function joinNegativeValues(argv: readonly string[], valued: ReadonlySet<
     } else out.push(arg);
   }
   return out;
+}
+
+/**
+ * A port the user chose (0: any free one): checked free now, so a port that
+ * is taken is an error naming it, never silently swapped for another.
+ */
+export async function freePortOption(name: string, text: string, host = "127.0.0.1"): Promise<number> {
+  const port = intOption(name, text, 0, 65535);
+  if (port === 0) return 0;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => reject(new UsageError(`--${name} ${port}: ${error.code === "EADDRINUSE" ? "the port is in use" : (USER_SYSTEM_ERRORS[error.code ?? ""] ?? error.message)}`)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+  return port;
 }

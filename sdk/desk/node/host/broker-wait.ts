@@ -16,19 +16,25 @@ export async function untilBrokerAnswers(
   o: { url: string; timeoutMs?: number; interrupted?: Promise<void>; print?: (line: string) => void },
 ): Promise<"up" | "interrupted"> {
   const timeoutMs = o.timeoutMs ?? BROKER_WAIT_MS;
-  const shown = new URL(o.url);
-  shown.password = shown.password === "" ? "" : "***";
+  const shown = maskedUrl(o.url);
   const timers: NodeJS.Timeout[] = [];
   try {
     return await Promise.race([
       connected.then(() => "up" as const),
       (o.interrupted ?? new Promise<never>(() => undefined)).then(() => "interrupted" as const),
       new Promise<never>((_, reject) => {
-        timers.push(setTimeout(() => o.print?.(`waiting for the broker at ${shown.href} (up to ${timeoutMs / 1000} s; Ctrl-C stops)`), 1000));
-        timers.push(setTimeout(() => reject(new BrokerUnreachableError(`no MQTT broker answered at ${shown.href} within ${timeoutMs / 1000} s: is it running, and is the URL right?`)), timeoutMs));
+        timers.push(setTimeout(() => o.print?.(`waiting for the broker at ${shown} (up to ${timeoutMs / 1000} s; Ctrl-C stops)`), 1000));
+        timers.push(setTimeout(() => reject(new BrokerUnreachableError(`no MQTT broker answered at ${shown} within ${timeoutMs / 1000} s: is it running, and is the URL right?`)), timeoutMs));
       }),
     ]);
   } finally {
     for (const t of timers) clearTimeout(t);
   }
+}
+
+/** A broker URL as printed: its password, if it has one, masked. */
+export function maskedUrl(url: string): string {
+  const shown = new URL(url);
+  if (shown.password !== "") shown.password = "***";
+  return shown.href.replace(/\/$/, "");
 }

@@ -10,8 +10,8 @@ import { encodeMessage } from "../../../protocol/envelope.js";
 import { topics } from "../../../protocol/transport.js";
 import { writable, type ModelSpec, type PropertySpec } from "../../../thing/model.js";
 import { HostEngineBoard } from "../../sim/host-engine-board.js";
-import { untilBrokerAnswers } from "./broker-wait.js";
-import { MqttTransport } from "../mqtt/transport.js";
+import { maskedUrl, untilBrokerAnswers } from "./broker-wait.js";
+import { LoginRefusedError, MqttTransport } from "../mqtt/transport.js";
 
 export interface FleetOptions {
   app: ApplianceApp<ModelSpec>;
@@ -39,6 +39,8 @@ export interface FleetOptions {
   onWait?: (line: string) => void;
   /** How long to wait for the broker to answer before giving up (BrokerUnreachableError). Default 30 s. */
   brokerWaitMs?: number;
+  /** Resolves when the user asks to stop (Ctrl-C): the fleet stops where it is and sums up. */
+  interrupted?: Promise<void>;
 }
 
 export interface FleetProgress {
@@ -60,6 +62,7 @@ export interface FleetSummary {
   connectPerS: number;
   wallMs: number;
   simulatedMs: number;
+  stoppedBy: "duration" | "interrupt";
 }
 
 /**
@@ -73,8 +76,24 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const prefix = o.idPrefix ?? "fleet";
   const random = new Random(o.seed);
   const clock = new PacedClock(o.speed);
+  // Ctrl-C, or a login the broker refuses (it would never get better), ends every wait below.
+  let ended: "interrupt" | LoginRefusedError | undefined;
+  let wake!: () => void;
+  const stopped = new Promise<void>((resolve) => (wake = resolve));
+  const end = (why: "interrupt" | LoginRefusedError): void => {
+    ended ??= why;
+    wake();
+  };
+  const why = (): typeof ended => ended; // read where the flow analysis would take it for still undefined
+  void o.interrupted?.then(() => end("interrupt"));
+  const shownUrl = maskedUrl(o.brokerUrl);
   const cloud = new Cloud(
-    new MqttTransport({ url: o.brokerUrl, clientId: `${prefix}-cloud-${randomBytes(6).toString("hex")}`, ...(o.cloudLogin ?? {}) }),
+    new MqttTransport({
+      url: o.brokerUrl,
+      clientId: `${prefix}-cloud-${randomBytes(6).toString("hex")}`,
+      ...(o.cloudLogin ?? {}),
+      onRefused: (reason) => end(new LoginRefusedError(`the broker at ${shownUrl} refused the cloud's login (${o.cloudLogin === undefined ? "no user name: give --cloud-user and --cloud-password" : `user ${JSON.stringify(o.cloudLogin.username)}`}): ${reason}`)),
+    }),
     [o.app.model],
     () => Date.now(),
   );
@@ -85,10 +104,15 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     else if (m.type === "report") reportsReceived++;
   });
   try {
-    await untilBrokerAnswers(cloud.start(), { url: o.brokerUrl, ...(o.onWait === undefined ? {} : { print: o.onWait }), ...(o.brokerWaitMs === undefined ? {} : { timeoutMs: o.brokerWaitMs }) });
+    const up = await untilBrokerAnswers(Promise.race([cloud.start(), stopped.then(() => Promise.reject(ended))]), { url: o.brokerUrl, ...(o.onWait === undefined ? {} : { print: o.onWait }), ...(o.brokerWaitMs === undefined ? {} : { timeoutMs: o.brokerWaitMs }), ...(o.interrupted === undefined ? {} : { interrupted: o.interrupted }) });
+    if (up === "interrupted") ended = "interrupt";
   } catch (error) {
     await cloud.stop();
-    throw error;
+    throw error === "interrupt" ? new Error("interrupted") : error;
+  }
+  if (ended !== undefined) {
+    await cloud.stop();
+    if (ended instanceof LoginRefusedError) throw ended;
   }
   clock.start();
 
@@ -102,15 +126,15 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const perTick = Math.max(1, Math.round((o.connectPerS ?? 200) / 20));
   await new Promise<void>((resolve) => {
     const starter = setInterval(() => {
-      for (let k = 0; k < perTick && sims.length < o.count; k++) sims.push(startDevice(sims.length));
-      if (sims.length >= o.count) {
+      for (let k = 0; k < perTick && sims.length < o.count && ended === undefined; k++) sims.push(startDevice(sims.length));
+      if (sims.length >= o.count || ended !== undefined) {
         clearInterval(starter);
         resolve();
       }
     }, 50);
   });
   const patience = o.patienceMs ?? 120_000;
-  await until(() => seen.size >= o.count, patience);
+  await until(() => seen.size >= o.count || ended !== undefined, patience);
   const connectPerS = seen.size / ((performance.now() - connectStart) / 1000);
 
   // Each device's user changes one setting, at a random moment of the run.
@@ -142,12 +166,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       }),
     );
   }
-  await until(() => clock.now() - runStart >= runMs, Math.max(patience, (runMs / o.speed) * 3));
-  await Promise.race([Promise.all(pending), sleep(patience)]);
+  await until(() => clock.now() - runStart >= runMs || ended !== undefined, Math.max(patience, (runMs / o.speed) * 3));
+  await Promise.race([Promise.all(pending), sleep(patience), stopped]);
   // The devices stop where they are (their MCUs halt: no new reports); what they sent arrives.
   for (const sim of sims) sim.kernel.halt();
   const made = (): number => sims.reduce((sum, s) => sum + (s.link?.stats.reports ?? 0), 0);
-  await until(() => reportsReceived >= made(), patience);
+  await until(() => reportsReceived >= made() || ended !== undefined, patience);
   clearInterval(ticker);
   clock.stop();
   const summary: FleetSummary = {
@@ -164,9 +188,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     connectPerS: Math.round(connectPerS),
     wallMs: Math.round(performance.now() - wallStart),
     simulatedMs: Math.round(clock.now()),
+    stoppedBy: why() === undefined ? "duration" : "interrupt",
   };
   for (const s of sims) s.powerOff();
   await cloud.stop();
+  const failure = why();
+  if (failure instanceof LoginRefusedError) throw failure;
   o.onProgress?.(progress());
   return summary;
 
@@ -180,6 +207,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
           url: o.brokerUrl,
           clientId: id,
           ...(credentials === undefined ? {} : { username: id, password: devicePassword(credentials.secretFor(id), id, credentials.issuedAt) }),
+          onRefused: (reason) => end(new LoginRefusedError(`the broker at ${shownUrl} refused the devices' logins (device ${id}): ${reason}; ${credentials === undefined ? "give --fleet-secret HEX, the secret each device's is derived from" : "check --fleet-secret"}`)),
           will: { topic: topics.up(id), payload: encodeMessage({ type: "offline", seq: 0 }) },
         }),
       id,

@@ -17,9 +17,10 @@ import { startConsole } from "../../console/node/server.js";
 import { formatClock } from "../../sim/duration.js";
 import { startBoardPort } from "../tools/flasher.js";
 import type { Engine } from "../../sim/start-board.js";
-import { untilBrokerAnswers } from "./broker-wait.js";
+import { maskedUrl, untilBrokerAnswers } from "./broker-wait.js";
 import { loadBundle } from "./load-bundle.js";
-import { MqttTransport } from "../mqtt/transport.js";
+import { startLogPort } from "./log-port.js";
+import { LoginRefusedError, MqttTransport } from "../mqtt/transport.js";
 import { loadQuickJs } from "../../sim/quickjs-mcu.js";
 import type { McuHooks } from "../../sim/image-mcu.js";
 import { XsMcu } from "../xs/xs-mcu.js";
@@ -42,6 +43,8 @@ export interface SessionApplianceSpec {
    * 127.0.0.1; a free one when 0; none when undefined) or by an update over the air.
    */
   images?: { publicKey: Uint8Array; serialPort?: number; factoryImage?: Uint8Array };
+  /** Serve the board's log (every record, a line each) on this TCP port of 127.0.0.1 (0: a free one), for hearth monitor. */
+  logPort?: number;
 }
 
 export interface SessionOptions {
@@ -115,14 +118,22 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
     o.print(`broker  ${url} (embedded; each device logs in with its own credential)`, false);
     o.print(`backend ${withLogin(url, brokers.cloudLogin)} (the cloud's login: hearth ota --broker <this>)`, false);
     o.print(o.open === true ? `watch   mosquitto_sub -L '${url}/h/#' -v (anonymous clients may watch, read-only: --open)` : "watch   anonymous clients are refused; run with --open to watch with mosquitto_sub (read-only)", false);
-  } else o.print(`broker  ${url}`, false);
+  } else o.print(`broker  ${maskedUrl(url)}`, false);
 
+  // A login the broker refuses (the cloud's, or a device's) ends the session with the reason: it would never get better.
+  let refuse!: (error: LoginRefusedError) => void;
+  const refused = new Promise<never>((_, reject) => (refuse = reject));
+  refused.catch(() => undefined);
+  const shownUrl = maskedUrl(url);
   const clock = new PacedClock(o.speed);
   if (o.durationMs !== undefined) clock.limit = o.durationMs;
   const engine = o.engine ?? "node";
   const epoch = Date.now();
   const cloud = new Cloud(
-    mqtt(o, url, `cloud-${randomBytes(6).toString("hex")}`, brokers.cloudLogin ?? o.cloudLogin),
+    mqtt(o, url, `cloud-${randomBytes(6).toString("hex")}`, brokers.cloudLogin ?? o.cloudLogin, (reason) => {
+      const login = brokers.cloudLogin ?? o.cloudLogin;
+      refuse(new LoginRefusedError(`the broker at ${shownUrl} refused the cloud's login (${login === undefined ? "no user name: give --cloud-user and --cloud-password" : `user ${JSON.stringify(login.username)}`}): ${reason}`));
+    }),
     o.appliances.map((a) => a.app.model),
     () => epoch + clock.now(),
   );
@@ -141,7 +152,11 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
       seed: o.seed + i,
       engine,
       cloud,
-      connect: () => deviceTransport(o, url, a.deviceId, brokers.deviceSecret?.(a.deviceId)),
+      connect: () =>
+        deviceTransport(o, url, a.deviceId, brokers.deviceSecret?.(a.deviceId), (reason) => {
+          const hint = o.deviceSecret === undefined ? "it has no credential: give --device-secret" : "check --device-secret and --issued-at";
+          refuse(new LoginRefusedError(`the broker at ${shownUrl} refused device ${a.deviceId}'s login: ${reason} (${hint})`));
+        }),
       sampled: o.consolePort !== undefined,
       ...(flash === undefined ? {} : { flash }),
       ...(a.images === undefined ? {} : { images: file === undefined || file.fresh ? a.images : { publicKey: a.images.publicKey } }),
@@ -156,13 +171,16 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   });
   const serials = await Promise.all(appliances.map((d, i) => startSerialPort(d, o.appliances[i] as SessionApplianceSpec)));
   for (const s of serials) if (s !== undefined) o.print(`serial  bootloader port 127.0.0.1:${s.port} (hearth flash IMAGE --port 127.0.0.1:${s.port})`, false);
+  const logs = await Promise.all(appliances.map((d, i) => { const port = o.appliances[i]?.logPort; return port === undefined ? undefined : startLogPort(port, (sink) => d.board.onLog(sink)); }));
+  for (const [i, l] of logs.entries()) if (l !== undefined) o.print(`log     ${o.appliances.length > 1 ? `${appliances[i]?.id} ` : ""}every record on 127.0.0.1:${l.port} (hearth monitor 127.0.0.1:${l.port})`, false);
   let up: "up" | "interrupted" = "interrupted";
   try {
-    up = await untilBrokerAnswers(cloud.start(), { url, interrupted: o.interrupted, ...(o.brokerWaitMs === undefined ? {} : { timeoutMs: o.brokerWaitMs }), print: (line) => o.print(line, false) });
+    up = await untilBrokerAnswers(Promise.race([cloud.start(), refused]), { url, interrupted: o.interrupted, ...(o.brokerWaitMs === undefined ? {} : { timeoutMs: o.brokerWaitMs }), print: (line) => o.print(line, false) });
   } finally {
     // Not up (stopped, or no broker in time): close what was started, then return or throw.
     if (up !== "up") {
       await Promise.all(serials.map((s) => s?.close()));
+      await Promise.all(logs.map((l) => l?.close()));
       for (const d of appliances) d.board.powerOff();
       await cloud.stop();
       await brokers.close();
@@ -181,9 +199,14 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   if (web !== undefined) o.print(`console ${web.url}`, false);
   o.onReady?.({ brokerUrl: url, consoleUrl: web?.url });
 
+  let failure: LoginRefusedError | undefined;
   const stopped = new Promise<SessionSummary["stoppedBy"]>((resolve) => {
     if (o.durationMs !== undefined) (appliances[0] as SessionAppliance).board.hardware.after(o.durationMs, () => resolve("duration"), "sim");
     void o.interrupted.then(() => resolve("interrupt"));
+    refused.catch((error: LoginRefusedError) => {
+      failure = error;
+      resolve("interrupt");
+    });
   });
   const show = (): void => o.print(`[${formatClock(clock.now())}] ${appliances.map((d) => statusOf(d, appliances.length > 1)).join("  ‖  ")}`, true);
   const statusTimer = setInterval(show, 250);
@@ -196,7 +219,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   const summaries = appliances.map((d): SessionSummary => ({
     appliance: d.app.name,
     deviceId: d.id,
-    broker: url,
+    broker: shownUrl,
     seed: d.o.seed,
     speed: o.speed,
     simulatedMs: clock.now(),
@@ -212,10 +235,12 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   }));
   await web?.close();
   await Promise.all(serials.map((s) => s?.close()));
+  await Promise.all(logs.map((l) => l?.close()));
   for (const d of appliances) d.board.powerOff();
   await cloud.stop();
   await brokers.close();
   for (const f of files) f?.close();
+  if (failure !== undefined) throw failure;
   return summaries;
 }
 
@@ -227,15 +252,16 @@ function statusOf(d: SessionAppliance, named: boolean): string {
   return `${named ? `${d.id}: ` : ""}${running}${ota} | link ${seen?.link ?? "down"} | cloud saw ${d.cloudDevice.reports} reports`;
 }
 
-function mqtt(o: SessionOptions, url: string, clientId: string, login?: { username: string; password: string }): MqttTransport {
-  return new MqttTransport({ url, clientId, ...(o.ca === undefined ? {} : { ca: o.ca }), ...(login === undefined ? {} : login) });
+function mqtt(o: SessionOptions, url: string, clientId: string, login: { username: string; password: string } | undefined, onRefused: (reason: string) => void): MqttTransport {
+  return new MqttTransport({ url, clientId, onRefused, ...(o.ca === undefined ? {} : { ca: o.ca }), ...(login === undefined ? {} : login) });
 }
 
-function deviceTransport(o: SessionOptions, url: string, deviceId: string, embeddedSecret: Uint8Array | undefined): MqttTransport {
+function deviceTransport(o: SessionOptions, url: string, deviceId: string, embeddedSecret: Uint8Array | undefined, onRefused: (reason: string) => void): MqttTransport {
   const secret = embeddedSecret ?? o.deviceSecret;
   return new MqttTransport({
     url,
     clientId: deviceId,
+    onRefused,
     ...(o.ca === undefined ? {} : { ca: o.ca }),
     ...(secret === undefined ? {} : { username: deviceId, password: devicePassword(secret, deviceId, embeddedSecret === undefined ? (o.issuedAt ?? 0) : 0) }),
     will: { topic: topics.up(deviceId), payload: encodeMessage({ type: "offline", seq: 0 }) },

@@ -111,12 +111,13 @@ export function writeMosquittoConfig(dir: string, setup: MosquittoSetup): { conf
 /** Ids as PROTOCOL.md section 1 has them; the offending entry is named. Nothing is written when one is wrong. */
 function checkSetup(setup: MosquittoSetup): void {
   const seen = new Set<string>();
-  const check = (what: string, id: unknown): void => {
-    if (typeof id !== "string") throw new MosquittoSetupError(`${what}: the id must be text, got ${JSON.stringify(id)}`);
+  // A backend's user name lands in the same files (passwords, ACL) as a device id: the same characters.
+  const check = (what: string, id: unknown, kind: "device id" | "user" = "device id"): void => {
+    if (typeof id !== "string") throw new MosquittoSetupError(`${what}: the ${kind === "user" ? "user" : "id"} must be text, got ${JSON.stringify(id)}`);
     try {
       checkDeviceId(id);
     } catch (error) {
-      throw new MosquittoSetupError(`${what}: ${(error as Error).message}`);
+      throw new MosquittoSetupError(`${what}: ${kind === "user" ? `user ${JSON.stringify(id)} is not a user name: 1 to 64 of A-Z a-z 0-9 _ -` : (error as Error).message}`);
     }
     if (seen.has(id)) throw new MosquittoSetupError(`${what}: ${JSON.stringify(id)} is named twice`);
     seen.add(id);
@@ -127,7 +128,7 @@ function checkSetup(setup: MosquittoSetup): void {
     if (typeof d.secret !== "string" || !/^([0-9a-f]{2}){16,}$/i.test(d.secret)) throw new MosquittoSetupError(`devices[${i}] (${d.id}): secret must be at least 16 bytes of hex`);
   });
   setup.backends.forEach((b, i) => {
-    check(`backends[${i}]`, b.user);
+    check(`backends[${i}]`, b.user, "user");
     if (typeof b.password !== "string" || b.password === "" || /[\r\n]/.test(b.password)) throw new MosquittoSetupError(`backends[${i}] (${b.user}): password must be text of one line`);
   });
 }

@@ -16,8 +16,30 @@ export interface MqttTransportOptions {
   ca?: string | Buffer;
   /** Called before every reconnect attempt, with its delay: for tests and fleet statistics. */
   onAttempt?: (delayMs: number) => void;
+  /** The broker refused the login (its CONNACK's return code, said in words); the transport keeps retrying. */
+  onRefused?: (reason: string) => void;
   /** Extra MQTT.js options. */
   extra?: IClientOptions;
+}
+
+/** MQTT 3.1.1's CONNACK return codes other than 0 (accepted), in words. */
+const CONNACK_REFUSALS: Record<number, string> = {
+  1: "unacceptable protocol version",
+  2: "client id rejected",
+  3: "server unavailable",
+  4: "bad user name or password",
+  5: "not authorised",
+};
+
+/** The broker's refusal in a CONNACK (MQTT.js raises it as an error with the return code), or undefined for any other error. */
+export function connackRefusal(error: unknown): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "number" && /refused|not authori|bad user/i.test((error as Error).message) ? (CONNACK_REFUSALS[code] ?? `refused (return code ${code})`) : undefined;
+}
+
+/** A broker refused a login: whose, and why (said to the user as it is: exit 2). */
+export class LoginRefusedError extends Error {
+  override readonly name = "LoginRefusedError";
 }
 
 /**
@@ -64,7 +86,11 @@ export class MqttTransport implements Transport {
       this.backoff.disconnected(Date.now());
       this.scheduleReconnect(client);
     });
-    client.on("error", (error) => events.down(error.message));
+    client.on("error", (error) => {
+      const refused = connackRefusal(error);
+      if (refused !== undefined) o.onRefused?.(refused);
+      events.down(error.message);
+    });
     client.on("message", (topic, payload) => events.message(topic, new Uint8Array(payload.buffer, payload.byteOffset, payload.length)));
   }
 

@@ -20,6 +20,8 @@ export interface BuildOptions {
   secretKey: Uint8Array;
   /** A dev board to build for (the Moddable target): the firmware's parts are wired as this board's wiring says. */
   devBoard?: DevBoard;
+  /** Build for `board` even when the firmware is wired for another (tests of a bootloader's refusal); refused by default. */
+  anyBoard?: boolean;
 }
 
 export interface BuildResult {
@@ -88,6 +90,25 @@ async function modelHashesOf(entry: string): Promise<Record<string, number[]>> {
   return { [`${spec.id}@${spec.version}`]: [...modelHash({ spec })] };
 }
 
+/**
+ * An image is for one board: the one whose wiring (boards/<id>/wiring) its
+ * firmware imports. A board that is not that one (a typo, another
+ * appliance's) is refused here, not at flash; a firmware that imports no
+ * board's wiring (a chip of your own) may name any board id.
+ */
+function checkBoard(board: string, inputs: string[]): void {
+  const wired = new Set(inputs.flatMap((input) => /(?:^|\/)boards\/([a-z0-9-]+)\/wiring\.[jt]s$/.exec(input.replace(/^[\w-]+:/, ""))?.slice(1) ?? []).filter((id) => id !== "dev"));
+  if (!/^[a-z0-9-]{1,24}$/.test(board)) throw new Error(`--board ${JSON.stringify(board)} is not a board id: 1 to 24 of a-z 0-9 -`);
+  if (wired.size === 0 || wired.has(board)) return;
+  throw new Error(`no board called ${board} for this firmware: it is wired for ${[...wired].join(", ")} (boards/${[...wired][0]}/wiring)`);
+}
+
+/** The Hearth package's root (this file is in sdk/desk/node/tools/, or under dist/). */
+const HEARTH_ROOT = ((): string => {
+  const here = fileURLToPath(new URL(".", import.meta.url));
+  return here.includes(`${sep}dist${sep}`) ? resolve(here, "../../../../..") : resolve(here, "../../../..");
+})();
+
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 /** Refuses, by name, any import of a Node built-in: firmware must run in an engine without Node. */
@@ -135,12 +156,16 @@ export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
   for (const [, out] of Object.entries(result.metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
       // A module a plugin made is named "namespace:path"; its bytes belong where its path is.
-      const parts = input.replace(/^[\w-]+:/, "").replace(/^dist\//, "").split("/");
+      // Hearth's own modules (from a project that depends on it, too) count by Hearth's folders: hal, os, sdk.
+      const path = resolve(input.replace(/^[\w-]+:/, ""));
+      const own = path.startsWith(HEARTH_ROOT + sep) ? relative(HEARTH_ROOT, path) : relative(process.cwd(), path);
+      const parts = own.replace(/^dist\//, "").split("/");
       const nm = parts.indexOf("node_modules");
       const part = nm >= 0 ? `node_modules/${parts[nm + 1]?.startsWith("@") ? `${parts[nm + 1]}/${parts[nm + 2]}` : parts[nm + 1]}` : (parts[0] ?? input);
       sizeByPart[part] = (sizeByPart[part] ?? 0) + bytesInOutput;
     }
   }
+  if (o.devBoard === undefined && o.anyBoard !== true) checkBoard(o.board, Object.keys(result.metafile.inputs));
   const image = buildImage({ board: o.board, version: o.version, securityCounter: o.securityCounter }, contents, o.secretKey);
   return { image, sizeByPart, ...(wiring === undefined ? {} : { devWiring: wiring }) };
 }

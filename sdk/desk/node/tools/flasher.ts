@@ -2,6 +2,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import type { Bootloader } from "../../../../os/boot/bootloader.js";
 import { encodeFrame, FrameReader, FrameType, SerialLoader } from "../../../../os/boot/serial-loader.js";
+import { ImageError, parseImage, type Image } from "../../../../os/boot/image.js";
 
 const CHUNK = 512;
 
@@ -14,9 +15,11 @@ const ANSWER_MS = 400;
 const ATTEMPTS = 6;
 
 /** A byte link to a board: a TCP socket (simulated board) or a UART (a real one). */
-interface ByteLink {
+export interface ByteLink {
   write(bytes: Uint8Array): void;
   onData(listener: (bytes: Uint8Array) => void): void;
+  /** The other end closed (the board stopped, the cable came out). */
+  onClose(listener: () => void): void;
   close(): void;
 }
 
@@ -30,7 +33,8 @@ interface ByteLink {
  * serialport. Node-only.
  */
 export async function flashImage(address: string, image: Uint8Array, onProgress: (done: number, total: number) => void = () => undefined): Promise<{ board: string }> {
-  const link = isSerialDevice(address) ? await openUart(address) : await openTcp(address);
+  const header = checkedImage(image); // before the board hears a byte, as esptool checks a header
+  const link = await openBoardLink(address);
   const reader = new FrameReader();
   const replies: { type: number; payload: Uint8Array }[] = [];
   let wake: (() => void) | undefined;
@@ -60,6 +64,7 @@ export async function flashImage(address: string, image: Uint8Array, onProgress:
   try {
     const hello = await command(FrameType.sync);
     const board = String.fromCharCode(...hello.subarray(1));
+    if (board !== header.board) throw new FlashError(`the image is for board ${header.board}; this board is ${board}: nothing was written`);
     const size = new Uint8Array(4);
     new DataView(size.buffer).setUint32(0, image.length, true);
     await command(FrameType.begin, size);
@@ -79,8 +84,29 @@ export async function flashImage(address: string, image: Uint8Array, onProgress:
   }
 }
 
+/** The image's header, and its bundle against the hash in it: a file that is not an image, or is cut short or damaged, throws ImageError. */
+export function checkedImage(bytes: Uint8Array): Image {
+  const image = parseImage(bytes);
+  const hash = sha256(image.bundle);
+  if (!hash.every((b, i) => b === image.bundleSha256[i])) throw new ImageError("hash-mismatch", "its bundle does not match the SHA-256 in its header (damaged)");
+  if (bytes.length !== image.bytes.length) throw new ImageError("size-mismatch", `${bytes.length - image.bytes.length} bytes follow its signature`);
+  return image;
+}
+
+/** A board's bootloader port as `hearth flash --port` takes it: HOST:PORT (or PORT, on 127.0.0.1), or a serial device. */
+export function isBoardAddress(address: string): boolean {
+  if (isSerialDevice(address)) return true;
+  const m = /^(?:([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):)?(\d{1,5})$/.exec(address);
+  return m !== null && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
+}
+
 function isSerialDevice(address: string): boolean {
   return address.startsWith("/dev/") || /^COM\d+$/i.test(address);
+}
+
+/** A board's port: a serial device through the optional package serialport, or TCP HOST:PORT (a simulated board). */
+export function openBoardLink(address: string): Promise<ByteLink> {
+  return isSerialDevice(address) ? openUart(address) : openTcp(address);
 }
 
 async function openTcp(address: string): Promise<ByteLink> {
@@ -97,6 +123,7 @@ async function openTcp(address: string): Promise<ByteLink> {
       socket.write(bytes);
     },
     onData: (listener) => socket.on("data", (data: Buffer) => listener(new Uint8Array(data))),
+    onClose: (listener) => socket.on("close", listener),
     close: () => socket.end(),
   };
 }
@@ -115,6 +142,7 @@ async function openUart(path: string): Promise<ByteLink> {
   return {
     write: (bytes) => void port.write(bytes),
     onData: (listener) => port.on("data", (data: Buffer) => listener(new Uint8Array(data))),
+    onClose: (listener) => port.on("close", listener),
     close: () => port.close(),
   };
 }
