@@ -354,7 +354,8 @@ export class Cloud {
   private taken(id: string, message: Message, payload: Uint8Array, taken: Outcome, uplink: Uplink): void {
     // A cloud that serves no model (an update tool: hearth ota) asks for no session: what it hears is
     // acknowledged and handed on though the store kept nothing of it (it has no hello to stamp it with).
-    const outcome = taken === "no-session" && this.models.size === 0 ? "taken" : taken;
+    // An observer (hearth get, set, invoke beside the backend's cloud) judges no session either: the backend's cloud does.
+    const outcome = taken === "no-session" && (this.models.size === 0 || this.options.observer === true) ? "taken" : taken;
     if (outcome === "no-session") {
       this.send(id, { type: "error", seq: this.nextSeq(), ref: message.seq, code: ErrorCode["no-session"], member: null, detail: `no session is held for ${id}: say hello` });
       return;
