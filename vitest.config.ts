@@ -5,7 +5,9 @@ import { defineConfig } from "vitest/config";
  * for the edit loop; `npm test` runs them all. The engines project (each
  * image on three engines for simulated hours, both cores busy) runs after the
  * others, so its load does not stretch their timing, two files at a time
- * (each is one core: the host waits while XS runs).
+ * (each is one core: the host waits while XS runs). The moddable project
+ * (Moddable's tools built with make -j2, then every export linked) runs last,
+ * so it stretches no one's timing either.
  */
 const kind = (name: string, testTimeout: number, groupOrder = 0, maxWorkers?: number) => ({
   extends: true as const,
@@ -15,6 +17,6 @@ const kind = (name: string, testTimeout: number, groupOrder = 0, maxWorkers?: nu
 export default defineConfig({
   test: {
     hookTimeout: 30_000,
-    projects: [kind("unit", 60_000), kind("conformance", 60_000), kind("scenario", 60_000), kind("fault", 120_000), kind("e2e", 120_000), kind("engines", 900_000, 1, 2)],
+    projects: [kind("unit", 60_000), kind("conformance", 60_000), kind("scenario", 60_000), kind("fault", 120_000), kind("e2e", 120_000), kind("engines", 900_000, 1, 2), kind("moddable", 300_000, 2, 2)],
   },
 });

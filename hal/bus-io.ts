@@ -55,7 +55,8 @@ export interface SPI {
 /** A buffer's bytes, copied (both sides of the native binding keep their own). */
 export function bytesOf(cls: string, data: unknown): Uint8Array {
   if (data instanceof ArrayBuffer) return new Uint8Array(data.slice(0));
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  // A view's bytes through a view of its own (its buffer may be XS's HostBuffer, which has no slice).
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
   throw new HalError("bad-option", `${cls}: data must be an ArrayBuffer or a typed array, got ${String(data)}`, "data");
 }
 

@@ -20,12 +20,18 @@ import network from "hearth-network";
 import config from "mc/config";
 import Preference from "preference";
 import Resource from "Resource";
-import System from "system";
+// Moddable's "system" exports nothing: its body sets globalThis.System (modules/io/system/system.js).
+import "system";
 import Time from "time";
 import Timer from "timer";
 import type { ImageEngine, NativeBinding, NativeError } from "../native.js";
 
-type Io = Digital | Analog | PWM | Serial | ZeroCrossInput | SsrBurst | I2C | SPI;
+/**
+ * Moddable's typings leave out close() on Analog, I2C, PWM and SPI, which its esp32 modules have
+ * (modules/io/analog/esp32/_analog.js, i2c/_i2c.js, pwm/esp32/_pwm.js, spi/spi.js).
+ */
+type Closing<T> = T & { close(): void };
+type Io = Digital | Closing<Analog> | Closing<PWM> | Serial | ZeroCrossInput | SsrBurst | Closing<I2C> | Closing<SPI>;
 
 /** A dev board's triac: a GPIO into a zero-cross solid-state relay, which itself switches at the crossings. */
 const SSR_HALF_CYCLE_MS = 10;
@@ -120,9 +126,22 @@ class ZeroCrossInput {
 type TimerId = ReturnType<typeof Timer.set>;
 type Client = InstanceType<(typeof network)["io"]>;
 
-const settings = config.hearth ?? {};
-/** Moddable's console: a global of XS on every Moddable platform, not of ES2022. */
-const trace = (text: string): void => (globalThis as unknown as { trace(text: string): void }).trace(text);
+/** The manifest's `config.hearth`, written by `hearth build --target moddable` (Moddable types mc/config as any record). */
+interface HearthSettings {
+  board?: string;
+  firmware?: string;
+  deviceId?: string;
+  broker?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  /** Connect with TLS, trusting the CA in the resource hearth-ca.der. */
+  tls?: boolean;
+  partition?: string;
+  /** Each UART the board wires: its TX and RX pins. */
+  uarts?: Record<string, { tx: number; rx: number }>;
+}
+const settings = (config["hearth"] as HearthSettings | undefined) ?? {};
 /** The protocol's offline message (sdk/protocol/PROTOCOL.md section 4: [8, 0, null]), the will. */
 const OFFLINE = Uint8Array.of(0x83, 0x08, 0x00, 0xf6).buffer;
 const KEEPALIVE_MS = 30_000;
@@ -150,7 +169,11 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
   let halted = false;
   const flash = flashStorage.open({ path: settings.partition ?? "hearth" });
   const geometry = flash.status();
-  const deviceId = (): string => Preference.get("hearth", "deviceId") ?? settings.deviceId ?? "";
+  const deviceId = (): string => {
+    // A preference may hold any type; only a string names the device.
+    const stored = Preference.get("hearth", "deviceId");
+    return typeof stored === "string" ? stored : (settings.deviceId ?? "");
+  };
   const call = (fn: () => void): void => {
     if (!halted) fn();
   };
@@ -206,7 +229,7 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
         port: settings.port ?? 1883,
         id,
         clean: true,
-        keepalive: KEEPALIVE_MS,
+        keepAlive: KEEPALIVE_MS,
         will: { topic: `h/${id}/u`, message: OFFLINE, QoS: 1, retain: false },
         ...(settings.user ? { user: settings.user } : {}),
         ...(settings.password ? { password: settings.password } : {}),
@@ -293,12 +316,12 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
     digitalOpen: (pin, mode, edge) => open((handle) => new Digital(edge === 0 ? { pin, mode } : { pin, mode, edge, onReadable: () => call(() => engine.readable(handle)) })),
     analogOpen(pin) {
       let analog: Analog | undefined;
-      const handle = open(() => (analog = new Analog({ pin })));
+      const handle = open(() => (analog = new Analog({ pin })) as Closing<Analog>);
       return typeof handle === "number" ? { handle, resolution: (analog as Analog).resolution } : handle;
     },
     pwmOpen(pin, hz) {
       let pwm: PWM | undefined;
-      const handle = open(() => (pwm = new PWM({ pin, hz })));
+      const handle = open(() => (pwm = new PWM({ pin, hz })) as Closing<PWM>);
       return typeof handle === "number" ? { handle, resolution: (pwm as PWM).resolution, hz: (pwm as PWM).hz ?? hz } : handle;
     },
     serialOpen(port, baud) {
@@ -316,10 +339,10 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
     triacWrite: (handle, mode, a, b) => use(handle, (io) => (io instanceof SsrBurst ? io.set(mode, a, b) : fail("bad-option", `handle ${handle} is not a triac`, "handle"))),
     // No segment driver or capacitive key block behind ECMA-419 on a dev board: refused, plainly.
     // ECMA-419's own I2C and SPI: the calls map one to one (SPI's transfer works in place).
-    i2cOpen: (data, clock, hz, address) => open(() => new I2C({ data, clock, hz, address })),
+    i2cOpen: (data, clock, hz, address) => open(() => new I2C({ data, clock, hz, address }) as Closing<I2C>),
     i2cRead: (handle, count, stop) => use(handle, (io) => (io as I2C).read(count, stop !== 0)),
     i2cWrite: (handle, data, stop) => use(handle, (io) => void (io as I2C).write(data, stop !== 0)),
-    spiOpen: (out, input, clock, select, hz, mode) => open(() => new SPI({ out, in: input, clock, select, hz, mode })),
+    spiOpen: (out, input, clock, select, hz, mode) => open(() => new SPI({ out, in: input, clock, select, hz, mode }) as Closing<SPI>),
     spiTransfer: (handle, data) =>
       use(handle, (io) => {
         const buffer = data.slice(0);

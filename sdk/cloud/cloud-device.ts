@@ -4,6 +4,7 @@ import { writable, type ActionName, type Model, type ModelSpec, type ParamsOf, t
 import { checkValues, type Checked } from "../thing/validate.js";
 import { MAX_SEQ, type Message, type WireMembers } from "../protocol/envelope.js";
 import { membersFromWire, membersToWire } from "../protocol/members.js";
+import type { Desired, StoredValue, Uplink } from "./store/port.js";
 
 export interface RequestOptions {
   /** How long to wait for the device's answer, real ms. Default 10 s. */
@@ -20,6 +21,10 @@ export interface CloudPort {
   commandId(): number;
   /** The cloud's wall clock, Unix ms. */
   now(): number;
+  /** Merges values into the stored desired document under its next version (at least `atLeast`). */
+  keepDesired(deviceId: string, values: Readonly<Record<string, StoredValue>>, atLeast: number): Promise<Desired>;
+  /** The device acknowledged desired version `version`. */
+  deviceHas(deviceId: string, version: number): void;
 }
 
 type Listener<T> = (value: T) => void;
@@ -69,8 +74,8 @@ export class CloudDevice<M extends ModelSpec> {
     // Checked once, before any is kept; converted once, and that wire form is what goes out.
     const wire = membersToWire(props, checkValues(props, values as Record<string, unknown>, "property", false));
     if (this.desiredVersion >= MAX_SEQ) throw new HearthError("out-of-range", `device ${this.id} holds desired version ${this.desiredVersion}, the last there is (PROTOCOL.md section 4)`);
-    Object.assign(this.desired, values);
-    this.desiredVersion++;
+    // The version is the store's: whichever instance (or a restarted one) asks next continues from it.
+    this.holdDesired(await this.cloud.keepDesired(this.id, values as Record<string, StoredValue>, 0));
     await this.sendDesired(wire, options);
   }
 
@@ -97,7 +102,7 @@ export class CloudDevice<M extends ModelSpec> {
         return;
       }
       if (reply.type === "error" && reply.code === ErrorCode.stale && reply.current !== undefined && attempt === 0) {
-        this.desiredVersion = reply.current + 1;
+        this.holdDesired(await this.cloud.keepDesired(this.id, {}, reply.current + 1));
         continue;
       }
       throw unexpected(reply, (id) => this.model.propertyById(id)?.[0]);
@@ -150,14 +155,29 @@ export class CloudDevice<M extends ModelSpec> {
     });
   }
 
-  /** @internal The cloud hands this device's uplink messages here. */
+  /** @internal The desired document as the store holds it (the cloud hands it over before a hello is judged). */
+  holdDesired(doc: Desired): void {
+    for (const name of Object.keys(this.desired)) delete (this.desired as Record<string, unknown>)[name];
+    Object.assign(this.desired, doc.values);
+    this.desiredVersion = doc.version;
+  }
+
   /** The device holds desired state up to `version`: every set of that version or older has landed. */
   private deviceHas(version: number): void {
+    this.cloud.deviceHas(this.id, version);
     this.deviceDesiredVersion = Math.max(this.deviceDesiredVersion, version);
     for (const w of this.versionWaiters) if (w.version <= version) w.reached();
   }
 
-  receive(message: Message): void {
+  /** The whole desired document again, above `held` (the version the device said hello with) when the store's is not. */
+  private async resendDesired(held: number): Promise<void> {
+    if (this.desiredVersion <= held) this.holdDesired(await this.cloud.keepDesired(this.id, {}, held + 1));
+    // The store's document was checked when it was set: converted here, not checked again.
+    await this.sendDesired(membersToWire(this.model.spec.properties, this.desired), {});
+  }
+
+  /** @internal The cloud hands this device's uplink messages here, a report's or event's members as the cloud decoded and checked them (`uplink`). */
+  receive(message: Message, uplink?: Uplink): void {
     switch (message.type) {
       case "hello":
         this.online = true;
@@ -170,24 +190,20 @@ export class CloudDevice<M extends ModelSpec> {
         // settles a set; the whole desired document goes again, above the device's version when this
         // cloud's count is behind it, and the device's ack of that settles every set it covers.
         if (Object.keys(this.desired).length > 0 && (this.desiredVersion > message.desiredVersion || this.versionWaiters.size > 0)) {
-          if (this.desiredVersion <= message.desiredVersion) this.desiredVersion = message.desiredVersion + 1;
-          this.sendDesired(membersToWire(this.model.spec.properties, this.desired), {}).catch(() => undefined);
+          this.resendDesired(message.desiredVersion).catch(() => undefined);
         }
         return;
       case "report": {
-        const values = membersFromWire(this.model.spec.properties, message.values, "property", false);
-        Object.assign(this.reported, values);
+        if (uplink?.kind !== "report") return;
+        Object.assign(this.reported, uplink.values);
         this.online = true;
         this.reports++;
         for (const listener of this.reportListeners) listener(this.reported);
         return;
       }
       case "event": {
-        const found = this.model.eventById(message.event);
-        if (found === undefined) throw new HearthError("unknown-message", `unknown event id ${message.event}`);
-        const [name, spec] = found;
-        const fields = membersFromWire(spec.fields, message.fields, "field", true);
-        for (const listener of this.eventListeners) listener({ name, fields });
+        if (uplink?.kind !== "event") return;
+        for (const listener of this.eventListeners) listener({ name: uplink.name as EventName<M>, fields: uplink.fields });
         return;
       }
       case "offline":

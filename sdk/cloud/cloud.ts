@@ -5,8 +5,13 @@ import { decodeMessage, encodeMessage, seqOf, type Message } from "../protocol/e
 import { bytesToHex as hex } from "@noble/hashes/utils.js";
 import { modelHash } from "../protocol/model-hash.js";
 import { checkDeviceId, topics, type Transport } from "../protocol/transport.js";
+import type { Checked } from "../thing/validate.js";
+import { membersFromWire, membersToWire } from "../protocol/members.js";
 import { CloudDevice } from "./cloud-device.js";
+import { Intake, type IntakeOptions } from "./intake.js";
 import { Rollout, type RolloutOptions } from "./rollout.js";
+import { MemoryStore } from "./store/memory.js";
+import { SEQ_BLOCK, type CloudStore, type Desired, type Outcome, type StoredValue, type Uplink } from "./store/port.js";
 
 export interface CloudStats {
   received: number;
@@ -17,6 +22,8 @@ export interface CloudStats {
   unknownDevices: number;
   /** Answers that came after their caller had timed out. */
   late: number;
+  /** Answers this instance passed on to the others (a request another instance made). */
+  forwarded: number;
 }
 
 interface Pending {
@@ -25,62 +32,50 @@ interface Pending {
   timer: TimerHandle;
 }
 
-/**
- * Sequence numbers of one device's uplink seen lately: repeats are dropped.
- * A device resends only what it still holds unacknowledged (at most 16
- * reports, 32 events, its results and update statuses), so 1024 is ample;
- * the ring costs nothing until used, and a backend with many devices pays
- * for each one's recent traffic only.
- */
-class SeenWindow {
-  private readonly seen = new Set<number>();
-  private readonly ring: number[] = [];
-  private next = 0;
-  constructor(private readonly size = 1024) {}
-  has(seq: number): boolean {
-    return this.seen.has(seq);
-  }
-  /** True the first time `seq` is offered. */
-  first(seq: number): boolean {
-    if (this.seen.has(seq)) return false;
-    this.seen.add(seq);
-    if (this.ring.length < this.size) {
-      this.ring.push(seq);
-    } else {
-      this.seen.delete(this.ring[this.next] as number);
-      this.ring[this.next] = seq;
-      this.next = (this.next + 1) % this.size;
-    }
-    return true;
-  }
+export interface CloudOptions extends IntakeOptions {
+  /** Where the fleet is kept. Default: a MemoryStore of this cloud's own (one instance, forgotten at exit). */
+  store?: CloudStore;
+  /**
+   * A tool beside the backend's own cloud (hearth get, set, invoke): it sends its commands and
+   * hears every uplink, but answers none (no ack, error or time) and judges no session: the backend's cloud does.
+   */
+  observer?: boolean;
 }
 
 /**
  * The cloud-side counterpart of the device link, for backends, the console
  * and tests. It speaks the same protocol over any Transport: it acknowledges
- * every report, event and result (so the device stops resending it) and hands
- * each to the backend exactly once; answers time requests; keeps each
- * device's desired state with its version and sends it again when a device
- * says hello with an older one.
+ * every hello, report, event, result and update status once its store has
+ * committed it (so a device stops resending only what is kept) and hands each
+ * to the backend exactly once; answers time requests; keeps each device's
+ * desired state with its version in the store and sends it again when a
+ * device says hello with an older one.
+ *
+ * Many instances may share one store (PostgreSQL) and one shared
+ * subscription (start's `uplink`): a device's messages may then reach any of
+ * them in any order, and the store decides what is new (store/STORE.md).
  */
 export class Cloud {
-  readonly stats: CloudStats = { received: 0, malformed: 0, refused: 0, duplicates: 0, unknownDevices: 0, late: 0 };
+  readonly stats: CloudStats = { received: 0, malformed: 0, refused: 0, duplicates: 0, unknownDevices: 0, late: 0, forwarded: 0 };
+  readonly store: CloudStore;
+  private readonly intake: Intake;
   private readonly devices = new Map<string, CloudDevice<ModelSpec>>();
-  private readonly windows = new Map<string, SeenWindow>();
-  /** Each device's session: its boot count at hello, and the highest seq seen in it (section 5). */
-  private readonly sessions = new Map<string, { bootCount: number; maxSeq: number }>();
   private readonly pending = new Map<string, Pending>();
   /** The models this cloud serves: every revision of each id, by its model hash. */
   private readonly models = new Map<string, { model: AnyModel; hash: string }[]>();
   private readonly refusalListeners = new Set<(deviceId: string, message: Message, error: HearthError) => void>();
+  /** Downlink seqs (and command ids) come from a block of the store's: no other instance uses them. */
   private seq = 0;
-  private nextCommand = Math.floor(Math.random() * 0x7fffffff);
+  private seqEnd = SEQ_BLOCK;
   private up = false;
   private readonly waitingForUp: (() => void)[] = [];
   private readonly uplinkListeners = new Set<(deviceId: string, message: Message) => void>();
   private readonly rollouts = new Map<number, Rollout>();
   /** Devices online now, with the firmware each said hello with. */
   private readonly presence = new Map<string, string>();
+  private offAnswers: (() => void) | undefined;
+  /** Results that settled their caller before their commit: not to be passed on after it. */
+  private readonly answered = new Set<string>();
 
   /**
    * `clock` is the cloud's wall clock (Unix ms) for time sync and command
@@ -91,13 +86,13 @@ export class Cloud {
     private readonly transport: Transport,
     models: readonly AnyModel[] = [],
     private readonly clock: () => number = Date.now,
-    /**
-     * A tool beside the backend's own cloud (hearth get, set, invoke): it sends its commands and
-     * hears every uplink, but answers none (no ack, error or time): the backend's cloud does.
-     */
-    private readonly options: { observer?: boolean } = {},
+    private readonly options: CloudOptions = {},
   ) {
     for (const model of models) this.serve(model);
+    this.store = options.store ?? new MemoryStore();
+    this.intake = new Intake(this.store, options);
+    const block = this.store.immediate?.seqBlock();
+    if (block !== undefined) this.useBlock(block);
   }
 
   /** Whether the cloud's own session with the broker is up (it reconnects by itself when not). */
@@ -105,11 +100,23 @@ export class Cloud {
     return this.up;
   }
 
-  /** Connects; resolves once the session is up and subscribed. */
-  start(): Promise<void> {
+  /** Uplinks waiting for the store; shed, failed and committed batches (intake.ts). */
+  get intakeStats(): { pending: number; shed: number; failures: number; batches: number; lastFailure: string | undefined } {
+    const failure = this.intake.lastFailure;
+    return { pending: this.intake.pending, ...this.intake.stats, lastFailure: failure === undefined ? undefined : String(failure) };
+  }
+
+  /**
+   * Connects; resolves once the session is up and subscribed. `uplink` is the
+   * topic filter to take the devices' uplink on: `$share/GROUP/h/+/u` for one
+   * of many instances sharing the fleet. Default: all of it, `h/+/u`.
+   */
+  async start(options: { uplink?: string } = {}): Promise<void> {
+    if (this.store.immediate === undefined) this.useBlock(await this.store.seqBlock());
+    this.offAnswers = this.store.onAnswer((deviceId, frame) => this.forwardedAnswer(deviceId, frame));
     this.transport.start({
       up: () => {
-        this.transport.subscribe(topics.allUp);
+        this.transport.subscribe(options.uplink ?? topics.allUp);
         this.up = true;
         for (const resolve of this.waitingForUp.splice(0)) resolve();
       },
@@ -127,6 +134,8 @@ export class Cloud {
       p.reject(new HearthError("offline", "cloud stopped"));
       this.pending.delete(key);
     }
+    this.intake.stop();
+    this.offAnswers?.();
     await this.transport.stop();
   }
 
@@ -152,11 +161,19 @@ export class Cloud {
       if (known.model.id !== model.id) throw new HearthError("wrong-type", `device ${id} is a ${known.model.id}, not a ${model.id}`);
       return known as unknown as CloudDevice<M>;
     }
+    const store = this.store;
     const created = new CloudDevice(id, model, {
       request: (d, m, t) => this.request(d, m, t),
-      commandId: () => (this.nextCommand = (this.nextCommand + 1) % 0x100000000),
+      commandId: () => this.nextSeq(),
       now: () => Math.round(this.clock()),
+      keepDesired: async (d, values, atLeast) => (store.immediate !== undefined ? store.immediate.changeDesired(d, values, { atLeast }) : store.changeDesired(d, values, { atLeast })),
+      deviceHas: (d, version) => {
+        if (store.immediate !== undefined) store.immediate.deviceHas(d, version);
+        else store.deviceHas(d, version).catch(() => undefined); // its next ack or hello says it again
+      },
     });
+    const doc = this.store.immediate?.desired(id);
+    if (doc !== undefined) created.holdDesired(doc);
     this.devices.set(id, created as unknown as CloudDevice<ModelSpec>);
     return created;
   }
@@ -186,6 +203,22 @@ export class Cloud {
     return rollout.start();
   }
 
+  /**
+   * Sends a device its whole desired document at the document's version (a
+   * change made in the store directly, as the HTTP API makes it, with the
+   * version it expects). The device's ack is noted in the store; a device
+   * away gets the document at its next hello.
+   */
+  sendDesired(deviceId: string, model: AnyModel, doc: Desired): void {
+    this.devices.get(deviceId)?.holdDesired(doc);
+    // The document was checked when it was changed (the HTTP API checks a change before the store keeps it).
+    const values = membersToWire(model.spec.properties, doc.values as Checked<Record<string, unknown>>);
+    this.request(deviceId, { type: "set", seq: 0, version: doc.version, values }, 10_000).then(
+      (reply) => (reply.type === "ack" ? this.store.deviceHas(deviceId, doc.version) : undefined),
+      () => undefined,
+    );
+  }
+
   /** Every device seen or asked for, with presence. */
   list(): readonly CloudDevice<ModelSpec>[] {
     return [...this.devices.values()];
@@ -204,7 +237,13 @@ export class Cloud {
     return new Promise((resolve, reject) => {
       const timer = setHostTimeout(() => {
         for (const k of keys) this.pending.delete(k);
-        reject(new HearthError("timeout", `device ${deviceId} did not answer ${message.type} within ${timeoutMs} ms`));
+        const timeout = new HearthError("timeout", `device ${deviceId} did not answer ${message.type} within ${timeoutMs} ms`);
+        if (sent.type !== "invoke" || this.store.immediate !== undefined) return reject(timeout);
+        // Its result may be kept though word of it never came (the instance that took it died before passing it on).
+        this.store.answer(deviceId, sent.id).then(
+          (result) => (result === undefined ? reject(timeout) : resolve({ type: "result", seq: 0, id: sent.id, result: wireMembers(result) })),
+          () => reject(timeout),
+        );
       }, timeoutMs);
       const entry: Pending = {
         resolve: (m) => {
@@ -220,9 +259,15 @@ export class Cloud {
     });
   }
 
+  private useBlock(first: number): void {
+    this.seq = first - 1;
+    this.seqEnd = first + SEQ_BLOCK - 1;
+  }
+
   private nextSeq(): number {
-    this.seq = (this.seq + 1) % 0x100000000;
-    return this.seq;
+    // A used-up block goes round within itself: 2^20 requests outlast any answer's wait.
+    if (this.seq >= this.seqEnd) this.seq = this.seqEnd - SEQ_BLOCK;
+    return ++this.seq;
   }
 
   private send(deviceId: string, message: Message): void {
@@ -247,7 +292,8 @@ export class Cloud {
     switch (message.type) {
       case "ack":
       case "error":
-        return this.answer(`${id}/seq/${message.ref}`, message);
+        if (!this.answer(`${id}/seq/${message.ref}`, message)) this.forward(id, payload);
+        return;
       case "time": {
         const received = Math.round(this.clock());
         return this.send(id, { type: "time", seq: this.nextSeq(), t1: message.t1, t2: received, t3: Math.round(this.clock()) });
@@ -255,6 +301,7 @@ export class Cloud {
       case "offline":
         this.presence.delete(id);
         this.devices.get(id)?.receive(message);
+        this.store.offline(id, Math.round(this.clock())).catch(() => undefined);
         return;
       case "otaFetch":
         this.rollouts.get(message.id)?.fetch(id, message);
@@ -262,38 +309,62 @@ export class Cloud {
       default:
         break;
     }
-    // hello, report, event, result, update status: checked first (a refusal is answered and kept
-    // nowhere), then acknowledged always (the device stops resending), and delivered once.
-    let window = this.windows.get(id);
-    if (window === undefined) this.windows.set(id, (window = new SeenWindow()));
-    const session = this.sessions.get(id);
-    if (message.type === "hello" && session !== undefined && (message.bootCount < session.bootCount || (!window.has(message.seq) && message.seq <= session.maxSeq))) {
-      // Its seqs or its boot count went back (its flash was erased, or it is another board under the
-      // same id): a new session, whose seqs are not repeats of the old one's.
-      this.windows.set(id, (window = new SeenWindow()));
-      this.sessions.delete(id);
-    }
-    if (window.has(message.seq)) {
-      this.stats.duplicates++;
-      this.send(id, { type: "ack", seq: this.nextSeq(), ref: message.seq });
+    if (message.type !== "hello" && !this.devices.has(id) && this.store.immediate === undefined && this.models.size > 0) {
+      // It said hello to another instance (or to this one before a restart): its revision is in the store.
+      this.store.device(id).then(
+        (record) => {
+          const found = record === undefined ? undefined : this.models.get(record.model)?.find((r) => r.hash === record.modelHash);
+          if (found !== undefined && !this.devices.has(id)) this.device(id, found.model as unknown as Model<ModelSpec>);
+          this.take(id, message, payload);
+        },
+        () => undefined, // unacknowledged: the device sends it again
+      );
       return;
     }
-    const refusal = this.check(id, message);
-    if (refusal !== undefined) {
-      if (refusal.code === "no-session") {
-        this.send(id, { type: "error", seq: this.nextSeq(), ref: message.seq, code: ErrorCode["no-session"], member: null, detail: refusal.message });
-        return;
-      }
-      this.stats.refused++;
+    this.take(id, message, payload);
+  }
+
+  /**
+   * hello, report, event, result, update status: checked first (a refusal is answered and kept
+   * nowhere), then taken by the store, and acknowledged (taken or a repeat) once that is committed.
+   */
+  private take(id: string, message: Message, payload: Uint8Array): void {
+    let uplink: Uplink;
+    try {
+      uplink = this.check(id, message);
+    } catch (error) {
+      const refusal = error instanceof HearthError ? error : new HearthError("malformed", String(error));
       this.send(id, { type: "error", seq: this.nextSeq(), ref: message.seq, code: ErrorCode[refusal.code], member: this.memberIdOf(id, message, refusal), detail: refusal.message });
+      if (refusal.code === "no-session") return;
+      this.stats.refused++;
       for (const listener of this.refusalListeners) listener(id, message, refusal);
       return;
     }
-    window.first(message.seq);
-    const current = this.sessions.get(id);
-    if (message.type === "hello") this.sessions.set(id, { bootCount: message.bootCount, maxSeq: Math.max(message.seq, current?.maxSeq ?? 0) });
-    else if (current !== undefined) current.maxSeq = Math.max(current.maxSeq, message.seq);
+    // A result settles its caller here at once when this instance asked: the caller's answer need not
+    // wait for the commit (a crash before it makes the device resend, which the store then takes).
+    // Its ack, and the backend's listeners, still wait for the commit.
+    if (message.type === "result" && this.store.immediate === undefined && this.answer(`${id}/id/${message.id}`, message)) this.answered.add(`${id}/${message.id}`);
+    const settle = (outcome: Outcome): void => this.taken(id, message, payload, outcome, uplink);
+    const immediate = this.store.immediate;
+    if (immediate !== undefined) settle(immediate.accept([uplink])[0] as Outcome);
+    else this.intake.add({ uplink, settle });
+  }
+
+  /** What the store made of an uplink, now committed: acknowledge it, and hand it on if it is new. */
+  private taken(id: string, message: Message, payload: Uint8Array, taken: Outcome, uplink: Uplink): void {
+    // A cloud that serves no model (an update tool: hearth ota) asks for no session: what it hears is
+    // acknowledged and handed on though the store kept nothing of it (it has no hello to stamp it with).
+    // An observer (hearth get, set, invoke beside the backend's cloud) judges no session either: the backend's cloud does.
+    const outcome = taken === "no-session" && (this.models.size === 0 || this.options.observer === true) ? "taken" : taken;
+    if (outcome === "no-session") {
+      this.send(id, { type: "error", seq: this.nextSeq(), ref: message.seq, code: ErrorCode["no-session"], member: null, detail: `no session is held for ${id}: say hello` });
+      return;
+    }
     this.send(id, { type: "ack", seq: this.nextSeq(), ref: message.seq });
+    if (outcome === "repeat") {
+      this.stats.duplicates++;
+      return;
+    }
     for (const listener of this.uplinkListeners) listener(id, message);
     if (message.type === "otaStatus") {
       this.rollouts.get(message.id)?.status(id, message);
@@ -304,33 +375,51 @@ export class Cloud {
       for (const rollout of this.rollouts.values()) rollout.hello(id, message.firmware);
     }
     if (message.type === "result") {
-      if (!this.pending.has(`${id}/id/${message.id}`)) this.stats.late++;
-      return this.answer(`${id}/id/${message.id}`, message);
+      if (!this.answer(`${id}/id/${message.id}`, message) && !this.answered.delete(`${id}/${message.id}`)) this.forward(id, payload);
+      return;
     }
     const device = this.devices.get(id);
     if (device === undefined) {
       this.stats.unknownDevices++;
       return;
     }
-    if (message.type !== "report" && message.type !== "event") device.receive(message);
+    // A report's or event's members were decoded and checked once, by check(): the device takes them as they are.
+    if (message.type !== "hello") return device.receive(message, uplink);
+    // The desired document is the store's (another instance may have changed it): held before the hello is judged.
+    const immediate = this.store.immediate;
+    if (immediate !== undefined) {
+      device.holdDesired(immediate.desired(id));
+      device.receive(message);
+      return;
+    }
+    this.store.desired(id).then(
+      (doc) => {
+        device.holdDesired(doc);
+        device.receive(message);
+      },
+      () => device.receive(message),
+    );
   }
 
   /**
-   * Why an uplink must be refused before its ack, or undefined: a hello for a model (id and hash)
-   * this cloud does not serve; a report or event whose members its device's model does not allow.
-   * A hello binds the device to the revision it names; a valid report or event is applied here.
+   * The uplink as the store takes it, or throws why it must be refused before its ack: a hello
+   * for a model (id and hash) this cloud does not serve; a report or event whose members its
+   * device's model does not allow; anything but a hello from a device this cloud holds no model
+   * for (no-session: it says hello, and sends it again).
    */
-  private check(id: string, message: Message): HearthError | undefined {
-    // A cloud that serves no model at all (an update tool: hearth ota) reads no members and judges no hello.
-    if (message.type === "hello" && this.models.size > 0) {
+  private check(id: string, message: Message): Uplink {
+    const base = { deviceId: id, seq: message.seq, at: Math.round(this.clock()) };
+    if (message.type === "hello") {
+      const hash = hex(message.modelHash);
+      const hello: Uplink = { ...base, kind: "hello", model: message.model, modelHash: hash, firmware: message.firmware, bootCount: message.bootCount, desiredVersion: message.desiredVersion };
+      // A cloud that serves no model at all (an update tool: hearth ota) reads no members and judges no hello.
+      if (this.models.size === 0) return hello;
       const revisions = this.models.get(message.model) ?? [];
-      const found = revisions.find((r) => r.hash === hex(message.modelHash));
+      const found = revisions.find((r) => r.hash === hash);
       if (found === undefined) {
-        return new HearthError(
+        throw new HearthError(
           "unknown-model",
-          revisions.length === 0
-            ? `this cloud serves no model ${message.model}`
-            : `this cloud serves model ${message.model} with hash ${revisions.map((r) => r.hash).join(" or ")}, not ${hex(message.modelHash)}`,
+          revisions.length === 0 ? `this cloud serves no model ${message.model}` : `this cloud serves model ${message.model} with hash ${revisions.map((r) => r.hash).join(" or ")}, not ${hash}`,
         );
       }
       const known = this.devices.get(id);
@@ -339,21 +428,49 @@ export class Cloud {
         this.devices.delete(id);
         this.device(id, found.model as unknown as Model<ModelSpec>);
       }
-      return undefined;
+      return hello;
     }
-    if (message.type !== "report" && message.type !== "event" && message.type !== "result" && message.type !== "otaStatus") return undefined;
-    // No hello from this device in this cloud's life (the cloud restarted while the device stayed
-    // connected): ask for one (no-session); the device says hello and sends the message again.
-    if (this.models.size > 0 && !this.sessions.has(id) && this.options.observer !== true) return new HearthError("no-session", `this cloud holds no session for ${id}: say hello`);
-    if (message.type !== "report" && message.type !== "event") return undefined;
     const device = this.devices.get(id);
-    if (device === undefined) return undefined;
-    try {
-      device.receive(message);
-      return undefined;
-    } catch (error) {
-      return error instanceof HearthError ? error : new HearthError("malformed", String(error));
+    if (device === undefined && this.models.size > 0 && this.options.observer !== true) throw new HearthError("no-session", `this cloud holds no session for ${id}: say hello`);
+    switch (message.type) {
+      case "report": {
+        const values = device === undefined ? {} : membersFromWire(device.model.spec.properties, message.values, "property", false);
+        return { ...base, kind: "report", values: values as Record<string, StoredValue> };
+      }
+      case "event": {
+        const found = device?.model.eventById(message.event);
+        if (device !== undefined && found === undefined) throw new HearthError("unknown-message", `unknown event id ${message.event}`);
+        const fields = found === undefined ? {} : membersFromWire(found[1].fields, message.fields, "field", true);
+        return { ...base, kind: "event", name: found?.[0] ?? String(message.event), fields: fields as Record<string, StoredValue> };
+      }
+      case "result":
+        return { ...base, kind: "result", commandId: message.id, result: Object.fromEntries(message.result) };
+      case "otaStatus":
+        return { ...base, kind: "otaStatus", updateId: message.id, phase: String(message.phase), offset: message.offset, detail: message.detail };
+      default:
+        throw new HearthError("unknown-message", `a ${message.type} is not an uplink the cloud takes`);
     }
+  }
+
+  /** Settles the request this answers, if this instance made it: true if it did. */
+  private answer(key: string, message: Message): boolean {
+    const pending = this.pending.get(key);
+    if (pending === undefined) return false;
+    pending.resolve(message);
+    return true;
+  }
+
+  /** An answer to no request of this instance's: passed on to the others (one of them may have asked). */
+  private forward(deviceId: string, frame: Uint8Array): void {
+    if (decoded(frame)?.type === "result") this.stats.late++;
+    this.stats.forwarded++;
+    this.store.publishAnswer(deviceId, frame).catch(() => undefined);
+  }
+
+  private forwardedAnswer(deviceId: string, frame: Uint8Array): void {
+    const m = decoded(frame);
+    if (m?.type === "ack" || m?.type === "error") this.answer(`${deviceId}/seq/${m.ref}`, m);
+    else if (m?.type === "result") this.answer(`${deviceId}/id/${m.id}`, m);
   }
 
   /**
@@ -366,8 +483,17 @@ export class Cloud {
     const fields = message.type === "event" ? Object.values(spec?.events ?? {}).find((e) => e.id === message.event)?.fields : spec?.properties;
     return fields?.[refusal.member]?.id ?? null;
   }
+}
 
-    private answer(key: string, message: Message): void {
-    this.pending.get(key)?.resolve(message);
+function decoded(frame: Uint8Array): Message | undefined {
+  try {
+    return decodeMessage(frame);
+  } catch {
+    return undefined;
   }
+}
+
+/** A stored result (member ids as keys) as the wire's members again. */
+function wireMembers(result: Readonly<Record<string, StoredValue>>): Map<number, StoredValue> {
+  return new Map(Object.entries(result).map(([k, v]) => [Number(k), v]));
 }

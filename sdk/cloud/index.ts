@@ -1,4 +1,6 @@
-export { Cloud, type CloudStats } from "./cloud.js";
+export { Cloud, type CloudStats, type CloudOptions } from "./cloud.js";
+export { MemoryStore } from "./store/memory.js";
+export type { CloudStore, Uplink, Outcome, DeviceRecord, Desired, ReportedMember, HistoryRow, StoredEvent, StoredValue, RolloutProgress } from "./store/port.js";
 export { CloudDevice, type RequestOptions } from "./cloud-device.js";
 export { HearthError, ErrorCode, type ErrorCodeName } from "../thing/errors.js";
 export type { Message } from "../protocol/envelope.js";

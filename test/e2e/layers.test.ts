@@ -16,7 +16,7 @@ function layers(tree: string): { code: number | null; out: string } {
 /** A scratch copy of the sources (node_modules linked, not copied). */
 function scratch(): string {
   const dir = mkdtempSync(join(tmpdir(), "hearth-layers-"));
-  cpSync(root, dir, { recursive: true, filter: (src) => !/[\\/](node_modules|dist|\.git|bench-results)$/.test(src) });
+  cpSync(root, dir, { recursive: true, filter: (src) => !/[\\/](node_modules|dist|\.git|\.hearth|bench-results)$/.test(src) });
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
   return dir;
 }

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(process.argv[2] ?? fileURLToPath(new URL("../..", import.meta.url)));
 const CONFIGS = ["tsconfig.json", "tsconfig.console.json", "tsconfig.moddable.json"];
-const NODE_ONLY_PACKAGES = ["mqtt", "aedes", "esbuild", "playwright-core", "vitest", "fast-check", "cborg", "@matter/main", "@matter/nodejs"];
+const NODE_ONLY_PACKAGES = ["mqtt", "aedes", "pg", "esbuild", "playwright-core", "vitest", "fast-check", "cborg", "@matter/main", "@matter/nodejs"];
 
 /** Where a file sits: its folder, as the rules name folders. */
 const folderOf = (file) => file.split("/").slice(0, -1).join("/") || ".";

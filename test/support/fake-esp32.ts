@@ -216,24 +216,35 @@ export class FakeEsp32 {
 
   /** An esbuild plugin that serves these modules from globalThis.__esp32 (set it before importing the bundle). */
   static plugin(): Plugin {
-    const names = ["embedded:io/i2c", "embedded:io/spi", "embedded:io/digital", "embedded:io/analog", "embedded:io/pwm", "embedded:io/serial", "embedded:storage/flash", "timer", "time", "system", "Resource", "preference", "mc/config", "hearth-network"];
     return {
       name: "fake-esp32",
       setup(b) {
         b.onResolve({ filter: /^(embedded:|timer$|time$|system$|Resource$|preference$|crypt$|mc\/config$|hearth-network$)/ }, (a) => ({ path: a.path, namespace: "fake-esp32" }));
-        b.onLoad({ filter: /.*/, namespace: "fake-esp32" }, (a) => ({
-          contents: a.path === "crypt" ? "export const Digest = globalThis.__esp32.crypt.Digest;" : names.includes(a.path) ? `export default globalThis.__esp32[${JSON.stringify(a.path)}];` : "throw new Error('not faked');",
-        }));
+        b.onLoad({ filter: /.*/, namespace: "fake-esp32" }, (a) => ({ contents: FakeEsp32.moduleSource(a.path) }));
       },
     };
   }
+
+  /** The JavaScript the plugin serves for a module: what it exports (test/moddable/fake-esp32.test.ts holds it to Moddable's). */
+  static moduleSource(name: string): string {
+    if (name === "crypt") return "export const Digest = globalThis.__esp32.crypt.Digest;";
+    if (name === "system") return SYSTEM;
+    return FAKED.includes(name) ? `export default globalThis.__esp32[${JSON.stringify(name)}];` : "throw new Error('not faked');";
+  }
 }
+
+/** The modules served with a default export. */
+export const FAKED = ["embedded:io/i2c", "embedded:io/spi", "embedded:io/digital", "embedded:io/analog", "embedded:io/pwm", "embedded:io/serial", "embedded:storage/flash", "timer", "time", "Resource", "preference", "mc/config", "hearth-network"];
+
+/** As Moddable's modules/io/system/system.js: no export; its body sets globalThis.System. */
+const SYSTEM = "globalThis.System = globalThis.__esp32.system;";
 
 interface MqttOptions {
   host: string;
   port: number;
   id: string;
-  keepalive: number;
+  /** Milliseconds; Moddable's client still reads the older `keepalive` too, "for compatibility, should eventually be removed". */
+  keepAlive: number;
   clean: boolean;
   will: { topic: string; message: ArrayBuffer; QoS: number; retain: boolean };
   user?: string;

@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeMosquittoConfig } from "../../sdk/desk/node/mqtt/mosquitto-config.js";
+import { tierSetup, writeMosquittoConfig } from "../../sdk/desk/node/mqtt/mosquitto-config.js";
 import { outsideBroker } from "../support/brokers.js";
 import { freePort, mosquittoBinary, OwnMosquitto } from "../support/mosquitto.js";
 import mqtt from "mqtt";
@@ -105,6 +105,7 @@ const mosquitto = outsideBroker() === undefined ? undefined : mosquittoBinary();
 describe.skipIf(mosquitto === undefined)("security on Mosquitto with the generated configuration", () => {
   let broker: OwnMosquitto;
   let url: string;
+  const { group, logins: tier } = tierSetup({ instances: 2, tools: ["ota"] });
   beforeAll(async () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), "hearth-mosquitto-"));
@@ -115,7 +116,7 @@ describe.skipIf(mosquitto === undefined)("security on Mosquitto with the generat
         { id: "devA", secret: hex(secretA), issuedAt: ISSUED },
         { id: "devB", secret: hex(secretB), issuedAt: ISSUED },
       ],
-      backends: [{ user: "cloud", password: "cloud-password" }],
+      backends: [{ user: "cloud", password: "cloud-password" }, ...tier],
     });
     expect(files.conf.startsWith("/")).toBe(true);
     broker = new OwnMosquitto(mosquitto as string, files.conf, port);
@@ -139,6 +140,37 @@ describe.skipIf(mosquitto === undefined)("security on Mosquitto with the generat
     expect(leaked).toBe(false);
     a.end(true);
     cloud.end(true);
+  });
+
+  it("a tier's logins: two instances and a tool at once, none knocked off, the instances sharing the uplink; a device cannot join them", async () => {
+    expect(tier.map((l) => l.user)).toEqual(["cloud-1", "cloud-2", "tool-ota"]);
+    expect(new Set(tier.map((l) => l.password)).size).toBe(3);
+    const [one, two, ota] = await Promise.all(tier.map((l) => connect(url, `${l.user}-asks-any-id`, l.user, l.password, { protocolVersion: 5 })));
+    const closed: string[] = [];
+    for (const [name, c] of [["cloud-1", one], ["cloud-2", two], ["tool-ota", ota]] as const) c?.on("close", () => closed.push(name));
+    const got = { one: 0, two: 0 };
+    one?.on("message", () => got.one++);
+    two?.on("message", () => got.two++);
+    await one?.subscribeAsync(`$share/${group}/h/+/u`, { qos: 1 });
+    await two?.subscribeAsync(`$share/${group}/h/+/u`, { qos: 1 });
+    const a = await connect(url, "devA", "devA", devicePassword(secretA, "devA", ISSUED));
+    // A device that tries to join a shared group (the default name; the tier's is a secret it cannot guess)
+    // hears nothing of the fleet, and takes no share of it (Mosquitto checks a wildcard's ACL on delivery).
+    let eavesdropped = 0;
+    a.on("message", () => eavesdropped++);
+    await a.subscribeAsync("$share/hearth/h/+/u", { qos: 1 }).catch(() => undefined);
+    for (let i = 0; i < 20; i++) a.publish(topics.up("devA"), `m${i}`, { qos: 1 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(got.one + got.two).toBe(20);
+    expect(got.one).toBeGreaterThan(0);
+    expect(got.two).toBeGreaterThan(0);
+    expect(eavesdropped).toBe(0);
+    expect(closed).toEqual([]);
+    // The same login twice: the broker keeps one session (the client id is the login), which is why each has its own.
+    const again = await connect(url, "whatever", "cloud-1", tier[0]?.password as string, { protocolVersion: 5 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(closed).toEqual(["cloud-1"]);
+    for (const c of [one, two, ota, a, again]) c?.end(true);
   });
 
   it("a wrong secret or a stale credential is refused", async () => {

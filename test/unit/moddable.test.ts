@@ -108,7 +108,7 @@ describe("hearth build --target moddable", () => {
     expect(esp.opened.map((o) => o.pin).sort((a, b) => a - b)).toEqual(wired);
     expect(esp.opened.filter((o) => o.kind === "analog").map((o) => o.pin)).toEqual([32, 33]);
     const client = esp.clients[0] as FakeMqtt;
-    expect(client.options).toMatchObject({ host: "broker.example", port: 1883, id: "dev-1", user: "dev-1", password: "v1.0.abc", keepalive: 30_000, clean: true });
+    expect(client.options).toMatchObject({ host: "broker.example", port: 1883, id: "dev-1", user: "dev-1", password: "v1.0.abc", keepAlive: 30_000, clean: true });
     expect(client.options.will).toMatchObject({ topic: "h/dev-1/u", QoS: 1, retain: false });
     expect(decodeCbor(new Uint8Array(client.options.will.message))).toEqual([8, 0, null]);
     client.connack();

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { boardCommand, buildCommand, flashCommand, keysNew, otaCommand, type BoardRun } from "./firmware.js";
 import { fleetCommand, fleetMergeCommand } from "./fleet.js";
+import { cloudServe } from "./cloud.js";
 import { brokerOption, deviceIdOption, durationOption, fileOption, freePortOption, hexOption, intOption, numberOption, folderOption, UsageError, userProblem } from "./options.js";
 import { fileURLToPath } from "node:url";
 import { parseCommandLine } from "./parse.js";
@@ -15,7 +16,7 @@ import { deviceCommand } from "./cloud-client.js";
 import { closest, commandHelp, COMMANDS, overview } from "./commands.js";
 import type { AnyModel } from "../../../thing/model.js";
 import { exportModel } from "../tools/model-export.js";
-import { MosquittoSetupError, writeMosquittoConfig, type DeviceCredential } from "../mqtt/mosquitto-config.js";
+import { MosquittoSetupError, tierSetup, writeMosquittoConfig, type DeviceCredential } from "../mqtt/mosquitto-config.js";
 import { runSimulation, type SessionApplianceSpec, type SessionSummary } from "../host/session.js";
 import { buildFirmware } from "../tools/build.js";
 import { developmentKey } from "../../sim/development-key.js";
@@ -36,6 +37,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === "build") return buildCommand(rest, values);
   if (command === "flash") return flashCommand(rest, values);
   if (command === "ota") return otaCommand(rest, values);
+  if (command === "cloud") {
+    if (rest[0] !== "serve" || rest.length !== 1) throw new UsageError("try hearth cloud serve --broker URL --store URL --tokens FILE");
+    const names = (values.apps ?? "aircon,washer,fridge,vacuum").split(",");
+    const models = await Promise.all(names.map(async (name) => (await loadApp(name)).model as unknown as AnyModel));
+    return cloudServe(models, values);
+  }
   if (command === "image") return imageCommand(rest, values);
   if (command === "watch") return watchCommand(rest, values);
   if (command === "new") return newProject(rest);
@@ -187,7 +194,7 @@ function brokerConfig(rest: string[], values: { devices?: string | undefined; ou
   if (rest[0] !== "config") throw new UsageError("try hearth broker config --devices FILE --out DIR");
   if (values.devices === undefined || values.out === undefined) throw new UsageError("hearth broker config needs --devices FILE and --out DIR");
   folderOption("--out", values.out);
-  let setup: { devices?: DeviceCredential[]; backends?: { user: string; password: string }[] };
+  let setup: { devices?: DeviceCredential[]; backends?: { user: string; password: string }[]; tier?: { instances: number; tools?: string[] } };
   try {
     setup = JSON.parse(fileOption("--devices", values.devices).toString("utf8")) as typeof setup;
   } catch (error) {
@@ -197,15 +204,24 @@ function brokerConfig(rest: string[], values: { devices?: string | undefined; ou
   if (typeof setup !== "object" || setup === null || !Array.isArray(setup.devices)) throw new UsageError(`--devices: ${values.devices} has no "devices" list`);
   if (setup.backends !== undefined && !Array.isArray(setup.backends)) throw new UsageError(`--devices: "backends" in ${values.devices} must be a list`);
   let files: ReturnType<typeof writeMosquittoConfig>;
+  let tier: ReturnType<typeof tierSetup> | undefined;
   try {
+    if (setup.tier !== undefined) tier = tierSetup(setup.tier);
+    const logins = tier?.logins ?? [];
     files = writeMosquittoConfig(values.out, {
       devices: setup.devices,
-      backends: setup.backends ?? [],
+      backends: [...(setup.backends ?? []), ...logins.map(({ user, password }) => ({ user, password }))],
       port: intOption("port", values.port ?? "1883", 1, 65535),
     });
   } catch (error) {
     if (error instanceof MosquittoSetupError) throw new UsageError(`--devices ${values.devices}: ${error.message}`);
     throw error;
+  }
+  if (tier !== undefined) {
+    // The tier's logins and its group (hearth cloud serve --group), for its operators: readable by the caller only.
+    const path = join(resolve(values.out), "logins.json");
+    writeFileSync(path, `${JSON.stringify(tier, null, 2)}\n`, { mode: 0o600 });
+    console.log(`wrote ${path}: group ${tier.group}; ${tier.logins.map((l) => l.user).join(", ")} (each instance and tool logs in as itself)`);
   }
   console.log(`wrote ${files.conf}, ${files.passwords}, ${files.acl} for ${setup.devices.length} devices (owned by ${files.owner}; start Mosquitto with -c ${files.conf})`);
   return 0;

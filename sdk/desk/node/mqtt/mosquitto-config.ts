@@ -28,6 +28,38 @@ export interface MosquittoSetup {
 }
 
 /**
+ * The logins a tier of cloud instances and its tools need, each its own (the
+ * broker makes a client's id its login, so two processes on one login knock
+ * each other off): `cloud-1` .. `cloud-N`, and `tool-NAME` for each tool
+ * (`hearth ota`, the console, a script), with random passwords.
+ */
+export function tierLogins(tier: { instances: number; tools?: readonly string[] }): { user: string; password: string; role: "instance" | "tool" }[] {
+  return tierSetup(tier).logins;
+}
+
+/**
+ * A tier's logins and its shared-subscription group. The group name is a
+ * secret of the tier: Mosquitto checks a wildcard subscription's ACL only
+ * when it delivers, so a device that joined the tier's group (`$share/GROUP/h/+/u`)
+ * would be handed a share of the fleet's uplink and the ACL would drop it
+ * (no loss: unacknowledged, it is sent again; but a delay). A group it cannot
+ * guess is a group it cannot join.
+ */
+export function tierSetup(tier: { instances: number; tools?: readonly string[] }): { group: string; logins: { user: string; password: string; role: "instance" | "tool" }[] } {
+  if (!Number.isInteger(tier.instances) || tier.instances < 0 || tier.instances > 1000) throw new MosquittoSetupError(`tier.instances must be a whole number 0..1000, got ${JSON.stringify(tier.instances)}`);
+  const tools = tier.tools ?? [];
+  if (!Array.isArray(tools)) throw new MosquittoSetupError("tier.tools must be a list of names");
+  const password = (): string => randomBytes(18).toString("base64url");
+  return {
+    group: `hearth-${randomBytes(12).toString("hex")}`,
+    logins: [
+      ...Array.from({ length: tier.instances }, (_, i) => ({ user: `cloud-${i + 1}`, password: password(), role: "instance" as const })),
+      ...tools.map((name) => ({ user: `tool-${String(name)}`, password: password(), role: "tool" as const })),
+    ],
+  };
+}
+
+/**
  * Writes mosquitto.conf, a password file and an ACL file to `dir`, so that a
  * Mosquitto broker enforces what the embedded broker does: each device logs
  * in with its current credential (sdk/protocol/credentials.ts) and may publish

@@ -58,6 +58,7 @@ export class MqttTransport implements Transport {
   private readonly backoff: Backoff;
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
+  private corked = false;
 
   constructor(private readonly options: MqttTransportOptions) {
     this.backoff = new Backoff(options.reconnect?.random ?? Math.random, options.reconnect);
@@ -100,7 +101,20 @@ export class MqttTransport implements Transport {
   }
 
   publish(topic: string, payload: Uint8Array): void {
-    this.client?.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.length), { qos: 1 });
+    const client = this.client;
+    if (client === undefined) return;
+    // Frames published in one turn of the event loop (a batch of a cloud's acks) leave in one write:
+    // one system call for the lot, not one each (it was a sixth of a cloud instance's time).
+    const stream = client.stream as { cork?: () => void; uncork?: () => void } | undefined;
+    if (!this.corked && stream?.cork !== undefined) {
+      this.corked = true;
+      stream.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        stream.uncork?.();
+      });
+    }
+    client.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.length), { qos: 1 });
   }
 
   subscribe(topic: string): void {

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { Image } from "../../../../os/boot/image.js";
 import { buildImage } from "../../../../os/boot/signing.js";
 import type { DevBoard, DevWiring } from "../../../../boards/dev/index.js";
+import { constTopLevel } from "./const-pass.js";
 import { devWiring } from "./dev-wiring.js";
 import { modelHash } from "../../../protocol/model-hash.js";
 import type { ModelSpec } from "../../../thing/model.js";
@@ -64,9 +65,16 @@ function builtModelHashes(entry: string): Plugin {
       b.onResolve({ filter: /(^|\/)built-model-hashes(\.js|\.ts)?$/ }, (args) =>
         args.importer.endsWith(`model-hash${extname(args.importer)}`) ? { path: relative(process.cwd(), resolve(args.resolveDir, args.path)), namespace } : undefined,
       );
-      b.onLoad({ filter: /.*/, namespace }, async () => ({ contents: `export const BUILT_MODEL_HASHES = ${JSON.stringify(await modelHashesOf(entry))};`, loader: "js" }));
+      // Frozen, as the tables an image defines are, so Moddable's linker keeps it in flash alone.
+      b.onLoad({ filter: /.*/, namespace }, async () => ({ contents: `export const BUILT_MODEL_HASHES = ${frozenLiteral(await modelHashesOf(entry))};`, loader: "js" }));
     },
   };
+}
+
+/** `hashes` as JavaScript that makes it frozen: the record and each hash's array. */
+function frozenLiteral(hashes: Record<string, number[]>): string {
+  const entries = Object.entries(hashes).map(([key, hash]) => `${JSON.stringify(key)}: Object.freeze(${JSON.stringify(hash)})`);
+  return `Object.freeze({ ${entries.join(", ")} })`;
 }
 
 async function modelHashesOf(entry: string): Promise<Record<string, number[]>> {
@@ -124,22 +132,26 @@ export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
   const entry = existsSync(join(folder, "image.ts")) ? join(folder, "image.ts") : folder;
   if (!existsSync(entry)) throw new Error(`nothing to build at ${o.entry} (an example folder with image.ts, or a module)`);
   let wiring: DevWiring | undefined;
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    minify: true,
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-    plugins: [noNode, chipHash(entry), builtModelHashes(entry), ...(o.devBoard === undefined ? [] : [devWiring(o.devBoard, (w) => (wiring = w))])],
-  }).catch((error: { errors?: { text: string }[] }) => {
-    throw new Error(`build failed: ${error.errors?.map((e) => e.text).join("; ") ?? String(error)}`);
-  });
+  const bundle = (minify: boolean) =>
+    build({
+      entryPoints: [entry],
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      target: "es2022",
+      minify,
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      plugins: [noNode, chipHash(entry), builtModelHashes(entry), ...(o.devBoard === undefined ? [] : [devWiring(o.devBoard, (w) => (wiring = w))])],
+    }).catch((error: { errors?: { text: string }[] }) => {
+      throw new Error(`build failed: ${error.errors?.map((e) => e.text).join("; ") ?? String(error)}`);
+    });
+  const result = await bundle(true);
   const output = result.outputFiles[0];
   if (output === undefined) throw new Error("build produced nothing");
+  // A dev board's image is preloaded by Moddable's XS linker: its never-assigned top-level bindings go back to const (const-pass.ts).
+  const contents = o.devBoard === undefined ? output.contents : new TextEncoder().encode((await constTopLevel((await bundle(false)).outputFiles[0]?.text ?? "")).code);
   const sizeByPart: Record<string, number> = {};
   for (const [, out] of Object.entries(result.metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
@@ -154,6 +166,6 @@ export async function buildFirmware(o: BuildOptions): Promise<BuildResult> {
     }
   }
   if (o.devBoard === undefined && o.anyBoard !== true) checkBoard(o.board, Object.keys(result.metafile.inputs));
-  const image = buildImage({ board: o.board, version: o.version, securityCounter: o.securityCounter }, output.contents, o.secretKey);
+  const image = buildImage({ board: o.board, version: o.version, securityCounter: o.securityCounter }, contents, o.secretKey);
   return { image, sizeByPart, ...(wiring === undefined ? {} : { devWiring: wiring }) };
 }

@@ -111,7 +111,9 @@ import UDP from "embedded:io/socket/udp";
 import Resolver from "embedded:network/dns/resolver/udp";
 import MQTTClient from "embedded:network/mqtt/client";
 
-export default { io: MQTTClient, dns: { io: Resolver, servers: ["1.1.1.1", "8.8.8.8"], socket: { io: UDP } }, socket: { io: TCP } };
+// Frozen, all the way down: preloaded, it stays in flash with no RAM alias (XS's linker, "not frozen").
+const freeze = Object.freeze;
+export default freeze({ io: MQTTClient, dns: freeze({ io: Resolver, servers: freeze(["1.1.1.1", "8.8.8.8"]), socket: freeze({ io: UDP }) }), socket: freeze({ io: TCP }) });
 `;
 const NETWORK_TLS = `/* The binding's network: ECMA-419's MQTT client over TLS, names through DNS. */
 import TCP from "embedded:io/socket/tcp";
@@ -120,7 +122,9 @@ import UDP from "embedded:io/socket/udp";
 import Resolver from "embedded:network/dns/resolver/udp";
 import MQTTClient from "embedded:network/mqtt/client";
 
-export default { io: MQTTClient, dns: { io: Resolver, servers: ["1.1.1.1", "8.8.8.8"], socket: { io: UDP } }, socket: { io: TLSSocket, TCP: { io: TCP } } };
+// Frozen, all the way down: preloaded, it stays in flash with no RAM alias (XS's linker, "not frozen").
+const freeze = Object.freeze;
+export default freeze({ io: MQTTClient, dns: freeze({ io: Resolver, servers: freeze(["1.1.1.1", "8.8.8.8"]), socket: freeze({ io: UDP }) }), socket: freeze({ io: TLSSocket, TCP: freeze({ io: TCP }) }) });
 `;
 
 /**
@@ -153,7 +157,8 @@ Build and flash with the Moddable SDK installed: \`mcconfig -d -m -p ${platform}
 for Wi-Fi). The serial console then shows the firmware's log records (\`info link: ...\`).
 
 On this target the firmware is built into the ESP32's program, so Hearth's updates over the air are
-refused (use Moddable's own OTA), and a software watchdog restarts the chip when the firmware stops
-feeding it.
+refused; \`partitions.csv\` has a single app partition (factory), so Moddable's OTA module has no
+second one to write either: update this board over USB (\`mcconfig -d -m\`). A software watchdog
+restarts the chip when the firmware stops feeding it.
 `;
 }
