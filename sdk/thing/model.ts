@@ -1,5 +1,5 @@
 import { frozen } from "../../hal/frozen.js";
-import { presentationProblem, type Format, type Label } from "./presentation.js";
+import { presentationProblem, type Format, type Label, type StringFormat } from "./presentation.js";
 /**
  * The thing model: one definition from which firmware types, cloud types,
  * wire ids and runtime validation all flow (as zod does for schemas).
@@ -49,6 +49,8 @@ export interface EnumSpec extends Base {
 export interface StringSpec extends Base {
   readonly type: "string";
   readonly maxLength?: number;
+  /** A list of phases, "STATE:MINUTES ..." (presentation). */
+  readonly format?: StringFormat;
 }
 
 /** A field of an action's params or result, or of an event. */
@@ -232,6 +234,11 @@ export function quantizeAll(fields: Readonly<Record<string, FieldSpec>>, values:
     out[name] = spec === undefined ? value : quantize(spec, value);
   }
   return out;
+}
+
+/** A model's members less some, for an earlier revision defined from a later one (`defineModel({ ...spec, version: 1, properties: without(spec.properties, ["x"]) })`). */
+export function without<T extends Readonly<Record<string, unknown>>, K extends keyof T & string>(members: T, names: readonly K[]): Omit<T, K> {
+  return Object.fromEntries(Object.entries(members).filter(([name]) => !(names as readonly string[]).includes(name))) as Omit<T, K>;
 }
 
 /** The one read-only rule: the cloud (and a panel's key) may write a property only when the model says "rw". */
