@@ -1,4 +1,4 @@
-import { defineModel, type Props, frozen } from "../../sdk/index.js";
+import { defineModel, type Props, frozen, without } from "../../sdk/index.js";
 
 /** The vacuum's error codes: its `error` property and its `stuck` event's `code`. */
 const VACUUM_ERRORS = {
@@ -12,7 +12,8 @@ const VACUUM_ERRORS = {
 /** The robot vacuum's thing model: the one definition its types and wire ids come from. */
 export const vacuumModel = defineModel({
   id: "hearth.vacuum",
-  version: 1,
+  // Revision 2: the robot reports where it is (x, y), so a console can draw its path on the floor.
+  version: 2,
   label: { en: "Robot vacuum", zh: "扫地机器人" },
   properties: {
     /** recharging: back on the dock mid-job (battery low or bin full); it carries on by itself. */
@@ -33,6 +34,10 @@ export const vacuumModel = defineModel({
     /** Local time's offset from UTC (Beijing: 480). */
     utcOffset: { id: 9, type: "int", min: -720, max: 840, unit: "min", access: "rw", label: { en: "Time zone", zh: "时区" }, format: "utc-offset" },
     error: { id: 10, type: "int", min: 0, max: 99, access: "r", label: { en: "Error", zh: "故障" }, codes: VACUUM_ERRORS },
+    /** Where it is: metres to the right of its dock, as it faced on the dock (its map's x). */
+    x: { id: 11, type: "number", min: -20, max: 20, step: 0.1, unit: "m", access: "r", label: { en: "Position across", zh: "横向位置" } },
+    /** Metres behind its dock, as it faced on the dock (its map's y: down the floor plan). */
+    y: { id: 12, type: "number", min: -20, max: 20, step: 0.1, unit: "m", access: "r", label: { en: "Position along", zh: "纵向位置" } },
   },
   actions: {
     start: { id: 1, label: { en: "Clean", zh: "清扫" }, description: "Clean the whole floor (or carry on a paused job).", params: {}, result: {} },
@@ -69,6 +74,9 @@ export const vacuumModel = defineModel({
   },
 });
 
+/** Revision 1, which firmware before 1.1 speaks: the same without x and y (its hash is unchanged: labels are not in it). */
+export const vacuumModelV1 = defineModel({ ...vacuumModel.spec, version: 1, properties: without(vacuumModel.spec.properties, ["x", "y"]) });
+
 export type VacuumModel = typeof vacuumModel.spec;
 export type VacuumState = Props<VacuumModel>;
 
@@ -83,4 +91,6 @@ export const vacuumDefaults: VacuumState = frozen({
   scheduleAt: 600,
   utcOffset: 480,
   error: 0,
+  x: 0,
+  y: 0,
 });

@@ -1,4 +1,4 @@
-import { defineModel, type Props, frozen } from "../../sdk/index.js";
+import { defineModel, type Props, frozen, without } from "../../sdk/index.js";
 
 /** The washer's error codes: its `error` property and its `fault` event's `code`. */
 const WASHER_ERRORS = {
@@ -13,7 +13,8 @@ const WASHER_ERRORS = {
 /** The washer's thing model: the one definition its types and wire ids come from. */
 export const washerModel = defineModel({
   id: "hearth.washer",
-  version: 1,
+  // Revision 2: the washer reports its plan, so a console can draw the program planned against what it did.
+  version: 2,
   label: { en: "Washing machine", zh: "洗衣机" },
   properties: {
     program: { id: 1, type: "enum", values: ["cotton", "synthetics", "quick", "wool"], access: "rw", label: { en: "Program", zh: "程序" }, valueLabels: [{ en: "Cotton", zh: "棉织物" }, { en: "Synthetics", zh: "化纤" }, { en: "Quick", zh: "快洗" }, { en: "Wool", zh: "羊毛" }] },
@@ -37,6 +38,8 @@ export const washerModel = defineModel({
     doorLocked: { id: 9, type: "bool", access: "r", label: { en: "Door lock", zh: "门锁" }, valueLabels: [{ en: "unlocked", zh: "未锁" }, { en: "locked", zh: "已锁" }] },
     doorOpen: { id: 10, type: "bool", access: "r", label: { en: "Door", zh: "机门" }, valueLabels: [{ en: "shut", zh: "关闭" }, { en: "open", zh: "打开" }] },
     error: { id: 11, type: "int", min: 0, max: 99, access: "r", label: { en: "Error", zh: "故障" }, codes: WASHER_ERRORS },
+    /** The run's phases as planned when it started: "STATE:MINUTES" each, in order, space-separated ("filling:1.4 heating:12.3 washing:45 ..."). */
+    plan: { id: 12, type: "string", maxLength: 240, access: "r", label: { en: "Planned phases", zh: "计划阶段" }, format: "phases" },
   },
   actions: {
     start: { id: 1, label: { en: "Start", zh: "启动" }, description: "Start the program set, with the door shut.", params: {}, result: { minutes: { id: 1, type: "int", min: 0, unit: "min", label: { en: "Expected time", zh: "预计时间" } } } },
@@ -69,6 +72,9 @@ export const washerModel = defineModel({
   },
 });
 
+/** Revision 1, which firmware before 1.1 speaks: the same without plan (its hash is unchanged: labels are not in it). */
+export const washerModelV1 = defineModel({ ...washerModel.spec, version: 1, properties: without(washerModel.spec.properties, ["plan"]) });
+
 export type WasherModel = typeof washerModel.spec;
 export type WasherState = Props<WasherModel>;
 
@@ -84,4 +90,5 @@ export const washerDefaults: WasherState = frozen({
   doorLocked: false,
   doorOpen: false,
   error: 0,
+  plan: "",
 });

@@ -21,6 +21,8 @@ export const LANGUAGES: readonly Language[] = ["en", "zh"];
  * `utc-offset` minutes east of UTC (480 reads "UTC+8", -210 "UTC-3:30").
  */
 export type Format = "time-of-day" | "utc-offset";
+/** A string that is a plan: `phases` is "STATE:MINUTES" items, space-separated, in order ("filling:1.4 heating:12.3"); it reads "2 phases, 13.7 min". */
+export type StringFormat = "phases";
 
 /** The keys that are presentation, wherever a model or a member carries them: left out of the model hash. */
 export const PRESENTATION_KEYS: readonly string[] = ["label", "valueLabels", "codes", "format"];
@@ -54,8 +56,24 @@ export function formatValue(spec: FieldSpec, value: unknown, lang: Language): st
     const meaning = spec.codes?.[value];
     if (meaning !== undefined) return value === 0 ? meaning[lang] : `E${value} ${meaning[lang]}`;
   }
+  if (spec.type === "string" && spec.format === "phases" && typeof value === "string") {
+    const phases = parsePhases(value);
+    const minutes = phases.reduce((n, p) => n + p.minutes, 0);
+    const count = phases.length;
+    if (count === 0) return "–";
+    return lang === "zh" ? `${count} 个阶段，${minutes.toFixed(1)} 分钟` : `${count} phases, ${minutes.toFixed(1)} min`;
+  }
   const unit = (spec.type === "int" || spec.type === "number") && spec.unit !== undefined ? ` ${spec.unit}` : "";
   return `${String(value)}${unit}`;
+}
+
+/** "filling:1.4 heating:12" -> [{ state: "filling", minutes: 1.4 }, ...]; an item that is not STATE:MINUTES is skipped. */
+export function parsePhases(text: string): { state: string; minutes: number }[] {
+  return text
+    .split(" ")
+    .map((item) => item.split(":"))
+    .filter((p): p is [string, string] => p.length === 2 && p[0] !== "" && p[1]?.trim() !== "" && Number.isFinite(Number(p[1])))
+    .map(([state, minutes]) => ({ state, minutes: Number(minutes) }));
 }
 
 /** 600 -> "10:00". */
@@ -99,4 +117,19 @@ export function presentationProblem(f: FieldSpec): string | undefined {
     if (f.format === "time-of-day" && ((f.min ?? -1) < 0 || (f.max ?? 1440) > 1439)) return "a time-of-day is minutes 0..1439: give min 0 and max at most 1439";
   }
   return undefined;
+}
+
+/** Named values as a person reads them: "Room temperature 27.3 °C, Target temperature 22 °C". Names the model lacks are shown as they are. */
+export function describeValues(fields: Readonly<Record<string, FieldSpec>>, values: Readonly<Record<string, unknown>>, lang: Language): string {
+  return Object.entries(values)
+    .map(([name, value]) => {
+      const spec = fields[name];
+      return spec === undefined ? `${name} ${JSON.stringify(value)}` : `${labelOf(spec, name, lang)} ${formatValue(spec, value, lang)}`;
+    })
+    .join(lang === "zh" ? "，" : ", ");
+}
+
+/** A sentence in both languages, from one way of saying it. */
+export function inBoth(say: (lang: Language) => string): Label {
+  return { en: say("en"), zh: say("zh") };
 }

@@ -8,8 +8,8 @@ import * as cborg from "cborg";
 import { describe, expect, it } from "vitest";
 import { airconModel } from "../../examples/aircon/model.js";
 import { fridgeModel } from "../../examples/fridge/model.js";
-import { vacuumModel } from "../../examples/vacuum/model.js";
-import { washerModel } from "../../examples/washer/model.js";
+import { vacuumModel, vacuumModelV1 } from "../../examples/vacuum/model.js";
+import { washerModel, washerModelV1 } from "../../examples/washer/model.js";
 import { modelHash } from "../../sdk/protocol/model-hash.js";
 import { defineModel, type AnyModel } from "../../sdk/thing/model.js";
 
@@ -32,11 +32,11 @@ const MODELS: Record<string, unknown> = { aircon: airconModel, washer: washerMod
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const cli = join(root, "dist/sdk/desk/node/cli/main.js");
 
-/** The test vectors as PROTOCOL.md section 3a prints them. */
+/** The test vectors as PROTOCOL.md section 3a prints them, by "id@version". */
 function vectors(): Map<string, string> {
   const text = readFileSync(join(root, "sdk/protocol/PROTOCOL.md"), "utf8");
   const section = text.slice(text.indexOf("## 3a."), text.indexOf("## 4."));
-  return new Map([...section.matchAll(/^\| (hearth\.[a-z]+) \| ([0-9a-f]{16}) \|$/gm)].map((m) => [m[1] as string, m[2] as string]));
+  return new Map([...section.matchAll(/^\| (hearth\.[a-z]+) \| (\d+) \| ([0-9a-f]{16}) \|$/gm)].map((m) => [`${m[1]}@${m[2]}`, m[3] as string]));
 }
 
 describe("the model document and its hash (PROTOCOL.md section 3a)", () => {
@@ -51,7 +51,7 @@ describe("the model document and its hash (PROTOCOL.md section 3a)", () => {
       const doc = JSON.parse(readFileSync(join(out, `${id}.json`), "utf8")) as Doc;
       const bytes = cborg.encode(withoutPresentation(doc), cborg.rfc8949EncodeOptions);
       const hash = Buffer.from(sha256(bytes).slice(0, 8)).toString("hex");
-      expect(hash).toBe(vectors().get(id));
+      expect(hash).toBe(vectors().get(`${id}@${(MODELS[name] as AnyModel).version}`));
       expect(readFileSync(join(out, `${id}.cbor`))).toEqual(Buffer.from(bytes));
       expect(run.stdout).toContain(`hash ${hash}`);
       expect(Buffer.from(modelHash(MODELS[name] as AnyModel)).toString("hex")).toBe(hash);
@@ -83,7 +83,8 @@ describe("the model document and its hash (PROTOCOL.md section 3a)", () => {
     }
   });
 
-  it("the spec lists a vector for each of the four models", () => {
-    expect([...vectors().keys()].sort()).toEqual(["hearth.aircon", "hearth.fridge", "hearth.vacuum", "hearth.washer"]);
+  it("the spec lists a vector for each of the four models and each revision served; a revision 1 made from revision 2 hashes as revision 1 always did", () => {
+    expect([...vectors().keys()].sort()).toEqual(["hearth.aircon@1", "hearth.fridge@1", "hearth.vacuum@1", "hearth.vacuum@2", "hearth.washer@1", "hearth.washer@2"]);
+    for (const model of [washerModelV1, vacuumModelV1]) expect(Buffer.from(modelHash(model)).toString("hex"), model.id).toBe(vectors().get(`${model.id}@1`));
   });
 });

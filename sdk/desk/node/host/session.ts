@@ -123,7 +123,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   const epoch = Date.now();
   const cloud = new Cloud(
     mqtt(o, url, `cloud-${randomBytes(6).toString("hex")}`, brokers.cloudLogin ?? o.cloudLogin),
-    o.appliances.map((a) => a.app.model),
+    o.appliances.flatMap((a) => [a.app.model, ...(a.app.earlierModels ?? [])]),
     () => epoch + clock.now(),
   );
   const quickjs = engine === "embedded" ? await loadQuickJs() : undefined;
@@ -185,7 +185,11 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
     if (o.durationMs !== undefined) (appliances[0] as SessionAppliance).board.hardware.after(o.durationMs, () => resolve("duration"), "sim");
     void o.interrupted.then(() => resolve("interrupt"));
   });
-  const show = (): void => o.print(`[${formatClock(clock.now())}] ${appliances.map((d) => statusOf(d, appliances.length > 1)).join("  ‖  ")}`, true);
+  // A line per appliance, the clock on the first: a terminal fits each to its width (cli/live-status.ts).
+  const show = (): void => {
+    const at = `[${formatClock(clock.now())}] `;
+    o.print(appliances.map((d, i) => `${i === 0 ? at : " ".repeat(at.length)}${statusOf(d, appliances.length > 1)}`).join("\n"), true);
+  };
   const statusTimer = setInterval(show, 250);
   clock.start();
   const stoppedBy = await stopped;
