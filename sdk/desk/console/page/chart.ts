@@ -29,9 +29,11 @@ export class Chart {
   /** The x range a person zoomed to (seconds), or undefined: follow the newest. */
   private zoomed: { min: number; max: number } | undefined;
 
+  /** `onZoom` hears each zoom (simulated ms), to load the history of that span in full. */
   constructor(
     private readonly model: ModelSpec,
     private readonly name: string,
+    private readonly onZoom: (from: number, to: number) => void = () => undefined,
   ) {
     if (!styled) {
       const style = document.createElement("style");
@@ -85,6 +87,7 @@ export class Chart {
     if (!(max > min)) return;
     this.zoomed = { min, max };
     this.plot?.setScale("x", this.zoomed);
+    this.onZoom(min * 1000, max * 1000);
   }
 
   colour(key: string): string {

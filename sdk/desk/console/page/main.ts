@@ -58,7 +58,7 @@ class DeviceCard {
     this.root.append(this.propertyTable(), this.actionsRow());
     this.view = viewFor(model, first);
     if (this.view !== undefined) this.root.append(this.view.element);
-    this.chart = new Chart(model, id);
+    this.chart = new Chart(model, id, (from, to) => void this.fill(from, to));
     for (const key of view.chart) this.chart.shown.add(key);
     this.seriesBox.className = "series";
     this.seriesBox.append(el("legend", "", t("series")));
@@ -121,6 +121,23 @@ class DeviceCard {
       // The next push tries again.
     } finally {
       this.fetching = false;
+    }
+  }
+
+  /** A zoomed span in full: the first load thinned the history; the store has every sample of it. */
+  private async fill(from: number, to: number): Promise<void> {
+    try {
+      const answer = await fetch(`${this.api("history")}?from=${Math.floor(from)}&to=${Math.ceil(to)}&points=2000`);
+      const { samples } = (await answer.json()) as { samples: Sample[] };
+      if (samples.length === 0) return;
+      const first = (samples[0] as Sample).at;
+      const last = (samples.at(-1) as Sample).at;
+      const kept = this.samples.filter((s) => s.at < first || s.at > last);
+      const at = kept.findIndex((s) => s.at > last);
+      kept.splice(at < 0 ? kept.length : at, 0, ...samples);
+      this.samples.splice(0, this.samples.length, ...kept);
+    } catch {
+      // The span stays as loaded.
     }
   }
 
