@@ -243,6 +243,16 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     expect(after.json).toEqual({});
 
     expect((await api("/api/appliances/sim-toaster-1/power", {})).json["error"]).toMatch(/no appliance called "sim-toaster-1"/);
+    // The history: a span of samples, thinned to the points asked; bad spans named.
+    const history = await api(`/api/appliances/${AC}/history?from=0&points=10`);
+    expect(history.status).toBe(200);
+    const kept = history.json["samples"] as { at: number; values: Record<string, number> }[];
+    expect(kept.length).toBe(10);
+    expect(kept.every((s, i) => i === 0 || s.at > (kept[i - 1] as { at: number }).at)).toBe(true);
+    expect(kept.at(-1)?.values["compressor (reported)"]).toBeOneOf([0, 1]);
+    expect(await api(`/api/appliances/${AC}/history?points=0`)).toMatchObject({ status: 400, json: { error: expect.stringMatching(/points must be an integer 1\.\.5000/) } });
+    expect(await api(`/api/appliances/${AC}/history?from=soon`)).toMatchObject({ status: 400, json: { error: expect.stringMatching(/from must be a number/) } });
+    expect((await api("/api/appliances/sim-toaster-1/history")).status).toBe(404);
     expect((await api("/api/appliances/sim-fridge-1/sensor", { name: "door", failure: "open" })).json["error"]).toMatch(/no sensor called "door"/);
     const refused = await api(`/api/appliances/${AC}/set`, { values: { mode: "turbo" } });
     expect(refused.status).toBe(400);
