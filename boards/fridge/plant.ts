@@ -63,8 +63,15 @@ export class CabinetPlant {
   openings = 0;
   readonly sensors = new SensorFaults(["fridge", "freezer", "evaporator"] as const);
   readonly byHand = {
-    "open door": () => this.openDoor(),
-    "shut door": () => this.shutDoor(),
+    "open door": () => {
+      const was = this.doorShut;
+      this.openDoor();
+      return was ? "the door is open: kitchen air comes in and frost builds on the evaporator" : "the door was already open";
+    },
+    "shut door": () => {
+      this.shutDoor();
+      return "the door is shut";
+    },
   };
   private elapsedS = 0;
   private readonly kitchenMeanC: number;

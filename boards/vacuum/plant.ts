@@ -32,9 +32,19 @@ export const FLAT = [
   "##################################",
 ];
 
+/** FLAT's rooms, as cells (x, y, width, height), for a console to name on its map. */
+export const FLAT_ROOMS = [
+  { label: { en: "Bedroom", zh: "卧室" }, x: 1, y: 1, w: 10, h: 9 },
+  { label: { en: "Hall", zh: "门厅" }, x: 1, y: 11, w: 10, h: 9 },
+  { label: { en: "Living room", zh: "客厅" }, x: 12, y: 1, w: 21, h: 12 },
+  { label: { en: "Kitchen", zh: "厨房" }, x: 12, y: 14, w: 21, h: 6 },
+] as const;
+
 export interface FloorOptions {
-  /** The floor plan (see FLAT); one `D`. Default FLAT. */
+  /** The floor plan (see FLAT); one `D`. Default FLAT (with FLAT_ROOMS). */
   plan?: readonly string[];
+  /** The plan's rooms by name. Default FLAT_ROOMS with FLAT, none with another plan. */
+  rooms?: readonly { label: { en: string; zh: string }; x: number; y: number; w: number; h: number }[];
   /** Battery charge at the start, 0..1. Default 1. */
   charge?: number;
   /** Dust already in the bin, grams (it holds 300). Default 0. */
@@ -76,11 +86,21 @@ export class FloorPlant {
   readonly cleaned = new Set<number>();
   readonly sensors = new SensorFaults(["battery"] as const);
   readonly byHand = {
-    "empty bin": () => this.emptyBin(),
-    "carry to dock": () => this.carryToDock(),
+    "empty bin": () => {
+      const grams = Math.round(this.binG);
+      this.emptyBin();
+      return `the dust bin is empty (${grams} g of dust taken out)`;
+    },
+    "carry to dock": () => {
+      const far = Math.hypot(this.x - this.dock.x, this.y - this.dock.y) * vacuum.cellM;
+      this.carryToDock();
+      return `picked up ${far.toFixed(1)} m from the dock and put on it, facing out; its map no longer knows where it is`;
+    },
   };
   private readonly plan: readonly string[];
   private readonly dock: { x: number; y: number };
+  /** The flat as a console draws it (sdk/desk/sim/app.ts, FloorPlan): the simulator's ground truth, not the robot's map. */
+  readonly floorPlan: { rows: readonly string[]; cellM: number; dock: { x: number; y: number }; rooms: NonNullable<FloorOptions["rooms"]> };
   private pending: number | undefined;
   private readonly dirt = new Map<number, number>();
   private reachableCells: Set<number> | undefined;
@@ -94,6 +114,7 @@ export class FloorPlant {
     const row = this.plan.findIndex((line) => line.includes("D"));
     if (row < 0) throw new RangeError("the floor plan has no dock (D)");
     this.dock = { x: (this.plan[row] as string).indexOf("D"), y: row };
+    this.floorPlan = { rows: this.plan, cellM: vacuum.cellM, dock: this.dock, rooms: options.rooms ?? (options.plan === undefined ? FLAT_ROOMS : []) };
     this.charge = options.charge ?? 1;
     this.binG = options.binG ?? 0;
     this.carryToDock();

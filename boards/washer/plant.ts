@@ -68,10 +68,23 @@ export class DrumPlant {
   readonly violations = { dryHeatS: 0, shakeS: 0, unsafeDoorOpenings: 0 };
   readonly sensors = new SensorFaults(["waterTemp", "waterLevel"] as const);
   readonly byHand = {
-    "open door": () => void this.openDoor(),
-    "shut door": () => this.shutDoor(),
-    "jam drum": () => void (this.jammed = true),
-    "free drum": () => void (this.jammed = false),
+    "open door": () => {
+      const wet = this.waterL > 1 || this.rpm > 0;
+      if (!this.openDoor()) return "the door is locked: the handle does not move and the door stays shut";
+      return wet ? `the door opened with ${this.waterL.toFixed(1)} L in the drum at ${Math.round(this.rpm)} rpm (unsafe: the lock should have held)` : "the door is open";
+    },
+    "shut door": () => {
+      this.shutDoor();
+      return "the door is shut";
+    },
+    "jam drum": () => {
+      this.jammed = true;
+      return "something is caught between the drum and the tub: the drum will not turn";
+    },
+    "free drum": () => {
+      this.jammed = false;
+      return "the drum turns freely again";
+    },
   };
   /** Something caught between drum and tub: it will not turn. */
   jammed = false;

@@ -1,6 +1,6 @@
 import { airconIndoor } from "../../boards/aircon-indoor/index.js";
 import { RoomPlant } from "../../boards/aircon-indoor/plant.js";
-import { defineApp, oneDecimal, statusLine } from "../../sdk/desk/sim/index.js";
+import { defineApp, oneDecimal, shown, statusLine } from "../../sdk/desk/sim/index.js";
 import { aircon } from "./firmware.js";
 import { airconDefaults, airconModel } from "./model.js";
 
@@ -14,15 +14,15 @@ export const app = defineApp({
   firmware: aircon,
   panel: airconIndoor.panel,
   createPlant: (h1, random) => new RoomPlant(h1, random, { startC: 30, outdoorC: 32 }),
-  chart: ["roomC", "coilC", "target (reported)"],
+  chart: ["roomC", "coilC", "target (reported)", "compressor (reported)"],
   status: (s, r) =>
     statusLine([
       `room ${oneDecimal(r["roomC"])} °C → ${s.target.toFixed(1)} °C`,
-      s.power ? s.mode : "off",
+      s.error !== 0 ? `ERROR ${shown(airconModel, s, "error")}` : "",
+      s.power ? shown(airconModel, s, "mode") : "off",
       `compressor ${s.compressor ? "ON " : "off"}`,
-      `fan ${String(s.fan)}`,
+      `fan ${shown(airconModel, s, "fan")}`,
+      s.cleaning ? "self-cleaning" : "",
       `coil ${oneDecimal(r["coilC"])} °C`,
-      s.cleaning ? "cleaning" : "",
-      s.error !== 0 ? `ERROR E${s.error}` : "",
     ]),
 });

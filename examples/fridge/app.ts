@@ -1,6 +1,6 @@
 import { fridge as board } from "../../boards/fridge/index.js";
 import { CabinetPlant } from "../../boards/fridge/plant.js";
-import { defineApp, oneDecimal, statusLine } from "../../sdk/desk/sim/index.js";
+import { defineApp, oneDecimal, shown, statusLine } from "../../sdk/desk/sim/index.js";
 import { fridge } from "./firmware.js";
 import { fridgeDefaults, fridgeModel } from "./model.js";
 
@@ -14,15 +14,15 @@ export const app = defineApp({
   firmware: fridge,
   panel: board.panel,
   createPlant: (h1, random) => new CabinetPlant(h1, random),
-  chart: ["fridgeC", "fridgeFoodC", "freezerC", "fridgeTarget (reported)"],
+  chart: ["fridgeC", "fridgeFoodC", "freezerC", "fridgeTarget (reported)", "doorOpen (reported)", "doorAlarm (reported)"],
   status: (s, r) =>
     statusLine([
       `fridge ${oneDecimal(r["fridgeC"])} °C → ${s.fridgeTarget}`,
       `freezer ${oneDecimal(r["freezerC"])} °C → ${s.freezerTarget}`,
-      s.mode,
+      s.error !== 0 ? `ERROR ${shown(fridgeModel, s, "error")}` : "",
+      s.doorOpen ? (s.doorAlarm ? "DOOR ALARM" : "door open") : "",
+      shown(fridgeModel, s, "mode"),
       `compressor ${s.compressor ? "ON " : "off"}`,
       s.defrosting ? "defrosting" : "",
-      s.doorOpen ? (s.doorAlarm ? "DOOR ALARM" : "door open") : "",
-      s.error !== 0 ? `ERROR E${s.error}` : "",
     ]),
 });

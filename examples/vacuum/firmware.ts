@@ -208,7 +208,7 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
     binWas = full;
     // A whole percent, changed only once it has moved by three quarters of one: no flicker at a boundary.
     const battery = pct === undefined || Math.abs(pct - device.get("battery")) < 0.75 ? device.get("battery") : Math.round(pct);
-    device.update({ state: mode, battery, charging: contacts.read() === 1, binFull: full, area: area() });
+    device.update({ state: mode, battery, charging: contacts.read() === 1, binFull: full, area: area(), x: (pose.x - map.dock.x) * board.cellM, y: (pose.y - map.dock.y) * board.cellM });
   }
 
   /** Once a minute: a scheduled clean starts at its local time, once a local day. */

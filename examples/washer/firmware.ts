@@ -5,7 +5,7 @@ import { WashCycle, WasherFault, type Sensed } from "./cycle.js";
 import { openDrum } from "./drum.js";
 import { readCalibration } from "./calibration.js";
 import type { WasherModel } from "./model.js";
-import { expectedMinutes, runFor } from "./programs.js";
+import { expectedMinutes, planText, runFor, type Run } from "./programs.js";
 import { washerPanel } from "./panel.js";
 import { decodeProgress, encodeProgress } from "./progress.js";
 
@@ -102,6 +102,13 @@ export function washer({ io, kernel, device, log, watchdog, storage, update }: F
     };
   }
 
+  // The plan's text, made once per run: a string a tick would make is garbage an MCU's collector must sweep.
+  let planned: { run: Run; text: string } | undefined;
+  function planOf(run: Run): string {
+    if (planned?.run !== run) planned = { run, text: planText(run) };
+    return planned.text;
+  }
+
   function tick(dtMs = TICK_MS): void {
     alive.checkIn();
     const sensed = sense();
@@ -124,6 +131,7 @@ export function washer({ io, kernel, device, log, watchdog, storage, update }: F
       drumRpm: Math.round(sensed.rpm / 10) * 10,
       doorLocked: sensed.locked,
       doorOpen: !sensed.doorShut,
+      ...(p === undefined ? {} : { plan: planOf(p.run) }),
     });
   }
 

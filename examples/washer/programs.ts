@@ -47,6 +47,24 @@ const DRAIN_MIN = 1.2;
 /** Balancing, ramping up and braking around a spin. */
 const SPIN_EXTRA_MIN = 1.5;
 
+/**
+ * The run's phases as planned, as the `plan` property carries them: each the
+ * state the washer will be in and its minutes to one decimal, in order
+ * ("filling:1.4 heating:12.3 washing:45 draining:1.2 ... spinning:9.5").
+ * Their sum is expectedMinutes.
+ */
+export function planText(run: Run, inletC = 15): string {
+  const p = PROGRAMS[run.program];
+  const fill = p.fillL * FILL_MIN_PER_L;
+  const phases: [string, number][] = [["filling", fill], ["heating", heatMinutes(run, inletC)], ["washing", p.washMin], ["draining", DRAIN_MIN]];
+  for (let i = 0; i < p.rinses; i++) phases.push(["filling", fill], ["rinsing", p.rinseMin], ["draining", DRAIN_MIN]);
+  phases.push(["spinning", p.spinMin + SPIN_EXTRA_MIN]);
+  return phases
+    .filter(([, minutes]) => minutes > 0)
+    .map(([state, minutes]) => `${state}:${minutes.toFixed(1)}`)
+    .join(" ");
+}
+
 /** Minutes a whole run takes, from the start, with mains water at `inletC`. */
 export function expectedMinutes(run: Run, inletC = 15): number {
   const p = PROGRAMS[run.program];

@@ -1,4 +1,5 @@
 import { frozen } from "../../hal/frozen.js";
+import { presentationProblem, type Format, type Label, type StringFormat } from "./presentation.js";
 /**
  * The thing model: one definition from which firmware types, cloud types,
  * wire ids and runtime validation all flow (as zod does for schemas).
@@ -12,15 +13,23 @@ interface Base {
   /** Small integer id: the key on the wire. Unique within its group; 0..23 costs one byte. */
   readonly id: number;
   readonly description?: string;
+  /** What a person reads for it (presentation: not in the model hash). */
+  readonly label?: Label;
 }
 export interface BoolSpec extends Base {
   readonly type: "bool";
+  /** What false and true read as, in that order (presentation). */
+  readonly valueLabels?: readonly [Label, Label];
 }
 export interface IntSpec extends Base {
   readonly type: "int";
   readonly min?: number;
   readonly max?: number;
   readonly unit?: string;
+  /** What each value means, for an error code or any enumeration of integers (presentation). */
+  readonly codes?: Readonly<Record<number, Label>>;
+  /** A clock time or a UTC offset, in minutes (presentation). */
+  readonly format?: Format;
 }
 export interface NumberSpec extends Base {
   readonly type: "number";
@@ -34,10 +43,14 @@ export interface EnumSpec extends Base {
   readonly type: "enum";
   /** Travels as the index into this list. */
   readonly values: readonly EnumValue[];
+  /** What each value reads as, in the order of `values` (presentation). */
+  readonly valueLabels?: readonly Label[];
 }
 export interface StringSpec extends Base {
   readonly type: "string";
   readonly maxLength?: number;
+  /** A list of phases, "STATE:MINUTES ..." (presentation). */
+  readonly format?: StringFormat;
 }
 
 /** A field of an action's params or result, or of an event. */
@@ -48,12 +61,14 @@ export type PropertySpec = FieldSpec & { readonly access: Access };
 export interface ActionSpec {
   readonly id: number;
   readonly description?: string;
+  readonly label?: Label;
   readonly params: Readonly<Record<string, FieldSpec>>;
   readonly result: Readonly<Record<string, FieldSpec>>;
 }
 export interface EventSpec {
   readonly id: number;
   readonly description?: string;
+  readonly label?: Label;
   readonly level: Level;
   readonly fields: Readonly<Record<string, FieldSpec>>;
 }
@@ -62,6 +77,8 @@ export interface ModelSpec {
   /** Names the kind of appliance, e.g. "hearth.aircon". */
   readonly id: string;
   readonly version: number;
+  /** The kind of appliance as a person says it (presentation). */
+  readonly label?: Label;
   readonly properties: Readonly<Record<string, PropertySpec>>;
   readonly actions: Readonly<Record<string, ActionSpec>>;
   readonly events: Readonly<Record<string, EventSpec>>;
@@ -179,6 +196,8 @@ function checkField(where: string, f: FieldSpec): void {
     if (f.values.length === 0) throw new ModelError(`${where}: an enum needs at least one value`);
     if (new Set(f.values).size !== f.values.length) throw new ModelError(`${where}: enum values repeat`);
   }
+  const problem = presentationProblem(f);
+  if (problem !== undefined) throw new ModelError(`${where}: ${problem}`);
 }
 
 /** Decimal places of a step (0.5 -> 1, 0.25 -> 2, 5 -> 0), to undo float error. */
@@ -215,6 +234,11 @@ export function quantizeAll(fields: Readonly<Record<string, FieldSpec>>, values:
     out[name] = spec === undefined ? value : quantize(spec, value);
   }
   return out;
+}
+
+/** A model's members less some, for an earlier revision defined from a later one (`defineModel({ ...spec, version: 1, properties: without(spec.properties, ["x"]) })`). */
+export function without<T extends Readonly<Record<string, unknown>>, K extends keyof T & string>(members: T, names: readonly K[]): Omit<T, K> {
+  return Object.fromEntries(Object.entries(members).filter(([name]) => !(names as readonly string[]).includes(name))) as Omit<T, K>;
 }
 
 /** The one read-only rule: the cloud (and a panel's key) may write a property only when the model says "rw". */

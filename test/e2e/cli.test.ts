@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cli, hearth } from "../support/hearth-cli.js";
 import { createServer } from "node:net";
@@ -141,8 +141,22 @@ describe("hearth CLI", () => {
     const { code, stdout } = await hearth(["sim", "--speed", "60", "--port", "0"], 2500);
     expect(code).toBe(0);
     expect(stdout).toMatch(/broker {2}mqtt:\/\/127\.0\.0\.1:\d+ \(embedded; each device logs in with its own credential\)/);
-    expect(stdout).toMatch(/room \d+\.\d °C → 24\.0 °C \| cool/);
+    expect(stdout).toMatch(/room \d+\.\d °C → 24\.0 °C \| Cool/);
     expect(stdout).toMatch(/stopped by interrupt/);
+  });
+
+  it("on an 80-column terminal, the four appliances' status is a line each, fitted whole part by whole part, in the model's words", () => {
+    // A real terminal (util-linux's script gives the CLI a pty), 80 columns wide.
+    const run = spawnSync("script", ["-qfec", `stty cols 80 rows 50; exec timeout -s INT 6 ${process.execPath} ${cli} sim aircon washer fridge vacuum --speed 60 --port 0 --no-console`, "/dev/null"], { encoding: "utf8", timeout: 30_000 });
+    const pieces = run.stdout.split(/\r|\n|\x1b\[\d*[AJK]/).filter((p) => / \| /.test(p) && /sim-[a-z]+-1: /.test(p));
+    expect(pieces.length).toBeGreaterThan(4);
+    for (const piece of pieces) expect([...piece].length, piece).toBeLessThanOrEqual(79);
+    const ids = new Set(pieces.map((p) => /(sim-[a-z]+-1):/.exec(p)?.[1]));
+    expect([...ids].sort()).toEqual(["sim-aircon-1", "sim-fridge-1", "sim-vacuum-1", "sim-washer-1"]);
+    // Parts are dropped whole (marked "…"), never cut in the middle; the model's words, not its values.
+    expect(pieces.some((p) => p.endsWith(" …"))).toBe(true);
+    expect(run.stdout).toMatch(/sim-washer-1: Cotton 40 °C 1200 rpm \| Idle/);
+    expect(run.stdout).toMatch(/sim-vacuum-1: Docked/);
   });
 
   it("--flash keeps the board's settings between runs", async () => {

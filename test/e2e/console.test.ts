@@ -67,8 +67,52 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     expect(await target.getAttribute("min")).toBe("16");
     expect(await target.getAttribute("max")).toBe("30");
     expect(await target.getAttribute("step")).toBe("0.5");
-    expect(await panel().locator('select[data-edit="mode"] option').allTextContents()).toEqual(["cool", "heat", "fan", "dry", "auto"]);
+    expect(await panel().locator('select[data-edit="mode"] option').allTextContents()).toEqual(["Cool", "Heat", "Fan only", "Dry", "Auto"]);
     expect(await panel().locator('tr[data-prop="room"] td.value').textContent()).toMatch(/°C$/);
+  });
+
+  it("names every property, action and param of the air conditioner by its model's label, with its unit, never by its member name", async () => {
+    const spec = aircon.model.spec;
+    for (const [name, p] of Object.entries(spec.properties)) {
+      const label = (p as { label?: { en: string } }).label?.en as string;
+      expect(label, name).toBeDefined();
+      expect(await panel().locator(`tr[data-prop="${name}"] th.name`).textContent()).toBe(label);
+      if ("unit" in p && p.unit !== undefined) await expect.poll(() => panel().locator(`tr[data-prop="${name}"] td.value`).textContent()).toMatch(new RegExp(`${p.unit}$`));
+    }
+    // Bools and codes read as words: the compressor "running" or "stopped", the error "none".
+    await expect.poll(() => panel().locator('tr[data-prop="compressor"] td.value').textContent()).toMatch(/^(running|stopped)$/);
+    expect(await panel().locator('tr[data-prop="error"] td.value').textContent()).toBe("none");
+    expect(await panel().locator('tr[data-prop="power"] td.value').textContent()).toBe("on");
+    // The action and its param: labelled, with the param's unit, starting at its lowest value rather than blank.
+    expect(await panel().locator('button[data-action="selfClean"]').textContent()).toBe("Self-clean");
+    const param = panel().locator('[data-action-row="selfClean"] label.param');
+    expect(await param.textContent()).toMatch(/^Drying time.*min$/);
+    expect(await param.locator("input").inputValue()).toBe("1");
+    // The chart's axes carry the units.
+    const text = (await panel().textContent()) as string;
+    for (const member of ["roomC", "humidityPct", "coilMinC", "dryMinutes"]) expect(text).not.toContain(member);
+  });
+
+  it("speaks Simplified Chinese when asked (?lang=zh, or the header's setting): the model's labels, its values' words, the page's own", async () => {
+    const zh = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await zh.goto(`${base}&lang=zh`);
+    const card = zh.locator(`[data-device="${AC}"]`);
+    await expect.poll(() => card.locator('tr[data-prop="target"] th.name').textContent(), { timeout: 15_000 }).toBe("设定温度");
+    expect(await card.locator('select[data-edit="mode"] option').allTextContents()).toEqual(["制冷", "制热", "送风", "除湿", "自动"]);
+    expect(await card.locator('button[data-action="selfClean"]').textContent()).toBe("自清洁");
+    expect(await card.locator('button[data-fault="power"]').textContent()).toBe("断电");
+    expect(await zh.locator("html").getAttribute("lang")).toBe("zh-Hans");
+    // The setting: the browser says English; choosing Chinese redraws the page in it and is kept for the next visit; back to English.
+    const target = () => zh.locator(`[data-device="${AC}"] tr[data-prop="target"] th.name`).textContent();
+    await zh.goto(base);
+    await expect.poll(target, { timeout: 15_000 }).toBe("Target temperature");
+    await zh.locator("select[data-language]").selectOption("zh");
+    await expect.poll(target, { timeout: 15_000 }).toBe("设定温度");
+    await zh.goto(base);
+    await expect.poll(target, { timeout: 15_000 }).toBe("设定温度");
+    await zh.locator("select[data-language]").selectOption("en");
+    await expect.poll(target, { timeout: 15_000 }).toBe("Target temperature");
+    await zh.close();
   });
 
   it("sets the target from the page, and the device takes it", async () => {
@@ -77,20 +121,48 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     await expect.poll(() => panel().locator('tr[data-prop="target"] td.value').textContent(), { timeout: 15_000 }).toBe("22 °C");
     // The status line is the device's own view of itself: it is chasing 22 °C now.
     await expect.poll(() => panel().locator("[data-status]").textContent(), { timeout: 10_000 }).toContain("→ 22.0 °C");
-    // A value outside the model is refused, named, and changes nothing.
+    // A value outside the model is refused beside the control that sent it, changes nothing, and the box shows the device's value again.
     await panel().locator('input[data-edit="target"]').fill("45");
     await panel().locator('button[data-set="target"]').click();
-    await expect.poll(() => panel().locator("[data-error]").textContent(), { timeout: 10_000 }).toMatch(/target/);
+    await expect.poll(() => panel().locator('tr[data-prop="target"] [data-refusal="target"]').textContent(), { timeout: 10_000 }).toMatch(/target/);
     expect(await panel().locator('tr[data-prop="target"] td.value').textContent()).toBe("22 °C");
+    expect(await panel().locator('input[data-edit="target"]').inputValue()).toBe("22");
   });
 
   it("charts the room temperature as it moves", async () => {
     const before = await samples();
-    const pixels = await panel().locator("canvas[data-chart]").evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL());
+    const pixels = await panel().locator("[data-chart] canvas").evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL());
     await expect.poll(async () => (await samples()).length, { timeout: 15_000 }).toBeGreaterThan(before.length + 3);
     const after = await samples();
     expect(Math.min(...after.slice(-3))).toBeLessThan(Math.max(...after.slice(0, 3)));
-    expect(await panel().locator("canvas[data-chart]").evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL())).not.toBe(pixels);
+    await expect.poll(() => panel().locator("[data-chart] canvas").evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL())).not.toBe(pixels);
+    // An axis per unit, the unit on it: °C for the temperatures (the compressor is shaded periods, not a line).
+    expect(await panel().locator("[data-chart] .u-axis").count()).toBeGreaterThanOrEqual(2);
+  });
+
+  it("zooms a chart by dragging over it, pans it, exports what it shows as CSV, and shows all again", async () => {
+    const range = () => page.evaluate((id) => (globalThis as unknown as { hearthConsole: { cards: Map<string, { chart: { range?: { min: number; max: number } } }> } }).hearthConsole.cards.get(id)?.chart.range, AC);
+    await expect.poll(async () => { const r = await range(); return r === undefined ? 0 : r.max - r.min; }, { timeout: 15_000 }).toBeGreaterThan(20);
+    const before = (await range()) as { min: number; max: number };
+    const over = panel().locator("[data-chart] .u-over");
+    const box = (await over.boundingBox()) as { x: number; y: number; width: number; height: number };
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const zoomed = (await range()) as { min: number; max: number };
+    expect(zoomed.max - zoomed.min).toBeLessThan((before.max - before.min) * 0.5);
+    // Live samples arrive; the zoom holds.
+    await page.waitForTimeout(1200);
+    expect(await range()).toEqual(zoomed);
+    await panel().locator("button[data-pan-back]").click();
+    expect(((await range()) as { min: number }).min).toBeLessThan(zoomed.min);
+    const csv = await page.evaluate((id) => (globalThis as unknown as { hearthConsole: { cards: Map<string, { chart: { csv(): string } }> } }).hearthConsole.cards.get(id)?.chart.csv(), AC);
+    const [head, ...rows] = (csv as string).trim().split("\n");
+    expect(head).toMatch(/^time \(s\),.*Target temperature \(°C\)/);
+    expect(rows.length).toBeGreaterThan(2);
+    await panel().locator("button[data-show-all]").click();
+    await expect.poll(async () => { const r = (await range()) as { min: number; max: number }; return r.max - r.min; }).toBeGreaterThan(zoomed.max - zoomed.min);
   });
 
   it("cuts the power from the page: the device reboots and the page shows it back", async () => {
@@ -171,6 +243,16 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     expect(after.json).toEqual({});
 
     expect((await api("/api/appliances/sim-toaster-1/power", {})).json["error"]).toMatch(/no appliance called "sim-toaster-1"/);
+    // The history: a span of samples, thinned to the points asked; bad spans named.
+    const history = await api(`/api/appliances/${AC}/history?from=0&points=10`);
+    expect(history.status).toBe(200);
+    const kept = history.json["samples"] as { at: number; values: Record<string, number> }[];
+    expect(kept.length).toBe(10);
+    expect(kept.every((s, i) => i === 0 || s.at > (kept[i - 1] as { at: number }).at)).toBe(true);
+    expect(kept.at(-1)?.values["compressor (reported)"]).toBeOneOf([0, 1]);
+    expect(await api(`/api/appliances/${AC}/history?points=0`)).toMatchObject({ status: 400, json: { error: expect.stringMatching(/points must be an integer 1\.\.5000/) } });
+    expect(await api(`/api/appliances/${AC}/history?from=soon`)).toMatchObject({ status: 400, json: { error: expect.stringMatching(/from must be a number/) } });
+    expect((await api("/api/appliances/sim-toaster-1/history")).status).toBe(404);
     expect((await api("/api/appliances/sim-fridge-1/sensor", { name: "door", failure: "open" })).json["error"]).toMatch(/no sensor called "door"/);
     const refused = await api(`/api/appliances/${AC}/set`, { values: { mode: "turbo" } });
     expect(refused.status).toBe(400);
@@ -183,7 +265,7 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     const front = washer.locator("[data-front-panel]");
     await expect.poll(() => front.locator("button[data-key]").allTextContents()).toEqual(["start", "program", "temperature", "spin", "cancel"]);
     await expect.poll(() => page.locator('[data-device="sim-fridge-1"] [data-front-panel] button[data-key]').count()).toBe(0);
-    const program = () => washer.locator('tr[data-prop="program"] td.value').textContent();
+    const program = async () => (await view("sim-washer-1"))?.reported["program"];
     const before = await program();
     await front.locator('button[data-key="program"]').click();
     await expect.poll(program, { timeout: 15_000 }).not.toBe(before);
@@ -199,15 +281,41 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     expect(refused.json["error"]).toMatch(/panel keys 0\.\.4 \(start, program, temperature, spin, cancel\), not 9/);
   });
 
-  it("starts the washer and the vacuum from their action buttons, and makes the README's screenshot (HEARTH_UPDATE_SCREENSHOT=1 writes docs/console.png)", async () => {
+  it("says what a hand did: the locked washer door stays shut, the fridge door opened; the log is in words", async () => {
+    const fridgePanel = page.locator('[data-device="sim-fridge-1"]');
+    await fridgePanel.locator('button[data-hand="open door"]').click();
+    await expect.poll(() => fridgePanel.locator("[data-happened]").textContent(), { timeout: 10_000 }).toMatch(/open door: the door is open/);
+    await expect.poll(() => fridgePanel.locator('tr[data-prop="doorOpen"] td.value').textContent(), { timeout: 15_000 }).toBe("open");
+    await fridgePanel.locator('button[data-hand="shut door"]').click();
+    await expect.poll(() => fridgePanel.locator("[data-log]").textContent(), { timeout: 10_000 }).toMatch(/by hand: shut door: the door is shut/);
+    // The fridge's door periods: a strip with the period the door was open.
+    await expect.poll(async () => Number(await fridgePanel.locator('[data-strip="doorOpen"]').getAttribute("data-periods")), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+  });
+
+  it("starts the washer and the vacuum from their action buttons: the washer's timeline shows its phases planned and done, the vacuum's map its path; the README's screenshots (HEARTH_UPDATE_SCREENSHOT=1 writes docs/console.png and docs/console-phone.png)", async () => {
     const washerPanel = page.locator('[data-device="sim-washer-1"]');
     await washerPanel.locator('button[data-action="start"]').click();
-    await expect.poll(() => washerPanel.locator("[data-log]").textContent(), { timeout: 15_000 }).toMatch(/start answered \{"minutes":\d+\}/);
-    await expect.poll(() => washerPanel.locator('tr[data-prop="state"] td.value').textContent(), { timeout: 15_000 }).toMatch(/filling|heating|washing/);
-    // The vacuum sets off too: the screenshot shows three appliances at work.
+    await expect.poll(() => washerPanel.locator("[data-log]").textContent(), { timeout: 15_000 }).toMatch(/Start accepted: Expected time \d+ min/);
+    await expect.poll(() => washerPanel.locator('tr[data-prop="state"] td.value').textContent(), { timeout: 15_000 }).toMatch(/Filling|Heating|Washing/);
+    // Opening its door now, by hand: the lock holds, and the page says so.
+    await washerPanel.locator('button[data-hand="open door"]').click();
+    await expect.poll(() => washerPanel.locator("[data-happened]").textContent(), { timeout: 10_000 }).toMatch(/the door is locked/);
+    // The timeline: the phases planned (filling, heating, washing, ..., spinning), and those it has been through.
+    const planned = washerPanel.locator("[data-timeline] [data-planned] [data-phase]");
+    await expect.poll(async () => (await planned.evaluateAll((es) => es.map((e) => (e as unknown as { dataset: { phase: string } }).dataset.phase))).join(" "), { timeout: 15_000 }).toMatch(/^filling heating washing draining filling rinsing draining .*spinning$/);
+    await expect.poll(() => washerPanel.locator("[data-timeline] [data-actual] [data-phase]").count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    expect(await washerPanel.locator("[data-timeline]").textContent()).toMatch(/Time left: \d+ min/);
+    // The vacuum sets off too: its map shows the path it has cleaned, more than one point, and where it is.
     const vacuumPanel = page.locator('[data-device="sim-vacuum-1"]');
     await vacuumPanel.locator('button[data-action="start"]').click();
-    await expect.poll(() => vacuumPanel.locator('tr[data-prop="state"] td.value').textContent(), { timeout: 15_000 }).toBe("cleaning");
+    await expect.poll(() => vacuumPanel.locator('tr[data-prop="state"] td.value').textContent(), { timeout: 15_000 }).toBe("Cleaning");
+    const points = async () => Number(await vacuumPanel.locator("[data-floor-map] g.path").getAttribute("data-points"));
+    await expect.poll(points, { timeout: 30_000 }).toBeGreaterThan(5);
+    expect(await vacuumPanel.locator("[data-floor-map] .room-name").allTextContents()).toEqual(["Bedroom", "Hall", "Living room", "Kitchen"]);
+    expect(await vacuumPanel.locator("[data-floor-map] .robot").getAttribute("visibility")).toBe("visible");
+    // The schedule reads as a clock time and the zone as an offset.
+    expect(await vacuumPanel.locator('tr[data-prop="scheduleAt"] td.value').textContent()).toBe("10:00");
+    expect(await vacuumPanel.locator('tr[data-prop="utcOffset"] td.value').textContent()).toBe("UTC+8");
     await page.waitForTimeout(1500);
     // The README's pictures are refreshed on request only, so a test run leaves the working tree clean.
     const update = process.env["HEARTH_UPDATE_SCREENSHOT"] === "1";
@@ -220,5 +328,22 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     const card = update ? "docs/washer-panel.png" : join(dirname(path), "washer-panel.png");
     await washerPanel.locator("[data-front-panel]").screenshot({ path: card });
     expect(statSync(card).size).toBeGreaterThan(5_000);
+
+    // On a phone, 390 px wide: one column, nothing wider than the screen, every card usable.
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+    await phone.goto(base);
+    await expect.poll(() => phone.locator('[data-device="sim-vacuum-1"] [data-floor-map] g.path').getAttribute("data-points"), { timeout: 15_000 }).not.toBeNull();
+    await phone.waitForTimeout(1000);
+    const overflow = await phone.evaluate(() => {
+      const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelectorAll(s: string): ArrayLike<{ getBoundingClientRect(): { right: number }; tagName: string; className: string }> } }).document;
+      const wide = Array.from(d.querySelectorAll("body *")).filter((e) => e.getBoundingClientRect().right > 391).map((e) => `${e.tagName}.${String(e.className)}`);
+      return { scrollWidth: d.documentElement.scrollWidth, clientWidth: d.documentElement.clientWidth, wide: wide.slice(0, 5) };
+    });
+    expect(overflow.wide).toEqual([]);
+    expect(overflow.scrollWidth).toBeLessThanOrEqual(390);
+    const phoneShot = update ? "docs/console-phone.png" : join(dirname(path), "console-phone.png");
+    await phone.locator('[data-device="sim-washer-1"]').screenshot({ path: phoneShot });
+    expect(statSync(phoneShot).size).toBeGreaterThan(20_000);
+    await phone.close();
   });
 });

@@ -1,3 +1,3 @@
 /** `hearth/sim`: what a simulator app declares (examples' app.ts): the app, its plant, its status line. Never linked into an image. */
-export { defineApp, statusLine, oneDecimal, type ApplianceApp, type Plant, type PanelSpec } from "./app.js";
+export { defineApp, statusLine, shown, oneDecimal, type ApplianceApp, type Plant, type PanelSpec } from "./app.js";
 export { SimulatedBoard } from "./board.js";

@@ -10,6 +10,7 @@ import type { Cloud } from "../../cloud/cloud.js";
 import type { CloudDevice } from "../../cloud/cloud-device.js";
 import type { Transport } from "../../protocol/transport.js";
 import type { ModelSpec } from "../../thing/model.js";
+import { describeValues, inBoth, labelOf, type Language } from "../../thing/presentation.js";
 import { SimNetwork } from "./network.js";
 import type { SimulatedBoard } from "./board.js";
 import { startBoard, type Engine, type HostServices } from "./start-board.js";
@@ -19,7 +20,10 @@ export interface ApplianceEvent {
   /** Simulated ms. */
   at: number;
   kind: "event" | "log" | "reset" | "fault" | "link";
+  /** In English; in the model's words where the line is about the model. */
   text: string;
+  /** The same in Simplified Chinese, where the line is in the model's words. */
+  zh?: string;
 }
 
 /** What the console shows of one appliance (its HTTP API, sdk/desk/console/api.ts). */
@@ -44,7 +48,7 @@ export interface ApplianceView {
   panel: { keys: readonly string[]; indicators: readonly string[]; display: DisplayView } | null;
 }
 
-/** Numbers over time: the plant's readings and the numeric reported properties. */
+/** Numbers over time: the plant's readings and the reported properties (bools as 0 and 1, enums as their value's index; not strings). */
 export interface Sample {
   at: number;
   values: Record<string, number>;
@@ -67,7 +71,8 @@ export interface SessionApplianceOptions {
   sampled?: boolean;
 }
 
-const HISTORY = 720;
+/** Four simulated hours of one-second samples: what the console can zoom over on the desk. */
+const HISTORY = 4 * 3600;
 const STORY = 300;
 
 /**
@@ -98,7 +103,10 @@ export class SessionAppliance {
       network: { transport: () => this.network.transport(), deviceId: o.deviceId },
     });
     this.cloudDevice = o.cloud.device(o.deviceId, o.app.model);
-    this.cloudDevice.onEvent(({ name, fields }) => this.tell("event", `${name} ${JSON.stringify(fields)}`));
+    this.cloudDevice.onEvent(({ name, fields }) => {
+      const spec = this.app.model.spec.events[name];
+      this.say("event", (lang) => `${labelOf(spec, name, lang)}${Object.keys(fields).length > 0 ? `: ${describeValues(spec?.fields ?? {}, fields, lang)}` : ""}`);
+    });
     this.board.onLog((r: LogRecord) => {
       if (LogLevel[r.level] >= LogLevel.warn) this.tell("log", `${r.level} ${r.task}: ${r.message}`);
     });
@@ -118,8 +126,14 @@ export class SessionAppliance {
     return () => this.listeners.delete(listener);
   }
 
-  tell(kind: ApplianceEvent["kind"], text: string): void {
-    const e = { at: Math.round(this.o.clock.now()), kind, text };
+  /** A line in the model's words, in both languages. */
+  say(kind: ApplianceEvent["kind"], words: (lang: Language) => string): void {
+    const { en, zh } = inBoth(words);
+    this.tell(kind, en, zh);
+  }
+
+  tell(kind: ApplianceEvent["kind"], text: string, zh?: string): void {
+    const e: ApplianceEvent = { at: Math.round(this.o.clock.now()), kind, text, ...(zh === undefined ? {} : { zh }) };
     this.story.push(e);
     if (this.story.length > STORY) this.story.shift();
     for (const listener of this.listeners) listener(e);
@@ -159,11 +173,13 @@ export class SessionAppliance {
     this.tell("event", `key ${keys[key] ?? key} ${holdMs >= 800 ? "held" : "pressed"} on the panel`);
   }
 
-  byHand(name: string): void {
+  /** Does what a person does by hand, and says what happened. */
+  byHand(name: string): string {
     const action = this.board.plant.byHand?.[name];
     if (action === undefined) throw new RangeError(`${this.id} has nothing to do by hand called ${JSON.stringify(name)}`);
-    action();
-    this.tell("fault", `by hand: ${name}`);
+    const happened = action();
+    this.tell("fault", `by hand: ${name}: ${happened}`);
+    return happened;
   }
 
   /** What the console shows of this appliance now. */
@@ -192,9 +208,16 @@ export class SessionAppliance {
   private sample(): void {
     const values: Record<string, number> = {};
     for (const [name, value] of Object.entries(this.board.plant.readings())) values[name] = round(value);
-    for (const [name, value] of Object.entries(this.cloudDevice.reported)) if (typeof value === "number") values[`${name} (reported)`] = value;
+    // Bools as 0 and 1, so a chart can shade when a door was open or a compressor ran; an enum as its
+    // value's index, so a washer's phases can be drawn over time.
+    for (const [name, value] of Object.entries(this.cloudDevice.reported)) {
+      const spec = this.app.model.spec.properties[name];
+      if (typeof value === "number" || typeof value === "boolean") values[`${name} (reported)`] = Number(value);
+      else if (spec?.type === "enum") values[`${name} (reported)`] = spec.values.indexOf(value as string);
+    }
     this.samples.push({ at: Math.round(this.o.clock.now()), values });
-    if (this.samples.length > HISTORY) this.samples.shift();
+    // Trimmed a tenth at a time: shifting a long array every sample costs its length each second.
+    if (this.samples.length > HISTORY * 1.1) this.samples.splice(0, this.samples.length - HISTORY);
   }
 }
 

@@ -4,12 +4,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { describeValues, labelOf, type Language } from "../../../thing/presentation.js";
 import type { VirtualClock } from "../../../../os/virtual-clock.js";
 import type { Cloud } from "../../../cloud/cloud.js";
 import { HearthError } from "../../../thing/errors.js";
 import type { SessionAppliance } from "../../sim/session-appliance.js";
 import type { Snapshot, StatePush, StoryLine } from "../api.js";
 import { PAGE_HTML } from "../page-html.js";
+import { sessionHistory, type HistoryRange, type HistorySource } from "../history.js";
 
 export interface ConsoleOptions {
   appliances: readonly SessionAppliance[];
@@ -20,6 +22,8 @@ export interface ConsoleOptions {
   port: number;
   /** Restarts the embedded broker; undefined with an outside broker (the console cannot restart that). */
   restartBroker: (() => Promise<void>) | undefined;
+  /** Where the charts' history comes from: default the session's own samples; a cloud's store plugs in here. */
+  history?: HistorySource;
 }
 
 export interface ConsoleServer {
@@ -32,6 +36,8 @@ export interface ConsoleServer {
 
 /** How often the page gets fresh state. */
 const PUSH_MS = 500;
+/** Samples a chart gets at first and per zoom: more than a wide screen has pixels across. */
+const FIRST_POINTS = 2000;
 /** The longest power cut the console makes: a board comes back by itself within it. */
 const MAX_OFF_MS = 10 * 60_000;
 
@@ -51,6 +57,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
   const script = await bundlePage();
   const streams = new Set<ServerResponse>();
   const byId = new Map(o.appliances.map((a) => [a.id, a]));
+  const history = o.history ?? sessionHistory(o.appliances);
   for (const a of o.appliances) a.onStory((line) => send(streams, "story", { id: a.id, ...line } satisfies StoryLine));
   const state = (): StatePush => ({
     at: Math.round(o.clock.now()),
@@ -97,11 +104,17 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
     if (req.method === "GET" && path === "/api/appliances") {
       const snapshot: Snapshot = {
         ...state(),
-        appliances: o.appliances.map((a) => ({ ...a.view(), model: a.app.model.spec, samples: a.samples, story: a.story })),
+        appliances: await Promise.all(o.appliances.map(async (a) => ({ ...a.view(), model: a.app.model.spec, samples: await history.samples(a.id, { points: FIRST_POINTS }), story: a.story, floorPlan: a.board.plant.floorPlan ?? null }))),
       };
       return reply(res, 200, snapshot);
     }
     if (req.method === "GET" && path === "/api/stream") return stream(res);
+    const h = /^\/api\/appliances\/([^/]+)\/history$/.exec(path);
+    if (req.method === "GET" && h !== null) {
+      const id = decode(h[1] as string);
+      if (!byId.has(id)) throw new HttpError(404, `no appliance called ${JSON.stringify(id)}`);
+      return reply(res, 200, { samples: await history.samples(id, historyRange(url.searchParams)) });
+    }
     if (req.method !== "POST") throw new HttpError(404, `no ${req.method} ${path}`);
     const body = await readJson(req);
     if (path === "/api/broker/restart") {
@@ -119,20 +132,25 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
   }
 
   async function act(a: SessionAppliance, what: string, body: Record<string, unknown>): Promise<unknown> {
+    const model = a.app.model.spec;
     try {
       switch (what) {
         case "set": {
           const values = object(body["values"], "values");
-          a.tell("event", `console sets ${JSON.stringify(values)}`);
+          a.say("event", (lang) => `${lang === "zh" ? "控制台设置" : "console sets"} ${describeValues(model.properties, values, lang)}`);
           await a.cloudDevice.set(values as never, { timeoutMs: 30_000 });
           return {};
         }
         case "invoke": {
           const action = string(body["action"], "action");
           const params = object(body["params"] ?? {}, "params");
-          a.tell("event", `console calls ${action}(${JSON.stringify(params)})`);
+          const spec = model.actions[action];
+          const named = (lang: Language) => labelOf(spec, action, lang);
+          const withParams = (lang: Language) => (Object.keys(params).length === 0 ? "" : ` (${describeValues(spec?.params ?? {}, params, lang)})`);
+          a.say("event", (lang) => `${lang === "zh" ? "控制台执行" : "console asks"}: ${named(lang)}${withParams(lang)}`);
           const result = await a.cloudDevice.invoke(action as never, params as never, { timeoutMs: 60 * 60_000 });
-          a.tell("event", `${action} answered ${JSON.stringify(result)}`);
+          const answer = result as Record<string, unknown>;
+          a.say("event", (lang) => `${named(lang)} ${lang === "zh" ? "已接受" : "accepted"}${Object.keys(answer).length === 0 ? "" : `: ${describeValues(spec?.result ?? {}, answer, lang)}`}`);
           return { result };
         }
         case "power":
@@ -148,8 +166,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
           return {};
         }
         case "hand":
-          a.byHand(string(body["name"], "name"));
-          return {};
+          return { happened: a.byHand(string(body["name"], "name")) };
         case "key": {
           const key = body["key"];
           const holdMs = body["holdMs"] ?? 120;
@@ -163,7 +180,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
     } catch (error) {
       if (error instanceof HttpError) throw error;
       // The device (or the cloud library) refused: the page shows why, and nothing changed.
-      a.tell("event", `refused: ${message(error)}`);
+      a.say("event", (lang) => `${lang === "zh" ? "被拒绝" : "refused"}: ${message(error)}`);
       throw new HttpError(error instanceof HearthError || error instanceof RangeError ? 400 : 504, message(error));
     }
   }
@@ -273,6 +290,22 @@ function string(value: unknown, name: string): string {
   return value;
 }
 
+/** `from`, `to` (simulated ms) and `points` (1..5000, default FIRST_POINTS) from a history request's query. */
+function historyRange(q: URLSearchParams): HistoryRange {
+  const number = (name: string): number | undefined => {
+    const text = q.get(name);
+    if (text === null) return undefined;
+    const n = Number(text);
+    if (text.trim() === "" || !Number.isFinite(n)) throw new HttpError(400, `${name} must be a number, got ${JSON.stringify(text)}`);
+    return n;
+  };
+  const points = number("points") ?? FIRST_POINTS;
+  if (!Number.isInteger(points) || points < 1 || points > 5000) throw new HttpError(400, `points must be an integer 1..5000, got ${points}`);
+  const from = number("from");
+  const to = number("to");
+  return { points, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+}
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -282,6 +315,6 @@ async function bundlePage(): Promise<string> {
   const candidates = ["../page/main.ts", "../../../../../sdk/desk/console/page/main.ts"].map((p) => fileURLToPath(new URL(p, import.meta.url)));
   const entry = candidates.find((p) => existsSync(p));
   if (entry === undefined) throw new Error(`the console's page source is missing (looked for ${candidates.join(", ")})`);
-  const out = await build({ entryPoints: [entry], bundle: true, write: false, format: "esm", target: "es2022", minify: false, logLevel: "silent" });
+  const out = await build({ entryPoints: [entry], bundle: true, write: false, format: "esm", target: "es2022", minify: false, logLevel: "silent", loader: { ".css": "text" } });
   return (out.outputFiles[0] as { text: string }).text;
 }

@@ -1,4 +1,6 @@
 import type { FieldSpec } from "../../../thing/model.js";
+import { formatValue, labelOf, parseFormatted, utcOffset } from "../../../thing/presentation.js";
+import { language } from "./words.js";
 
 /** An input constrained by its field's spec: a checkbox, a list of the enum's values, or a number with the model's range and step. */
 export interface Editor {
@@ -11,6 +13,8 @@ export interface Editor {
 
 export function editorFor(name: string, spec: FieldSpec): Editor {
   const editor = bare(name, spec);
+  // A screen reader names the control by the model's label; the unit is said with it.
+  editor.element.setAttribute("aria-label", `${labelOf(spec, name, language)}${unitOf(spec)}`);
   const claim = (): void => void (editor.dirty = true);
   editor.element.addEventListener("input", claim);
   editor.element.addEventListener("change", claim);
@@ -30,7 +34,7 @@ function bare(name: string, spec: FieldSpec): Editor {
     spec.values.forEach((v, i) => {
       const option = document.createElement("option");
       option.value = String(i);
-      option.textContent = String(v);
+      option.textContent = formatValue(spec, v, language);
       select.append(option);
     });
     return {
@@ -40,8 +44,24 @@ function bare(name: string, spec: FieldSpec): Editor {
       dirty: false,
     };
   }
+  if (spec.type === "int" && spec.format === "utc-offset") {
+    // Every quarter hour the field allows, as people write them: UTC+8, UTC-3:30.
+    const select = document.createElement("select");
+    select.dataset["edit"] = name;
+    for (let m = Math.ceil((spec.min ?? -720) / 15) * 15; m <= (spec.max ?? 840); m += 15) select.append(new Option(utcOffset(m), String(m)));
+    return { element: select, value: () => Number(select.value), show: (v) => void (select.value = String(v)), dirty: false };
+  }
   const input = document.createElement("input");
   input.dataset["edit"] = name;
+  if (spec.type === "int" && spec.format === "time-of-day") {
+    input.type = "time";
+    return {
+      element: input,
+      value: () => parseFormatted("time-of-day", input.value),
+      show: (v) => void (input.value = typeof v === "number" ? formatValue(spec, v, language) : ""),
+      dirty: false,
+    };
+  }
   if (spec.type === "string") {
     input.type = "text";
     if (spec.maxLength !== undefined) input.maxLength = spec.maxLength;

@@ -1,15 +1,23 @@
 import { writable, type FieldSpec, type ModelSpec } from "../../../thing/model.js";
+import { formatValue, labelOf, LANGUAGES } from "../../../thing/presentation.js";
 import { post, type Sample, type Snapshot, type StatePush, type StoryLine, type View } from "./api.js";
 import { Chart } from "./chart.js";
-import { editorFor, unitOf, type Editor } from "./editors.js";
+import { editorFor, type Editor } from "./editors.js";
 import { FrontPanel } from "./front-panel.js";
+import { clock, propertyOf, seriesLabel, seriesUnit } from "./series.js";
+import { viewFor, type ApplianceView } from "./views.js";
+import { chooseLanguage, language, t } from "./words.js";
+
+/** Samples a card keeps: the history it loaded and what came live since. */
+const KEPT = 20_000;
 
 /** One appliance's card: built once from its model, then refreshed from every push. */
 class DeviceCard {
   readonly samples: Sample[];
+  readonly chart: Chart;
+  readonly view: ApplianceView | undefined;
   private readonly root = document.createElement("section");
   private readonly values = new Map<string, HTMLElement>();
-  private readonly chart: Chart;
   private readonly log = document.createElement("div");
   private readonly error = document.createElement("div");
   private readonly badge = document.createElement("span");
@@ -17,26 +25,29 @@ class DeviceCard {
   private readonly boots = document.createElement("span");
   private readonly firmware = document.createElement("span");
   private readonly networkButton = document.createElement("button");
-  private readonly seriesBox = document.createElement("div");
+  private readonly seriesBox = document.createElement("fieldset");
   /** The property editors: they follow the reported values, except while a person is editing one. */
   private readonly editors = new Map<string, Editor>();
   private readonly frontPanel: FrontPanel | undefined;
+  private reported: Record<string, unknown> = {};
+  private fetching = false;
 
   constructor(
     readonly id: string,
     private readonly model: ModelSpec,
-    view: View,
-    samples: Sample[],
-    story: Omit<StoryLine, "id">[],
+    first: Snapshot["appliances"][number],
   ) {
-    this.samples = samples;
+    const view: View = first;
+    this.samples = first.samples;
     this.root.className = "device";
     this.root.dataset["device"] = id;
+    this.root.setAttribute("aria-labelledby", `title-${id}`);
     const title = el("div", "title");
     const name = el("h2", "", id);
+    name.id = `title-${id}`;
     this.badge.className = "badge";
     this.badge.dataset["online"] = "";
-    title.append(name, el("span", "app", `${view.app} on ${view.board}`), this.firmware, this.badge, this.boots);
+    title.append(name, el("span", "app", `${labelOf(model, view.app, language)} · ${view.board}`), this.firmware, this.badge, this.boots);
     this.status.className = "status";
     this.status.dataset["status"] = "";
     this.root.append(title, this.status);
@@ -45,18 +56,23 @@ class DeviceCard {
       this.root.append(this.frontPanel.element);
     }
     this.root.append(this.propertyTable(), this.actionsRow());
-    const canvas = document.createElement("canvas");
-    canvas.dataset["chart"] = "";
-    this.chart = new Chart(canvas);
+    this.view = viewFor(model, first);
+    if (this.view !== undefined) this.root.append(this.view.element);
+    this.chart = new Chart(model, id, (from, to) => void this.fill(from, to));
     for (const key of view.chart) this.chart.shown.add(key);
     this.seriesBox.className = "series";
-    this.root.append(canvas, this.seriesBox, this.faultsRow(view));
+    this.seriesBox.append(el("legend", "", t("series")));
+    this.root.append(this.chart.element, this.seriesBox, this.faultsRow(view));
     this.error.className = "error";
     this.error.dataset["error"] = "";
+    this.error.setAttribute("role", "alert");
     this.log.className = "log";
     this.log.dataset["log"] = "";
+    this.log.setAttribute("role", "log");
+    this.log.setAttribute("aria-label", t("log"));
+    this.log.tabIndex = 0;
     this.root.append(this.error, this.log);
-    for (const line of story) this.addStory(line);
+    for (const line of first.story) this.addStory(line);
     this.update(view);
   }
 
@@ -65,33 +81,68 @@ class DeviceCard {
   }
 
   update(view: View, sample?: Sample): void {
+    this.reported = view.reported;
     for (const [name, editor] of this.editors) {
       if (!editor.dirty && document.activeElement !== editor.element && name in view.reported) editor.show(view.reported[name]);
     }
-    if (sample !== undefined && this.samples.at(-1)?.at !== sample.at) {
-      this.samples.push(sample);
-      if (this.samples.length > 720) this.samples.shift();
-    }
-    this.badge.textContent = view.online ? "online" : "offline";
+    if (sample !== undefined && sample.at > (this.samples.at(-1)?.at ?? -1)) void this.catchUp(sample.at);
+    this.badge.textContent = view.online ? t("online") : t("offline");
     this.badge.className = `badge ${view.online ? "online" : "offline"}`;
-    this.boots.textContent = `boot ${view.boots}`;
+    this.boots.textContent = `${t("boot")} ${view.boots}`;
     this.boots.dataset["boots"] = String(view.boots);
-    this.firmware.textContent = view.firmware === null ? "no firmware" : `fw ${view.firmware}`;
+    this.firmware.textContent = view.firmware === null ? t("noFirmware") : `fw ${view.firmware}`;
     this.status.textContent = view.status;
     if (view.panel !== null) this.frontPanel?.update(view.panel);
     for (const [name, cell] of this.values) {
-      const spec = this.model.properties[name] as FieldSpec;
-      const v = view.reported[name];
-      cell.textContent = v === undefined ? "–" : `${String(v)}${unitOf(spec)}`;
+      cell.textContent = formatValue(this.model.properties[name] as FieldSpec, view.reported[name], language);
     }
-    this.networkButton.textContent = view.network ? "Unplug network" : "Plug network in";
+    this.networkButton.textContent = view.network ? t("unplug") : t("plugIn");
     this.networkButton.dataset["up"] = String(view.network);
     this.refreshSeries();
     this.chart.draw(this.samples);
+    this.view?.update(view, this.samples);
+  }
+
+  /**
+   * A push carries only the newest sample, and at speed many were taken since
+   * the last push (a vacuum crosses a room between two): the history fills
+   * the gap, so charts and the path miss nothing.
+   */
+  private async catchUp(to: number): Promise<void> {
+    if (this.fetching) return;
+    this.fetching = true;
+    try {
+      const from = (this.samples.at(-1)?.at ?? -1) + 1;
+      const answer = await fetch(`${this.api("history")}?from=${from}&to=${to}&points=5000`);
+      const { samples } = (await answer.json()) as { samples: Sample[] };
+      for (const s of samples) if (s.at > (this.samples.at(-1)?.at ?? -1)) this.samples.push(s);
+      if (this.samples.length > KEPT) this.samples.splice(0, this.samples.length - KEPT);
+    } catch {
+      // The next push tries again.
+    } finally {
+      this.fetching = false;
+    }
+  }
+
+  /** A zoomed span in full: the first load thinned the history; the store has every sample of it. */
+  private async fill(from: number, to: number): Promise<void> {
+    try {
+      const answer = await fetch(`${this.api("history")}?from=${Math.floor(from)}&to=${Math.ceil(to)}&points=2000`);
+      const { samples } = (await answer.json()) as { samples: Sample[] };
+      if (samples.length === 0) return;
+      const first = (samples[0] as Sample).at;
+      const last = (samples.at(-1) as Sample).at;
+      const kept = this.samples.filter((s) => s.at < first || s.at > last);
+      const at = kept.findIndex((s) => s.at > last);
+      kept.splice(at < 0 ? kept.length : at, 0, ...samples);
+      this.samples.splice(0, this.samples.length, ...kept);
+    } catch {
+      // The span stays as loaded.
+    }
   }
 
   addStory(line: Omit<StoryLine, "id">): void {
-    const row = el("div", line.kind, `${clock(line.at)}  ${line.text}`);
+    const row = el("div", line.kind, `${clock(line.at)}  ${language === "zh" && line.zh !== undefined ? line.zh : line.text}`);
     this.log.append(row);
     while (this.log.childElementCount > 200) this.log.firstElementChild?.remove();
     this.log.scrollTop = this.log.scrollHeight;
@@ -99,73 +150,120 @@ class DeviceCard {
 
   private propertyTable(): HTMLElement {
     const table = el("table", "props");
+    table.setAttribute("aria-label", t("properties"));
     for (const [name, spec] of Object.entries(this.model.properties)) {
       const row = document.createElement("tr");
       row.dataset["prop"] = name;
+      const label = el("th", "name", labelOf(spec, name, language));
+      label.setAttribute("scope", "row");
+      label.title = spec.description ?? name;
       const value = el("td", "value", "–");
       this.values.set(name, value);
-      const edit = document.createElement("td");
+      const edit = el("td", "edit");
       if (writable(spec)) {
         const editor = editorFor(name, spec);
-        const set = el("button", "", "Set");
+        const set = el("button", "", t("set"));
         set.dataset["set"] = name;
+        set.setAttribute("aria-label", `${t("set")} ${labelOf(spec, name, language)}`);
+        const refusal = refusalBox(name);
         set.onclick = () =>
-          void this.call(`set ${name}`, async () => {
-            await post(this.api("set"), { values: { [name]: editor.value() } });
-            editor.dirty = false;
-          });
+          void this.call(
+            refusal,
+            async () => {
+              await post(this.api("set"), { values: { [name]: editor.value() } });
+              editor.dirty = false;
+            },
+            // Refused: the box shows the device's value again, so what it shows is true.
+            () => {
+              editor.dirty = false;
+              editor.show(this.reported[name]);
+            },
+          );
         this.editors.set(name, editor);
-        edit.append(editor.element, set);
+        edit.append(editor.element, set, refusal);
       }
-      row.append(el("td", "name", name), value, edit);
+      row.append(label, value, edit);
       table.append(row);
     }
     return table;
   }
 
   private actionsRow(): HTMLElement {
-    const row = el("div", "row");
-    if (Object.keys(this.model.actions).length > 0) row.append(el("span", "label", "actions"));
+    const box = el("div", "actions");
+    if (Object.keys(this.model.actions).length > 0) box.append(el("h3", "", t("actions")));
     for (const [name, action] of Object.entries(this.model.actions)) {
-      const editors = Object.entries(action.params).map(([param, spec]) => [param, editorFor(param, spec)] as const);
-      const button = el("button", "", name);
+      const row = el("div", "row action");
+      row.dataset["actionRow"] = name;
+      const editors = Object.entries(action.params).map(([param, spec]) => {
+        const editor = editorFor(`${name}.${param}`, spec);
+        // A param starts at its lowest allowed value, never a blank that sends 0.
+        if (spec.type === "int" || spec.type === "number") editor.show(spec.min ?? 0);
+        const label = el("label", "param", labelOf(spec, param, language));
+        label.append(editor.element);
+        if ("unit" in spec && spec.unit !== undefined) label.append(` ${spec.unit}`);
+        row.append(label);
+        return [param, editor] as const;
+      });
+      const button = el("button", "", labelOf(action, name, language));
       button.dataset["action"] = name;
       button.title = action.description ?? "";
+      const refusal = refusalBox(name);
       button.onclick = () =>
-        void this.call(name, () => post(this.api("invoke"), { action: name, params: Object.fromEntries(editors.map(([p, e]) => [p, e.value()])) }));
-      row.append(button, ...editors.map(([, e]) => e.element));
+        void this.call(refusal, () => post(this.api("invoke"), { action: name, params: Object.fromEntries(editors.map(([p, e]) => [p, e.value()])) }));
+      row.prepend(button);
+      row.append(refusal);
+      box.append(row);
     }
-    return row;
+    return box;
   }
 
   private faultsRow(view: View): HTMLElement {
-    const row = el("div", "row");
-    row.append(el("span", "label", "faults"));
-    const power = el("button", "danger", "Cut power");
+    const box = el("div", "faults");
+    const faults = el("div", "row");
+    faults.append(el("h3", "", t("faults")));
+    const refusal = refusalBox("faults");
+    const power = el("button", "danger", t("cutPower"));
     power.dataset["fault"] = "power";
-    power.onclick = () => void this.call("power cut", () => post(this.api("power"), { offMs: 3000 }));
+    power.onclick = () => void this.call(refusal, () => post(this.api("power"), { offMs: 3000 }));
     this.networkButton.dataset["fault"] = "network";
-    this.networkButton.onclick = () => void this.call("network", () => post(this.api("network"), { up: this.networkButton.dataset["up"] !== "true" }));
-    row.append(power, this.networkButton);
+    this.networkButton.onclick = () => void this.call(refusal, () => post(this.api("network"), { up: this.networkButton.dataset["up"] !== "true" }));
+    faults.append(power, this.networkButton);
     if (view.sensors.length > 0) {
       const sensor = document.createElement("select");
       sensor.dataset["sensor"] = "";
+      sensor.setAttribute("aria-label", t("sensor"));
       for (const name of view.sensors) sensor.append(new Option(name, name));
       const failure = document.createElement("select");
-      for (const [label, value] of [["open circuit", "open"], ["short", "short"], ["mend", "mend"]]) failure.append(new Option(label, value));
-      const apply = el("button", "danger", "Fail sensor");
+      failure.setAttribute("aria-label", t("failure"));
+      for (const [label, value] of [[t("openCircuit"), "open"], [t("short"), "short"], [t("mend"), "mend"]] as const) failure.append(new Option(label, value));
+      const apply = el("button", "danger", t("failSensor"));
       apply.dataset["fault"] = "sensor";
-      apply.onclick = () =>
-        void this.call("sensor", () => post(this.api("sensor"), { name: sensor.value, failure: failure.value === "mend" ? null : failure.value }));
-      row.append(sensor, failure, apply);
+      apply.onclick = () => void this.call(refusal, () => post(this.api("sensor"), { name: sensor.value, failure: failure.value === "mend" ? null : failure.value }));
+      faults.append(sensor, failure, apply);
     }
-    for (const name of view.byHand) {
-      const hand = el("button", "", name);
-      hand.dataset["hand"] = name;
-      hand.onclick = () => void this.call(name, () => post(this.api("hand"), { name }));
-      row.append(hand);
+    faults.append(refusal);
+    box.append(faults);
+    if (view.byHand.length > 0) {
+      const hands = el("div", "row");
+      hands.append(el("h3", "", t("byHand")));
+      // What the hand did, beside the hand: the door stayed locked, the bin held 120 g.
+      const happened = el("div", "happened");
+      happened.dataset["happened"] = "";
+      happened.setAttribute("role", "status");
+      for (const name of view.byHand) {
+        const hand = el("button", "", name);
+        hand.dataset["hand"] = name;
+        hand.onclick = () =>
+          void this.call(refusalBox("hand"), async () => {
+            const answer = (await post(this.api("hand"), { name })) as { happened?: string };
+            happened.textContent = `${name}: ${answer.happened ?? ""}`;
+          });
+        hands.append(hand);
+      }
+      hands.append(happened);
+      box.append(hands);
     }
-    return row;
+    return box;
   }
 
   private refreshSeries(): void {
@@ -173,7 +271,8 @@ class DeviceCard {
     for (const s of this.samples.slice(-5)) for (const k of Object.keys(s.values)) keys.add(k);
     const have = new Set([...this.seriesBox.querySelectorAll("input")].map((i) => i.value));
     for (const key of keys) {
-      if (have.has(key)) continue;
+      // An enum's index is for views (a washer's phases), not a line to read.
+      if (have.has(key) || propertyOf(this.model, key)?.[1].type === "enum") continue;
       const box = document.createElement("input");
       box.type = "checkbox";
       box.value = key;
@@ -185,7 +284,8 @@ class DeviceCard {
         this.colourLabels();
       };
       const label = document.createElement("label");
-      label.append(box, key);
+      const unit = seriesUnit(this.model, key);
+      label.append(box, `${seriesLabel(this.model, key)}${unit === "" ? "" : ` (${unit})`}`);
       this.seriesBox.append(label);
     }
     this.colourLabels();
@@ -194,7 +294,7 @@ class DeviceCard {
   private colourLabels(): void {
     for (const label of this.seriesBox.querySelectorAll("label")) {
       const key = (label.querySelector("input") as HTMLInputElement).value;
-      label.style.color = this.chart.shown.has(key) ? this.chart.colour(key) : "#999";
+      label.style.color = this.chart.shown.has(key) ? this.chart.colour(key) : "#777";
     }
   }
 
@@ -202,14 +302,24 @@ class DeviceCard {
     return `/api/appliances/${encodeURIComponent(this.id)}/${what}`;
   }
 
-  private async call(what: string, request: () => Promise<unknown>): Promise<void> {
-    this.error.textContent = "";
+  /** Runs a request; a refusal shows in `where`, beside the control that made it, and `undo` puts the control back. */
+  private async call(where: HTMLElement, request: () => Promise<unknown>, undo?: () => void): Promise<void> {
+    where.textContent = "";
     try {
       await request();
     } catch (error) {
-      this.error.textContent = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+      where.textContent = error instanceof Error ? error.message : String(error);
+      undo?.();
     }
   }
+}
+
+/** Where a refusal shows, beside its control; a screen reader says it as it appears. */
+function refusalBox(name: string): HTMLElement {
+  const box = el("div", "refusal");
+  box.dataset["refusal"] = name;
+  box.setAttribute("role", "alert");
+  return box;
 }
 
 function el(tag: string, className: string, text?: string): HTMLElement {
@@ -219,29 +329,36 @@ function el(tag: string, className: string, text?: string): HTMLElement {
   return e;
 }
 
-function clock(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const pad = (n: number): string => String(n).padStart(2, "0");
-  return `${Math.floor(s / 3600)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+function languageSetting(): HTMLElement {
+  const label = el("label", "language", `${t("language")} `);
+  const select = document.createElement("select");
+  select.dataset["language"] = "";
+  for (const [lang, name] of LANGUAGES.map((l) => [l, l === "zh" ? "简体中文" : "English"] as const)) select.append(new Option(name, lang, lang === language, lang === language));
+  select.onchange = () => chooseLanguage(select.value === "zh" ? "zh" : "en");
+  label.append(select);
+  return label;
 }
 
 async function main(): Promise<void> {
+  document.documentElement.lang = language === "zh" ? "zh-Hans" : "en";
   const snapshot = (await (await fetch("/api/appliances")).json()) as Snapshot;
   const container = document.querySelector("[data-devices]") as HTMLElement;
   const cards = new Map<string, DeviceCard>();
   for (const a of snapshot.appliances) {
-    const card = new DeviceCard(a.id, a.model, a, a.samples, a.story);
+    const card = new DeviceCard(a.id, a.model, a);
     cards.set(a.id, card);
     container.append(card.element);
   }
   const restart = document.querySelector("[data-broker-restart]") as HTMLButtonElement;
+  restart.textContent = t("restartBroker");
   restart.hidden = !snapshot.brokerRestartable;
   restart.onclick = () => void post("/api/broker/restart", {}).catch((error: unknown) => alert(String(error)));
+  restart.before(languageSetting());
   const clockView = document.querySelector("[data-clock]") as HTMLElement;
   const events = new EventSource("/api/stream");
   events.addEventListener("state", (e) => {
     const push = JSON.parse((e as MessageEvent<string>).data) as StatePush;
-    clockView.textContent = `simulated ${clock(push.at)} · cloud ${push.cloudConnected ? "connected" : "reconnecting…"}`;
+    clockView.textContent = `${t("simulated")} ${clock(push.at)} · ${push.cloudConnected ? t("cloudConnected") : t("cloudReconnecting")}`;
     for (const view of push.appliances) {
       cards.get(view.id)?.update(view, view.sample);
     }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { LiveStatus } from "./live-status.js";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { boardCommand, buildCommand, flashCommand, keysNew, otaCommand, type BoardRun } from "./firmware.js";
@@ -117,6 +118,7 @@ async function simulate(requests: ApplianceRequest[], options: Omit<BoardRun, "d
   const appliances: SessionApplianceSpec[] = [];
   for (const { name, ...rest } of requests) appliances.push({ ...rest, app: await loadApp(name) });
   const live = process.stdout.isTTY && !json;
+  const area = new LiveStatus((text) => void process.stdout.write(text), () => process.stdout.columns || 200);
   let lastLive = 0;
   let sigint!: () => void;
   const interrupted = new Promise<void>((r) => (sigint = r));
@@ -129,8 +131,8 @@ async function simulate(requests: ApplianceRequest[], options: Omit<BoardRun, "d
     interrupted,
     print: (line, isLive) => {
       if (json) return;
-      if (!isLive) return void process.stdout.write(`${live ? "\r\x1b[K" : ""}${line}\n`);
-      if (live) return void process.stdout.write(`\r\x1b[K${line.slice(0, (process.stdout.columns || 200) - 1)}`);
+      if (!isLive) return live ? area.print(line) : void process.stdout.write(`${line}\n`);
+      if (live) return area.show(line.split("\n"));
       // Not a terminal: a status line every 5 s is enough for a log.
       const now = Date.now();
       if (now - lastLive >= 5000) {
@@ -145,7 +147,10 @@ async function simulate(requests: ApplianceRequest[], options: Omit<BoardRun, "d
   }
   const first = summaries[0] as SessionSummary;
   if (json) console.log(JSON.stringify(summaries.length === 1 ? first : summaries));
-  else process.stdout.write(`${live ? "\n" : ""}stopped by ${first.stoppedBy} after ${(first.simulatedMs / 3_600_000).toFixed(2)} h simulated\n`);
+  else {
+    area.end();
+    process.stdout.write(`stopped by ${first.stoppedBy} after ${(first.simulatedMs / 3_600_000).toFixed(2)} h simulated\n`);
+  }
   return 0;
 }
 

@@ -136,7 +136,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
       const login = brokers.cloudLogin ?? o.cloudLogin;
       refuse(new LoginRefusedError(`the broker at ${shownUrl} refused the cloud's login (${login === undefined ? "no user name: give --cloud-user and --cloud-password" : `user ${JSON.stringify(login.username)}`}): ${reason}`));
     }),
-    o.appliances.map((a) => a.app.model),
+    o.appliances.flatMap((a) => [a.app.model, ...(a.app.earlierModels ?? [])]),
     () => epoch + clock.now(),
   );
   const quickjs = engine === "embedded" ? await loadQuickJs() : undefined;
@@ -211,7 +211,11 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
       resolve("interrupt");
     });
   });
-  const show = (): void => o.print(`[${formatClock(clock.now())}] ${appliances.map((d) => statusOf(d, appliances.length > 1)).join("  ‖  ")}`, true);
+  // A line per appliance, the clock on the first: a terminal fits each to its width (cli/live-status.ts).
+  const show = (): void => {
+    const at = `[${formatClock(clock.now())}] `;
+    o.print(appliances.map((d, i) => `${i === 0 ? at : " ".repeat(at.length)}${statusOf(d, appliances.length > 1)}`).join("\n"), true);
+  };
   const statusTimer = setInterval(show, 250);
   clock.start();
   const stoppedBy = await stopped;
