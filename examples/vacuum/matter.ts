@@ -40,6 +40,8 @@ export const vacuumMatter = defineMatterMapping(vacuumModel, {
       scheduleOn: "Matter has no schedule for a vacuum",
       scheduleAt: "Matter has no schedule for a vacuum",
       utcOffset: "Matter has no schedule for a vacuum (Time Synchronization is the controller's)",
+      x: "no RoboticVacuumCleaner cluster reports where the robot is (ServiceArea names areas, not positions)",
+      y: "no RoboticVacuumCleaner cluster reports where the robot is (ServiceArea names areas, not positions)",
     },
     events: {
       binFull: "no Matter event",

@@ -34,6 +34,7 @@ export const washerMatter = defineMatterMapping(washerModel, {
       drumRpm: "LaundryWasherControls has the spin speed chosen, not the drum's speed now",
       doorLocked: "no LaundryWasher cluster reports the door lock",
       doorOpen: "no LaundryWasher cluster reports the door",
+      plan: "OperationalState lists phases (PhaseList) but not their planned minutes; the phases are mapped from state",
     },
     events: {
       imbalance: "OperationalState has no event for a lowered spin",
