@@ -1,3 +1,4 @@
+import { frozen } from "../../hal/frozen.js";
 import type { FieldSpec } from "./model.js";
 
 /**
@@ -14,7 +15,7 @@ export interface Label {
   readonly zh: string;
 }
 export type Language = keyof Label;
-export const LANGUAGES: readonly Language[] = ["en", "zh"];
+export const LANGUAGES: readonly Language[] = frozen(["en", "zh"]);
 
 /**
  * An integer that is a time: `time-of-day` minutes after local midnight (600 reads "10:00"),
@@ -25,7 +26,8 @@ export type Format = "time-of-day" | "utc-offset";
 export type StringFormat = "phases";
 
 /** The keys that are presentation, wherever a model or a member carries them: left out of the model hash. */
-export const PRESENTATION_KEYS: readonly string[] = ["label", "valueLabels", "codes", "format"];
+// Frozen, as every table a module makes as it loads: Moddable's linker keeps it in flash (hal/frozen.ts).
+export const PRESENTATION_KEYS: readonly string[] = frozen(["label", "valueLabels", "codes", "format"]);
 
 /** The language for a browser's or a terminal's locale tag ("zh-CN", "zh_CN.UTF-8" -> zh; anything else en). */
 export function languageOf(tag: string | undefined): Language {
@@ -37,10 +39,10 @@ export function labelOf(member: { readonly label?: Label } | undefined, name: st
   return member?.label?.[lang] ?? name;
 }
 
-const YES_NO: readonly [Label, Label] = [
+const YES_NO: readonly [Label, Label] = frozen([
   { en: "no", zh: "否" },
   { en: "yes", zh: "是" },
-];
+]);
 
 /** A value as a person reads it: a label for an enum's value, a bool or an error code; a format; else the number and its unit. */
 export function formatValue(spec: FieldSpec, value: unknown, lang: Language): string {
