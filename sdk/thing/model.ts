@@ -202,6 +202,15 @@ function checkField(where: string, f: FieldSpec): void {
 
 /** Decimal places of a step (0.5 -> 1, 0.25 -> 2, 5 -> 0), to undo float error. */
 export function stepDecimals(step: number): number {
+  // Made at the first use, not as the module loads (a preloaded Map is in ROM on Moddable).
+  decimalsOf ??= new Map();
+  let decimals = decimalsOf.get(step);
+  if (decimals === undefined) decimalsOf.set(step, (decimals = decimalsIn(step)));
+  return decimals;
+}
+let decimalsOf: Map<number, number> | undefined;
+
+function decimalsIn(step: number): number {
   const text = String(step);
   const e = text.indexOf("e-");
   if (e >= 0) return Number(text.slice(e + 2));
@@ -227,13 +236,17 @@ export function quantize(spec: FieldSpec, value: unknown): unknown {
 }
 
 /** `quantize` over named values; unknown names pass through, for the checks to name. */
-export function quantizeAll(fields: Readonly<Record<string, FieldSpec>>, values: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(values)) {
+export function quantizeAll(fields: Readonly<Record<string, FieldSpec>>, values: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  // Firmware updates its measurements every tick: no copy unless a value moved, and no entry arrays.
+  let out: Record<string, unknown> | undefined;
+  for (const name in values) {
     const spec = fields[name];
-    out[name] = spec === undefined ? value : quantize(spec, value);
+    const value = values[name];
+    const snapped = spec === undefined ? value : quantize(spec, value);
+    if (!Object.is(snapped, value)) out ??= { ...values };
+    if (out !== undefined) out[name] = snapped;
   }
-  return out;
+  return out ?? values;
 }
 
 /** A model's members less some, for an earlier revision defined from a later one (`defineModel({ ...spec, version: 1, properties: without(spec.properties, ["x"]) })`). */
