@@ -176,18 +176,20 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   const logs = await Promise.all(appliances.map((d, i) => { const port = o.appliances[i]?.logPort; return port === undefined ? undefined : startLogPort(port, (sink) => d.board.onLog(sink)); }));
   for (const [i, l] of logs.entries()) if (l !== undefined) o.print(`log     ${o.appliances.length > 1 ? `${appliances[i]?.id} ` : ""}every record on 127.0.0.1:${l.port} (hearth monitor 127.0.0.1:${l.port})`, false);
   let up: "up" | "interrupted" = "interrupted";
+  /** What the session started, closed in order: ports, boards, the cloud, the brokers, flash files. */
+  const closeAll = async (): Promise<void> => {
+    await Promise.all(serials.map((s) => s?.close()));
+    await Promise.all(logs.map((l) => l?.close()));
+    for (const d of appliances) d.board.powerOff();
+    await cloud.stop();
+    await brokers.close();
+    for (const f of files) f?.close();
+  };
   try {
     up = await untilBrokerAnswers(Promise.race([cloud.start(), refused]), { url, interrupted: o.interrupted, ...(o.brokerWaitMs === undefined ? {} : { timeoutMs: o.brokerWaitMs }), print: (line) => o.print(line, false) });
   } finally {
     // Not up (stopped, or no broker in time): close what was started, then return or throw.
-    if (up !== "up") {
-      await Promise.all(serials.map((s) => s?.close()));
-      await Promise.all(logs.map((l) => l?.close()));
-      for (const d of appliances) d.board.powerOff();
-      await cloud.stop();
-      await brokers.close();
-      for (const f of files) f?.close();
-    }
+    if (up !== "up") await closeAll();
   }
   if (up === "interrupted") return [];
   // A factory-fresh image starts from its defaults; the simulator shows the appliance as its app does
@@ -242,12 +244,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
   }));
   await web?.close();
   await stopExtension?.();
-  await Promise.all(serials.map((s) => s?.close()));
-  await Promise.all(logs.map((l) => l?.close()));
-  for (const d of appliances) d.board.powerOff();
-  await cloud.stop();
-  await brokers.close();
-  for (const f of files) f?.close();
+  await closeAll();
   if (failure !== undefined) throw failure;
   return summaries;
 }
