@@ -56,6 +56,8 @@ export interface CloudOptions extends IntakeOptions {
  * them in any order, and the store decides what is new (store/STORE.md).
  */
 export class Cloud {
+  /** Devices waiting to be looked up in the store (afterLookUp): the next query's, and what waits on each. */
+  private readonly lookups = { next: [] as string[], waiting: new Map<string, (() => void)[]>() };
   readonly stats: CloudStats = { received: 0, malformed: 0, refused: 0, duplicates: 0, unknownDevices: 0, late: 0, forwarded: 0 };
   readonly store: CloudStore;
   private readonly intake: Intake;
@@ -311,17 +313,44 @@ export class Cloud {
     }
     if (message.type !== "hello" && !this.devices.has(id) && this.store.immediate === undefined && this.models.size > 0) {
       // It said hello to another instance (or to this one before a restart): its revision is in the store.
-      this.store.device(id).then(
-        (record) => {
-          const found = record === undefined ? undefined : this.models.get(record.model)?.find((r) => r.hash === record.modelHash);
-          if (found !== undefined && !this.devices.has(id)) this.device(id, found.model as unknown as Model<ModelSpec>);
-          this.take(id, message, payload);
-        },
-        () => undefined, // unacknowledged: the device sends it again
-      );
-      return;
+      return this.afterLookUp(id, () => this.take(id, message, payload));
     }
     this.take(id, message, payload);
+  }
+
+  /**
+   * Runs `then` once the device's revision has been looked up in the store. What arrives for one
+   * device meanwhile waits for the same lookup, in order, and the devices that turned up in one turn
+   * are looked up in one query: a tier's other instances took the hellos, so an instance meets
+   * thousands of devices it never heard of in a burst (one query each was most of its work).
+   */
+  private afterLookUp(id: string, then: () => void): void {
+    const waiting = this.lookups.waiting.get(id);
+    if (waiting !== undefined) return void waiting.push(then);
+    this.lookups.waiting.set(id, [then]);
+    this.lookups.next.push(id);
+    if (this.lookups.next.length > 1) return;
+    void Promise.resolve().then(() => {
+      const ids = this.lookups.next.splice(0);
+      const done = (): void => {
+        for (const i of ids) {
+          const fns = this.lookups.waiting.get(i) ?? [];
+          this.lookups.waiting.delete(i);
+          for (const fn of fns) fn();
+        }
+      };
+      this.store.devices(ids).then(
+        (records) => {
+          for (const record of records) {
+            const found = this.models.get(record.model)?.find((r) => r.hash === record.modelHash);
+            if (found !== undefined && !this.devices.has(record.deviceId)) this.device(record.deviceId, found.model as unknown as Model<ModelSpec>);
+          }
+          done();
+        },
+        // Unacknowledged, and forgotten: each device sends what it sent again.
+        () => ids.forEach((i) => this.lookups.waiting.delete(i)),
+      );
+    });
   }
 
   /**

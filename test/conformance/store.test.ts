@@ -135,6 +135,14 @@ describe.each(fixtures)("store contract: $name", (fixture) => {
     expect((await store.devices()).map((d) => d.deviceId)).toEqual(["d1"]);
   });
 
+  it("devices(ids): those of the ids it knows, in device order; none for an empty list", async () => {
+    await fresh();
+    await store.accept([{ ...hello(1), deviceId: "d2" }, hello(1), { ...hello(1), deviceId: "d3" }]);
+    expect((await store.devices(["d3", "nobody", "d1"])).map((d) => d.deviceId)).toEqual(["d1", "d3"]);
+    expect(await store.devices([])).toEqual([]);
+    expect((await store.devices(["d2"]))[0]).toEqual(await store.device("d2"));
+  });
+
   it("desired: each change the next version, merged; an expected version that is not the current one is stale; atLeast; deviceHas never goes back", async () => {
     await fresh();
     expect(await store.desired("d1")).toEqual({ version: 0, values: {}, deviceVersion: 0 });

@@ -113,8 +113,11 @@ export class MemoryStore implements CloudStore {
     return this.immediate.device(deviceId);
   }
 
-  async devices(): Promise<DeviceRecord[]> {
-    return [...this.state.values()].map((s) => ({ ...s.record })).sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+  async devices(ids?: readonly string[]): Promise<DeviceRecord[]> {
+    const wanted = ids === undefined ? undefined : new Set(ids);
+    return [...this.state.values()]
+      .filter((s) => wanted?.has(s.record.deviceId) ?? true)
+      .map((s) => ({ ...s.record })).sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
   }
 
   async offline(deviceId: string, at: number): Promise<void> {

@@ -103,7 +103,8 @@ export interface CloudStore {
    */
   accept(batch: readonly Uplink[]): Promise<Outcome[]>;
   device(deviceId: string): Promise<DeviceRecord | undefined>;
-  devices(): Promise<DeviceRecord[]>;
+  /** Every device, or those of `ids` the store knows (in device order). */
+  devices(ids?: readonly string[]): Promise<DeviceRecord[]>;
   /** The device went away (its will, or its goodbye). */
   offline(deviceId: string, at: number): Promise<void>;
   reported(deviceId: string): Promise<Record<string, ReportedMember>>;

@@ -197,8 +197,11 @@ export class PostgresStore implements CloudStore {
     return rows[0] === undefined ? undefined : record(rows[0]);
   }
 
-  async devices(): Promise<DeviceRecord[]> {
-    const { rows } = await this.pool.query<DeviceRow>(`${DEVICE_SELECT} ORDER BY d.device`);
+  async devices(ids?: readonly string[]): Promise<DeviceRecord[]> {
+    const { rows } =
+      ids === undefined
+        ? await this.pool.query<DeviceRow>(`${DEVICE_SELECT} ORDER BY d.device`)
+        : await this.pool.query<DeviceRow>(`${DEVICE_SELECT} WHERE d.device = ANY($1) ORDER BY d.device`, [ids]);
     return rows.map(record);
   }
 

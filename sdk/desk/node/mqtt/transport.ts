@@ -84,6 +84,7 @@ export class MqttTransport implements Transport {
     client.on("connect", () => {
       // Small frames, sent now: Nagle's algorithm would hold them for the peer's delayed ACK.
       (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+      holdRepliesPerRead(client.stream);
       this.backoff.connected(Date.now());
       events.up();
     });
@@ -155,3 +156,27 @@ export class MqttTransport implements Transport {
     }, delay);
   }
 }
+
+const holding = new WeakSet<object>();
+
+/**
+ * MQTT.js handles each packet it reads in a turn of its own, and acknowledges
+ * a QoS 1 message (PUBACK) as it handles it: a burst of a thousand messages
+ * went back as a thousand writes, the largest cost of a cloud instance. Held
+ * from the read until the loop has handled all it read, they leave in one.
+ */
+function holdRepliesPerRead(stream: MqttClient["stream"]): void {
+  if (holding.has(stream) || typeof stream.cork !== "function") return;
+  holding.add(stream);
+  let held = false;
+  stream.on("data", () => {
+    if (held) return;
+    held = true;
+    stream.cork();
+    setImmediate(() => {
+      held = false;
+      stream.uncork();
+    });
+  });
+}
+
