@@ -330,7 +330,8 @@ export class Cloud {
     this.lookups.waiting.set(id, [then]);
     this.lookups.next.push(id);
     if (this.lookups.next.length > 1) return;
-    void Promise.resolve().then(() => {
+    // A turn of the loop later, not a microtask: while the burst is still arriving, more join this query.
+    setHostTimeout(() => {
       const ids = this.lookups.next.splice(0);
       const done = (): void => {
         for (const i of ids) {
@@ -350,7 +351,7 @@ export class Cloud {
         // Unacknowledged, and forgotten: each device sends what it sent again.
         () => ids.forEach((i) => this.lookups.waiting.delete(i)),
       );
-    });
+    }, 0);
   }
 
   /**
