@@ -73,6 +73,10 @@ export class Cloud {
   private readonly waitingForUp: (() => void)[] = [];
   private readonly uplinkListeners = new Set<(deviceId: string, message: Message) => void>();
   private readonly rollouts = new Map<number, Rollout>();
+  /** Rollouts started here, until their plan is kept in a shared store; and rollouts being loaded from it. */
+  private readonly plansKept = new Map<number, Promise<void>>();
+  private readonly following = new Set<number>();
+  private offPlans: (() => void) | undefined;
   /** Devices online now, with the firmware each said hello with. */
   private readonly presence = new Map<string, string>();
   private offAnswers: (() => void) | undefined;
@@ -116,6 +120,10 @@ export class Cloud {
   async start(options: { uplink?: string } = {}): Promise<void> {
     if (this.store.immediate === undefined) this.useBlock(await this.store.seqBlock());
     this.offAnswers = this.store.onAnswer((deviceId, frame) => this.forwardedAnswer(deviceId, frame));
+    if (this.sharesRollouts) {
+      this.offPlans = this.store.onRolloutPlan((id) => void this.follow(id));
+      for (const id of await this.store.rolloutPlans()) void this.follow(id);
+    }
     this.transport.start({
       up: () => {
         this.transport.subscribe(options.uplink ?? topics.allUp);
@@ -138,6 +146,7 @@ export class Cloud {
     }
     this.intake.stop();
     this.offAnswers?.();
+    this.offPlans?.();
     await this.transport.stop();
   }
 
@@ -192,7 +201,54 @@ export class Cloud {
    */
   rollout(options: RolloutOptions): Rollout {
     for (const id of options.devices) checkDeviceId(id);
-    const rollout = new Rollout(
+    const rollout = this.newRollout(options);
+    if (this.rollouts.has(rollout.id)) throw new HearthError("busy", `update id ${rollout.id} is already rolling out`);
+    this.rollouts.set(rollout.id, rollout);
+    if (!this.sharesRollouts) return rollout.start();
+    // Every instance of the tier serves it once its plan is kept; offered from here only after that.
+    const plan = { id: rollout.id, image: options.image, devices: [...options.devices], share: options.share ?? 1, maxFailures: options.maxFailures ?? null, at: Math.round(this.clock()) };
+    const kept = this.store.planRollout(plan).then(
+      () => void rollout.start(),
+      (error: unknown) => {
+        this.rollouts.delete(rollout.id);
+        throw error;
+      },
+    );
+    kept.catch(() => undefined); // the caller hears it from planKept
+    this.plansKept.set(rollout.id, kept);
+    return rollout;
+  }
+
+  /**
+   * Resolves once a rollout started here is kept in the store, so that every instance of the tier
+   * serves it (at once for a store of one instance); rejects, and the rollout is dropped, if the
+   * store refused it (a HearthError "busy": its id is taken).
+   */
+  planKept(updateId: number): Promise<void> {
+    return this.plansKept.get(updateId) ?? Promise.resolve();
+  }
+
+  /** A rollout another instance planned (or this one, before a restart): served here too, from where the tier stands. */
+  private async follow(updateId: number): Promise<void> {
+    if (this.rollouts.has(updateId) || this.following.has(updateId)) return;
+    this.following.add(updateId);
+    try {
+      const plan = await this.store.rolloutPlan(updateId);
+      if (plan === undefined || this.rollouts.has(updateId)) return;
+      const rollout = this.newRollout({ id: plan.id, image: plan.image, devices: plan.devices, share: plan.share, ...(plan.maxFailures === null ? {} : { maxFailures: plan.maxFailures }) });
+      rollout.resume(await this.store.rollout(updateId));
+      if (this.rollouts.has(updateId)) return;
+      this.rollouts.set(updateId, rollout);
+      rollout.start();
+    } catch {
+      // The store is away: this instance serves the rollout from its next start.
+    } finally {
+      this.following.delete(updateId);
+    }
+  }
+
+  private newRollout(options: RolloutOptions): Rollout {
+    return new Rollout(
       {
         request: (d, m, t) => this.request(d, m, t),
         send: (d, m) => this.send(d, { ...m, seq: this.nextSeq() } as Message),
@@ -200,9 +256,11 @@ export class Cloud {
       },
       options,
     );
-    if (this.rollouts.has(rollout.id)) throw new HearthError("busy", `update id ${rollout.id} is already rolling out`);
-    this.rollouts.set(rollout.id, rollout);
-    return rollout.start();
+  }
+
+  /** Whether rollouts are kept in the store and served by every instance on it (a shared store; not an observer). */
+  private get sharesRollouts(): boolean {
+    return this.store.immediate === undefined && this.options.observer !== true;
   }
 
   /**

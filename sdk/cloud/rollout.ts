@@ -133,6 +133,20 @@ export class Rollout {
     });
   }
 
+  /**
+   * Takes up where the tier stands (the store's progress, when another instance planned it or this
+   * one restarted): a device done or failed is not offered it again.
+   */
+  resume(progress: readonly { deviceId: string; phase: string; offset: number; detail: string }[]): void {
+    this.select();
+    const names = Object.keys(OtaPhase) as (keyof typeof OtaPhase)[];
+    for (const p of progress) {
+      const update = this.devices.get(p.deviceId);
+      const phase = names.find((k) => String(OtaPhase[k]) === p.phase);
+      if (update !== undefined && (phase === "done" || phase === "failed")) Object.assign(update, { phase, bytes: p.offset, detail: p.detail });
+    }
+  }
+
   /** A device said hello: offer the update if it is selected and not finished. */
   hello(deviceId: string, firmware: string): void {
     const update = this.devices.get(deviceId);

@@ -135,6 +135,23 @@ describe.each(fixtures)("store contract: $name", (fixture) => {
     expect((await store.devices()).map((d) => d.deviceId)).toEqual(["d1"]);
   });
 
+  it("rollout plans: kept whole, listed oldest first, told to every listener; an id planned twice is busy and changes nothing", async () => {
+    await fresh();
+    const heard: number[] = [];
+    const off = store.onRolloutPlan((id) => heard.push(id));
+    const image = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff);
+    const plan = { id: 4_000_000_001, image, devices: ["d1", "d2"], share: 0.5, maxFailures: 3, at: T0 + 2 };
+    await store.planRollout(plan);
+    await store.planRollout({ ...plan, id: 7, devices: [], share: 1, maxFailures: null, at: T0 + 1 });
+    await expect(store.planRollout({ ...plan, image: new Uint8Array(1) })).rejects.toMatchObject({ code: "busy" });
+    expect(await store.rolloutPlan(plan.id)).toEqual(plan);
+    expect(await store.rolloutPlan(8)).toBeUndefined();
+    expect(await store.rolloutPlans()).toEqual([7, plan.id]);
+    for (let i = 0; i < 200 && heard.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(heard.sort()).toEqual([7, plan.id].sort());
+    off();
+  });
+
   it("devices(ids): those of the ids it knows, in device order; none for an empty list", async () => {
     await fresh();
     await store.accept([{ ...hello(1), deviceId: "d2" }, hello(1), { ...hello(1), deviceId: "d3" }]);

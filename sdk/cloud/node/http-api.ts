@@ -162,6 +162,8 @@ export function httpApi(cloud: Cloud, models: readonly AnyModel[], clients: read
           ...(typeof body.share === "number" ? { share: body.share } : {}),
           ...(typeof body.maxFailures === "number" ? { maxFailures: body.maxFailures } : {}),
         });
+        // Answered once every instance of the tier can serve it (its plan is in the store).
+        await cloud.planKept(rollout.id);
         res.statusCode = 201;
         return { id: rollout.id };
       },

@@ -1,5 +1,5 @@
 import { HearthError } from "../../thing/errors.js";
-import { SEQ_BLOCK, SEQ_BLOCKS, type CloudStore, type ImmediateStore, type DeviceRecord, type Desired, type HistoryRow, type Outcome, type ReportedMember, type RolloutProgress, type StoredEvent, type StoredValue, type Uplink } from "./port.js";
+import { SEQ_BLOCK, SEQ_BLOCKS, type CloudStore, type ImmediateStore, type DeviceRecord, type Desired, type HistoryRow, type Outcome, type ReportedMember, type RolloutPlan, type RolloutProgress, type StoredEvent, type StoredValue, type Uplink } from "./port.js";
 import { startsNewSession, stampIsLater } from "./rules.js";
 
 interface DeviceState {
@@ -22,6 +22,8 @@ export class MemoryStore implements CloudStore {
   private readonly state = new Map<string, DeviceState>();
   private readonly desiredDocs = new Map<string, Desired>();
   private readonly rollouts = new Map<number, Map<string, RolloutProgress & { session: number; seq: number }>>();
+  private readonly plans = new Map<number, RolloutPlan>();
+  private readonly planListeners = new Set<(updateId: number) => void>();
   private nextBlock = 0;
   private readonly answerListeners = new Set<(deviceId: string, frame: Uint8Array) => void>();
 
@@ -158,6 +160,26 @@ export class MemoryStore implements CloudStore {
 
   async rollout(updateId: number): Promise<RolloutProgress[]> {
     return [...(this.rollouts.get(updateId)?.values() ?? [])].map(({ deviceId, phase, offset, detail, at }) => ({ deviceId, phase, offset, detail, at })).sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+  }
+
+  async planRollout(plan: RolloutPlan): Promise<void> {
+    if (this.plans.has(plan.id)) throw new HearthError("busy", `update id ${plan.id} is already rolling out`);
+    this.plans.set(plan.id, { ...plan, image: plan.image.slice(), devices: [...plan.devices] });
+    for (const listener of this.planListeners) listener(plan.id);
+  }
+
+  async rolloutPlan(updateId: number): Promise<RolloutPlan | undefined> {
+    const plan = this.plans.get(updateId);
+    return plan === undefined ? undefined : { ...plan, image: plan.image.slice(), devices: [...plan.devices] };
+  }
+
+  async rolloutPlans(): Promise<number[]> {
+    return [...this.plans.values()].sort((a, b) => a.at - b.at || a.id - b.id).map((p) => p.id);
+  }
+
+  onRolloutPlan(listener: (updateId: number) => void): () => void {
+    this.planListeners.add(listener);
+    return () => this.planListeners.delete(listener);
   }
 
   async prune(before: number): Promise<void> {

@@ -71,6 +71,18 @@ export interface StoredEvent {
   seq: number;
 }
 
+/** A rollout as every instance of a tier serves it: what `Cloud.rollout` was given. */
+export interface RolloutPlan {
+  id: number;
+  /** The signed image (os/boot/IMAGE.md). */
+  image: Uint8Array;
+  devices: readonly string[];
+  share: number;
+  maxFailures: number | null;
+  /** When it was planned, Unix ms. */
+  at: number;
+}
+
 export interface RolloutProgress {
   deviceId: string;
   phase: string;
@@ -124,6 +136,15 @@ export interface CloudStore {
   /** A command's answer, once its result has been taken. */
   answer(deviceId: string, commandId: number): Promise<Record<string, StoredValue> | undefined>;
   rollout(updateId: number): Promise<RolloutProgress[]>;
+  /**
+   * Keeps a rollout's plan, so that every instance on this store serves it, and tells them
+   * (onRolloutPlan), this one included. A HearthError "busy" if the id is planned already.
+   */
+  planRollout(plan: RolloutPlan): Promise<void>;
+  rolloutPlan(updateId: number): Promise<RolloutPlan | undefined>;
+  /** The ids of every plan kept, oldest first. */
+  rolloutPlans(): Promise<number[]>;
+  onRolloutPlan(listener: (updateId: number) => void): () => void;
   /** Drops history, events, answers and inbox entries older than `before` (Unix ms): retention. */
   prune(before: number): Promise<void>;
   /**

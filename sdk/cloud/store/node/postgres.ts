@@ -1,8 +1,8 @@
 import pg from "pg";
 import { HearthError } from "../../../thing/errors.js";
-import { SEQ_BLOCK, type CloudStore, type DeviceRecord, type Desired, type HistoryRow, type Outcome, type ReportedMember, type RolloutProgress, type StoredEvent, type StoredValue, type Uplink } from "../port.js";
+import { SEQ_BLOCK, type CloudStore, type DeviceRecord, type Desired, type HistoryRow, type Outcome, type ReportedMember, type RolloutPlan, type RolloutProgress, type StoredEvent, type StoredValue, type Uplink } from "../port.js";
 import { startsNewSession } from "../rules.js";
-import { ANSWERS_CHANNEL, SCHEMA, SCHEMA_LOCK } from "./schema.js";
+import { ANSWERS_CHANNEL, PLANS_CHANNEL, SCHEMA, SCHEMA_LOCK } from "./schema.js";
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -39,6 +39,7 @@ export class PostgresStore implements CloudStore {
   private readonly pool: pg.Pool;
   private listener: pg.Client | undefined;
   private readonly answerListeners = new Set<(deviceId: string, frame: Uint8Array) => void>();
+  private readonly planListeners = new Set<(updateId: number) => void>();
   private closed = false;
 
   private constructor(private readonly options: PostgresStoreOptions) {
@@ -272,6 +273,37 @@ export class PostgresStore implements CloudStore {
     return rows;
   }
 
+  async planRollout(plan: RolloutPlan): Promise<void> {
+    // The plan and its word to every instance in one transaction: NOTIFY is sent at the commit.
+    await this.transaction(async (q) => {
+      const { rowCount } = await q.query(
+        `INSERT INTO hearth_rollout_plans (update_id, image, devices, share, max_failures, at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+        [plan.id, Buffer.from(plan.image), plan.devices, plan.share, plan.maxFailures, plan.at],
+      );
+      if (rowCount === 0) throw new HearthError("busy", `update id ${plan.id} is already rolling out`);
+      await q.query("SELECT pg_notify($1, $2)", [PLANS_CHANNEL, String(plan.id)]);
+    });
+  }
+
+  async rolloutPlan(updateId: number): Promise<RolloutPlan | undefined> {
+    const { rows } = await this.pool.query<{ update_id: number; image: Buffer; devices: string[]; share: number; max_failures: number | null; at: number }>(
+      "SELECT update_id, image, devices, share, max_failures, at FROM hearth_rollout_plans WHERE update_id = $1",
+      [updateId],
+    );
+    const r = rows[0];
+    return r === undefined ? undefined : { id: r.update_id, image: new Uint8Array(r.image), devices: r.devices, share: r.share, maxFailures: r.max_failures, at: r.at };
+  }
+
+  async rolloutPlans(): Promise<number[]> {
+    const { rows } = await this.pool.query<{ update_id: number }>("SELECT update_id FROM hearth_rollout_plans ORDER BY at, update_id");
+    return rows.map((r) => r.update_id);
+  }
+
+  onRolloutPlan(listener: (updateId: number) => void): () => void {
+    this.planListeners.add(listener);
+    return () => this.planListeners.delete(listener);
+  }
+
   async prune(before: number): Promise<void> {
     for (const table of ["hearth_inbox", "hearth_history", "hearth_events", "hearth_answers"]) await this.pool.query(`DELETE FROM ${table} WHERE at < $1`, [before]);
   }
@@ -323,6 +355,10 @@ export class PostgresStore implements CloudStore {
     const client = new pg.Client({ connectionString: this.options.url });
     client.on("error", () => undefined);
     client.on("notification", (n) => {
+      if (n.channel === PLANS_CHANNEL) {
+        for (const listener of this.planListeners) listener(Number(n.payload));
+        return;
+      }
       const [deviceId, frame] = (n.payload ?? "").split(" ");
       if (deviceId === undefined || frame === undefined) return;
       const bytes = new Uint8Array(Buffer.from(frame, "base64"));
@@ -334,7 +370,7 @@ export class PostgresStore implements CloudStore {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${ANSWERS_CHANNEL}`);
+      await client.query(`LISTEN ${ANSWERS_CHANNEL}; LISTEN ${PLANS_CHANNEL}`);
       this.listener = client;
     } catch (error) {
       await client.end().catch(() => undefined);

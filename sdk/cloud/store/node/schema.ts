@@ -73,6 +73,14 @@ CREATE TABLE IF NOT EXISTS hearth_rollouts (
   at        bigint NOT NULL,
   PRIMARY KEY (update_id, device)
 );
+CREATE TABLE IF NOT EXISTS hearth_rollout_plans (
+  update_id    bigint PRIMARY KEY,
+  image        bytea NOT NULL,
+  devices      text[] NOT NULL,
+  share        double precision NOT NULL,
+  max_failures integer,
+  at           bigint NOT NULL
+);
 CREATE SEQUENCE IF NOT EXISTS hearth_seq_blocks MINVALUE 0 MAXVALUE 4094 START 0 CYCLE;
 `;
 
@@ -81,3 +89,6 @@ export const SCHEMA_LOCK = 0x4865617274;
 
 /** The NOTIFY channel answers travel on between instances. */
 export const ANSWERS_CHANNEL = "hearth_answers";
+
+/** The NOTIFY channel a new rollout plan's id travels on, to every instance. */
+export const PLANS_CHANNEL = "hearth_rollout_plans";
