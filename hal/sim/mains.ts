@@ -97,9 +97,10 @@ export class MainsBlock {
     const was = this.supply;
     this.supply = { ...was, ...supply };
     if (this.supply.present && !was.present) {
-      // The waveform comes back at an arbitrary phase, positive-going first.
+      // The waveform comes back at an arbitrary phase, positive-going first; jitter cannot put its first
+      // crossing before the moment it came back.
       this.nominal = this.now() + this.halfPeriod() * this.uniform();
-      this.next = this.jittered(this.nominal);
+      this.next = Math.max(this.now(), this.jittered(this.nominal));
       this.rising = true;
     }
     this.schedule();

@@ -326,9 +326,25 @@ export class RecordLog {
     } catch (error) {
       if (error instanceof FlashError && error.kind !== "power-cut") {
         this.state[s] = "bad";
+        this.retire(s);
         return;
       }
       throw error;
+    }
+  }
+
+  /**
+   * A sector that would not erase still holds its records, and a later mount would read them
+   * again: a key deleted since (its delete is not copied when its own sector is collected) would
+   * come back. Its header is programmed to zeros, which only clears bits, so mount takes it for
+   * garbage and reads none of it. If even that does not take, the sector is dead to this mount only
+   * (DESIGN.md, "What was traded away").
+   */
+  private retire(s: number): void {
+    try {
+      this.flash.program(s * this.flash.sectorBytes, new Uint8Array(this.headerBytes));
+    } catch (error) {
+      if (!(error instanceof FlashError) || error.kind === "power-cut") throw error;
     }
   }
 

@@ -145,13 +145,14 @@ describe("a lost mains", () => {
         if (lost) expect(zc.read()).toMatchObject({ mains: "lost", hz: 0 });
         h1.mains.set({ present: true });
         advance((t = dropAt + outageMs + 200));
-        const back = (h1.mains.crossingLog as number[]).filter((c) => c > dropAt + outageMs);
+        // A crossing may fall on the very instant the mains returns.
+        const back = (h1.mains.crossingLog as number[]).filter((c) => c >= dropAt + outageMs);
         const resumed = firings.filter((f) => f.at > dropAt + outageMs);
         expect(resumed.length).toBeGreaterThan(0);
         if (lost) expect(Math.min(...resumed.map((f) => f.at)), "not from the first crossing back: nothing to measure it by").toBeGreaterThanOrEqual(back[1] as number);
         expect(zc.read().mains).toBe("ok");
       }),
-      { numRuns: 60 },
+      { numRuns: 60, examples: [[{ hz: 60.20132440616446, jitterUs: 49 }, 895, 34]] },
     );
   });
 

@@ -90,12 +90,22 @@ describe("a synchronous infinite loop (board in a worker thread)", () => {
     const built = new URL("../../dist/sdk/desk/node/host/board-in-worker.js", import.meta.url).href;
     const { runBoardInWorker } = (await import(built)) as typeof import("../../sdk/desk/node/host/board-in-worker.js");
     const appUrl = new URL("../../dist/test/support/sync-hang-app.js", import.meta.url).href;
-    const result = await runBoardInWorker({ appUrl, durationMs: 60_000, watchdogMs: WATCHDOG_MS, tickMs: TICK_MS, stallMs: 500 });
+    const result = await runBoardInWorker({ appUrl, durationMs: 60_000, watchdogMs: WATCHDOG_MS, tickMs: TICK_MS, stallMs: 2000 });
     expect(result.resets.map((r) => r.reason)).toEqual(["watchdog"]);
     const reset = result.resets[0]!;
     expect(reset.at).toBeGreaterThan(20_000);
     expect(reset.at - reset.lastFedAt!).toBeLessThanOrEqual(WATCHDOG_MS + TICK_MS);
     expect(result.boots).toBe(2);
     expect(result.endedAt).toBe(60_000); // the second boot ran to the end
+  });
+
+  it("is not reset while its app is still loading on a busy host: silence counts only once the MCU runs", async () => {
+    const built = new URL("../../dist/sdk/desk/node/host/board-in-worker.js", import.meta.url).href;
+    const { runBoardInWorker } = (await import(built)) as typeof import("../../sdk/desk/node/host/board-in-worker.js");
+    const appUrl = new URL("../../dist/test/support/slow-load-app.js", import.meta.url).href;
+    const result = await runBoardInWorker({ appUrl, durationMs: 10_000, watchdogMs: WATCHDOG_MS, tickMs: TICK_MS, stallMs: 500 });
+    expect(result.resets).toEqual([]);
+    expect(result.boots).toBe(1);
+    expect(result.endedAt).toBe(10_000);
   });
 });

@@ -56,6 +56,9 @@ export async function runBoardInWorker(o: BoardInWorkerOptions): Promise<BoardIn
   }
 }
 
+/** Real time a worker may take to load the app before its MCU's silence counts. */
+const LOAD_GRACE_MS = 30_000;
+
 type Outcome = Extract<BoardWorkerMessage, { type: "done" }> | { type: "stuck"; last: Extract<BoardWorkerMessage, { type: "alive" }> };
 
 function runOnce(data: BoardWorkerData, stallMs: number): Promise<Outcome> {
@@ -69,13 +72,19 @@ function runOnce(data: BoardWorkerData, stallMs: number): Promise<Outcome> {
       resets: [],
     };
     let heard = Date.now();
+    // Loading the app's modules is the host's time, not the MCU's: a busy machine may take seconds.
+    let limit = Math.max(stallMs, LOAD_GRACE_MS);
     const check = setInterval(() => {
-      if (Date.now() - heard < stallMs) return;
+      if (Date.now() - heard < limit) return;
       clearInterval(check);
       void worker.terminate().then(() => resolve({ type: "stuck", last }));
     }, Math.max(10, stallMs / 10));
     worker.on("message", (m: BoardWorkerMessage) => {
       heard = Date.now();
+      if (m.type === "loaded") {
+        limit = stallMs;
+        return;
+      }
       if (m.type === "alive") {
         last = m;
         return;

@@ -18,6 +18,7 @@ export interface BoardWorkerData {
 
 /** What the board tells its supervisor: it lives (and when the watchdog was last fed), or it finished. */
 export type BoardWorkerMessage =
+  | { type: "loaded" }
   | { type: "alive"; now: number; lastFedAt: number; deadline: number | undefined; resets: { at: number; reason: ResetReason }[] }
   | { type: "done"; now: number; resets: { at: number; reason: ResetReason }[]; readings: Record<string, number> };
 
@@ -30,6 +31,8 @@ export type BoardWorkerMessage =
 async function main(): Promise<void> {
   const data = workerData as BoardWorkerData;
   const { app } = (await import(data.appUrl)) as { app: ApplianceApp<ModelSpec> };
+  const loaded: BoardWorkerMessage = { type: "loaded" };
+  parentPort?.postMessage(loaded);
   const clock = new VirtualClock(data.startAt);
   const sim = new HostEngineBoard(app, {
     clock,
