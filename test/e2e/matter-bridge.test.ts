@@ -259,6 +259,32 @@ describe("Matter bridge, from a matter.js controller on the simulated network", 
     await site.until(() => state(ep, "operationalState")["operationalState"] === 0);
   }, 60_000);
 
+  it("reachable follows the cloud's presence event, not a poll: each change is on the bridged endpoint within 250 ms, and reaches the subscriber", async () => {
+    const id = IDS.aircon;
+    const cloudDevice = site.cloud.list().find((d) => d.id === id)!;
+    const bridged = site.bridge.endpointOf(id)!;
+    const reachable = (): unknown => (bridged.state as unknown as { bridgedDeviceBasicInformation: { reachable: boolean } }).bridgedDeviceBasicInformation.reachable;
+    // The broker's word that the device's connection died (its will); the device runs on, and its next report brings it back.
+    const will = site.broker.transport("broker-will-ac");
+    await new Promise<void>((up) => will.start({ up, down: () => undefined, message: () => undefined }));
+    const lags: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      for (const online of [false, true]) {
+        let at = 0;
+        const off = cloudDevice.onPresence((now) => void (now === online && (at = Date.now())));
+        if (!online) will.publish(topics.up(id), encodeMessage({ type: "offline", seq: 0 }));
+        await site.until(() => at > 0);
+        off();
+        await site.until(() => reachable() === online, 5_000);
+        lags.push(Date.now() - at);
+        if (!online) await site.until(() => state(endpointOf(id), "bridgedDeviceBasicInformation")["reachable"] === false);
+      }
+    }
+    // A poll once a second would be this quick six times running about once in 4000 runs.
+    expect(Math.max(...lags)).toBeLessThan(250);
+    await site.until(() => state(endpointOf(id), "bridgedDeviceBasicInformation")["reachable"] === true);
+  });
+
   it("an appliance that goes offline is unreachable; one the bridge stops bridging leaves the controller's view", async () => {
     (site.boards.get(IDS.fridge) as unknown as { powerOff(): void }).powerOff();
     // What the broker publishes for a device whose connection died: its will (the memory broker has none of its own).

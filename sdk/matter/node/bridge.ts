@@ -65,7 +65,6 @@ export class MatterBridge {
   private readonly bridged = new Map<string, Bridged>();
   private readonly bindings = new Map<string, MatterBinding>();
   private readonly offUplink: () => void;
-  private presenceTimer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
 
   private constructor(
@@ -111,8 +110,6 @@ export class MatterBridge {
     const bridge = new MatterBridge(o, node, aggregator, { ...pairing, manualPairingCode: codes.manualPairingCode, qrPairingCode: codes.qrPairingCode });
     for (const device of o.cloud.list()) if (bridge.bindings.has(device.model.id)) await bridge.add(device);
     await node.start();
-    bridge.presenceTimer = setInterval(() => bridge.watchPresence(), 1000);
-    bridge.presenceTimer.unref();
     return bridge;
   }
 
@@ -167,9 +164,14 @@ export class MatterBridge {
     await this.aggregator.add(endpoint);
     const offReport = device.onReport(() => this.schedule(entry));
     const offEvent = device.onEvent((event) => this.forwardEvent(entry, event));
+    // Reachable follows the cloud's presence event (a hello, a report, the broker's word of a lost connection).
+    const offPresence = device.onPresence(() => {
+      entry.applying = entry.applying.then(() => this.applyPresence(entry)).catch(() => undefined);
+    });
     entry.off = () => {
       offReport();
       offEvent();
+      offPresence();
     };
     if (Object.keys(device.reported).length > 0) this.schedule(entry);
     await entry.applying;
@@ -189,7 +191,6 @@ export class MatterBridge {
     if (this.closed) return;
     this.closed = true;
     this.offUplink();
-    if (this.presenceTimer !== undefined) clearInterval(this.presenceTimer);
     for (const entry of this.bridged.values()) entry.off();
     await Promise.all([...this.bridged.values()].map((e) => e.applying));
     await this.node.close();
@@ -222,12 +223,6 @@ export class MatterBridge {
         }),
       )
       .catch((error: unknown) => console.error(`matter bridge: ${entry.device.id}: ${error instanceof Error ? error.message : String(error)}`));
-  }
-
-  private watchPresence(): void {
-    for (const entry of this.bridged.values()) {
-      if (entry.reachable !== entry.device.online) entry.applying = entry.applying.then(() => this.applyPresence(entry)).catch(() => undefined);
-    }
   }
 
   private async applyPresence(entry: Bridged): Promise<void> {
