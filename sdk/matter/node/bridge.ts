@@ -75,9 +75,14 @@ export class MatterBridge {
   ) {
     for (const b of o.bindings) this.bindings.set(b.model.id, b);
     this.offUplink = o.cloud.onUplink((id, message) => {
-      if (message.type !== "hello" || this.bridged.has(id)) return;
+      if (message.type !== "hello") return;
       const binding = this.bindings.get(message.model);
-      if (binding !== undefined) void this.add(o.cloud.device(id, binding.model)).catch(() => undefined);
+      if (binding === undefined) return;
+      const device = o.cloud.device(id, binding.model);
+      const entry = this.bridged.get(id);
+      if (entry === undefined) void this.add(device).catch(() => undefined);
+      // A hello on another revision of its model (an update): the cloud reads it with that revision now, as another CloudDevice.
+      else if (entry.device !== device) this.follow(entry, device);
     });
   }
 
@@ -144,9 +149,9 @@ export class MatterBridge {
     const timeoutMs = this.o.timeoutMs ?? 10_000;
     const link = {
       binding,
-      set: (values: Record<string, unknown>) => device.set(values as never, { timeoutMs }),
+      set: (values: Record<string, unknown>) => entry.device.set(values as never, { timeoutMs }),
       invoke: async (action: string) => {
-        await device.invoke(action as never, {} as never, { timeoutMs });
+        await entry.device.invoke(action as never, {} as never, { timeoutMs });
       },
       resync: () => {
         const entry = this.bridged.get(device.id);
@@ -162,6 +167,14 @@ export class MatterBridge {
     const entry: Bridged = { device, binding, endpoint, byKey, reachable: device.online, applying: Promise.resolve(), dirty: false, off: () => undefined };
     this.bridged.set(device.id, entry);
     await this.aggregator.add(endpoint);
+    this.listen(entry);
+    if (Object.keys(device.reported).length > 0) this.schedule(entry);
+    await entry.applying;
+  }
+
+  /** Hears the entry's device: its reports, its events, its presence. */
+  private listen(entry: Bridged): void {
+    const device = entry.device;
     const offReport = device.onReport(() => this.schedule(entry));
     const offEvent = device.onEvent((event) => this.forwardEvent(entry, event));
     // Reachable follows the cloud's presence event (a hello, a report, the broker's word of a lost connection).
@@ -173,8 +186,14 @@ export class MatterBridge {
       offEvent();
       offPresence();
     };
-    if (Object.keys(device.reported).length > 0) this.schedule(entry);
-    await entry.applying;
+  }
+
+  /** The same appliance on another revision of its model: its endpoint stays, and hears the device the cloud now holds for it. */
+  private follow(entry: Bridged, device: CloudDevice<ModelSpec>): void {
+    entry.off();
+    entry.device = device;
+    this.listen(entry);
+    this.schedule(entry);
   }
 
   /** Stops bridging an appliance: its endpoint leaves the aggregator (controllers see it go). */
