@@ -1,5 +1,6 @@
 /** `hearth/sdk`, what firmware imports: the thing model, the Device API, and the HAL and OS types firmware sees. Nothing of the simulator (that is `hearth/sim`) or the cloud. */
 export * from "./thing/model.js";
+export { parseRooms, formatRooms, MAX_ROOMS, type Room } from "./thing/presentation.js";
 export { Device, type DeviceListener } from "./device/device.js";
 export { HearthError, ErrorCode, type ErrorCodeName } from "./thing/errors.js";
 export { type FirmwareContext, type FirmwareModule } from "./device/runtime/firmware.js";

@@ -1,5 +1,5 @@
 import { Motion, vacuum as board } from "../../boards/vacuum/index.js";
-import { DigitalMode, HearthError, type FirmwareContext, frozen } from "../../sdk/index.js";
+import { DigitalMode, HearthError, type FirmwareContext, frozen, parseRooms } from "../../sdk/index.js";
 import { Cell, GridMap, moved, type Move, type Pose } from "./grid-map.js";
 import type { VacuumModel, VacuumState } from "./model.js";
 import { scheduledDay } from "./schedule.js";
@@ -24,7 +24,8 @@ type Mode = VacuumState["state"];
  * (bumps and drops mark cells it cannot enter), always heads for the nearest
  * cell it has not cleaned, goes home to recharge (or for an emptied bin)
  * when it must and carries on after, and ends the job when no cell it has
- * not cleaned can be reached.
+ * not cleaned can be reached. With rooms selected it cleans only in them:
+ * it crosses the rest with its brush and suction off.
  */
 export function vacuum({ io, kernel, device, log, watchdog, storage, update, time }: FirmwareContext<VacuumModel>): void {
   const parts = board.parts;
@@ -53,7 +54,8 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
   let pausedFrom: Mode = "cleaning";
   /** Whether the way home is a break in the job (battery, bin) rather than its end. */
   let comeBack = false;
-  let outstanding: { move: Move; sentAt: number } | undefined;
+  /** The move the motion controller is making, and whether it cleans as it goes (brush and suction on). */
+  let outstanding: { move: Move; sentAt: number; sweeping: boolean } | undefined;
   let job = { startedAt: 0, recharges: 0 };
   /** Battery use per cell moved, measured as it cleans (a first guess until then). */
   let pctPerMove = 0.05;
@@ -81,8 +83,51 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
     device.emit("stuck", { code });
   }
 
+  /** The rooms on its map as rectangles of cells, read again when `rooms` changes. */
+  let roomCells: { text: string; cells: { x0: number; y0: number; x1: number; y1: number }[] } | undefined;
+  function rooms(): { x0: number; y0: number; x1: number; y1: number }[] {
+    const text = device.get("rooms");
+    if (roomCells?.text !== text) {
+      // A cell is in a room when its centre is: metres from the dock over the cell's size, rounded inwards.
+      const dock = GridMap.SIZE / 2;
+      const cells = parseRooms(text).map((r) => ({
+        x0: dock + Math.ceil(r.x0 / board.cellM - 1e-6),
+        y0: dock + Math.ceil(r.y0 / board.cellM - 1e-6),
+        x1: dock + Math.floor(r.x1 / board.cellM + 1e-6),
+        y1: dock + Math.floor(r.y1 / board.cellM + 1e-6),
+      }));
+      roomCells = { text, cells };
+    }
+    return roomCells.cells;
+  }
+  /** The room a cell is in (n for room n), 0 for none. */
+  function roomAt(x: number, y: number): number {
+    const all = rooms();
+    for (let i = 0; i < all.length; i++) {
+      const r = all[i] as { x0: number; y0: number; x1: number; y1: number };
+      if (x >= r.x0 && x <= r.x1 && y >= r.y0 && y <= r.y1) return i + 1;
+    }
+    return 0;
+  }
+  /** The rooms selected that it has, as a bitmask; 0: the whole floor. */
+  const selection = (): number => device.get("selectedRooms") & ((1 << rooms().length) - 1);
+  /** Whether a cell is one to clean: any, with no rooms selected; else one in a room selected. */
+  function toClean(x: number, y: number, mask = selection()): boolean {
+    if (mask === 0) return true;
+    const room = roomAt(x, y);
+    return room > 0 && (mask & (1 << (room - 1))) !== 0;
+  }
+  // A selection keeps to the rooms it has (Matter's ServiceArea asks the same of a changed room list).
+  const keepSelection = (): void => {
+    const mask = selection();
+    if (mask !== device.get("selectedRooms")) device.set("selectedRooms", mask);
+  };
+  device.onWrite("rooms", keepSelection);
+  device.onWrite("selectedRooms", keepSelection);
+
   function send(move: Move): void {
-    outstanding = { move, sentAt: kernel.now() };
+    const to = move === "forward" ? map.ahead(pose) : pose;
+    outstanding = { move, sentAt: kernel.now(), sweeping: mode === "cleaning" && toClean(to.x, to.y) };
     motion.write(new Uint8Array([COMMAND[move]]));
   }
 
@@ -95,7 +140,8 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
       pose = moved(pose, sent.move, map);
       if (sent.move === "forward") {
         movesMade++;
-        map.set(pose.x, pose.y, Cell.cleaned);
+        if (sent.sweeping) map.set(pose.x, pose.y, Cell.cleaned);
+        else if (map.get(pose.x, pose.y) !== Cell.cleaned) map.set(pose.x, pose.y, Cell.passed);
       }
       return;
     }
@@ -107,7 +153,11 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
   }
 
   const atDock = (): boolean => pose.x === map.dock.x && pose.y === map.dock.y;
-  const wayHome = () => map.plan(pose, (x, y) => x === map.dock.x && y === map.dock.y, (x, y) => map.get(x, y) === Cell.cleaned);
+  const crossed = (x: number, y: number): boolean => {
+    const cell = map.get(x, y);
+    return cell === Cell.cleaned || cell === Cell.passed;
+  };
+  const wayHome = () => map.plan(pose, (x, y) => x === map.dock.x && y === map.dock.y, crossed);
   const area = (): number => map.count(Cell.cleaned) * board.cellM * board.cellM;
 
   /** A new job from the dock (or the paused one, carried on). */
@@ -122,7 +172,7 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
     if (!atDock()) throw new HearthError("busy", "it starts from its dock: dock it first", "start");
     map = new GridMap();
     pose = { ...map.dock, heading: 0 };
-    map.set(pose.x, pose.y, Cell.cleaned);
+    map.set(pose.x, pose.y, toClean(pose.x, pose.y) ? Cell.cleaned : Cell.passed);
     job = { startedAt: kernel.now(), recharges: 0 };
     home = { length: 0, atMove: -Infinity };
     leftDock = { pct: batteryPct() ?? 100, moves: movesMade };
@@ -146,6 +196,8 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
       clean(pct);
     } else if (mode === "returning") {
       if (atDock()) {
+        // On its dock it turns to face out, as a job starts: its map's frame, and the rooms drawn on it, stay the dock's.
+        if (pose.heading !== 0) return send(pose.heading === 1 ? "left" : "right");
         mode = comeBack ? "recharging" : "docked";
         return;
       }
@@ -177,7 +229,19 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
       job.recharges++;
       return goHome(true);
     }
-    const next = map.plan(pose, (x, y) => map.get(x, y) === Cell.unknown, (x, y) => map.get(x, y) === Cell.cleaned);
+    // The nearest cell to clean it has not cleaned; on the way it may cross cells it has not seen (exploring) or not to clean.
+    const mask = selection();
+    const next = map.plan(
+      pose,
+      (x, y) => {
+        const cell = map.get(x, y);
+        return (cell === Cell.unknown || cell === Cell.passed) && toClean(x, y, mask);
+      },
+      (x, y) => {
+        const cell = map.get(x, y);
+        return cell === Cell.cleaned || cell === Cell.passed || cell === Cell.unknown;
+      },
+    );
     if (next !== undefined) return send(next.move);
     device.emit("cleaningDone", { area: area(), minutes: Math.round((kernel.now() - job.startedAt) / 60_000), recharges: job.recharges });
     goHome(false);
@@ -200,7 +264,7 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
       device.set("error", VacuumError.none);
     }
     if (outstanding === undefined && pct !== undefined) drive(pct);
-    const cleaning = mode === "cleaning";
+    const cleaning = mode === "cleaning" && (outstanding === undefined ? toClean(pose.x, pose.y) : outstanding.sweeping);
     brush.write(cleaning ? 1 : 0);
     suction.write(cleaning ? Math.round(SUCTION_DUTY[device.get("suction")] * (2 ** suction.resolution - 1)) : 0);
     const full = bin.read() === 1;
@@ -208,7 +272,7 @@ export function vacuum({ io, kernel, device, log, watchdog, storage, update, tim
     binWas = full;
     // A whole percent, changed only once it has moved by three quarters of one: no flicker at a boundary.
     const battery = pct === undefined || Math.abs(pct - device.get("battery")) < 0.75 ? device.get("battery") : Math.round(pct);
-    device.update({ state: mode, battery, charging: contacts.read() === 1, binFull: full, area: area(), x: (pose.x - map.dock.x) * board.cellM, y: (pose.y - map.dock.y) * board.cellM });
+    device.update({ state: mode, battery, charging: contacts.read() === 1, binFull: full, area: area(), x: (pose.x - map.dock.x) * board.cellM, y: (pose.y - map.dock.y) * board.cellM, room: roomAt(pose.x, pose.y) });
   }
 
   /** Once a minute: a scheduled clean starts at its local time, once a local day. */

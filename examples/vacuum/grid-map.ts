@@ -1,6 +1,6 @@
 import { frozen } from "../../sdk/index.js";
-/** What the robot knows of a cell. */
-export const Cell = frozen({ unknown: 0, cleaned: 1, blocked: 2, drop: 3 } as const);
+/** What the robot knows of a cell; `passed`: crossed without cleaning (on its way to the rooms it was asked to clean). */
+export const Cell = frozen({ unknown: 0, cleaned: 1, blocked: 2, drop: 3, passed: 4 } as const);
 export type Cell = (typeof Cell)[keyof typeof Cell];
 
 /** Headings, clockwise from the way it faced on its dock: 0 ahead, 1 right, 2 back, 3 left. */

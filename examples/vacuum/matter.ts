@@ -5,7 +5,7 @@ import { vacuumModel } from "./model.js";
  * The robot vacuum as Matter's RoboticVacuumCleaner (0x74). Numbers are
  * Matter's: RvcRunMode tags (Idle 0x4000, Cleaning 0x4001), RvcCleanMode tags
  * (Vacuum 0x4001, DeepClean 0x4000, Quiet 2, Max 7), RvcOperationalState
- * states and errors.
+ * states and errors; ServiceArea (SelectWhileRunning) for its rooms.
  */
 export const vacuumMatter = defineMatterMapping(vacuumModel, {
   deviceType: "RoboticVacuumCleaner",
@@ -33,6 +33,9 @@ export const vacuumMatter = defineMatterMapping(vacuumModel, {
     completion: "cleaningDone",
   },
   battery: { percent: { property: "battery", scale: 2 }, charging: { property: "charging" } },
+  // ServiceArea: its rooms are the areas (room n is AreaID n), the selection is a bitmask; the firmware
+  // reads the selection each time it plans a move, so it takes a new one while it cleans (SelectWhileRunning).
+  areas: { rooms: { property: "rooms" }, selected: { property: "selectedRooms" }, current: { property: "room" }, selectWhileRunning: true },
   unmapped: {
     properties: {
       binFull: "the vacuum carries on by itself after the bin is emptied: not RvcOperationalState's DustBinFull error",
@@ -40,7 +43,7 @@ export const vacuumMatter = defineMatterMapping(vacuumModel, {
       scheduleOn: "Matter has no schedule for a vacuum",
       scheduleAt: "Matter has no schedule for a vacuum",
       utcOffset: "Matter has no schedule for a vacuum (Time Synchronization is the controller's)",
-      x: "no RoboticVacuumCleaner cluster reports where the robot is (ServiceArea names areas, not positions)",
+      x: "no RoboticVacuumCleaner cluster reports where the robot is (ServiceArea names areas, not positions: see room)",
       y: "no RoboticVacuumCleaner cluster reports where the robot is (ServiceArea names areas, not positions)",
     },
     events: {

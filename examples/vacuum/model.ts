@@ -13,7 +13,8 @@ const VACUUM_ERRORS = {
 export const vacuumModel = defineModel({
   id: "hearth.vacuum",
   // Revision 2: the robot reports where it is (x, y), so a console can draw its path on the floor.
-  version: 2,
+  // Revision 3: the rooms on its map, which of them to clean, and the room it is in (Matter's ServiceArea).
+  version: 3,
   label: { en: "Robot vacuum", zh: "扫地机器人" },
   properties: {
     /** recharging: back on the dock mid-job (battery low or bin full); it carries on by itself. */
@@ -38,6 +39,15 @@ export const vacuumModel = defineModel({
     x: { id: 11, type: "number", min: -20, max: 20, step: 0.1, unit: "m", access: "r", label: { en: "Position across", zh: "横向位置" } },
     /** Metres behind its dock, as it faced on the dock (its map's y: down the floor plan). */
     y: { id: 12, type: "number", min: -20, max: 20, step: 0.1, unit: "m", access: "r", label: { en: "Position along", zh: "纵向位置" } },
+    /**
+     * The rooms on its map, as its owner drew and named them in the app: "NAME:X0,Y0,X1,Y1;..." (at most
+     * 16), each a rectangle in metres in the frame of x and y (parseRooms). Room n is the n-th.
+     */
+    rooms: { id: 13, type: "string", maxLength: 240, access: "rw", label: { en: "Rooms", zh: "房间" }, format: "rooms" },
+    /** The rooms to clean, bit n-1 for room n; 0: the whole floor. Read as it plans each move, so a change mid-job takes effect at once; bits of rooms it does not have are dropped. */
+    selectedRooms: { id: 14, type: "int", min: 0, max: 65535, access: "rw", label: { en: "Rooms to clean", zh: "清扫房间" } },
+    /** The room it is in (n for room n), 0 when in none of them. */
+    room: { id: 15, type: "int", min: 0, max: 16, access: "r", label: { en: "In room", zh: "所在房间" } },
   },
   actions: {
     start: { id: 1, label: { en: "Clean", zh: "清扫" }, description: "Clean the whole floor (or carry on a paused job).", params: {}, result: {} },
@@ -74,8 +84,10 @@ export const vacuumModel = defineModel({
   },
 });
 
-/** Revision 1, which firmware before 1.1 speaks: the same without x and y (its hash is unchanged: labels are not in it). */
-export const vacuumModelV1 = defineModel({ ...vacuumModel.spec, version: 1, properties: without(vacuumModel.spec.properties, ["x", "y"]) });
+/** Revision 2, which firmware 1.1 speaks: the same without the rooms (its hash is unchanged). */
+export const vacuumModelV2 = defineModel({ ...vacuumModel.spec, version: 2, properties: without(vacuumModel.spec.properties, ["rooms", "selectedRooms", "room"]) });
+/** Revision 1, which firmware before 1.1 speaks: the same without x and y either (its hash is unchanged: labels are not in it). */
+export const vacuumModelV1 = defineModel({ ...vacuumModel.spec, version: 1, properties: without(vacuumModel.spec.properties, ["x", "y", "rooms", "selectedRooms", "room"]) });
 
 export type VacuumModel = typeof vacuumModel.spec;
 export type VacuumState = Props<VacuumModel>;
@@ -93,4 +105,8 @@ export const vacuumDefaults: VacuumState = frozen({
   error: 0,
   x: 0,
   y: 0,
+  // Out of the box it knows no rooms: it cleans the whole floor.
+  rooms: "",
+  selectedRooms: 0,
+  room: 0,
 });

@@ -34,6 +34,7 @@ type Listener<T> = (value: T) => void;
  * reported state, typed set and invoke, and streams of reports and events.
  */
 export class CloudDevice<M extends ModelSpec> {
+  /** Whether the device is online: since its hello (or any report), until the broker's word that its connection died (its will). */
   online = false;
   firmware: string | undefined;
   resetReason: number | undefined;
@@ -49,6 +50,7 @@ export class CloudDevice<M extends ModelSpec> {
   /** Sets waiting for their version to reach the device by another way (a reconcile after its hello). */
   private readonly versionWaiters = new Set<{ version: number; reached: () => void }>();
   private readonly eventListeners = new Set<Listener<{ name: EventName<M>; fields: Record<string, unknown> }>>();
+  private readonly presenceListeners = new Set<Listener<boolean>>();
 
   constructor(
     readonly id: string,
@@ -138,6 +140,12 @@ export class CloudDevice<M extends ModelSpec> {
     return () => this.eventListeners.delete(l);
   }
 
+  /** Hears the device come online (its hello, or a report after it was taken for gone) and go offline, once per change: true, then false, and so on. */
+  onPresence(listener: Listener<boolean>): () => void {
+    this.presenceListeners.add(listener);
+    return () => this.presenceListeners.delete(listener);
+  }
+
   /** Resolves with the reported state once `predicate` holds for it. */
   waitFor(predicate: (state: Partial<Props<M>>) => boolean, timeoutMs = 10_000): Promise<Partial<Props<M>>> {
     if (predicate(this.reported)) return Promise.resolve({ ...this.reported });
@@ -176,11 +184,16 @@ export class CloudDevice<M extends ModelSpec> {
     await this.sendDesired(membersToWire(this.model.spec.properties, this.desired), {});
   }
 
+  private present(online: boolean): void {
+    if (this.online === online) return;
+    this.online = online;
+    for (const listener of this.presenceListeners) listener(online);
+  }
+
   /** @internal The cloud hands this device's uplink messages here, a report's or event's members as the cloud decoded and checked them (`uplink`). */
   receive(message: Message, uplink?: Uplink): void {
     switch (message.type) {
       case "hello":
-        this.online = true;
         this.firmware = message.firmware;
         this.resetReason = message.resetReason;
         this.bootCount = message.bootCount;
@@ -192,11 +205,12 @@ export class CloudDevice<M extends ModelSpec> {
         if (Object.keys(this.desired).length > 0 && (this.desiredVersion > message.desiredVersion || this.versionWaiters.size > 0)) {
           this.resendDesired(message.desiredVersion).catch(() => undefined);
         }
+        this.present(true);
         return;
       case "report": {
         if (uplink?.kind !== "report") return;
         Object.assign(this.reported, uplink.values);
-        this.online = true;
+        this.present(true);
         this.reports++;
         for (const listener of this.reportListeners) listener(this.reported);
         return;
@@ -207,7 +221,7 @@ export class CloudDevice<M extends ModelSpec> {
         return;
       }
       case "offline":
-        this.online = false;
+        this.present(false);
         return;
       default:
         return;

@@ -1,4 +1,5 @@
 import type { ActionName, EventName, Model, ModelSpec, PropName, Props, WritableName } from "../thing/model.js";
+import { MAX_ROOMS, parseRooms } from "../thing/presentation.js";
 
 /**
  * How a thing model becomes a Matter device type: data beside the model
@@ -81,6 +82,23 @@ export interface Cabinet<M extends ModelSpec> {
   readonly measured?: Scaled<M>;
 }
 
+/**
+ * ServiceArea: the rooms of a `rooms`-format string property (parseRooms) as the areas (AreaID the
+ * room's number, from 1; LocationName its name; all on one map, AREA_MAP), the selection an integer property holding
+ * a bitmask (bit n-1 for area n; 0: none selected, the whole floor), and the room the robot is in
+ * (0 for none: CurrentArea null).
+ */
+export interface Areas<M extends ModelSpec> {
+  readonly rooms: { readonly property: { readonly [P in PropName<M>]: Props<M>[P] extends string ? P : never }[PropName<M>] };
+  readonly selected: { readonly property: { readonly [P in WritableName<M>]: Props<M>[P] extends number ? P : never }[WritableName<M>] };
+  readonly current?: { readonly property: { readonly [P in PropName<M>]: Props<M>[P] extends number ? P : never }[PropName<M>] };
+  /**
+   * ServiceArea's SelectWhileRunning: the device takes a new selection while it operates. Without
+   * it, SelectAreas while the run mode is not Idle is refused with InvalidInMode (Matter 1.4, 1.17.7.1).
+   */
+  readonly selectWhileRunning: boolean;
+}
+
 /** What the mapping does not carry, each with the reason: every member of the model is mapped or here. */
 export interface Unmapped<M extends ModelSpec> {
   readonly properties?: { readonly [P in PropName<M>]?: string };
@@ -131,6 +149,8 @@ export interface RoboticVacuumCleanerMapping<M extends ModelSpec> {
   readonly operational: Operational<M>;
   /** PowerSource (Battery, Rechargeable): batPercentRemaining is in half percents. */
   readonly battery?: { readonly percent: Scaled<M>; readonly charging: Flag<M> };
+  /** ServiceArea: the rooms it can clean, those selected, the one it is in. */
+  readonly areas?: Areas<M>;
   readonly unmapped: Unmapped<M>;
 }
 
@@ -207,4 +227,35 @@ export function tableToMatter(binding: { readonly table: readonly (readonly [unk
 export function tableFromMatter(binding: { readonly table: readonly (readonly [unknown, number])[] }, value: number): { value: unknown } | undefined {
   const row = binding.table.find(([, m]) => m === value);
   return row === undefined ? undefined : { value: row[0] };
+}
+
+/** The one map the rooms are on (ServiceArea's Maps feature: a home on one level is one map). */
+export const AREA_MAP = { mapId: 1, name: "Home" } as const;
+
+/** ServiceArea's AreaStruct for each room of a `rooms` text, on AREA_MAP (a name that repeats an earlier one is left out: Matter wants each area's info unique on a map). */
+export function roomsToAreas(text: unknown): { areaId: number; mapId: number; areaInfo: { locationInfo: { locationName: string; floorNumber: null; areaType: null }; landmarkInfo: null } }[] {
+  if (typeof text !== "string") return [];
+  const seen = new Set<string>();
+  return parseRooms(text).flatMap((room, i) => {
+    if (seen.has(room.name)) return [];
+    seen.add(room.name);
+    return [{ areaId: i + 1, mapId: AREA_MAP.mapId, areaInfo: { locationInfo: { locationName: room.name.slice(0, 128), floorNumber: null, areaType: null }, landmarkInfo: null } }];
+  });
+}
+
+/** The AreaIDs a selection bitmask names, in order (bit n-1: area n). */
+export function maskToAreas(mask: number): number[] {
+  const ids: number[] = [];
+  for (let n = 1; n <= MAX_ROOMS; n++) if ((mask & (1 << (n - 1))) !== 0) ids.push(n);
+  return ids;
+}
+
+/** The selection bitmask of AreaIDs (each 1..MAX_ROOMS); undefined when one is not a room number. */
+export function areasToMask(ids: readonly number[]): number | undefined {
+  let mask = 0;
+  for (const id of ids) {
+    if (!Number.isInteger(id) || id < 1 || id > MAX_ROOMS) return undefined;
+    mask |= 1 << (id - 1);
+  }
+  return mask;
 }

@@ -49,7 +49,7 @@ export interface EnumSpec extends Base {
 export interface StringSpec extends Base {
   readonly type: "string";
   readonly maxLength?: number;
-  /** A list of phases, "STATE:MINUTES ..." (presentation). */
+  /** A list: of phases, "STATE:MINUTES ...", or of rooms, "NAME:X0,Y0,X1,Y1;..." (presentation; see StringFormat). */
   readonly format?: StringFormat;
 }
 

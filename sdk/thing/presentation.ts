@@ -22,8 +22,13 @@ export const LANGUAGES: readonly Language[] = frozen(["en", "zh"]);
  * `utc-offset` minutes east of UTC (480 reads "UTC+8", -210 "UTC-3:30").
  */
 export type Format = "time-of-day" | "utc-offset";
-/** A string that is a plan: `phases` is "STATE:MINUTES" items, space-separated, in order ("filling:1.4 heating:12.3"); it reads "2 phases, 13.7 min". */
-export type StringFormat = "phases";
+/**
+ * A string that is a list. `phases`, a plan: "STATE:MINUTES" items, space-separated, in order
+ * ("filling:1.4 heating:12.3"); it reads "2 phases, 13.7 min". `rooms`, the rooms on a robot's map:
+ * "NAME:X0,Y0,X1,Y1" items, `;`-separated, each a rectangle in metres in the robot's frame (see
+ * `parseRooms`); it reads "4 rooms: Bedroom, Hall, Living room, Kitchen".
+ */
+export type StringFormat = "phases" | "rooms";
 
 /** The keys that are presentation, wherever a model or a member carries them: left out of the model hash. */
 // Frozen, as every table a module makes as it loads: Moddable's linker keeps it in flash (hal/frozen.ts).
@@ -65,6 +70,11 @@ export function formatValue(spec: FieldSpec, value: unknown, lang: Language): st
     if (count === 0) return "–";
     return lang === "zh" ? `${count} 个阶段，${minutes.toFixed(1)} 分钟` : `${count} phases, ${minutes.toFixed(1)} min`;
   }
+  if (spec.type === "string" && spec.format === "rooms" && typeof value === "string") {
+    const names = parseRooms(value).map((r) => r.name);
+    if (names.length === 0) return lang === "zh" ? "无" : "none";
+    return lang === "zh" ? `${names.length} 个房间：${names.join("、")}` : `${names.length} room${names.length === 1 ? "" : "s"}: ${names.join(", ")}`;
+  }
   const unit = (spec.type === "int" || spec.type === "number") && spec.unit !== undefined ? ` ${spec.unit}` : "";
   return `${String(value)}${unit}`;
 }
@@ -76,6 +86,45 @@ export function parsePhases(text: string): { state: string; minutes: number }[] 
     .map((item) => item.split(":"))
     .filter((p): p is [string, string] => p.length === 2 && p[0] !== "" && p[1]?.trim() !== "" && Number.isFinite(Number(p[1])))
     .map(([state, minutes]) => ({ state, minutes: Number(minutes) }));
+}
+
+/** A room on a robot's map: its name, and the rectangle it covers in metres (x0 <= x1, y0 <= y1). */
+export interface Room {
+  readonly name: string;
+  readonly x0: number;
+  readonly y0: number;
+  readonly x1: number;
+  readonly y1: number;
+}
+
+/** At most this many rooms: a selection of them is a bitmask in 16 bits. */
+export const MAX_ROOMS = 16;
+
+/**
+ * "Bedroom:-1.5,-5.4,1.2,-3;Hall:-1.5,-2.4,1.2,0" -> the rooms, in order: room n (from 1) is the
+ * n-th item that reads as NAME:X0,Y0,X1,Y1 (a name without `:` or `;`, four numbers, metres in the
+ * robot's frame: x to the right of its dock, y behind it, as its x and y properties). A cell belongs
+ * to a room when its centre is inside the rectangle or on its edge. An item that does not read so is
+ * skipped, and only the first MAX_ROOMS count.
+ */
+export function parseRooms(text: string): Room[] {
+  const rooms: Room[] = [];
+  for (const item of text.split(";")) {
+    const colon = item.lastIndexOf(":");
+    const name = item.slice(0, colon).trim();
+    const n = item.slice(colon + 1).split(",").map((v) => (v.trim() === "" ? Number.NaN : Number(v)));
+    if (colon < 0 || name === "" || n.length !== 4 || !n.every(Number.isFinite)) continue;
+    const [a, b, c, d] = n as [number, number, number, number];
+    rooms.push({ name, x0: Math.min(a, c), y0: Math.min(b, d), x1: Math.max(a, c), y1: Math.max(b, d) });
+    if (rooms.length === MAX_ROOMS) break;
+  }
+  return rooms;
+}
+
+/** The rooms as `parseRooms` reads them (coordinates to the centimetre). */
+export function formatRooms(rooms: readonly Room[]): string {
+  const m = (v: number): string => String(Math.round(v * 100) / 100 + 0);
+  return rooms.map((r) => `${r.name}:${m(r.x0)},${m(r.y0)},${m(r.x1)},${m(r.y1)}`).join(";");
 }
 
 /** 600 -> "10:00". */

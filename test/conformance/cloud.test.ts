@@ -4,6 +4,7 @@ import { encodeCbor, type CborValue } from "../../os/cbor.js";
 import { Cloud } from "../../sdk/cloud/index.js";
 import { modelHash } from "../../sdk/protocol/model-hash.js";
 import { topics } from "../../sdk/protocol/transport.js";
+import { encodeMessage } from "../../sdk/protocol/envelope.js";
 import { MemoryBroker } from "../../sdk/desk/sim/memory-broker.js";
 import { defineModel, type AnyModel } from "../../sdk/thing/model.js";
 import { counterModel } from "../support/counter-app.js";
@@ -199,6 +200,25 @@ describe("cloud conformance: values and bounds", () => {
     // Section 6: the member of out-of-range and wrong-type is the property.
     expect([(outOfRange?.body as unknown[])[2], (wrongType?.body as unknown[])[2]]).toEqual([1, 1]);
     expect((await t.send([1, 4, m([[1, 1]])]))[0]).toMatchObject({ type: 6, body: 4 });
+  });
+});
+
+describe("cloud: presence as an event", () => {
+  it("a device's presence is heard as it changes: online at its hello, offline at the broker's word (its will), online again at its next report; once per change", async () => {
+    const t = await cloud();
+    const device = t.c.device("dev1", counterModel);
+    const heard: boolean[] = [];
+    const off = device.onPresence((online) => heard.push(online));
+    await t.hello(1);
+    await t.send([1, 2, m([[1, 3]])]); // a report while online: no change
+    expect(heard).toEqual([true]);
+    await t.send(encodeMessage({ type: "offline", seq: 0 }));
+    expect([heard, device.online]).toEqual([[true, false], false]);
+    await t.send([1, 3, m([[1, 4]])]);
+    expect(heard).toEqual([true, false, true]);
+    off();
+    await t.send(encodeMessage({ type: "offline", seq: 0 }));
+    expect(heard).toEqual([true, false, true]);
   });
 });
 

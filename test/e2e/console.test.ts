@@ -11,6 +11,7 @@ import { app as washer } from "../../examples/washer/app.js";
 import type { ApplianceApp } from "../../sdk/desk/sim/app.js";
 import type { ModelSpec } from "../../sdk/thing/model.js";
 import { runSimulation, type SessionSummary } from "../../sdk/desk/node/host/session.js";
+import { qrModules } from "../../sdk/matter/node/session.js";
 
 /** Debian's chromium (what .ci/run installs), or HEARTH_CHROMIUM. */
 const CHROMIUM = [process.env["HEARTH_CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p !== undefined && existsSync(p));
@@ -19,6 +20,8 @@ if (CHROMIUM === undefined && (process.env["CI"] !== undefined || process.env["H
   throw new Error("the console test needs Chromium (Debian's chromium package, which .ci/run installs; or HEARTH_CHROMIUM=path)");
 }
 const AC = "sim-aircon-1";
+/** What hearth sim --matter hands the console (the bridge itself is tested in matter-bridge.test.ts): a pairing, its QR code's modules from matter.js. */
+const PAIRING = { manualPairingCode: "23392916416", qrPairingCode: "MT:Y.K90YDA13.6RB4ML00", qr: qrModules("MT:Y.K90YDA13.6RB4ML00"), commissioned: false, port: 5540 };
 
 describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () => {
   let browser: Browser;
@@ -38,6 +41,7 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
       consolePort: 0,
       print: () => undefined,
       onReady: ({ consoleUrl }) => ready(consoleUrl as string),
+      withCloud: async () => ({ stop: async () => undefined, pairing: () => ({ ...PAIRING }) }),
       interrupted: new Promise<void>((resolve) => (stop = resolve)),
     });
     browser = await chromium.launch({ executablePath: CHROMIUM as string, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
@@ -69,6 +73,28 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     expect(await target.getAttribute("step")).toBe("0.5");
     expect(await panel().locator('select[data-edit="mode"] option').allTextContents()).toEqual(["Cool", "Heat", "Fan only", "Dry", "Auto"]);
     expect(await panel().locator('tr[data-prop="room"] td.value').textContent()).toMatch(/°C$/);
+  });
+
+  it("shows the Matter pairing of hearth sim --matter: the QR code drawn from the modules the server computed, the manual code, and whether a controller has paired", async () => {
+    const matter = page.locator("[data-matter]");
+    await expect.poll(() => matter.isVisible()).toBe(true);
+    expect(await matter.locator("[data-matter-code]").textContent()).toBe("2339-291-6416");
+    expect(await matter.locator("[data-matter-payload]").textContent()).toBe(PAIRING.qrPairingCode);
+    expect(await matter.locator("[data-matter-state]").getAttribute("data-matter-state")).toBe("waiting");
+    // The SVG's dark squares, read back into rows, are the server's modules, inside a 4-module quiet zone.
+    const qr = matter.locator("svg[data-matter-qr]");
+    expect(await qr.getAttribute("viewBox")).toBe("0 0 29 29");
+    const d = (await qr.locator("path").getAttribute("d")) ?? "";
+    const drawn = Array.from({ length: 21 }, () => Array.from({ length: 21 }, () => "0"));
+    for (const [, x, y] of d.matchAll(/M(\d+) (\d+)h1v1h-1z/g)) (drawn[Number(y) - 4] as string[])[Number(x) - 4] = "1";
+    expect(drawn.map((row) => row.join(""))).toEqual(PAIRING.qr);
+    expect(Number(await qr.getAttribute("data-modules"))).toBe(PAIRING.qr.join("").split("1").length - 1);
+    // Paired: the page says so from the next push.
+    PAIRING.commissioned = true;
+    await expect.poll(() => matter.locator("[data-matter-state]").getAttribute("data-matter-state")).toBe("commissioned");
+    // The page's script carries no QR encoder and nothing of matter.js.
+    const script = await (await page.request.get(`${new URL(base).origin}/console.js`)).text();
+    expect(script).not.toMatch(/@matter|ReedSolomon|QrCode/);
   });
 
   it("names every property, action and param of the air conditioner by its model's label, with its unit, never by its member name", async () => {

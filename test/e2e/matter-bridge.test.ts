@@ -81,7 +81,7 @@ describe("Matter bridge, from a matter.js controller on the simulated network", 
     expect(state(endpointOf(IDS.aircon), "descriptor")["serverList"]).toEqual(expect.arrayContaining([0x6, 0x201, 0x202, 0x402]));
     expect(state(endpointOf(IDS.washer), "descriptor")["serverList"]).toEqual(expect.arrayContaining([0x60, 0x51, 0x53, 0x56]));
     expect(state(endpointOf(IDS.fridge), "descriptor")["serverList"]).toEqual(expect.arrayContaining([0x52, 0x57]));
-    expect(state(endpointOf(IDS.vacuum), "descriptor")["serverList"]).toEqual(expect.arrayContaining([0x54, 0x55, 0x61, 0x2f]));
+    expect(state(endpointOf(IDS.vacuum), "descriptor")["serverList"]).toEqual(expect.arrayContaining([0x54, 0x55, 0x61, 0x2f, 0x150]));
   });
 
   it("reads every mapped attribute as the device reports it, converted", () => {
@@ -116,6 +116,14 @@ describe("Matter bridge, from a matter.js controller on the simulated network", 
     expect(state(rvEp, "rvcCleanMode")["currentMode"]).toBe(["quiet", "standard", "strong", "max"].indexOf(rv["suction"] as string));
     expect(state(rvEp, "rvcOperationalState")["operationalState"]).toBe(0x42);
     expect(state(rvEp, "powerSource")).toMatchObject({ batPercentRemaining: (rv["battery"] as number) * 2, batChargeState: rv["charging"] === true ? 1 : 2 });
+    const rooms = (rv["rooms"] as string).split(";").map((item) => item.slice(0, item.lastIndexOf(":")));
+    expect(rooms).toEqual(["Bedroom", "Hall", "Living room", "Kitchen"]);
+    expect(state(rvEp, "serviceArea")).toMatchObject({
+      supportedAreas: rooms.map((name, i) => ({ areaId: i + 1, mapId: 1, areaInfo: { locationInfo: { locationName: name, floorNumber: null, areaType: null }, landmarkInfo: null } })),
+      supportedMaps: [{ mapId: 1, name: "Home" }],
+      selectedAreas: [],
+      currentArea: rv["room"], // the dock is in the hall: 2
+    });
   });
 
   it("writes the air conditioner's setpoint and mode: the device gets them, the subscriber sees its report", async () => {
@@ -190,6 +198,46 @@ describe("Matter bridge, from a matter.js controller on the simulated network", 
     expect(await ep.commandsOf("rvcCleanMode")["changeToMode"]!({ newMode: 9 })).toMatchObject({ status: 1 }); // UnsupportedMode
   });
 
+  it("selects the vacuum's areas through ServiceArea: it goes to the room selected (CurrentArea reaches the subscriber) and cleans only there; an area it lacks is refused and nothing changes", async () => {
+    const ep = endpointOf(IDS.vacuum);
+    const areas = (): Struct => state(ep, "serviceArea");
+    const select = ep.commandsOf("serviceArea")["selectAreas"]!;
+    const board = site.boards.get(IDS.vacuum) as unknown as { plant: { cleaned: Set<number> } };
+    // A vacuum without SelectWhileRunning refuses while it operates; this one takes a selection at any time (the feature map says so).
+    expect(state(ep, "serviceArea")["featureMap"]).toMatchObject({ selectWhileRunning: true, maps: true, progressReporting: false });
+
+    // Area 7 is not one of its rooms: UnsupportedArea (1), and nothing reaches the device.
+    expect(await select({ newAreas: [4, 7] })).toMatchObject({ status: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(device(IDS.vacuum).get("selectedRooms")).toBe(0);
+    expect(areas()["selectedAreas"]).toEqual([]);
+
+    await site.until(() => device(IDS.vacuum).get("state") === "docked", 60_000);
+    await site.until(() => areas()["currentArea"] === 2); // the hall, where its dock is
+    const seen: unknown[] = [];
+    ep.eventsOf("serviceArea")["currentArea$Changed"]?.on((value: unknown) => void seen.push(value));
+    expect(await select({ newAreas: [4] })).toMatchObject({ status: 0 }); // the kitchen
+    await site.until(() => device(IDS.vacuum).get("selectedRooms") === 0b1000);
+    await site.until(() => JSON.stringify(areas()["selectedAreas"]) === "[4]");
+
+    const before = new Set(board.plant.cleaned);
+    expect(await ep.commandsOf("rvcRunMode")["changeToMode"]!({ newMode: 1 })).toMatchObject({ status: 0 });
+    await site.until(() => areas()["currentArea"] === 4, 60_000);
+    expect(seen).toContain(4);
+    // Some floor cleaned since, all of it in the kitchen (FLAT_ROOMS: x 12..32, y 14..19 in the plant's cells).
+    await site.until(() => board.plant.cleaned.size > before.size + 5, 60_000);
+    const inKitchen = (cell: number): boolean => cell % 1000 >= 12 && cell % 1000 <= 32 && Math.floor(cell / 1000) >= 14 && Math.floor(cell / 1000) <= 19;
+    expect([...board.plant.cleaned].filter((c) => !before.has(c) && !inKitchen(c))).toEqual([]);
+
+    // While it cleans: the living room as well (SelectWhileRunning), then back to the whole floor.
+    expect(await select({ newAreas: [3, 4, 4] })).toMatchObject({ status: 0 }); // a repeated area counts once
+    await site.until(() => device(IDS.vacuum).get("selectedRooms") === 0b1100);
+    await site.until(() => JSON.stringify(areas()["selectedAreas"]) === "[3,4]");
+    expect(await select({ newAreas: [] })).toMatchObject({ status: 0 });
+    await site.until(() => device(IDS.vacuum).get("selectedRooms") === 0 && JSON.stringify(areas()["selectedAreas"]) === "[]");
+    expect(await ep.commandsOf("rvcOperationalState")["goHome"]!(undefined)).toMatchObject({ commandResponseState: { errorStateId: 0 } });
+  }, 120_000);
+
   it("sets the fridge's cabinets through TemperatureControl", async () => {
     const [fridge, freezer] = cabinets(endpointOf(IDS.fridge));
     await (fridge as Endpoint).commandsOf("temperatureControl")["setTemperature"]!({ targetTemperature: 550 });
@@ -210,6 +258,32 @@ describe("Matter bridge, from a matter.js controller on the simulated network", 
     expect(completions[0]).toMatchObject({ completionErrorCode: 0 });
     await site.until(() => state(ep, "operationalState")["operationalState"] === 0);
   }, 60_000);
+
+  it("reachable follows the cloud's presence event, not a poll: each change is on the bridged endpoint within 250 ms, and reaches the subscriber", async () => {
+    const id = IDS.aircon;
+    const cloudDevice = site.cloud.list().find((d) => d.id === id)!;
+    const bridged = site.bridge.endpointOf(id)!;
+    const reachable = (): unknown => (bridged.state as unknown as { bridgedDeviceBasicInformation: { reachable: boolean } }).bridgedDeviceBasicInformation.reachable;
+    // The broker's word that the device's connection died (its will); the device runs on, and its next report brings it back.
+    const will = site.broker.transport("broker-will-ac");
+    await new Promise<void>((up) => will.start({ up, down: () => undefined, message: () => undefined }));
+    const lags: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      for (const online of [false, true]) {
+        let at = 0;
+        const off = cloudDevice.onPresence((now) => void (now === online && (at = Date.now())));
+        if (!online) will.publish(topics.up(id), encodeMessage({ type: "offline", seq: 0 }));
+        await site.until(() => at > 0);
+        off();
+        await site.until(() => reachable() === online, 5_000);
+        lags.push(Date.now() - at);
+        if (!online) await site.until(() => state(endpointOf(id), "bridgedDeviceBasicInformation")["reachable"] === false);
+      }
+    }
+    // A poll once a second would be this quick six times running about once in 4000 runs.
+    expect(Math.max(...lags)).toBeLessThan(250);
+    await site.until(() => state(endpointOf(id), "bridgedDeviceBasicInformation")["reachable"] === true);
+  });
 
   it("an appliance that goes offline is unreachable; one the bridge stops bridging leaves the controller's view", async () => {
     (site.boards.get(IDS.fridge) as unknown as { powerOff(): void }).powerOff();

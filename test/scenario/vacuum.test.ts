@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FloorPlant, type FloorOptions } from "../../boards/vacuum/plant.js";
+import { FLAT_ROOMS, FloorPlant, type FloorOptions } from "../../boards/vacuum/plant.js";
 import { app } from "../../examples/vacuum/app.js";
 import { SCHEDULE_KEY } from "../../examples/vacuum/firmware.js";
 import { Cell, GridMap } from "../../examples/vacuum/grid-map.js";
@@ -127,6 +127,66 @@ describe("robot vacuum: cleaning the flat", () => {
     expect(v.sim.device.get("error")).toBe(0);
     await v.cleanUntilDocked();
     expect(v.floor().coverage()).toBeGreaterThanOrEqual(0.95);
+  });
+
+  /** The plant's cells (its keys, y * 1000 + x) of FLAT's rooms, by room number (from 1, as the app draws them on the robot's map). */
+  const cellsOf = (room: number): Set<number> => {
+    const r = FLAT_ROOMS[room - 1]!;
+    const cells = new Set<number>();
+    for (let y = r.y; y < r.y + r.h; y++) for (let x = r.x; x < r.x + r.w; x++) cells.add(y * 1000 + x);
+    return cells;
+  };
+  const share = (floor: FloorPlant, cells: Set<number>): number => {
+    const reachable = [...cells].filter((c) => floor.reachable().has(c));
+    return reachable.filter((c) => floor.cleaned.has(c)).length / reachable.length;
+  };
+
+  it("with rooms selected it cleans only those (crossing the rest with its brush and suction off), says which room it is in, and docks facing out", async () => {
+    const v = vacuumSim();
+    expect(v.sim.device.get("rooms")).toMatch(/^Bedroom:.*;Hall:.*;Living room:.*;Kitchen:/);
+    expect(v.sim.device.get("room")).toBe(0); // not reported before its first tick
+    v.clock.runFor(1000);
+    expect(v.sim.device.get("room")).toBe(2); // the dock is in the hall
+    // A short job first, sent home: on its dock it turns to face out again, so the rooms drawn in the dock's frame are where they were.
+    await v.sim.device.remoteCall("start", {});
+    v.clock.runFor(2 * MIN);
+    await v.sim.device.remoteCall("dock", {});
+    v.runUntil(() => v.sim.device.get("state") === "docked", HOUR);
+    expect([v.floor().docked, v.floor().heading]).toEqual([true, 0]);
+    v.floor().cleaned.clear();
+    v.events.length = 0;
+    v.sim.device.remoteWrite({ selectedRooms: 0b1001 }); // the bedroom and the kitchen
+    const seen = new Set<number>();
+    v.sim.device.observe({ changed: (names) => void (names.includes("room") && seen.add(v.sim.device.get("room"))) });
+    await v.cleanUntilDocked();
+    expect(v.sim.device.get("state")).toBe("docked");
+    const selected = new Set([...cellsOf(1), ...cellsOf(4)]);
+    expect([...v.floor().cleaned].filter((c) => !selected.has(c))).toEqual([]);
+    expect(share(v.floor(), cellsOf(1))).toBeGreaterThanOrEqual(0.95);
+    expect(share(v.floor(), cellsOf(4))).toBeGreaterThanOrEqual(0.95);
+    expect([...seen]).toEqual(expect.arrayContaining([1, 2, 4]));
+    const done = v.events.find((e) => e.name === "cleaningDone");
+    expect(done?.fields["area"]).toBeCloseTo(v.floor().cleaned.size * 0.09, 0);
+    expect(v.sim.device.get("selectedRooms")).toBe(0b1001); // kept for the next job
+    expect(v.sim.kernel.faultCount).toBe(0);
+  });
+
+  it("takes a change of rooms mid-job at once (Matter's SelectWhileRunning), and keeps a selection to the rooms it has", async () => {
+    const v = vacuumSim();
+    v.sim.device.remoteWrite({ selectedRooms: 0b1000 }); // the kitchen
+    await v.sim.device.remoteCall("start", {});
+    v.runUntil(() => v.sim.device.get("room") === 4, HOUR);
+    expect(v.sim.device.get("room")).toBe(4);
+    v.sim.device.remoteWrite({ selectedRooms: 0b1010 }); // and the hall
+    v.runUntil(() => v.sim.device.get("state") === "docked", 6 * HOUR);
+    expect(share(v.floor(), cellsOf(2))).toBeGreaterThanOrEqual(0.95);
+    expect(share(v.floor(), cellsOf(4))).toBeGreaterThanOrEqual(0.95);
+    expect(share(v.floor(), cellsOf(1))).toBe(0);
+    // A bit of a room it does not have is dropped; with no rooms there is nothing to select (the whole floor).
+    v.sim.device.remoteWrite({ selectedRooms: 0b110001 });
+    expect(v.sim.device.get("selectedRooms")).toBe(0b000001);
+    v.sim.device.remoteWrite({ rooms: "" });
+    expect(v.sim.device.get("selectedRooms")).toBe(0);
   });
 
   it("starts its scheduled clean at 10:00 Beijing time, once a day, from the cloud's time sync", async () => {

@@ -6,7 +6,7 @@ import { fridgeMatter } from "../../examples/fridge/matter.js";
 import { vacuumMatter } from "../../examples/vacuum/matter.js";
 import { vacuumModel } from "../../examples/vacuum/model.js";
 import { washerMatter } from "../../examples/washer/matter.js";
-import { defineMatterMapping, mappedMembers, scaledFromMatter, scaledToMatter, tableFromMatter, tableToMatter, unaccounted, type MatterBinding } from "../../sdk/matter/mapping.js";
+import { areasToMask, defineMatterMapping, maskToAreas, mappedMembers, roomsToAreas, scaledFromMatter, scaledToMatter, tableFromMatter, tableToMatter, unaccounted, type MatterBinding } from "../../sdk/matter/mapping.js";
 import { problemWith } from "../../sdk/thing/validate.js";
 import type { NumberSpec } from "../../sdk/thing/model.js";
 
@@ -24,6 +24,18 @@ describe("Matter mappings beside the thing models", () => {
       for (const p of Object.keys(unmapped.properties ?? {})) expect(mapped.properties.has(p), `${b.model.id} ${p}`).toBe(false);
       for (const a of Object.keys(unmapped.actions ?? {})) expect(mapped.actions.has(a), `${b.model.id} ${a}`).toBe(false);
     }
+  });
+
+  it("the vacuum's rooms are ServiceArea's areas: AreaID the room's number on one map, a selection's bitmask both ways, a repeated name left out", () => {
+    const areas = roomsToAreas("Bedroom:0,0,1,1;Hall:1,1,2,2;Bedroom:2,2,3,3;Kitchen:3,3,4,4");
+    expect(areas.map((a) => [a.areaId, a.mapId, a.areaInfo.locationInfo.locationName])).toEqual([[1, 1, "Bedroom"], [2, 1, "Hall"], [4, 1, "Kitchen"]]);
+    expect(roomsToAreas(undefined)).toEqual([]);
+    fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 16 })), (ids) => {
+      expect(maskToAreas(areasToMask(ids) as number)).toEqual([...ids].sort((a, b) => a - b));
+    }));
+    for (const bad of [[0], [17], [1.5]]) expect(areasToMask(bad), String(bad)).toBeUndefined();
+    const m = vacuumMatter.mapping;
+    expect(m.deviceType === "RoboticVacuumCleaner" && m.areas).toMatchObject({ rooms: { property: "rooms" }, selected: { property: "selectedRooms" }, current: { property: "room" }, selectWhileRunning: true });
   });
 
   it("a mode table's values are the property's values, each mode once", () => {
@@ -98,6 +110,11 @@ describe("Matter mappings beside the thing models", () => {
     defineMatterMapping(vacuumModel, { deviceType: "RoboticVacuumCleaner", runModes: { ...runModes, modes: [{ ...runModes.modes[0], enter: { invoke: "fly" } }] }, operational, unmapped });
     // @ts-expect-error "colour" is not a property of hearth.vacuum
     defineMatterMapping(vacuumModel, { deviceType: "RoboticVacuumCleaner", runModes, operational, unmapped: { properties: { colour: "none" } } });
+    // Areas: the selection must be a writable number, the rooms a string.
+    // @ts-expect-error room is read-only: it cannot hold the selection
+    defineMatterMapping(vacuumModel, { deviceType: "RoboticVacuumCleaner", runModes, operational, areas: { rooms: { property: "rooms" }, selected: { property: "room" }, selectWhileRunning: true }, unmapped });
+    // @ts-expect-error battery is a number, not the rooms' text
+    defineMatterMapping(vacuumModel, { deviceType: "RoboticVacuumCleaner", runModes, operational, areas: { rooms: { property: "battery" }, selected: { property: "selectedRooms" }, selectWhileRunning: true }, unmapped });
     // The same shapes with the model's own names compile.
     expect(defineMatterMapping(vacuumModel, { deviceType: "RoboticVacuumCleaner", runModes, operational, unmapped }).mapping.deviceType).toBe("RoboticVacuumCleaner");
   });

@@ -4,7 +4,7 @@ import { airconModel } from "../../examples/aircon/model.js";
 import { fridgeModel } from "../../examples/fridge/model.js";
 import { vacuumModel } from "../../examples/vacuum/model.js";
 import { defineModel, ModelError } from "../../sdk/thing/model.js";
-import { describeValues, formatValue, languageOf, parseFormatted, timeOfDay, utcOffset } from "../../sdk/thing/presentation.js";
+import { describeValues, formatRooms, formatValue, languageOf, MAX_ROOMS, parseFormatted, parseRooms, timeOfDay, utcOffset } from "../../sdk/thing/presentation.js";
 
 describe("a model's presentation: how a person reads it", () => {
   it("reads values in the model's words, in English and Simplified Chinese", () => {
@@ -19,6 +19,22 @@ describe("a model's presentation: how a person reads it", () => {
     expect(formatValue(vacuumModel.spec.properties.scheduleAt, 600, "en")).toBe("10:00");
     expect(formatValue(vacuumModel.spec.properties.utcOffset, 480, "zh")).toBe("UTC+8");
     expect(describeValues(airconModel.spec.events.targetNotReached.fields, { room: 27.3, target: 22, minutes: 30 }, "en")).toBe("Room temperature 27.3 °C, Target temperature 22 °C, Running for 30");
+  });
+
+  it("a robot's rooms: read in order, each a rectangle in metres; what does not read so is skipped; written back as read", () => {
+    const text = "Bedroom:-1.5,-5.4,1.2,-3;Hall:1.2,0,-1.5,-2.4;broken;:1,2,3,4;Odd:1,2,3;Living room:1.8,-5.4,7.8,-2.1";
+    expect(parseRooms(text)).toEqual([
+      { name: "Bedroom", x0: -1.5, y0: -5.4, x1: 1.2, y1: -3 },
+      { name: "Hall", x0: -1.5, y0: -2.4, x1: 1.2, y1: 0 },
+      { name: "Living room", x0: 1.8, y0: -5.4, x1: 7.8, y1: -2.1 },
+    ]);
+    expect(formatValue(vacuumModel.spec.properties.rooms, text, "en")).toBe("3 rooms: Bedroom, Hall, Living room");
+    expect(formatValue(vacuumModel.spec.properties.rooms, "", "zh")).toBe("无");
+    expect(parseRooms(Array.from({ length: 20 }, (_, i) => `R${i}:0,0,1,1`).join(";"))).toHaveLength(MAX_ROOMS);
+    const room = fc.record({ name: fc.stringMatching(/^[A-Za-z][A-Za-z ]{0,10}[A-Za-z]$/), x0: fc.integer({ min: -200, max: 0 }), y0: fc.integer({ min: -200, max: 0 }), x1: fc.integer({ min: 0, max: 200 }), y1: fc.integer({ min: 0, max: 200 }) }).map((r) => ({ ...r, x0: r.x0 / 10, y0: r.y0 / 10, x1: r.x1 / 10, y1: r.y1 / 10 }));
+    fc.assert(fc.property(fc.array(room, { maxLength: MAX_ROOMS }), (rooms) => {
+      expect(parseRooms(formatRooms(rooms))).toEqual(rooms);
+    }));
   });
 
   it("a clock time and a UTC offset read back as the minutes they came from, for every value the fields allow", () => {

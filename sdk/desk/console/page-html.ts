@@ -95,6 +95,14 @@ export const PAGE_HTML = `<!doctype html>
   .front-panel .keys { display: flex; flex-wrap: wrap; gap: 6px; }
   .front-panel button.key { background: #2f2b29; color: #f2ebe4; border-color: #4a4441; border-radius: 16px; min-width: 56px; }
   .front-panel button.key:active { background: #4a4441; }
+  aside.matter { display: flex; flex-wrap: wrap; gap: 12px 20px; align-items: center; margin: 16px 16px 0; padding: 14px; background: var(--card); border: 1px solid var(--line); border-radius: 10px; }
+  aside.matter[hidden] { display: none; }
+  aside.matter svg { width: 168px; height: 168px; flex: none; }
+  aside.matter h2 { margin: 0 0 4px; font-size: 16px; }
+  aside.matter p { margin: 4px 0; }
+  aside.matter .matter-code strong { font-size: 20px; letter-spacing: .05em; font-variant-numeric: tabular-nums; }
+  aside.matter .matter-payload { font-family: ui-monospace, monospace; font-size: 12px; color: var(--dim); }
+  @media (max-width: 600px) { aside.matter { margin: 8px 8px 0; } }
 </style>
 </head>
 <body>

@@ -9,14 +9,16 @@ import {
   RvcCleanModeServer,
   RvcOperationalStateServer,
   RvcRunModeServer,
+  ServiceAreaServer,
   TemperatureControlServer,
   ThermostatServer,
 } from "@matter/main/behaviors";
 import { ModeBase } from "@matter/main/clusters/mode-base";
 import { OperationalState } from "@matter/main/clusters/operational-state";
+import { ServiceArea } from "@matter/main/clusters/service-area";
 import { Status, StatusResponseError } from "@matter/main/types";
 import type { MatterMapping, Modes, Operational } from "../mapping.js";
-import { scaledFromMatter, tableFromMatter } from "../mapping.js";
+import { areasToMask, scaledFromMatter, tableFromMatter } from "../mapping.js";
 import type { ModelSpec } from "../../thing/model.js";
 import { fromController, invokeAction, linkOf, setFromCommand, writeFromController } from "./link.js";
 
@@ -228,3 +230,54 @@ export class HearthRvcOperationalStateServer extends RvcOperationalStateServer.e
   }
 }
 
+
+/** The Idle tag of RvcRunMode (Matter 1.4, 7.2.7.1): a vacuum in a mode without it is operating. */
+const RVC_IDLE = 0x4000;
+
+/**
+ * ServiceArea's SelectAreas: checked against SupportedAreas first (an unknown area is refused with
+ * UnsupportedArea, and nothing is sent), then the selection goes to the device as the cloud's set of
+ * the bitmask; SelectedAreas follows the device's report. Without SelectWhileRunning, a vacuum that is
+ * not Idle refuses with InvalidInMode; the device's own refusal (busy) is InvalidInMode too.
+ */
+async function selectAreas(
+  server: { endpoint: object; assert(request: ServiceArea.SelectAreasRequest): { result: ServiceArea.SelectAreasResponse; validatedAreas?: number[] }; idle(): boolean },
+  request: ServiceArea.SelectAreasRequest,
+): Promise<ServiceArea.SelectAreasResponse> {
+  const m = mappingOf(server.endpoint);
+  if (m.deviceType !== "RoboticVacuumCleaner" || m.areas === undefined) throw new StatusResponseError("this appliance has no areas", Status.UnsupportedCommand);
+  const { result, validatedAreas } = server.assert(request);
+  if (result.status !== ServiceArea.SelectAreasStatus.Success || validatedAreas === undefined) return result;
+  const mask = areasToMask(validatedAreas);
+  if (mask === undefined) return { status: ServiceArea.SelectAreasStatus.UnsupportedArea, statusText: `areas are rooms 1..16: ${validatedAreas.join(", ")}` };
+  if (!m.areas.selectWhileRunning && !server.idle()) return { status: ServiceArea.SelectAreasStatus.InvalidInMode, statusText: "it is operating: select areas while it is idle" };
+  try {
+    await setFromCommand(server.endpoint, m.areas.selected.property, mask);
+  } catch (error) {
+    if (!(error instanceof StatusResponseError) || error.code !== Status.Busy) throw error;
+    return { status: ServiceArea.SelectAreasStatus.InvalidInMode, statusText: error.bareMessage.slice(0, 256) };
+  }
+  return { status: ServiceArea.SelectAreasStatus.Success, statusText: "" };
+}
+
+/** Whether the vacuum's current run mode carries the Idle tag. */
+function rvcIdle(endpoint: object): boolean {
+  const m = mappingOf(endpoint);
+  if (m.deviceType !== "RoboticVacuumCleaner") return true;
+  const current = (endpoint as { stateOf(type: typeof HearthRvcRunModeServer): { currentMode: number } }).stateOf(HearthRvcRunModeServer).currentMode;
+  return m.runModes.modes.find((mode) => mode.mode === current)?.tags.includes(RVC_IDLE) ?? true;
+}
+
+// Maps: matter.js 0.17.9's ServiceAreaServer reads SupportedMaps as it starts whether or not the feature is
+// on (and fails without it); the rooms are on one map (mapping.ts, AREA_MAP).
+export class HearthServiceAreaServer extends ServiceAreaServer.with("Maps") {
+  override selectAreas(request: ServiceArea.SelectAreasRequest): Promise<ServiceArea.SelectAreasResponse> {
+    return selectAreas({ endpoint: this.endpoint, assert: (r) => this.assertSelectServiceArea(r), idle: () => rvcIdle(this.endpoint) }, request);
+  }
+}
+
+export class HearthServiceAreaWhileRunningServer extends ServiceAreaServer.with("Maps", "SelectWhileRunning") {
+  override selectAreas(request: ServiceArea.SelectAreasRequest): Promise<ServiceArea.SelectAreasResponse> {
+    return selectAreas({ endpoint: this.endpoint, assert: (r) => this.assertSelectServiceArea(r), idle: () => true }, request);
+  }
+}

@@ -65,7 +65,6 @@ export class MatterBridge {
   private readonly bridged = new Map<string, Bridged>();
   private readonly bindings = new Map<string, MatterBinding>();
   private readonly offUplink: () => void;
-  private presenceTimer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
 
   private constructor(
@@ -76,9 +75,14 @@ export class MatterBridge {
   ) {
     for (const b of o.bindings) this.bindings.set(b.model.id, b);
     this.offUplink = o.cloud.onUplink((id, message) => {
-      if (message.type !== "hello" || this.bridged.has(id)) return;
+      if (message.type !== "hello") return;
       const binding = this.bindings.get(message.model);
-      if (binding !== undefined) void this.add(o.cloud.device(id, binding.model)).catch(() => undefined);
+      if (binding === undefined) return;
+      const device = o.cloud.device(id, binding.model);
+      const entry = this.bridged.get(id);
+      if (entry === undefined) void this.add(device).catch(() => undefined);
+      // A hello on another revision of its model (an update): the cloud reads it with that revision now, as another CloudDevice.
+      else if (entry.device !== device) this.follow(entry, device);
     });
   }
 
@@ -111,8 +115,6 @@ export class MatterBridge {
     const bridge = new MatterBridge(o, node, aggregator, { ...pairing, manualPairingCode: codes.manualPairingCode, qrPairingCode: codes.qrPairingCode });
     for (const device of o.cloud.list()) if (bridge.bindings.has(device.model.id)) await bridge.add(device);
     await node.start();
-    bridge.presenceTimer = setInterval(() => bridge.watchPresence(), 1000);
-    bridge.presenceTimer.unref();
     return bridge;
   }
 
@@ -147,9 +149,9 @@ export class MatterBridge {
     const timeoutMs = this.o.timeoutMs ?? 10_000;
     const link = {
       binding,
-      set: (values: Record<string, unknown>) => device.set(values as never, { timeoutMs }),
+      set: (values: Record<string, unknown>) => entry.device.set(values as never, { timeoutMs }),
       invoke: async (action: string) => {
-        await device.invoke(action as never, {} as never, { timeoutMs });
+        await entry.device.invoke(action as never, {} as never, { timeoutMs });
       },
       resync: () => {
         const entry = this.bridged.get(device.id);
@@ -165,14 +167,33 @@ export class MatterBridge {
     const entry: Bridged = { device, binding, endpoint, byKey, reachable: device.online, applying: Promise.resolve(), dirty: false, off: () => undefined };
     this.bridged.set(device.id, entry);
     await this.aggregator.add(endpoint);
+    this.listen(entry);
+    if (Object.keys(device.reported).length > 0) this.schedule(entry);
+    await entry.applying;
+  }
+
+  /** Hears the entry's device: its reports, its events, its presence. */
+  private listen(entry: Bridged): void {
+    const device = entry.device;
     const offReport = device.onReport(() => this.schedule(entry));
     const offEvent = device.onEvent((event) => this.forwardEvent(entry, event));
+    // Reachable follows the cloud's presence event (a hello, a report, the broker's word of a lost connection).
+    const offPresence = device.onPresence(() => {
+      entry.applying = entry.applying.then(() => this.applyPresence(entry)).catch(() => undefined);
+    });
     entry.off = () => {
       offReport();
       offEvent();
+      offPresence();
     };
-    if (Object.keys(device.reported).length > 0) this.schedule(entry);
-    await entry.applying;
+  }
+
+  /** The same appliance on another revision of its model: its endpoint stays, and hears the device the cloud now holds for it. */
+  private follow(entry: Bridged, device: CloudDevice<ModelSpec>): void {
+    entry.off();
+    entry.device = device;
+    this.listen(entry);
+    this.schedule(entry);
   }
 
   /** Stops bridging an appliance: its endpoint leaves the aggregator (controllers see it go). */
@@ -189,7 +210,6 @@ export class MatterBridge {
     if (this.closed) return;
     this.closed = true;
     this.offUplink();
-    if (this.presenceTimer !== undefined) clearInterval(this.presenceTimer);
     for (const entry of this.bridged.values()) entry.off();
     await Promise.all([...this.bridged.values()].map((e) => e.applying));
     await this.node.close();
@@ -222,12 +242,6 @@ export class MatterBridge {
         }),
       )
       .catch((error: unknown) => console.error(`matter bridge: ${entry.device.id}: ${error instanceof Error ? error.message : String(error)}`));
-  }
-
-  private watchPresence(): void {
-    for (const entry of this.bridged.values()) {
-      if (entry.reachable !== entry.device.online) entry.applying = entry.applying.then(() => this.applyPresence(entry)).catch(() => undefined);
-    }
   }
 
   private async applyPresence(entry: Bridged): Promise<void> {

@@ -3,8 +3,8 @@ import { Endpoint } from "@matter/main";
 import { BridgedDeviceBasicInformationServer, PowerSourceServer, RefrigeratorAlarmServer, TemperatureMeasurementServer } from "@matter/main/behaviors";
 import { LaundryWasherDevice, RefrigeratorDevice, RoboticVacuumCleanerDevice, RoomAirConditionerDevice, TemperatureControlledCabinetDevice } from "@matter/main/devices";
 import type { FieldSpec, ModelSpec } from "../../thing/model.js";
-import type { Cabinet, MatterBinding, MatterMapping, Modes, Operational, Scaled } from "../mapping.js";
-import { scaledToMatter, tableToMatter } from "../mapping.js";
+import type { Areas, Cabinet, MatterBinding, MatterMapping, Modes, Operational, Scaled } from "../mapping.js";
+import { AREA_MAP, maskToAreas, roomsToAreas, scaledToMatter, tableToMatter } from "../mapping.js";
 import {
   HearthFanControlServer,
   HearthLaundryWasherControlsServer,
@@ -15,6 +15,8 @@ import {
   HearthRvcCleanModeServer,
   HearthRvcOperationalStateServer,
   HearthRvcRunModeServer,
+  HearthServiceAreaServer,
+  HearthServiceAreaWhileRunningServer,
   HearthTemperatureControlServer,
   HearthThermostatServer,
 } from "./behaviors.js";
@@ -81,6 +83,26 @@ function cabinetPatch(c: Cabinet<ModelSpec>, r: State): Record<string, Record<st
   };
 }
 
+/**
+ * ServiceArea from the reported rooms, selection and room: the selection and the current area only
+ * ever name areas the list has (as matter.js checks). A device of a revision without rooms reports
+ * none: nothing changes.
+ */
+function areasPatch(a: Areas<ModelSpec>, r: State): Record<string, unknown> {
+  const text = r[a.rooms.property];
+  if (typeof text !== "string") return {};
+  const supportedAreas = roomsToAreas(text);
+  const ids = new Set(supportedAreas.map((area) => area.areaId));
+  const selected = r[a.selected.property];
+  const current = a.current === undefined ? undefined : r[a.current.property];
+  return clean({
+    supportedMaps: supportedAreas.length === 0 ? [] : [{ ...AREA_MAP }],
+    supportedAreas,
+    selectedAreas: typeof selected === "number" ? maskToAreas(selected).filter((id) => ids.has(id)) : undefined,
+    currentArea: a.current === undefined ? undefined : typeof current === "number" && ids.has(current) ? current : null,
+  });
+}
+
 /** The attribute values a reported state gives each endpoint of the appliance (only what it reports). */
 export function patchFor(binding: MatterBinding, r: State): Patch {
   const m = binding.mapping;
@@ -119,6 +141,7 @@ export function patchFor(binding: MatterBinding, r: State): Patch {
       own["rvcRunMode"] = clean({ currentMode: mode(m.runModes, r[m.runModes.property]) });
       if (m.cleanModes !== undefined) own["rvcCleanMode"] = clean({ currentMode: mode(m.cleanModes, r[m.cleanModes.property]) });
       own["rvcOperationalState"] = operationalState(m.operational, r);
+      if (m.areas !== undefined) own["serviceArea"] = areasPatch(m.areas, r);
       if (m.battery !== undefined) {
         const charging = r[m.battery.charging.property];
         own["powerSource"] = clean({
@@ -190,6 +213,7 @@ function initial(binding: MatterBinding, m: MatterMapping<ModelSpec>): Record<st
         rvcRunMode: { supportedModes: supportedModes(m.runModes), currentMode: m.runModes.modes[0]?.mode ?? 0 },
         ...(m.cleanModes === undefined ? {} : { rvcCleanMode: { supportedModes: supportedModes(m.cleanModes), currentMode: m.cleanModes.modes[0]?.mode ?? 0 } }),
         rvcOperationalState: operationalDefaults(m.operational),
+        ...(m.areas === undefined ? {} : { serviceArea: { supportedAreas: [], selectedAreas: [], supportedMaps: [], ...(m.areas.current === undefined ? {} : { currentArea: null }) } }),
         ...(m.battery === undefined
           ? {}
           : {
@@ -244,6 +268,7 @@ export function endpointsFor(binding: MatterBinding, who: Identity): { endpoint:
       let type = RoboticVacuumCleanerDevice.with(BridgedDeviceBasicInformationServer, HearthRvcRunModeServer, HearthRvcOperationalStateServer);
       if (m.cleanModes !== undefined) type = type.with(HearthRvcCleanModeServer);
       if (m.battery !== undefined) type = type.with(PowerSourceServer.with("Battery", "Rechargeable"));
+      if (m.areas !== undefined) type = type.with(m.areas.selectWhileRunning ? HearthServiceAreaWhileRunningServer : HearthServiceAreaServer);
       return { endpoint: new Endpoint(type, options), parts: [] };
     }
   }

@@ -6,6 +6,6 @@
 import "./configure.js";
 export { MatterBridge, type MatterBridgeOptions, type Pairing } from "./bridge.js";
 export { matterEnvironment, NetworkSimulator, type MatterNetwork } from "./environment.js";
-export { sessionMatter, sessionMatterFor, NoMatterMapping, type SessionMatterOptions } from "./session.js";
+export { sessionMatter, sessionMatterFor, qrModules, NoMatterMapping, type SessionMatterOptions, type PairingShown } from "./session.js";
 export { matterRefusal } from "./status.js";
 export * from "../mapping.js";

@@ -17,12 +17,40 @@ export interface SessionMatterOptions {
   port?: number;
 }
 
+/** What a session's console shows of the bridge: the pairing codes, the QR code's modules, whether a controller has commissioned it. */
+export interface PairingShown {
+  manualPairingCode: string;
+  qrPairingCode: string;
+  /** The QR code, row by row: "1" a dark module, "0" a light one; no quiet zone (leave 4 modules of light around it). */
+  qr: string[];
+  commissioned: boolean;
+  port: number;
+}
+
+/**
+ * The modules of the QR code of a Matter QR payload, as matter.js makes it for the terminal (its own
+ * encoder, the one `QrCode.encode` prints): read back from that rendering, two rows a character (█
+ * both light, ▀ the upper light, ▄ the lower light, a braille blank both dark), inside its one-module
+ * light border.
+ */
+export function qrModules(payload: string): string[] {
+  const lines = QrCode.encode(payload).split("\n").filter((line) => line !== "");
+  const body = lines.slice(1, -1).map((line) => [...line].slice(1, -1));
+  const size = body[0]?.length ?? 0;
+  const rows: string[] = [];
+  for (const line of body) {
+    rows.push(line.map((c) => (c === "\u2588" || c === "\u2580" ? "0" : "1")).join(""));
+    rows.push(line.map((c) => (c === "\u2588" || c === "\u2584" ? "0" : "1")).join(""));
+  }
+  return rows.slice(0, size);
+}
+
 /**
  * The bridge of `hearth sim ... --matter`: on the host's network (mDNS and
  * UDP 5540), for the session's appliances; prints the pairing codes and the
- * QR code a phone's Matter controller scans.
+ * QR code a phone's Matter controller scans, and hands them to the console.
  */
-export function sessionMatter(o: SessionMatterOptions): (cloud: Cloud, print: (line: string) => void) => Promise<() => Promise<void>> {
+export function sessionMatter(o: SessionMatterOptions): (cloud: Cloud, print: (line: string) => void) => Promise<{ stop: () => Promise<void>; pairing: () => PairingShown }> {
   return async (cloud, print) => {
     const storageDir = o.storageDir ?? join(homedir(), ".hearth", "matter-bridge");
     let bridge: MatterBridge;
@@ -37,7 +65,8 @@ export function sessionMatter(o: SessionMatterOptions): (cloud: Cloud, print: (l
     print(`matter  bridge for ${bridge.devices().join(", ")} on UDP ${o.port ?? 5540}, state in ${storageDir}${bridge.commissioned ? " (commissioned already)" : ""}`);
     print(`matter  manual pairing code ${manualPairingCode}  QR payload ${qrPairingCode}`);
     if (!bridge.commissioned) for (const line of QrCode.encode(qrPairingCode).split("\n")) print(`        ${line}`);
-    return () => bridge.close();
+    const qr = qrModules(qrPairingCode);
+    return { stop: () => bridge.close(), pairing: () => ({ manualPairingCode, qrPairingCode, qr, commissioned: bridge.commissioned, port: o.port ?? 5540 }) };
   };
 }
 

@@ -9,7 +9,7 @@ import type { VirtualClock } from "../../../../os/virtual-clock.js";
 import type { Cloud } from "../../../cloud/cloud.js";
 import { HearthError } from "../../../thing/errors.js";
 import type { SessionAppliance } from "../../sim/session-appliance.js";
-import type { Snapshot, StatePush, StoryLine } from "../api.js";
+import type { MatterPairing, Snapshot, StatePush, StoryLine } from "../api.js";
 import { PAGE_HTML } from "../page-html.js";
 import { sessionHistory, type HistoryRange, type HistorySource } from "../history.js";
 
@@ -24,6 +24,8 @@ export interface ConsoleOptions {
   restartBroker: (() => Promise<void>) | undefined;
   /** Where the charts' history comes from: default the session's own samples; a cloud's store plugs in here. */
   history?: HistorySource;
+  /** The session's Matter bridge, once it is up (hearth sim --matter): its pairing is shown on the page. */
+  matter?: () => MatterPairing | undefined;
 }
 
 export interface ConsoleServer {
@@ -63,6 +65,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
     at: Math.round(o.clock.now()),
     brokerRestartable: o.restartBroker !== undefined,
     cloudConnected: o.cloud.connected,
+    matter: o.matter?.() ?? null,
     appliances: o.appliances.map((a) => ({ ...a.view(), sample: a.samples.at(-1) })),
   });
   const pusher = setInterval(() => send(streams, "state", state()), PUSH_MS);

@@ -4,6 +4,7 @@ import { post, type Sample, type Snapshot, type StatePush, type StoryLine, type 
 import { Chart } from "./chart.js";
 import { editorFor, type Editor } from "./editors.js";
 import { FrontPanel } from "./front-panel.js";
+import { MatterPanel } from "./matter.js";
 import { clock, propertyOf, seriesLabel, seriesUnit } from "./series.js";
 import { viewFor, type ApplianceView } from "./views.js";
 import { chooseLanguage, language, t } from "./words.js";
@@ -349,6 +350,9 @@ async function main(): Promise<void> {
     cards.set(a.id, card);
     container.append(card.element);
   }
+  const matter = new MatterPanel();
+  container.before(matter.element);
+  matter.update(snapshot.matter);
   const restart = document.querySelector("[data-broker-restart]") as HTMLButtonElement;
   restart.textContent = t("restartBroker");
   restart.hidden = !snapshot.brokerRestartable;
@@ -359,6 +363,7 @@ async function main(): Promise<void> {
   events.addEventListener("state", (e) => {
     const push = JSON.parse((e as MessageEvent<string>).data) as StatePush;
     clockView.textContent = `${t("simulated")} ${clock(push.at)} · ${push.cloudConnected ? t("cloudConnected") : t("cloudReconnecting")}`;
+    matter.update(push.matter);
     for (const view of push.appliances) {
       cards.get(view.id)?.update(view, view.sample);
     }

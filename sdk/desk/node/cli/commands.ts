@@ -22,7 +22,7 @@ export const OPTIONS = {
   seed: { value: "S", help: "seed of the simulation's random generator (default 1; the Nth appliance gets S+N-1): the same seed replays the same run" },
   "console-port": { value: "P", help: "serve the web console on 127.0.0.1:P (default 8080, or a free one if that is taken; with --json, none unless given; a port given here must be free)" },
   "no-console": { help: "no web console" },
-  matter: { help: "bridge the appliances to Matter (matter.js, UDP 5540): prints the pairing code and QR; its fabrics are kept in ~/.hearth/matter-bridge" },
+  matter: { help: "bridge the appliances to Matter (matter.js, UDP 5540): prints the pairing code and QR (the console shows them too); its fabrics are kept in ~/.hearth/matter-bridge" },
   device: { value: "ID", help: "the device id on the link (one appliance; default sim-APP-1)" },
   flash: { value: "FILE", help: "keep the board's flash (settings, logs) in FILE between runs (one appliance); every write is synced as it is made" },
   engine: { value: "E", help: "node (default): the firmware runs on Node; embedded: the example's image boots in QuickJS with the H1's memory; xs: the same image in Moddable's XS" },

@@ -14,6 +14,7 @@ import { topics } from "../../../protocol/transport.js";
 import type { ModelSpec } from "../../../thing/model.js";
 import { startBroker, type BrokerAuth, type EmbeddedBroker } from "../mqtt/broker.js";
 import { startConsole } from "../../console/node/server.js";
+import type { MatterPairing } from "../../console/api.js";
 import { formatClock } from "../../sim/duration.js";
 import { startBoardPort } from "../tools/flasher.js";
 import type { Engine } from "../../sim/start-board.js";
@@ -76,8 +77,11 @@ export interface SessionOptions {
   engine?: Engine;
   /** Serve the web console on this port of 127.0.0.1 (0: a free one); no console when undefined. */
   consolePort?: number;
-  /** Started once the cloud is up, with it (the Matter bridge of --matter); the function it answers is awaited before the cloud stops. */
-  withCloud?: (cloud: Cloud, print: (line: string) => void) => Promise<() => Promise<void>>;
+  /**
+   * Started once the cloud is up, with it (the Matter bridge of --matter); its `stop` is awaited before
+   * the cloud stops, and its `pairing` (the Matter pairing codes and QR code) is shown on the console.
+   */
+  withCloud?: (cloud: Cloud, print: (line: string) => void) => Promise<{ stop: () => Promise<void>; pairing?: () => MatterPairing }>;
   /** Called once the session is up (tests use it to find the console). */
   onReady?: (info: { brokerUrl: string; consoleUrl: string | undefined }) => void;
   /** Resolves when the user asks to stop (Ctrl-C). */
@@ -199,9 +203,10 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
     const where = engine === "node" ? "" : `, in ${IMAGE_ENGINES[engine].label} (code ${d.board.heap?.codeBytes ?? "?"} bytes of heap, data budget 160 KiB)`;
     o.print(`device  ${d.id}: ${d.app.name} firmware ${d.board.firmware ?? "none (waiting for hearth flash)"} on board ${d.app.boardId}${where}, seed ${d.o.seed}, ${o.speed}x${o.speed < 10 ? " (try --speed 60 to watch an hour a minute)" : ""}`, false);
   }
-  const web = o.consolePort === undefined ? undefined : await startConsole({ appliances, cloud, clock, port: o.consolePort, restartBroker: brokers.restart });
+  let extension: Awaited<ReturnType<NonNullable<SessionOptions["withCloud"]>>> | undefined;
+  const web = o.consolePort === undefined ? undefined : await startConsole({ appliances, cloud, clock, port: o.consolePort, restartBroker: brokers.restart, matter: () => extension?.pairing?.() });
   if (web !== undefined) o.print(`console ${web.url}`, false);
-  const stopExtension = await o.withCloud?.(cloud, (line) => o.print(line, false));
+  extension = await o.withCloud?.(cloud, (line) => o.print(line, false));
   o.onReady?.({ brokerUrl: url, consoleUrl: web?.url });
 
   let failure: LoginRefusedError | undefined;
@@ -243,7 +248,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
     stoppedBy,
   }));
   await web?.close();
-  await stopExtension?.();
+  await extension?.stop();
   await closeAll();
   if (failure !== undefined) throw failure;
   return summaries;
