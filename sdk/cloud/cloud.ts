@@ -75,6 +75,8 @@ export class Cloud {
   private readonly rollouts = new Map<number, Rollout>();
   /** Rollouts started here, until their plan is kept in a shared store; and rollouts being loaded from it. */
   private readonly plansKept = new Map<number, Promise<void>>();
+  /** When each rollout held here was planned: of those selecting a device, the newest is offered at its hello. */
+  private readonly plannedAt = new Map<number, number>();
   private readonly following = new Set<number>();
   private offPlans: (() => void) | undefined;
   /** Devices online now, with the firmware each said hello with. */
@@ -203,14 +205,22 @@ export class Cloud {
     for (const id of options.devices) checkDeviceId(id);
     const rollout = this.newRollout(options);
     if (this.rollouts.has(rollout.id)) throw new HearthError("busy", `update id ${rollout.id} is already rolling out`);
+    const at = Math.round(this.clock());
     this.rollouts.set(rollout.id, rollout);
+    this.plannedAt.set(rollout.id, at);
     if (!this.sharesRollouts) return rollout.start();
-    // Every instance of the tier serves it once its plan is kept; offered from here only after that.
-    const plan = { id: rollout.id, image: options.image, devices: [...options.devices], share: options.share ?? 1, maxFailures: options.maxFailures ?? null, at: Math.round(this.clock()) };
+    // Every instance of the tier serves it once its plan is kept; offered (by this instance, to every
+    // selected device) only after that. The others offer it at the hellos they take.
+    const plan = { id: rollout.id, image: options.image, devices: [...options.devices], share: options.share ?? 1, maxFailures: options.maxFailures ?? null, at };
     const kept = this.store.planRollout(plan).then(
-      () => void rollout.start(),
+      () => {
+        this.plansKept.delete(rollout.id);
+        rollout.start();
+      },
       (error: unknown) => {
         this.rollouts.delete(rollout.id);
+        // Its id was taken (a tool resuming its update, or a race): the plan in the store is the one served.
+        void this.follow(rollout.id);
         throw error;
       },
     );
@@ -220,9 +230,10 @@ export class Cloud {
   }
 
   /**
-   * Resolves once a rollout started here is kept in the store, so that every instance of the tier
-   * serves it (at once for a store of one instance); rejects, and the rollout is dropped, if the
-   * store refused it (a HearthError "busy": its id is taken).
+   * Resolves once a rollout started here is kept in the store (at once for a store of one
+   * instance): every other instance then loads it on the store's word, or at the first fetch for it
+   * that reaches it. Rejects, and the rollout is dropped here, if the store refused it (a HearthError
+   * "busy": its id is taken).
    */
   planKept(updateId: number): Promise<void> {
     return this.plansKept.get(updateId) ?? Promise.resolve();
@@ -237,14 +248,27 @@ export class Cloud {
       if (plan === undefined || this.rollouts.has(updateId)) return;
       const rollout = this.newRollout({ id: plan.id, image: plan.image, devices: plan.devices, share: plan.share, ...(plan.maxFailures === null ? {} : { maxFailures: plan.maxFailures }) });
       rollout.resume(await this.store.rollout(updateId));
-      if (this.rollouts.has(updateId)) return;
+      // A finished one is not held: nothing is left to offer or serve.
+      if (this.rollouts.has(updateId) || rollout.finished) return;
       this.rollouts.set(updateId, rollout);
-      rollout.start();
+      this.plannedAt.set(updateId, plan.at);
     } catch {
-      // The store is away: this instance serves the rollout from its next start.
+      // The store is away: loaded again at the next word of it (the store's, once it is back), or the next fetch for it.
     } finally {
       this.following.delete(updateId);
     }
+  }
+
+  /**
+   * Of the rollouts selecting a device, the one planned last: only it is offered at the device's
+   * hello, so an older rollout (one it missed while away) never takes it back to an older image.
+   */
+  private newestRolloutFor(deviceId: string): Rollout | undefined {
+    let newest: Rollout | undefined;
+    for (const rollout of this.rollouts.values()) {
+      if (rollout.selects(deviceId) && (newest === undefined || (this.plannedAt.get(rollout.id) ?? 0) >= (this.plannedAt.get(newest.id) ?? 0))) newest = rollout;
+    }
+    return newest;
   }
 
   private newRollout(options: RolloutOptions): Rollout {
@@ -363,9 +387,13 @@ export class Cloud {
         this.devices.get(id)?.receive(message);
         this.store.offline(id, Math.round(this.clock())).catch(() => undefined);
         return;
-      case "otaFetch":
-        this.rollouts.get(message.id)?.fetch(id, message);
+      case "otaFetch": {
+        const rollout = this.rollouts.get(message.id);
+        if (rollout !== undefined) rollout.fetch(id, message);
+        // Planned by another instance, and its word missed (the store was away): loaded now; the device asks again.
+        else if (this.sharesRollouts) void this.follow(message.id);
         return;
+      }
       default:
         break;
     }
@@ -460,7 +488,7 @@ export class Cloud {
     }
     if (message.type === "hello") {
       this.presence.set(id, message.firmware);
-      for (const rollout of this.rollouts.values()) rollout.hello(id, message.firmware);
+      this.newestRolloutFor(id)?.hello(id, message.firmware);
     }
     if (message.type === "result") {
       if (!this.answer(`${id}/id/${message.id}`, message) && !this.answered.delete(`${id}/${message.id}`)) this.forward(id, payload);

@@ -135,7 +135,8 @@ export class Rollout {
 
   /**
    * Takes up where the tier stands (the store's progress, when another instance planned it or this
-   * one restarted): a device done or failed is not offered it again.
+   * one restarted): a device done or failed is not offered it again, and a rollout that had failed
+   * `maxFailures` times stays paused. Offers then wait for each device's next hello.
    */
   resume(progress: readonly { deviceId: string; phase: string; offset: number; detail: string }[]): void {
     this.select();
@@ -145,6 +146,18 @@ export class Rollout {
       const phase = names.find((k) => String(OtaPhase[k]) === p.phase);
       if (update !== undefined && (phase === "done" || phase === "failed")) Object.assign(update, { phase, bytes: p.offset, detail: p.detail });
     }
+    if (this.summary().failed >= (this.options.maxFailures ?? Infinity)) this.paused = true;
+  }
+
+  /** Every selected device done or failed: nothing left to offer. */
+  get finished(): boolean {
+    const s = this.summary();
+    return s.done + s.failed === s.selected;
+  }
+
+  /** Whether the device is among those taking part now. */
+  selects(deviceId: string): boolean {
+    return this.devices.has(deviceId);
   }
 
   /** A device said hello: offer the update if it is selected and not finished. */

@@ -103,6 +103,18 @@ describe.runIf(broker !== undefined && pgUrl !== undefined)("hearth cloud serve:
     expect(await unknown.json()).toMatchObject({ error: "unknown-action" });
   });
 
+  it("a rollout's bad body is refused (400) with what is wrong", async () => {
+    for (const [body, error] of [
+      [{ image: "AAAA", devices: [fleet.ids[0]], maxFailures: 1.5 }, "out-of-range"],
+      [{ image: "AAAA", devices: [fleet.ids[0]], maxFailures: 3e9 }, "out-of-range"],
+      [{ image: "AAAA", devices: "all" }, "malformed"],
+    ] as const) {
+      const res = await api(a.url, "/v1/rollouts", { method: "POST", body: JSON.stringify(body) });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(await res.json()).toMatchObject({ error });
+    }
+  });
+
   it("events as a server-sent stream: reported values as they are stored, from any instance", async () => {
     const id = fleet.ids[3] as string;
     const controller = new AbortController();

@@ -253,3 +253,55 @@ describe("rollout shares", () => {
     expect(() => new Rollout(port, { image, devices: ids, share: 1.5 })).toThrow(/share must be between 0 and 1/);
   });
 });
+
+describe("rollouts a device missed", () => {
+  it("taken up from the store's progress: done and failed devices are not offered again, and one that had failed maxFailures times stays paused", async () => {
+    const { Rollout } = await import("../../sdk/cloud/rollout.js");
+    const image = (await airconImage([1, 1, 0], 2)).bytes;
+    const offered: string[] = [];
+    const port = { request: (d: string) => (offered.push(d), new Promise<never>(() => undefined)), send: () => undefined, online: () => [] };
+    const failed = String(OtaPhase.failed);
+    const rollout = new Rollout(port, { image, devices: ["a", "b", "c"], id: 5, maxFailures: 1 });
+    rollout.resume([
+      { deviceId: "a", phase: failed, offset: 0, detail: "verify failed" },
+      { deviceId: "b", phase: String(OtaPhase.done), offset: 10, detail: "" },
+    ]);
+    expect(rollout.summary()).toMatchObject({ failed: 1, done: 1, waiting: 1, paused: true });
+    rollout.hello("c", "1.0.0");
+    rollout.hello("a", "1.0.0");
+    expect(offered).toEqual([]);
+    expect(rollout.finished).toBe(false);
+  });
+
+  it("a device in two rollouts is offered only the one planned last at its hello: an older one it missed never takes it back", async () => {
+    const { Cloud } = await import("../../sdk/cloud/index.js");
+    const { encodeMessage } = await import("../../sdk/protocol/envelope.js");
+    const { topics } = await import("../../sdk/protocol/transport.js");
+    const older = (await airconImage([1, 1, 0], 2)).bytes;
+    const newer = (await airconImage([1, 2, 0], 3)).bytes;
+    const offers: { version: string }[] = [];
+    let events: { message(topic: string, payload: Uint8Array): void; up(): void } | undefined;
+    const transport = {
+      start: (e: typeof events) => ((events = e), e?.up()),
+      publish: (_topic: string, payload: Uint8Array) => {
+        const m = decodeMessage(payload);
+        if (m.type === "otaOffer") offers.push({ version: m.version });
+      },
+      subscribe: () => undefined,
+      stop: async () => undefined,
+    };
+    let t = 1_800_000_000_000;
+    const cloud = new Cloud(transport as never, [], () => t++);
+    await cloud.start();
+    cloud.rollout({ image: older, devices: ["dev-1"], id: 1 });
+    cloud.rollout({ image: newer, devices: ["dev-1"], id: 2 });
+    offers.length = 0; // each offered at its start; the device was away
+    events?.message(topics.up("dev-1"), encodeMessage({ type: "hello", seq: 1, firmware: "1.2.0", model: "m", modelHash: new Uint8Array(8), resetReason: 0, bootCount: 2, desiredVersion: 0 }));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(offers).toEqual([]); // it runs the newer already: done, and the older one is not offered
+    events?.message(topics.up("dev-1"), encodeMessage({ type: "hello", seq: 2, firmware: "1.0.0", model: "m", modelHash: new Uint8Array(8), resetReason: 0, bootCount: 3, desiredVersion: 0 }));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(offers).toEqual([]); // done with the newer: still not the older
+    await cloud.stop();
+  });
+});

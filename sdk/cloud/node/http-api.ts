@@ -156,13 +156,16 @@ export function httpApi(cloud: Cloud, models: readonly AnyModel[], clients: read
         if (typeof body.image !== "string" || !Array.isArray(body.devices) || !body.devices.every((d) => typeof d === "string")) {
           throw new ApiError(400, "malformed", 'the body must be {"image": BASE64, "devices": [ID, ...], "share"?: 0..1, "maxFailures"?: N}');
         }
+        if (body.maxFailures !== undefined && !(Number.isInteger(body.maxFailures) && (body.maxFailures as number) >= 0 && (body.maxFailures as number) <= 0x7fffffff)) {
+          throw new ApiError(400, "out-of-range", `maxFailures must be a whole number from 0 to 2147483647, got ${JSON.stringify(body.maxFailures)}`);
+        }
         const rollout = cloud.rollout({
           image: new Uint8Array(Buffer.from(body.image, "base64")),
           devices: body.devices as string[],
           ...(typeof body.share === "number" ? { share: body.share } : {}),
           ...(typeof body.maxFailures === "number" ? { maxFailures: body.maxFailures } : {}),
         });
-        // Answered once every instance of the tier can serve it (its plan is in the store).
+        // Answered once its plan is in the store: every instance of the tier then serves it.
         await cloud.planKept(rollout.id);
         res.statusCode = 201;
         return { id: rollout.id };

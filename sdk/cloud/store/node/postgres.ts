@@ -368,10 +368,13 @@ export class PostgresStore implements CloudStore {
       if (this.closed) return;
       setTimeout(() => this.listen().catch(() => undefined), 500).unref();
     });
+    const again = this.listener !== undefined;
     try {
       await client.connect();
       await client.query(`LISTEN ${ANSWERS_CHANNEL}; LISTEN ${PLANS_CHANNEL}`);
       this.listener = client;
+      // Plans kept while this connection was down were told to nobody here: told again (listeners skip what they hold).
+      if (again) for (const id of await this.rolloutPlans()) for (const listener of this.planListeners) listener(id);
     } catch (error) {
       await client.end().catch(() => undefined);
       if (this.listener === undefined && !this.closed) throw error;
