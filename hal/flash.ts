@@ -11,6 +11,11 @@ export interface Flash {
   readonly programBytes: number;
   /** The bytes there, the caller's own: a copy that does not change when the flash does. */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * Clears bits only. Storage programs over written bytes once, and only to zeros: to retire a sector
+   * that failed to erase (os/storage/SPEC.md). Flash that forbids a second program of a unit (ECC
+   * words, encrypted flash) may refuse it; retiring is then best-effort, as DESIGN.md says.
+   */
   program(offset: number, data: Uint8Array): void;
   erase(sector: number): void;
 }
