@@ -14,6 +14,7 @@ import { topics } from "../../../protocol/transport.js";
 import type { ModelSpec } from "../../../thing/model.js";
 import { startBroker, type BrokerAuth, type EmbeddedBroker } from "../mqtt/broker.js";
 import { startConsole } from "../../console/node/server.js";
+import { sessionSource } from "../../console/session-source.js";
 import { formatClock } from "../../sim/duration.js";
 import { startBoardPort } from "../tools/flasher.js";
 import type { Engine } from "../../sim/start-board.js";
@@ -199,7 +200,7 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
     const where = engine === "node" ? "" : `, in ${IMAGE_ENGINES[engine].label} (code ${d.board.heap?.codeBytes ?? "?"} bytes of heap, data budget 160 KiB)`;
     o.print(`device  ${d.id}: ${d.app.name} firmware ${d.board.firmware ?? "none (waiting for hearth flash)"} on board ${d.app.boardId}${where}, seed ${d.o.seed}, ${o.speed}x${o.speed < 10 ? " (try --speed 60 to watch an hour a minute)" : ""}`, false);
   }
-  const web = o.consolePort === undefined ? undefined : await startConsole({ appliances, cloud, clock, port: o.consolePort, restartBroker: brokers.restart });
+  const web = o.consolePort === undefined ? undefined : await startConsole({ source: sessionSource({ appliances, cloud, clock, restartBroker: brokers.restart }), port: o.consolePort });
   if (web !== undefined) o.print(`console ${web.url}`, false);
   const stopExtension = await o.withCloud?.(cloud, (line) => o.print(line, false));
   o.onReady?.({ brokerUrl: url, consoleUrl: web?.url });
