@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -16,6 +15,7 @@ import { FakeFleet } from "../support/fake-fleet.js";
 import { freePort } from "../support/mosquitto.js";
 import { cli, hearth, STACK_FRAME } from "../support/hearth-cli.js";
 import { freshDatabase, postgresUrl } from "../support/postgres.js";
+import { getWithHost } from "../support/rebound.js";
 
 /**
  * The web console pointed at a running cloud tier, as a cloud or QA team runs
@@ -173,15 +173,7 @@ describe.runIf(broker !== undefined && pgUrl !== undefined && CHROMIUM !== undef
     expect(foreign.status).toBe(403);
     const plain = await fetch(`${origin}/api/appliances/${AC}/set`, { method: "POST", headers: { "content-type": "text/plain", "x-hearth-token": token }, body: JSON.stringify({ values: { target: 30 } }) });
     expect(plain.status).toBe(415);
-    const rebound = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port: Number(port), path: "/api/appliances", headers: { host: `evil.example:${port}`, "x-hearth-token": token } }, (res) => {
-        let body = "";
-        res.on("data", (d: Buffer) => (body += d.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      req.on("error", reject);
-      req.end();
-    });
+    const rebound = await getWithHost(Number(port), `evil.example:${port}`, "/api/appliances", { "x-hearth-token": token });
     expect(rebound.status).toBe(421);
     expect(rebound.body).not.toContain(AC);
     const everything = JSON.stringify((await consoleApi("/api/appliances")).json) + (await (await fetch(new URL("/console.js", base))).text());
