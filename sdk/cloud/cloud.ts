@@ -291,16 +291,27 @@ export class Cloud {
    * Sends a device its whole desired document at the document's version (a
    * change made in the store directly, as the HTTP API makes it, with the
    * version it expects). The device's ack is noted in the store; a device
-   * away gets the document at its next hello.
+   * away gets the document at its next hello. A device that holds a newer
+   * version says so (stale, with its version): the document goes above it
+   * once and is sent again, as `CloudDevice.set` does.
    */
   sendDesired(deviceId: string, model: AnyModel, doc: Desired): void {
+    this.deliverDesired(deviceId, model, doc, true);
+  }
+
+  private deliverDesired(deviceId: string, model: AnyModel, doc: Desired, again: boolean): void {
     this.devices.get(deviceId)?.holdDesired(doc);
     // The document was checked when it was changed (the HTTP API checks a change before the store keeps it).
     const values = membersToWire(model.spec.properties, doc.values as Checked<Record<string, unknown>>);
-    this.request(deviceId, { type: "set", seq: 0, version: doc.version, values }, 10_000).then(
-      (reply) => (reply.type === "ack" ? this.store.deviceHas(deviceId, doc.version) : undefined),
-      () => undefined,
-    );
+    this.request(deviceId, { type: "set", seq: 0, version: doc.version, values }, 10_000)
+      .then((reply) => {
+        if (reply.type === "ack") return this.store.deviceHas(deviceId, doc.version);
+        if (again && reply.type === "error" && reply.code === ErrorCode.stale && reply.current !== undefined) {
+          return this.store.changeDesired(deviceId, {}, { atLeast: reply.current + 1 }).then((above) => this.deliverDesired(deviceId, model, above, false));
+        }
+        return undefined;
+      })
+      .catch(() => undefined); // no answer, or the store did not: the device gets the document at its next hello
   }
 
   /** Every device seen or asked for, with presence. */

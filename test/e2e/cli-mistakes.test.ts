@@ -84,6 +84,8 @@ describe("hearth CLI: mistakes named before harm", () => {
 
   it("fleet without --count is refused rather than starting 100 devices with no end", async () => {
     expectNamed(await hearth(["fleet", "aircon"]), /hearth fleet needs --count N/, "fleet without --count");
+    // Watching beside a cloud tier needs the tier's broker: the embedded one has no tier on it.
+    expectNamed(await hearth(["fleet", "aircon", "--count", "2", "--observe"]), /--observe leaves the devices to a cloud tier .* give that broker as --broker/, "fleet --observe without --broker");
   });
 
   it("broker config names a bad backend user as a user, not a device id", async () => {

@@ -31,7 +31,7 @@ describe.runIf(broker !== undefined && pgUrl !== undefined)("hearth cloud serve:
     db = await freshDatabase(pgUrl as string);
     const options = { broker: broker!.url(), store: db.url, tokens: tokens.path, group: uniqueId("serve") };
     [a, b] = await Promise.all([spawnInstance(options), spawnInstance(options)]);
-    fleet = new FakeFleet(broker!.url(), counterModel as unknown as AnyModel, { devices: 4, connections: 1, prefix: uniqueId("serve"), resendMs: 1000 });
+    fleet = new FakeFleet(broker!.url(), counterModel as unknown as AnyModel, { devices: 5, connections: 1, prefix: uniqueId("serve"), resendMs: 1000 });
     await fleet.start();
     for (const id of fleet.ids) fleet.report(id, { level: 42, label: "hi" });
     await fleet.waitUntilAcked(15_000);
@@ -71,6 +71,21 @@ describe.runIf(broker !== undefined && pgUrl !== undefined)("hearth cloud serve:
     expect(await missing.json()).toMatchObject({ error: "no-session" });
   });
 
+  it("gives each device's model (the revision it said hello with) and every model served: what a console needs to show its values", async () => {
+    const id = fleet.ids[0] as string;
+    const record = ((await (await api(a.url, `/v1/devices/${id}`)).json()) as { device: { modelHash: string } }).device;
+    const model = (await (await api(b.url, `/v1/devices/${id}/model`)).json()) as { id: string; hash: string; version: number; spec: typeof counterModel.spec };
+    expect(model).toMatchObject({ id: counterModel.id, hash: record.modelHash, version: counterModel.spec.version });
+    // The definition as the model's own: a JSON round trip of it, labels and ranges included.
+    expect(model.spec).toEqual(JSON.parse(JSON.stringify(counterModel.spec)));
+    const all = (await (await api(a.url, "/v1/models")).json()) as { models: { id: string; hash: string }[] };
+    expect(all.models).toEqual([expect.objectContaining({ id: counterModel.id, hash: record.modelHash })]);
+    const none = await api(a.url, "/v1/devices/nobody-here/model");
+    expect(none.status).toBe(404);
+    expect(await none.json()).toMatchObject({ error: "no-session" });
+    expect((await api(a.url, `/v1/devices/${id}/model`, {}, null)).status).toBe(401);
+  });
+
   it("a desired change at the version it expects (If-Match), 412 stale otherwise; the device gets it", async () => {
     const id = fleet.ids[1] as string;
     const first = await api(a.url, `/v1/devices/${id}/desired`, { method: "PATCH", headers: { "if-match": '"0"' }, body: JSON.stringify({ values: { level: 7 } }) });
@@ -88,6 +103,16 @@ describe.runIf(broker !== undefined && pgUrl !== undefined)("hearth cloud serve:
     expect(await readOnly.json()).toMatchObject({ error: "read-only", member: "n" });
     const outOfRange = await api(a.url, `/v1/devices/${id}/desired`, { method: "PATCH", body: JSON.stringify({ values: { level: 500 } }) });
     expect(await outOfRange.json()).toMatchObject({ error: "out-of-range", member: "level" });
+  });
+
+  it("a device that holds a newer desired version (set through another cloud) says so: the document goes above it and reaches it", async () => {
+    const id = fleet.ids[4] as string;
+    fleet.setVersions.set(id, [5]);
+    const res = await api(a.url, `/v1/devices/${id}/desired`, { method: "PATCH", headers: { "if-match": '"0"' }, body: JSON.stringify({ values: { level: 9 } }) });
+    expect(res.status).toBe(202);
+    expect(res.headers.get("etag")).toBe('"1"');
+    await expect.poll(() => fleet.setVersions.get(id), { timeout: 5000 }).toEqual([5, 6]);
+    await expect.poll(async () => (await (await api(b.url, `/v1/devices/${id}/desired`)).json()) as unknown, { timeout: 5000 }).toEqual({ version: 6, values: { level: 9 }, deviceVersion: 6 });
   });
 
   it("invoke with a deadline: the result, wherever the device's answer lands; bad params named", async () => {

@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -12,6 +11,7 @@ import type { ApplianceApp } from "../../sdk/desk/sim/app.js";
 import type { ModelSpec } from "../../sdk/thing/model.js";
 import { runSimulation, type SessionSummary } from "../../sdk/desk/node/host/session.js";
 import { qrModules } from "../../sdk/matter/node/session.js";
+import { getWithHost } from "../support/rebound.js";
 
 /** Debian's chromium (what .ci/run installs), or HEARTH_CHROMIUM. */
 const CHROMIUM = [process.env["HEARTH_CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p !== undefined && existsSync(p));
@@ -222,15 +222,7 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     expect(foreign.status).toBe(403);
     expect(foreign.text).toMatch(/http:\/\/evil\.example are refused/);
     // DNS rebinding: the attacker's name resolves to 127.0.0.1, so the Host is theirs.
-    const rebound = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port: Number(port), path: "/api/appliances", headers: { host: `evil.example:${port}`, "x-hearth-token": token } }, (res) => {
-        let body = "";
-        res.on("data", (d: Buffer) => (body += d.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      req.on("error", reject);
-      req.end();
-    });
+    const rebound = await getWithHost(Number(port), `evil.example:${port}`, "/api/appliances", { "x-hearth-token": token });
     expect(rebound.status).toBe(421);
     expect(rebound.body).not.toContain(AC);
     // No token, a wrong token, and text/plain with the token: refused, named.

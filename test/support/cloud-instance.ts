@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 // The built CLI, from the sources (vitest, after npm run build) or from dist/ itself (benchmarks).
 const built = import.meta.url.includes("/dist/") ? "../../" : "../../dist/";
 const cli = fileURLToPath(new URL(`${built}sdk/desk/node/cli/main.js`, import.meta.url));
-const counter = fileURLToPath(new URL(`${built}test/support/counter-module.js`, import.meta.url));
+/** The counter app as a built module, for `--apps` (the default app of spawnInstance). */
+export const counterModule = fileURLToPath(new URL(`${built}test/support/counter-module.js`, import.meta.url));
 
 /** A bearer token file for `hearth cloud serve --tokens`, and the token. */
 export function tokenFile(): { path: string; token: string } {
@@ -19,7 +20,7 @@ export function tokenFile(): { path: string; token: string } {
 
 /** `hearth cloud serve` as a process (the built CLI), serving the counter model; resolves once its API listens. */
 export async function spawnInstance(options: { broker: string; store: string; tokens: string; group: string; apps?: string }): Promise<{ process: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [cli, "cloud", "serve", "--broker", options.broker, "--store", options.store, "--tokens", options.tokens, "--group", options.group, "--http-port", "0", "--apps", options.apps ?? counter], {
+  const child = spawn(process.execPath, [cli, "cloud", "serve", "--broker", options.broker, "--store", options.store, "--tokens", options.tokens, "--group", options.group, "--http-port", "0", "--apps", options.apps ?? counterModule], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -41,13 +41,24 @@ start() {
   rm -f "$dir/pwfile"
   cat >> "$dir/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
-port = $port
 unix_socket_directories = '$dir'
 fsync = on
 max_connections = 200
 CONF
-  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start >/dev/null ||
-    { cat "$dir/server.log" >&2; exit 1; }
+  # The port was free when asked, but another process (another throwaway cluster) may take it before
+  # the server binds it: then again on another port, a few times.
+  local tries=0
+  while :; do
+    echo "port = $port" >> "$dir/data/postgresql.conf"
+    if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start >/dev/null 2>&1; then break; fi
+    tries=$((tries + 1))
+    if [ "$tries" -ge 5 ] || ! grep -q "Address already in use" "$dir/server.log"; then
+      cat "$dir/server.log" >&2
+      as_owner rm -rf "$dir/data"; rm -rf "$dir"
+      exit 1
+    fi
+    port=$(free_port)
+  done
   echo "export HEARTH_TEST_PG_URL=postgres://hearth:$password@127.0.0.1:$port/postgres"
   echo "export HEARTH_TEST_PG_DIR=$dir"
 }

@@ -71,8 +71,13 @@ export function httpApi(cloud: Cloud, models: readonly AnyModel[], clients: read
     return model;
   };
 
+  /** A model as the API gives it: its id, revision hash (as a device's record names it) and definition (PROTOCOL.md section 3a). */
+  const described = (model: AnyModel) => ({ id: model.id, hash: hex(modelHash(model)), version: model.spec.version, spec: model.spec });
+
   const routes: [string, RegExp, (m: string[], url: URL, req: IncomingMessage, res: ServerResponse) => Promise<unknown>][] = [
+    ["GET", /^\/v1\/models$/, async () => ({ models: [...byHash.values()].map(described) })],
     ["GET", /^\/v1\/devices$/, async () => ({ devices: await store.devices() })],
+    ["GET", /^\/v1\/devices\/([^/]+)\/model$/, async ([id]) => described(await modelOf(id as string))],
     [
       "GET",
       /^\/v1\/devices\/([^/]+)$/,

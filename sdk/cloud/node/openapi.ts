@@ -20,12 +20,20 @@ export const OPENAPI = {
   info: { title: "Hearth cloud", version: "1", description: "A fleet's devices as the cloud's store holds them: reported and desired state, presence, commands, history, events, rollouts." },
   security: [{ bearer: [] }],
   paths: {
+    "/v1/models": { get: { summary: "Every model (and revision) this instance serves, with its definition", responses: { 200: ok({ type: "object", properties: { models: { type: "array", items: { $ref: "#/components/schemas/Model" } } } }), 401: error } } },
     "/v1/devices": { get: { summary: "Every device that said hello, with presence", responses: { 200: ok({ type: "object", properties: { devices: { type: "array", items: { $ref: "#/components/schemas/Device" } } } }), 401: error } } },
     "/v1/devices/{id}": {
       get: {
         summary: "A device: presence, reported state (per member with the stamp that set it), desired document",
         parameters: [device],
         responses: { 200: ok({ type: "object", properties: { device: { $ref: "#/components/schemas/Device" }, reported: { $ref: "#/components/schemas/Reported" }, desired: { $ref: "#/components/schemas/Desired" } } }), 401: error, 404: error },
+      },
+    },
+    "/v1/devices/{id}/model": {
+      get: {
+        summary: "The model (the revision) the device said hello with: its labels, units, ranges, actions and events, to show and check its values",
+        parameters: [device],
+        responses: { 200: ok({ $ref: "#/components/schemas/Model" }), 401: error, 404: error },
       },
     },
     "/v1/devices/{id}/reported": { get: { summary: "Reported state", parameters: [device], responses: { 200: ok({ type: "object", properties: { reported: { $ref: "#/components/schemas/Reported" } } }), 401: error } } },
@@ -84,6 +92,15 @@ export const OPENAPI = {
       Device: {
         type: "object",
         properties: { deviceId: { type: "string" }, model: { type: "string" }, modelHash: { type: "string" }, firmware: { type: "string" }, bootCount: { type: "integer" }, session: { type: "integer" }, maxSeq: { type: "integer" }, online: { type: "boolean" }, presenceAt: { type: "integer" } },
+      },
+      Model: {
+        type: "object",
+        properties: {
+          id: { type: "string" },
+          hash: { type: "string", description: "the revision's model hash (hex), as a device's record names it" },
+          version: { type: "integer" },
+          spec: { type: "object", description: "the model's definition, the document PROTOCOL.md section 3a defines (hearth model export writes the same)" },
+        },
       },
       Reported: { type: "object", additionalProperties: { type: "object", properties: { value, session: { type: "integer" }, seq: { type: "integer" }, at: { type: "integer" } } } },
       Desired: { type: "object", properties: { version: { type: "integer" }, values: { type: "object", additionalProperties: value }, deviceVersion: { type: "integer" } } },

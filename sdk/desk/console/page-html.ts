@@ -14,6 +14,8 @@ export const PAGE_HTML = `<!doctype html>
   header h1 { font-size: 18px; margin: 0; font-weight: 600; }
   header .clock { font-variant-numeric: tabular-nums; opacity: .85; }
   header .spacer { flex: 1; }
+  .source-note { margin: 12px 16px 0; padding: 8px 12px; background: #fff8e6; border: 1px solid #ecd9a8; border-radius: 8px; font-size: 13px; }
+  .source-note .missing { color: var(--bad); }
   /* One column on a phone, as many 520 px columns as fit up to a wall screen; nothing wider than the window. */
   main { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 520px), 1fr)); gap: 16px; padding: 16px; max-width: 100vw; }
   @media (max-width: 600px) { main { padding: 8px; gap: 10px; } section.device { padding: 10px; } }
@@ -107,6 +109,7 @@ export const PAGE_HTML = `<!doctype html>
 </head>
 <body>
 <header><h1>Hearth console</h1><span class="clock" data-clock aria-live="off">connecting…</span><span class="spacer"></span><button data-broker-restart>Restart broker</button></header>
+<p class="source-note" data-source-note hidden></p>
 <main data-devices></main>
 <script type="module" src="/console.js"></script>
 </body>

@@ -1,4 +1,4 @@
-export type { Sample, Snapshot, StatePush, StoryLine, View } from "../api.js";
+export type { FirstView, Sample, Snapshot, SourceInfo, StatePush, StoryLine, View } from "../api.js";
 
 /** POSTs to the console's API; rejects with the server's message. */
 export async function post(path: string, body: unknown): Promise<Record<string, unknown>> {

@@ -1,11 +1,11 @@
 import { writable, type FieldSpec, type ModelSpec } from "../../../thing/model.js";
 import { formatValue, labelOf, LANGUAGES } from "../../../thing/presentation.js";
-import { post, type Sample, type Snapshot, type StatePush, type StoryLine, type View } from "./api.js";
+import { post, type FirstView, type Sample, type Snapshot, type SourceInfo, type StatePush, type StoryLine, type View } from "./api.js";
 import { Chart } from "./chart.js";
 import { editorFor, type Editor } from "./editors.js";
 import { FrontPanel } from "./front-panel.js";
 import { MatterPanel } from "./matter.js";
-import { clock, propertyOf, seriesLabel, seriesUnit } from "./series.js";
+import { clock, propertyOf, seriesLabel, seriesUnit, useWallClock } from "./series.js";
 import { viewFor, type ApplianceView } from "./views.js";
 import { chooseLanguage, language, t } from "./words.js";
 
@@ -31,12 +31,16 @@ class DeviceCard {
   private readonly editors = new Map<string, Editor>();
   private readonly frontPanel: FrontPanel | undefined;
   private reported: Record<string, unknown> = {};
+  /** The desired version the card shows (a cloud's): a set expects it, so someone else's change in between is refused, not overwritten. */
+  private desiredVersion: number | undefined;
   private fetching = false;
 
   constructor(
     readonly id: string,
     private readonly model: ModelSpec,
-    first: Snapshot["appliances"][number],
+    first: FirstView,
+    /** A simulator's appliance (its faults, panel and hands), or a cloud's device (sets and actions only). */
+    simulated: boolean,
   ) {
     const view: View = first;
     this.samples = first.samples;
@@ -48,7 +52,7 @@ class DeviceCard {
     name.id = `title-${id}`;
     this.badge.className = "badge";
     this.badge.dataset["online"] = "";
-    title.append(name, el("span", "app", `${labelOf(model, view.app, language)} · ${view.board}`), this.firmware, this.badge, this.boots);
+    title.append(name, el("span", "app", `${labelOf(model, view.app, language)}${view.board === "" ? "" : ` · ${view.board}`}`), this.firmware, this.badge, this.boots);
     this.status.className = "status";
     this.status.dataset["status"] = "";
     this.root.append(title, this.status);
@@ -63,7 +67,9 @@ class DeviceCard {
     for (const key of view.chart) this.chart.shown.add(key);
     this.seriesBox.className = "series";
     this.seriesBox.append(el("legend", "", t("series")));
-    this.root.append(this.chart.element, this.seriesBox, this.faultsRow(view));
+    this.root.append(this.chart.element, this.seriesBox);
+    // Behind a cloud there is no simulator: its controls are not drawn (the page's note says so).
+    if (simulated) this.root.append(this.faultsRow(view));
     this.error.className = "error";
     this.error.dataset["error"] = "";
     this.error.setAttribute("role", "alert");
@@ -83,6 +89,7 @@ class DeviceCard {
 
   update(view: View, sample?: Sample): void {
     this.reported = view.reported;
+    if (view.desired !== null) this.desiredVersion = Math.max(this.desiredVersion ?? 0, view.desired.version);
     for (const [name, editor] of this.editors) {
       if (!editor.dirty && document.activeElement !== editor.element && name in view.reported) editor.show(view.reported[name]);
     }
@@ -171,10 +178,13 @@ class DeviceCard {
           void this.call(
             refusal,
             async () => {
-              await post(this.api("set"), { values: { [name]: editor.value() } });
+              const expect = this.desiredVersion;
+              const answer = await post(this.api("set"), { values: { [name]: editor.value() }, ...(expect === undefined ? {} : { expect }) });
+              if (typeof answer["version"] === "number") this.desiredVersion = answer["version"];
               editor.dirty = false;
             },
-            // Refused: the box shows the device's value again, so what it shows is true.
+            // Refused: the box shows the device's value again, so what it shows is true (a cloud's
+            // refusal of a stale version: the next push brings the version it is at now).
             () => {
               editor.dirty = false;
               editor.show(this.reported[name]);
@@ -340,16 +350,46 @@ function languageSetting(): HTMLElement {
   return label;
 }
 
+/** The note under the header when the page reads a cloud: what is here, what is not, and devices named that the cloud does not know. */
+function sourceNote(source: SourceInfo): void {
+  const note = document.querySelector("[data-source-note]") as HTMLElement;
+  if (source.kind !== "cloud") return;
+  note.hidden = false;
+  const count = el("span", "", ` (${source.shown} ${t("devicesShown")}${source.devices > source.shown ? `, ${t("of")} ${source.devices}` : ""})`);
+  count.dataset["shown"] = String(source.shown);
+  const missing = el("span", "missing", source.missing.length === 0 ? "" : ` ${source.missing.join(", ")}: ${t("notKnown")}`);
+  missing.dataset["missing"] = source.missing.join(",");
+  note.replaceChildren(el("span", "", t("cloudNote")), count, missing);
+}
+
 async function main(): Promise<void> {
   document.documentElement.lang = language === "zh" ? "zh-Hans" : "en";
   const snapshot = (await (await fetch("/api/appliances")).json()) as Snapshot;
+  const simulated = snapshot.source.kind === "simulator";
+  if (!simulated) useWallClock();
   const container = document.querySelector("[data-devices]") as HTMLElement;
   const cards = new Map<string, DeviceCard>();
-  for (const a of snapshot.appliances) {
-    const card = new DeviceCard(a.id, a.model, a);
-    cards.set(a.id, card);
-    container.append(card.element);
-  }
+  const add = (appliances: readonly FirstView[]): void => {
+    for (const a of appliances) {
+      if (cards.has(a.id)) continue;
+      const card = new DeviceCard(a.id, a.model, a, simulated);
+      cards.set(a.id, card);
+      container.append(card.element);
+    }
+  };
+  add(snapshot.appliances);
+  sourceNote(snapshot.source);
+  // A device that said hello after the page loaded (a cloud's): its card, once.
+  let adding = false;
+  const addNew = async (): Promise<void> => {
+    if (adding) return;
+    adding = true;
+    try {
+      add(((await (await fetch("/api/appliances")).json()) as Snapshot).appliances);
+    } finally {
+      adding = false;
+    }
+  };
   const matter = new MatterPanel();
   container.before(matter.element);
   matter.update(snapshot.matter);
@@ -362,10 +402,16 @@ async function main(): Promise<void> {
   const events = new EventSource("/api/stream");
   events.addEventListener("state", (e) => {
     const push = JSON.parse((e as MessageEvent<string>).data) as StatePush;
-    clockView.textContent = `${t("simulated")} ${clock(push.at)} · ${push.cloudConnected ? t("cloudConnected") : t("cloudReconnecting")}`;
+    clockView.textContent =
+      push.source.kind === "cloud"
+        ? `${t("viaCloud")} ${push.source.url} · ${clock(push.at)} · ${push.cloudConnected ? t("apiAnswering") : t("apiNotAnswering")}`
+        : `${t("simulated")} ${clock(push.at)} · ${push.cloudConnected ? t("cloudConnected") : t("cloudReconnecting")}`;
+    sourceNote(push.source);
     matter.update(push.matter);
     for (const view of push.appliances) {
-      cards.get(view.id)?.update(view, view.sample);
+      const card = cards.get(view.id);
+      if (card === undefined) void addNew().catch(() => undefined);
+      else card.update(view, view.sample);
     }
   });
   events.addEventListener("story", (e) => {

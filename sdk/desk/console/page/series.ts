@@ -44,10 +44,22 @@ export function isPeriod(model: ModelSpec, key: string): boolean {
   return propertyOf(model, key)?.[1].type === "bool";
 }
 
-/** Simulated ms as h:mm:ss. */
+/** Times are simulated ms from the session's start, or (from a cloud) Unix ms: `useWallClock` says which. */
+let wall = false;
+
+/** The page reads a cloud: its times are Unix ms, shown as the time of day here. */
+export function useWallClock(): void {
+  wall = true;
+}
+
+/** Simulated ms as h:mm:ss; with a cloud, Unix ms as the local time of day, hh:mm:ss. */
 export function clock(ms: number): string {
-  const s = Math.floor(ms / 1000);
   const pad = (n: number): string => String(n).padStart(2, "0");
+  if (wall) {
+    const d = new Date(ms);
+    return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  }
+  const s = Math.floor(ms / 1000);
   return `${Math.floor(s / 3600)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
 }
 

@@ -1,6 +1,6 @@
 import type { EnumSpec, ModelSpec } from "../../../thing/model.js";
 import { formatValue, labelOf, parsePhases } from "../../../thing/presentation.js";
-import type { Sample, Snapshot, View } from "./api.js";
+import type { FirstView, Sample, View } from "./api.js";
 import { clock, onPeriods } from "./series.js";
 import { language, t } from "./words.js";
 
@@ -10,7 +10,7 @@ export interface ApplianceView {
   update(view: View, samples: readonly Sample[]): void;
 }
 
-type FirstLoad = Snapshot["appliances"][number];
+type FirstLoad = FirstView;
 const SVG = "http://www.w3.org/2000/svg";
 /** A vacuum drives a cell or two between one-second samples (more in a thinned history): a longer jump means it was carried. */
 const CARRIED_CELLS = 8;

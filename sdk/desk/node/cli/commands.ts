@@ -36,6 +36,7 @@ export const OPTIONS = {
   "fleet-secret": { value: "HEX", help: "derive each device's secret from this and its id (for an outside broker that checks logins)" },
   shard: { value: "i/n", help: "run slice i of n (0-based; the Kubernetes completion index over the job's completions): each device's id, secret and seed come from its index, so n shards anywhere are one fleet (give each the same --broker, --count and --fleet-secret)" },
   workers: { value: "K", help: "worker threads the devices run on, each with its own event loop and cloud client (default one per core)" },
+  observe: { help: "beside a cloud tier (hearth cloud serve) that answers the devices: the fleet's own cloud client only counts what they send (no acks, no clock answers) and the users change no setting, so desired state has one writer" },
   summary: { value: "FILE", help: "write the summary (JSON, with its set round trips as a mergeable histogram) to FILE for hearth fleet merge; a stopped fleet writes it too" },
   out: { value: "PATH", help: "where to write" },
   board: { value: "B", help: "the board the image is for (boards/: aircon-indoor, washer, fridge, vacuum; the dev boards with --target moddable)" },
@@ -52,6 +53,8 @@ export const OPTIONS = {
   wait: { value: "T", help: "how long to wait for the device's answer (default 10s)" },
   app: { value: "APP", help: "the appliance the device is (an example, or your app.ts), for its model; default: from its id as hearth sim and hearth board name devices (sim-aircon-1, aircon-indoor-1)" },
   store: { value: "URL", help: "the cloud's store: postgres://USER:PASSWORD@HOST:PORT/DB (default: the environment's HEARTH_STORE_URL)" },
+  cloud: { value: "URL", help: "the cloud tier's HTTP API, as hearth cloud serve prints it (http://127.0.0.1:8081)" },
+  "token-file": { value: "FILE", help: "a file holding a bearer token of one of the API's clients on its first line (kept out of the command line and the shell's history)" },
   tokens: { value: "FILE", help: 'the HTTP API\'s clients: JSON {"clients":[{"name","token"}]}; only they are let in' },
   "http-port": { value: "P", help: "the HTTP API's port on 127.0.0.1 (default 8081)" },
   group: { value: "G", help: "the shared subscription's group ($share/G/h/+/u; default hearth): every instance of one tier gives the same" },
@@ -103,6 +106,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       "shard",
       "workers",
       "summary",
+      "observe",
     ],
     example: "hearth fleet aircon --count 300 --shard 0/3 --broker mqtt://127.0.0.1:1883 --summary shard-0.json && hearth fleet merge shard-*.json",
   },
@@ -185,6 +189,13 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary: "one instance of the cloud tier: takes its share of the devices' uplink ($share/G/h/+/u), keeps the fleet in PostgreSQL, and serves the HTTP API to the clients in --tokens; start several on one store and broker (sdk/cloud/node/README.md)",
     options: [["broker", "the broker (one with shared subscriptions: Mosquitto, EMQX, HiveMQ); a login as mqtt://USER:PASSWORD@HOST:PORT, or --cloud-user/--cloud-password"], "store", "tokens", "http-port", "group", "apps", "retention", "cloud-user", "cloud-password"],
     example: "hearth cloud serve --broker mqtt://cloud-1:PASSWORD@127.0.0.1:1883 --store postgres://hearth@127.0.0.1/hearth --tokens tokens.json --http-port 8081",
+  },
+  console: {
+    usage: "hearth console --cloud URL --token-file FILE [DEVICE...] [options]",
+    summary:
+      "the web console over a running cloud tier's HTTP API (hearth cloud serve): a card per device from the API (its model, reported and desired state, presence, history, live reports and events), sets that name the version they expect (a 412 shown as such) and actions through it; the simulator's controls are hearth sim's. DEVICE...: the devices to show (default: the first 24 the API lists). Served on 127.0.0.1 with this run's token, as hearth sim's",
+    options: ["cloud", "token-file", ["console-port", "serve the console on 127.0.0.1:P (default 8080, or a free one if that is taken; a port given here must be free)"]],
+    example: "hearth console --cloud http://127.0.0.1:8081 --token-file console.token fleet-1 fleet-2",
   },
   help: { usage: "hearth help [COMMAND]", summary: "the commands, or one command's options", options: [], example: "hearth help flash" },
 };

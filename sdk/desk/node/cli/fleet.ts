@@ -22,6 +22,7 @@ export interface FleetArgs {
   shard?: string | undefined;
   workers?: string | undefined;
   summary?: string | undefined;
+  observe?: boolean | undefined;
 }
 
 /** Above this many devices the in-process broker runs out of file descriptors (two per device, ulimit -n). */
@@ -39,6 +40,7 @@ export async function fleetCommand(appUrl: string, appName: string, values: Flee
   const count = intOption("count", values.count, 1, 10_000_000);
   const shard = shardOption(values.shard);
   if (shard.of > 1 && values.broker === undefined) throw new UsageError("--shard splits one fleet over several runs: they need one broker, so give --broker (and the same --fleet-secret to each)");
+  if (values.observe === true && values.broker === undefined) throw new UsageError("--observe leaves the devices to a cloud tier (hearth cloud serve) on their broker: give that broker as --broker");
   const range = shardRange(count, shard.index, shard.of);
   const devices = range.to - range.from;
   if (values.broker === undefined && devices > EMBEDDED_LIMIT) {
@@ -100,6 +102,7 @@ export async function fleetCommand(appUrl: string, appName: string, values: Flee
       ...options,
       ...(fleetSecret === undefined ? {} : { fleetSecret }),
       ...(cloudLogin === undefined ? {} : { cloudLogin }),
+      ...(values.observe === true ? { observe: true } : {}),
       stop: stopRequested,
       onWait: (line) => {
         if (!values.json) console.log(line);
@@ -172,7 +175,7 @@ function printSummary(s: FleetSummary): void {
   console.log(`devices ${s.devices} (${ranges}) in ${s.slices} slice${s.slices === 1 ? "" : "s"}`);
   console.log(`online  ${s.online}/${s.devices} in ${(s.rampMs / 1000).toFixed(1)} s (${s.connectPerS} connections a second)`);
   console.log(`reports ${s.reportsReceived} received of ${s.reportsMade} made`);
-  console.log(`sets    ${s.sets.answered}/${s.sets.sent} answered, round trip p50 ${s.sets.p50Ms} ms, p99 ${s.sets.p99Ms} ms`);
+  console.log(s.sets.sent === 0 ? "sets    none made" : `sets    ${s.sets.answered}/${s.sets.sent} answered, round trip p50 ${s.sets.p50Ms} ms, p99 ${s.sets.p99Ms} ms`);
   console.log(`errors  refused ${s.errors.refused}, malformed ${s.errors.malformed}, failed sets ${s.errors.failedSets}`);
   console.log(`time    ${(s.simulatedMs / 1000).toFixed(0)} s simulated in ${(s.wallMs / 1000).toFixed(1)} s${s.stopped ? " (stopped before its end)" : ""}`);
 }

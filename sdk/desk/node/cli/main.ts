@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { boardCommand, buildCommand, flashCommand, keysNew, otaCommand, type BoardRun } from "./firmware.js";
 import { fleetCommand, fleetMergeCommand } from "./fleet.js";
 import { cloudServe } from "./cloud.js";
+import { consoleCommand } from "./console.js";
 import { brokerOption, deviceIdOption, durationOption, fileOption, freePortOption, hexOption, intOption, numberOption, folderOption, UsageError, userProblem } from "./options.js";
 import { fileURLToPath } from "node:url";
 import { parseCommandLine } from "./parse.js";
@@ -44,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
     const models = await Promise.all(names.map(async (name) => (await loadApp(name)).model as unknown as AnyModel));
     return cloudServe(models, values);
   }
+  if (command === "console") return consoleCommand(rest, values);
   if (command === "image") return imageCommand(rest, values);
   if (command === "watch") return watchCommand(rest, values);
   if (command === "new") return newProject(rest);

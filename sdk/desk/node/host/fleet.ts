@@ -42,6 +42,12 @@ export interface FleetOptions {
   credentials?: { secretFor(deviceId: string): Uint8Array; issuedAt: number };
   /** The cloud side's login on the broker. */
   cloudLogin?: { username: string; password: string };
+  /**
+   * Beside a cloud tier (hearth cloud serve), which answers the devices: the fleet's cloud client
+   * only watches (it answers nothing: no ack, time or error) and the users change no setting (the
+   * tier's clients are the only ones who write desired state, so its versions are the devices').
+   */
+  observe?: boolean;
   /** How long to wait for every device to connect, and for the last reports to drain, real ms. Default 120 s. */
   patienceMs?: number;
   /**
@@ -117,6 +123,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     ),
     [o.app.model],
     () => Date.now(),
+    o.observe === true ? { observer: true } : {},
   );
   const seen = new Set<string>();
   let reportsReceived = 0;
@@ -161,7 +168,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const pending: Promise<void>[] = [];
   const runMs = o.durationMs ?? 60_000;
   const runStart = clock.now();
-  for (let k = 0; k < size; k++) {
+  for (let k = 0; k < (o.observe === true ? 0 : size); k++) {
     const random = new Random(fleetDeviceSeed(o.seed, range.from + k) ^ 0x5bd1e995);
     const [name, spec] = settable[random.int(0, Math.max(0, settable.length - 1))] ?? [];
     const value = spec === undefined ? undefined : settingFor(spec, random);

@@ -15,6 +15,7 @@ import type { ModelSpec } from "../../../thing/model.js";
 import { startBroker, type BrokerAuth, type EmbeddedBroker } from "../mqtt/broker.js";
 import { startConsole } from "../../console/node/server.js";
 import type { MatterPairing } from "../../console/api.js";
+import { sessionSource } from "../../console/session-source.js";
 import { formatClock } from "../../sim/duration.js";
 import { startBoardPort } from "../tools/flasher.js";
 import type { Engine } from "../../sim/start-board.js";
@@ -204,7 +205,10 @@ export async function runSimulation(o: SessionOptions): Promise<SessionSummary[]
     o.print(`device  ${d.id}: ${d.app.name} firmware ${d.board.firmware ?? "none (waiting for hearth flash)"} on board ${d.app.boardId}${where}, seed ${d.o.seed}, ${o.speed}x${o.speed < 10 ? " (try --speed 60 to watch an hour a minute)" : ""}`, false);
   }
   let extension: Awaited<ReturnType<NonNullable<SessionOptions["withCloud"]>>> | undefined;
-  const web = o.consolePort === undefined ? undefined : await startConsole({ appliances, cloud, clock, port: o.consolePort, restartBroker: brokers.restart, matter: () => extension?.pairing?.() });
+  const web =
+    o.consolePort === undefined
+      ? undefined
+      : await startConsole({ source: sessionSource({ appliances, cloud, clock, restartBroker: brokers.restart, matter: () => extension?.pairing?.() }), port: o.consolePort });
   if (web !== undefined) o.print(`console ${web.url}`, false);
   extension = await o.withCloud?.(cloud, (line) => o.print(line, false));
   o.onReady?.({ brokerUrl: url, consoleUrl: web?.url });
