@@ -30,7 +30,7 @@ async function link(appliance: string, board: string, platform: string, tls = fa
   const name = `${appliance} on ${board}${tls ? " (mqtts)" : ""}`;
   const out = join(work, name.replaceAll(/[ ()]+/g, "-"));
   // A CA's bytes are only a resource to the link: any will do.
-  writeModdableProject(out, image, devBoard, devWiring, tls ? { ...PROVISIONING, port: 8883, caDer: new Uint8Array([0x30, 0x82, 0, 0]) } : PROVISIONING);
+  await writeModdableProject(out, image, devBoard, devWiring, tls ? { ...PROVISIONING, port: 8883, caDer: new Uint8Array([0x30, 0x82, 0, 0]) } : PROVISIONING, keys.publicKey);
   const result = await linkExport(tools, out, platform);
   results.set(name, result);
   return result;
