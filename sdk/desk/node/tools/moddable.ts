@@ -88,6 +88,7 @@ export async function writeModdableProject(out: string, image: Image, board: Dev
     "hearth-ed25519.js": await hostModule("hal/moddable/ed25519", "hearth-ed25519: Ed25519 verification, @noble/curves with SHA-512 from Moddable's crypt (hal/moddable/ed25519.ts)", { "@noble/hashes/sha2.js": "hal/moddable/sha512" }, NOBLE_FROZEN),
     "hearth-factory.hfw": image.bytes,
     "update/manifest.json": MOD_MANIFEST,
+    [`update/${MOD_MODULE}.js`]: image.bundle,
     "README.md": readme(image, board, platform),
     ...(tls ? { "hearth-ca.der": provisioning.caDer as Uint8Array } : {}),
   };
@@ -341,13 +342,14 @@ restarts once so XS maps it, and runs it. The new firmware is kept once it has r
 passed its self-tests; one that never does is left at the next restart (after 10 minutes at most), and
 the image before it runs again.
 
-1. \`hearth build PATH --target moddable --board ${board.id} --fw-version X.Y.Z --counter N ... --out DIR\`
-   for the new firmware, the same key. Its \`update/\` holds the project of the mod; put the new
-   \`hearth-image.js\` there as \`${MOD_MODULE}.js\`.
-2. \`cd DIR/update && mcrun -p ${platform}\` builds the archive (\`mc.xsa\`, under \`$MODDABLE/build/bin/esp32/release/\`).
-   Do not add \`-d -m\`: that would install it over USB, unsigned.
+1. \`hearth build PATH --target moddable --board ${board.id} --fw-version X.Y.Z --counter N ... --out NEW\`
+   for the new firmware, with the same key. \`NEW/update/\` is the mod's project: the new image as \`${MOD_MODULE}.js\`.
+   (This export's own \`update/\` holds this firmware the same way.)
+2. \`cd NEW/update && mcrun -p ${platform}\` builds the archive (mcrun names the .xsa it wrote). Do not add
+   \`-d -m\`: that would install it over USB, unsigned, and the board would not know it.
 3. Wrap and sign it: \`moddableUpdateImage(archive, { board: "${board.id}", version, securityCounter }, secretKey)\`
-   (hearth's sdk/desk/node/tools/moddable.ts), and roll it out with \`hearth ota\`.
+   in Hearth's sdk/desk/node/tools/moddable.ts writes the image (no command does this yet), and
+   \`hearth ota FILE --to ID\` rolls it out.
 
 Why a mod, and not Moddable's whole-firmware OTA: the program would have to be built with ESP-IDF for
 every update, and Moddable's \`ota\` module cannot confirm a trial boot, so it could not go back to the
