@@ -14,9 +14,10 @@ const { Point } = ed25519;
 // hundreds of KB of BigInts that an ESP32's RAM cannot hold. Without it a verify costs one more
 // scalar multiplication (about 10 ms of XS on a PC).
 Point.BASE.precompute(1);
-// What noble caches the first time it decodes and multiplies a point, it caches now: preloaded by
-// Moddable's linker, this runs at build time, and a WeakMap filled later would be in ROM and
-// refuse it (hal/moddable/README.md, "Preloaded modules").
+// Whatever noble caches the first time it decodes and multiplies a point, it caches now: preloaded
+// by Moddable's linker, this runs at build time, and a WeakMap filled later would be in ROM and
+// refuse it (hal/moddable/README.md, "Preloaded modules"). A verify writes none today (the fake
+// ESP32's preload passes without this line); it stays against a noble that would.
 Point.fromBytes(Point.BASE.toBytes()).multiplyUnsafe(2n);
 
 /** RFC 8032 verification; false for any malformed input, as the contract says. */
