@@ -35,7 +35,7 @@ export interface NativeBootInfo {
   readonly layout: FlashLayout;
   /** A seed for the image's random generator (from the TRNG). */
   readonly seed: number;
-  /** The chip boots images from the layout's slots, so the image may update itself. False where it does not (Moddable). Default true. */
+  /** The chip boots images from the layout's slots, so the image may update itself. False where it has none. Default true. */
   readonly updates?: boolean;
 }
 

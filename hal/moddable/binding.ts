@@ -16,6 +16,7 @@ import PWM from "embedded:io/pwm";
 import Serial from "embedded:io/serial";
 import flashStorage from "embedded:storage/flash";
 import { Digest } from "crypt";
+import { verify as ed25519Verify } from "hearth-ed25519";
 import network from "hearth-network";
 import config from "mc/config";
 import Preference from "preference";
@@ -24,7 +25,7 @@ import Resource from "Resource";
 import "system";
 import Time from "time";
 import Timer from "timer";
-import type { ImageEngine, NativeBinding, NativeError } from "../native.js";
+import type { ImageEngine, NativeBinding, NativeBootInfo, NativeError } from "../native.js";
 
 /**
  * Moddable's typings leave out close() on Analog, I2C, PWM and SPI, which its esp32 modules have
@@ -124,6 +125,7 @@ class ZeroCrossInput {
   }
 }
 type TimerId = ReturnType<typeof Timer.set>;
+type FlashLayout = NativeBootInfo["layout"];
 type Client = InstanceType<(typeof network)["io"]>;
 
 /** The manifest's `config.hearth`, written by `hearth build --target moddable` (Moddable types mc/config as any record). */
@@ -138,6 +140,10 @@ interface HearthSettings {
   /** Connect with TLS, trusting the CA in the resource hearth-ca.der. */
   tls?: boolean;
   partition?: string;
+  /** Where the boot state, the two image slots, the kv store and the log are in the partition (hearth build's HEARTH_LAYOUT). */
+  layout?: FlashLayout;
+  /** The Ed25519 key images are signed with, 64 hex digits. */
+  publicKey?: string;
   /** Each UART the board wires: its TX and RX pins. */
   uarts?: Record<string, { tx: number; rx: number }>;
 }
@@ -287,20 +293,24 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
   const native: NativeBinding = {
     version: 2,
     boot() {
-      const part = (offset: number, bytes: number) => ({ offset, size: bytes });
+      // The layout hearth build wrote, where it fits the partition; without one (or a key), storage only and no updates.
+      const layout = settings.layout;
+      const fits = layout !== undefined && Object.values(layout).every((p) => p.offset >= 0 && p.size >= 0 && p.offset + p.size <= geometry.size && p.offset % geometry.blockLength === 0);
+      const key = publicKeyOf(settings.publicKey);
       const sector = geometry.blockLength;
       const kv = Math.max(8, Math.floor(geometry.size / sector / 2)) * sector;
+      const none = { offset: 0, size: 0 };
       return {
         deviceId: deviceId(),
         board: settings.board ?? "",
+        // The program's image; when a mod runs, hearth-boot says its version instead (sdk/device/runtime/mod-boot.ts).
         firmware: settings.firmware ?? "0.0.0",
         resetReason: 0,
         reverted: false,
-        publicKey: new ArrayBuffer(32),
-        // Moddable builds the firmware into the ESP32's program: the partition holds storage only.
-        layout: { boot: part(0, 0), slotA: part(0, 0), slotB: part(0, 0), kv: part(0, kv), log: part(kv, geometry.size - kv) },
+        publicKey: key ?? new ArrayBuffer(32),
+        layout: fits ? (layout as FlashLayout) : { boot: none, slotA: none, slotB: none, kv: { offset: 0, size: kv }, log: { offset: kv, size: geometry.size - kv } },
         seed: Math.floor(Math.random() * 0x7fffffff),
-        updates: false,
+        updates: fits && key !== undefined && (layout as FlashLayout).slotA.size > 0,
       };
     },
     now: () => Time.ticks,
@@ -386,8 +396,8 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
       digest.write(data);
       return digest.close();
     },
-    // No update is installed on this target (boot().updates is false): nothing asks for this.
-    ed25519Verify: () => false,
+    // In JavaScript (hearth-ed25519.js: @noble/curves, SHA-512 from Moddable's crypt): Moddable has no Ed25519 in C.
+    ed25519Verify: (signature, message, publicKey) => ed25519Verify(signature, message, publicKey),
     mqttStart() {
       if (wanted || halted) return;
       wanted = true;
@@ -425,6 +435,36 @@ export function bind(engine: Pick<ImageEngine, "wake" | "readable" | "mqtt">): N
     },
   };
   return native;
+}
+
+/**
+ * XS's mod partition (ESP-IDF type 0x40, subtype 1: the one XS maps an archive from at boot), which
+ * ECMA-419's flash opens as "xs"; undefined when the partition table has none. hearth-boot copies
+ * the archive of the image that is to run into it (sdk/device/runtime/mod-boot.ts).
+ */
+export function modPartition(): { size: number; blockBytes: number; read(offset: number, length: number): ArrayBuffer; write(offset: number, data: ArrayBuffer): void; eraseBlock(block: number): void } | undefined {
+  let mods: ReturnType<typeof flashStorage.open>;
+  try {
+    mods = flashStorage.open({ path: "xs" });
+  } catch {
+    return undefined;
+  }
+  const status = mods.status();
+  return {
+    size: status.size,
+    blockBytes: status.blockLength,
+    read: (offset, length) => mods.read(length, offset),
+    write: (offset, data) => mods.write(data, offset),
+    eraseBlock: (block) => mods.eraseBlock(block, block + 1),
+  };
+}
+
+/** The key in the manifest's config (64 hex digits) as bytes; undefined if it is not one. */
+function publicKeyOf(hex: string | undefined): ArrayBuffer | undefined {
+  if (hex === undefined || !/^[0-9a-f]{64}$/i.test(hex)) return undefined;
+  const key = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) key[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return key.buffer;
 }
 
 function join(parts: readonly ArrayBuffer[]): ArrayBuffer {

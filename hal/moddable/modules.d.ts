@@ -43,3 +43,8 @@ declare module "hearth-network" {
   const network: { io: typeof MQTTClient; dns: unknown; socket: Record<string, unknown> };
   export default network;
 }
+
+/** The project's Ed25519 verifier (hal/moddable/ed25519.ts, bundled by hearth build as hearth-ed25519.js). */
+declare module "hearth-ed25519" {
+  export function verify(signature: ArrayBuffer, message: ArrayBuffer, publicKey: ArrayBuffer): boolean;
+}

@@ -9,9 +9,9 @@ import { pairSweep } from "./pair-sweep.js";
 import { storageBench } from "./storage.js";
 import { cloudBench } from "./cloud.js";
 
-/** `npm run bench` runs every suite; `npm run bench -- NAME` one. `sweep`, `fuzz`, `fleet`, `cloud` and `matter` (long, or needing servers) run only when named. */
+/** `npm run bench` runs every suite; `npm run bench -- NAME` one. `sweep`, `fuzz`, `fleet`, `cloud`, `matter` and `xs-reconcile` (long, or needing servers or Moddable's SDK) run only when named. */
 const suites: Record<string, () => void | Promise<void>> = { kernel: kernelBench, link: linkBench, storage: storageBench, ota: otaBench, footprint: footprintBench, hal: halBench };
-const onDemand: Record<string, () => void | Promise<void>> = { sweep: pairSweep, fuzz: fuzzMillion, fleet: fleetBench, cloud: cloudBench, matter: async () => (await import("./matter.js")).matterBench() }; // matter.js loads only for its own suite
+const onDemand: Record<string, () => void | Promise<void>> = { "xs-reconcile": async () => (await import("./xs-reconcile.js")).xsReconcileBench(), sweep: pairSweep, fuzz: fuzzMillion, fleet: fleetBench, cloud: cloudBench, matter: async () => (await import("./matter.js")).matterBench() }; // matter.js loads only for its own suite
 
 const wanted = process.argv.slice(2);
 for (const name of wanted) {

@@ -101,7 +101,7 @@ describe("hearth CLI", () => {
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { config: { hearth: Record<string, unknown> }; resources: Record<string, string[]> };
     expect(manifest.config.hearth).toMatchObject({ tls: true, broker: "broker.example", port: 8883, deviceId: "kitchen-ac", user: "kitchen-ac" });
     expect(manifest.config.hearth["password"]).toMatch(/^v1\.0\.[0-9a-f]{64}$/);
-    expect(manifest.resources["*"]).toEqual(["./hearth-ca"]);
+    expect(manifest.resources["*"]).toEqual(["./hearth-factory", "./hearth-ca"]);
   });
 
   it("sim --engine quickjs is refused with the engines there are, exit 2, no stack trace", async () => {

@@ -33,7 +33,7 @@ describe.skipIf(source === undefined)("the fake ESP32 offers nothing Moddable's 
     if (tools.builtIn !== undefined) console.log(`moddable-fake: host tools built in ${tools.builtIn.toFixed(1)} s`);
     const board = DEV_BOARDS["esp32-devkitc"] as DevBoard;
     const { image, devWiring } = await buildFirmware({ entry: "examples/washer", board: board.id, version: [1, 0, 0], securityCounter: 1, secretKey: keys.secretKey, devBoard: board });
-    writeModdableProject(work, image, board, devWiring, { deviceId: "d", host: "h", port: 1883, user: "d", password: "p" });
+    await writeModdableProject(work, image, board, devWiring, { deviceId: "d", host: "h", port: 1883, user: "d", password: "p" }, keys.publicKey);
     sources = await moduleSources(tools, work, "esp32");
   }, 15 * 60_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));

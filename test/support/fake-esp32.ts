@@ -1,14 +1,45 @@
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256, sha512 } from "@noble/hashes/sha2.js";
 import type { Plugin } from "esbuild";
 import { ESP32, type DevChip } from "../../boards/dev/chips.js";
+
+/** A row of an ESP-IDF partition table (partitions.csv): data partitions by name, XS's mod partition as type 0x40 subtype 1. */
+export interface FakePartition {
+  name: string;
+  type: string;
+  subtype: string;
+  size: number;
+}
+
+/** The partitions a partitions.csv declares (its comments and blank lines skipped). */
+export function partitionsOf(csv: string): FakePartition[] {
+  return csv
+    .split("\n")
+    .filter((l) => l.trim() !== "" && !l.trim().startsWith("#"))
+    .map((l) => l.split(",").map((c) => c.trim()))
+    .map(([name = "", type = "", subtype = "", , size = "0"]) => ({ name, type, subtype, size: Number(size) }));
+}
+
+/** What a fake ESP32 keeps across a restart: its flash, by partition. */
+export type FakeFlash = Map<string, Uint8Array>;
+
+/** Blank NOR flash for each data partition the table declares (the app partitions are the program: not here). */
+export function blankFlash(partitions: readonly FakePartition[]): FakeFlash {
+  return new Map(partitions.filter((p) => p.type !== "app" && p.type !== "").map((p) => [p.name, new Uint8Array(p.size).fill(0xff)]));
+}
 
 /**
  * Moddable's modules on an ESP32, faked in Node for the Moddable binding's
  * tests: the IO classes refuse what the chip refuses (a pin it has not, an
  * output on an input-only pin, analog on ADC2 with Wi-Fi on or on a pin with
- * no ADC), the flash partition is NOR (programming only clears bits), timers
- * run when the test advances time, and the MQTT client records what it is
- * asked (options, QoS, subscriptions) and lets the test play the broker.
+ * no ADC), each data partition of the export's table is NOR flash
+ * (programming only clears bits) that outlives a restart, timers run when the
+ * test advances time, and the MQTT client records what it is asked (options,
+ * QoS, subscriptions) and lets the test play the broker. XS's mods: at boot
+ * XS maps the archive in its mod partition (type 0x40, subtype 1); here the
+ * test says which JavaScript an archive was compiled from (`mods`, by the
+ * archive's first 44 bytes, which XS never rewrites), and Modules.importNow
+ * gives that module while the partition holds that archive. An archive it
+ * does not know is one XS cannot map: it is marked "XS_E" as XS marks it.
  */
 export class FakeEsp32 {
   now = 0;
@@ -17,8 +48,16 @@ export class FakeEsp32 {
   readonly writes: { pin: number; value: number }[] = [];
   restarts = 0;
   readonly analog = new Map<number, number>();
-  readonly flash = new Uint8Array(0xf0000).fill(0xff);
+  /** Hearth's data partition (the manifest's `partition`). */
+  readonly flash: Uint8Array;
+  readonly partitions: FakeFlash;
   readonly clients: FakeMqtt[] = [];
+  /** Called with each MQTT client the binding makes (a test's broker attaches it). */
+  onClient: ((client: FakeMqtt) => void) | undefined;
+  /** The program's resources, by name (Resource). */
+  readonly resources = new Map<string, Uint8Array>();
+  /** The mod XS mapped at this boot: its modules' namespaces by name; undefined when the mod partition holds no archive XS maps. */
+  readonly mod: Map<string, unknown> | undefined;
   private timers = new Map<number, { at: number; fn: () => void }>();
   /** What each I2C address answers a read with, and every write to it. */
   readonly i2c = new Map<number, Uint8Array>();
@@ -30,7 +69,14 @@ export class FakeEsp32 {
   constructor(
     readonly config: Record<string, unknown>,
     readonly chip: DevChip = ESP32,
-  ) {}
+    o: { partitions?: FakeFlash; mods?: ReadonlyMap<string, Map<string, unknown>> } = {},
+  ) {
+    const name = typeof config["partition"] === "string" ? config["partition"] : "hearth";
+    this.partitions = o.partitions ?? new Map([[name, new Uint8Array(0xc0000).fill(0xff)]]);
+    this.flash = this.partitions.get(name) ?? new Uint8Array(0);
+    const xs = this.partitions.get(MOD_PARTITION);
+    this.mod = xs === undefined ? undefined : mapArchive(xs, o.mods ?? new Map());
+  }
 
   /** Runs every timer due within `ms`, in time order. */
   advance(ms: number): void {
@@ -111,18 +157,19 @@ export class FakeEsp32 {
       write(): void {}
       close(): void {}
     }
-    const partition = {
-      status: () => ({ size: esp.flash.length, blockLength: 4096, blocks: esp.flash.length / 4096 }),
-      read: (length: number, offset: number) => esp.flash.slice(offset, offset + length).buffer,
+    const partitionOf = (bytes: Uint8Array) => ({
+      status: () => ({ size: bytes.length, blockLength: 4096, blocks: bytes.length / 4096, writeAlign: 1, eraseValue: 0xff }),
+      read: (length: number, offset: number) => bytes.slice(offset, offset + length).buffer,
       write(buffer: ArrayBuffer, offset: number) {
         const data = new Uint8Array(buffer);
-        for (let i = 0; i < data.length; i++) esp.flash[offset + i] = (esp.flash[offset + i] as number) & (data[i] as number);
+        if (offset < 0 || offset + data.length > bytes.length) throw new RangeError("invalid offset");
+        for (let i = 0; i < data.length; i++) bytes[offset + i] = (bytes[offset + i] as number) & (data[i] as number);
       },
       eraseBlock(start: number, end = start + 1) {
-        esp.flash.fill(0xff, start * 4096, end * 4096);
+        bytes.fill(0xff, start * 4096, end * 4096);
       },
       close() {},
-    };
+    });
     const Timer = {
       set: (fn: () => void, ms: number) => {
         const id = esp.nextTimer++;
@@ -137,19 +184,43 @@ export class FakeEsp32 {
     };
     class Digest {
       private readonly parts: Uint8Array[] = [];
+      private readonly hash: { create(): { update(data: Uint8Array): unknown; digest(): Uint8Array } };
+      constructor(type: string) {
+        const hash = ({ SHA256: sha256, SHA512: sha512 } as Record<string, typeof this.hash | undefined>)[type];
+        if (hash === undefined) throw new Error(`Digest ${type}: not in this fake`);
+        this.hash = hash;
+      }
       write(data: ArrayBuffer): void {
-        this.parts.push(new Uint8Array(data));
+        this.parts.push(new Uint8Array(data).slice());
       }
       close(): ArrayBuffer {
-        const h = sha256.create();
+        const h = this.hash.create();
         for (const p of this.parts) h.update(p);
         return h.digest().slice().buffer;
       }
+    }
+    /** Moddable's Modules: a mod's module while XS's mod partition holds the archive it was compiled into (else XS's "not found"). */
+    class Modules {
+      static has(name: string): boolean {
+        return esp.mod?.has(name) ?? false;
+      }
+      static importNow(name: string, namespace = false): unknown {
+        const found = esp.mod?.get(name) as { default?: unknown } | undefined;
+        if (found === undefined) throw new Error(`module "${name}" not found`);
+        return namespace ? found : found.default;
+      }
+    }
+    /** A resource of the program: its bytes, read-only in flash on a chip (a copy here). */
+    function Resource(name: string): ArrayBuffer {
+      const bytes = esp.resources.get(name);
+      if (bytes === undefined) throw new Error(`Resource: ${name} not found`);
+      return bytes.slice().buffer;
     }
     class MQTTClient extends FakeMqtt {
       constructor(options: MqttOptions) {
         super(options);
         esp.clients.push(this);
+        esp.onClient?.(this);
       }
     }
     /** The I2C chips on the board by address: they answer a read with `reply`. */
@@ -194,9 +265,11 @@ export class FakeEsp32 {
       "embedded:io/pwm": PWM,
       "embedded:io/serial": Serial,
       "embedded:storage/flash": {
+        // As modules/io/flash/esp32: "xs" is XS's mod partition (type 0x40, subtype 1), any other name a data partition.
         open: ({ path }: { path: string }) => {
-          if (path !== esp.config["partition"]) throw new Error("can't find partition");
-          return partition;
+          const bytes = esp.partitions.get(path);
+          if (bytes === undefined) throw new Error("can't find partition");
+          return partitionOf(bytes);
         },
       },
       timer: Timer,
@@ -206,7 +279,8 @@ export class FakeEsp32 {
         },
       },
       system: { restart: () => void esp.restarts++ },
-      Resource: class extends ArrayBuffer {},
+      Resource,
+      modules: Modules,
       preference: { get: () => undefined },
       crypt: { Digest },
       "mc/config": { hearth: esp.config },
@@ -219,7 +293,7 @@ export class FakeEsp32 {
     return {
       name: "fake-esp32",
       setup(b) {
-        b.onResolve({ filter: /^(embedded:|timer$|time$|system$|Resource$|preference$|crypt$|mc\/config$|hearth-network$)/ }, (a) => ({ path: a.path, namespace: "fake-esp32" }));
+        b.onResolve({ filter: /^(embedded:|timer$|time$|system$|Resource$|preference$|crypt$|modules$|mc\/config$|hearth-network$)/ }, (a) => ({ path: a.path, namespace: "fake-esp32" }));
         b.onLoad({ filter: /.*/, namespace: "fake-esp32" }, (a) => ({ contents: FakeEsp32.moduleSource(a.path) }));
       },
     };
@@ -234,7 +308,28 @@ export class FakeEsp32 {
 }
 
 /** The modules served with a default export. */
-export const FAKED = ["embedded:io/i2c", "embedded:io/spi", "embedded:io/digital", "embedded:io/analog", "embedded:io/pwm", "embedded:io/serial", "embedded:storage/flash", "timer", "time", "Resource", "preference", "mc/config", "hearth-network"];
+export const FAKED = ["embedded:io/i2c", "embedded:io/spi", "embedded:io/digital", "embedded:io/analog", "embedded:io/pwm", "embedded:io/serial", "embedded:storage/flash", "timer", "time", "Resource", "preference", "modules", "mc/config", "hearth-network"];
+
+/** XS's mod partition, as partitions.csv names it (type 0x40, subtype 1). */
+const MOD_PARTITION = "xs";
+
+/** The head of an archive XS never rewrites (its size, "XS_A", version and content MD5), as hex: how the test names a mod. */
+export function archiveHead(archive: Uint8Array): string {
+  return Buffer.from(archive.subarray(0, 44)).toString("hex");
+}
+
+/**
+ * What XS does at boot with its mod partition (xsAPI.c, fxMapArchive): no "XS_A" at its start, no
+ * mod; an archive it can map, that mod; one it cannot (here: one the test did not give), marked
+ * "XS_E" in its first 9 bytes, and no mod.
+ */
+function mapArchive(xs: Uint8Array, mods: ReadonlyMap<string, Map<string, unknown>>): Map<string, unknown> | undefined {
+  if (Buffer.from(xs.subarray(4, 8)).toString("latin1") !== "XS_A") return undefined;
+  const mod = mods.get(archiveHead(xs));
+  if (mod !== undefined) return mod;
+  xs.set([0, 0, 0, 9, 0x58, 0x53, 0x5f, 0x45, 1]); // a write XS makes after erasing nothing: the fake allows it
+  return undefined;
+}
 
 /** As Moddable's modules/io/system/system.js: no export; its body sets globalThis.System. */
 const SYSTEM = "globalThis.System = globalThis.__esp32.system;";
@@ -251,6 +346,8 @@ interface MqttOptions {
   password?: string;
   onControl(message: { operation: number }): void;
   onReadable(count: number, options: { topic?: string; more?: boolean }): void;
+  onClose?(): void;
+  onError?(): void;
 }
 
 /** ECMA-419's MQTT client as the binding uses it; the test plays the broker. */
@@ -260,6 +357,8 @@ export class FakeMqtt {
   readonly published: { topic: string; QoS: number; payload: Uint8Array }[] = [];
   readonly subscribed: { topic: string; QoS: number }[] = [];
   closed = false;
+  /** A test's broker, when one carries this client's traffic (moddable-board.ts, attachBroker). */
+  bridge: { publish(topic: string, payload: Uint8Array): void; subscribe(topic: string): void; close(): void } | undefined;
   private pending: ArrayBuffer[] = [];
 
   constructor(readonly options: MqttOptions) {}
@@ -280,10 +379,17 @@ export class FakeMqtt {
     return this.pending.shift();
   }
   write(data: ArrayBuffer | null, options: { topic?: string; QoS?: number; operation?: number; items?: { topic: string; QoS: number }[] }): void {
-    if (options.operation === FakeMqtt.SUBSCRIBE) this.subscribed.push(...(options.items ?? []));
-    else if (data !== null) this.published.push({ topic: options.topic ?? "", QoS: options.QoS ?? 0, payload: new Uint8Array(data) });
+    if (options.operation === FakeMqtt.SUBSCRIBE) {
+      this.subscribed.push(...(options.items ?? []));
+      for (const item of options.items ?? []) this.bridge?.subscribe(item.topic);
+    } else if (data !== null) {
+      this.published.push({ topic: options.topic ?? "", QoS: options.QoS ?? 0, payload: new Uint8Array(data) });
+      this.bridge?.publish(options.topic ?? "", new Uint8Array(data));
+    }
   }
   close(): void {
     this.closed = true;
+    this.bridge?.close();
+    this.bridge = undefined;
   }
 }

@@ -15,7 +15,8 @@ import type { Plugin } from "esbuild";
  * those constructors record what they make; `preload:end`, imported after
  * them, puts the constructors back and makes what was recorded immutable the
  * way XS does. Instances made later (at run time, in RAM) are untouched.
- * Not emulated: frozen functions and class prototypes, a typed array's
+ * An instance frozen as it was made takes no property of its own: its
+ * class's method refuses it instead. Not emulated: frozen functions and class prototypes, a typed array's
  * indexed assignment, and writes to a preloaded ArrayBuffer through a view
  * made at run time.
  */
@@ -47,7 +48,23 @@ g.__moddablePreload = { state, MUTATORS, restore() { for (const [name, Original]
 const END = String.raw`
 const { state, MUTATORS, restore } = globalThis.__moddablePreload;
 restore();
-for (const [name, made] of state.made) for (const method of MUTATORS[name]) Object.defineProperty(made, method, { value() { throw new TypeError("preloaded " + name + " is read-only (in ROM since the XS linker preloaded it): " + method); } });
+const refuse = (name, method) => { throw new TypeError("preloaded " + name + " is read-only (in ROM since the XS linker preloaded it): " + method); };
+// A frozen instance takes no own property: its class's method refuses it instead (once patched, for every preload).
+const frozen = (globalThis.__moddableFrozen ??= { instances: new WeakSet(), patched: new Set() });
+for (const [name, made] of state.made) {
+  if (Object.isExtensible(made)) {
+    for (const method of MUTATORS[name]) Object.defineProperty(made, method, { value() { refuse(name, method); } });
+    continue;
+  }
+  frozen.instances.add(made);
+  for (const method of MUTATORS[name]) {
+    const proto = globalThis[name].prototype;
+    if (frozen.patched.has(name + "." + method)) continue;
+    frozen.patched.add(name + "." + method);
+    const original = proto[method];
+    Object.defineProperty(proto, method, { value: function (...args) { if (frozen.instances.has(this)) refuse(name, method); return original.apply(this, args); }, writable: true, configurable: true });
+  }
+}
 `;
 
 /** Puts the built-ins back if a preloaded module threw before `preload:end` ran. */

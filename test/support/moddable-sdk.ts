@@ -2,12 +2,14 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The repository: this file is in test/support/, or in dist/test/support/ when the benchmarks run it compiled. */
+const REPO = resolve(HERE, HERE.includes(`${sep}dist${sep}`) ? "../../.." : "../..");
 const TOOLS = ["xsc", "xsid", "xsl", "tools", "mcconfig", "mcrun"];
 /** Both cores at most: the machines (and CI) are shared. */
 const JOBS = String(Math.min(2, cpus().length));
@@ -179,4 +181,22 @@ export async function modArchive(tools: ModdableTools, modDir: string, platform:
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/**
+ * Moddable's xst (XS's test shell) from the vendored SDK, built once beside the host tools as
+ * xs/makefiles/lin/xst.mk builds it, with XS's memory report on (`mxReport`: after each collection
+ * XS prints the slots and chunk bytes in use) and its console on (xst.mk builds without one, which
+ * would silence that report). Returns the binary's path.
+ */
+export async function xstReport(tools: ModdableTools): Promise<string> {
+  const buildDir = join(tools.root, "build-report");
+  const binary = join(buildDir, "bin/lin/release/xst");
+  if (existsSync(binary)) return binary;
+  const makefile = join(tools.root, "xst-report.mk");
+  writeFileSync(makefile, `include $(XS_DIR)/makefiles/lin/xst.mk\nC_OPTIONS := $(filter-out -DmxNoConsole=1,$(C_OPTIONS)) -DmxReport=1\n`);
+  const env = { ...process.env, MODDABLE: tools.root, XS_DIR: join(tools.root, "xs"), BUILD_DIR: buildDir };
+  await run("make", ["-j", JOBS, "GOAL=release", "-f", makefile], { cwd: join(tools.root, "xs/makefiles/lin"), env, maxBuffer: 64 << 20 });
+  if (!existsSync(binary)) throw new Error(`building xst left no ${binary}`);
+  return binary;
 }

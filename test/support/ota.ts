@@ -48,11 +48,11 @@ export const LAYOUTS = [
   { name: "2 KiB sectors, boot after the slots", geometry: altGeometry, layout: altLayout },
 ];
 
-/** A flash with `image` in slot A, confirmed, as a factory would leave it. */
-export function factoryFlash(image: Image, geometry: { sizeBytes: number; sectorBytes: number; programBytes: number } = H1.flash, layout?: FlashLayout): SimFlash {
+/** A flash with `image` in slot A, confirmed, as a factory would leave it (for the air conditioner's board unless `board` says another). */
+export function factoryFlash(image: Image, geometry: { sizeBytes: number; sectorBytes: number; programBytes: number } = H1.flash, layout?: FlashLayout, board = BOARD): SimFlash {
   const flash = new SimFlash(geometry);
   const l = layout ?? { boot: partition("boot"), slotA: partition("slotA"), slotB: partition("slotB") };
-  installConfirmed(flash, l, keys.publicKey, BOARD, verifyEd25519, image.bytes);
+  installConfirmed(flash, l, keys.publicKey, board, verifyEd25519, image.bytes);
   return flash;
 }
 

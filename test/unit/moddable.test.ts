@@ -1,4 +1,4 @@
-import { build, transformSync } from "esbuild";
+import { transformSync } from "esbuild";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { DEV_BOARDS, type DevBoard } from "../../boards/dev/index.js";
 import { decodeCbor } from "../../os/cbor.js";
 import { buildFirmware } from "../../sdk/desk/node/tools/build.js";
-import { HEARTH_PARTITION, writeModdableProject, type Provisioning } from "../../sdk/desk/node/tools/moddable.js";
+import { HEARTH_LAYOUT, HEARTH_PARTITION, writeModdableProject, type Provisioning } from "../../sdk/desk/node/tools/moddable.js";
 import { sht3xCrc } from "../../sdk/device/drivers/sht3x.js";
 import { encodeMessage } from "../../sdk/protocol/envelope.js";
 import { membersToWire } from "../../sdk/protocol/members.js";
@@ -14,7 +14,7 @@ import { checkValues } from "../../sdk/thing/validate.js";
 import { userSettings } from "../../sdk/desk/sim/app.js";
 import { loadExample } from "../support/engine-trace.js";
 import { FakeEsp32, type FakeMqtt } from "../support/fake-esp32.js";
-import { endPreload, preloadedImports, preloadPlugin } from "../support/moddable-preload.js";
+import { FakeDevBoard } from "../support/moddable-board.js";
 import { keys } from "../support/ota.js";
 
 /** Every function of the native binding contract (hal/native.ts), by name. */
@@ -27,7 +27,7 @@ const CONTRACT = [
 const MODDABLE_MODULES = [
   "embedded:io/digital", "embedded:io/analog", "embedded:io/pwm", "embedded:io/serial", "embedded:io/i2c", "embedded:io/spi", "embedded:storage/flash", "embedded:io/socket/tcp",
   "embedded:io/socket/udp", "embedded:io/socket/tcp/tls", "embedded:network/dns/resolver/udp", "embedded:network/mqtt/client",
-  "timer", "time", "system", "Resource", "preference", "crypt", "mc/config", "hearth-image", "hearth-native", "hearth-network",
+  "timer", "time", "system", "Resource", "preference", "crypt", "modules", "mc/config", "hearth-image", "hearth-native", "hearth-network", "hearth-boot", "hearth-ed25519",
 ];
 const DEVKITC = DEV_BOARDS["esp32-devkitc"] as DevBoard;
 const PROVISIONING: Provisioning = { deviceId: "dev-1", host: "broker.example", port: 1883, user: "dev-1", password: "v1.0.abc" };
@@ -35,40 +35,25 @@ const PROVISIONING: Provisioning = { deviceId: "dev-1", host: "broker.example", 
 async function project(entry: string, board: DevBoard | undefined, provisioning = PROVISIONING): Promise<{ out: string; files: string[] }> {
   const { image, devWiring } = await buildFirmware({ entry, board: board?.id ?? "aircon-indoor", version: [1, 4, 0], securityCounter: 0, secretKey: keys.secretKey, ...(board === undefined ? {} : { devBoard: board }) });
   const out = mkdtempSync(join(tmpdir(), "hearth-moddable-"));
-  return { out, files: writeModdableProject(out, image, DEVKITC, devWiring, provisioning).files };
+  return { out, files: (await writeModdableProject(out, image, DEVKITC, devWiring, provisioning, keys.publicKey)).files };
 }
 
-let runs = 0;
-/** The project's main.js (image, binding) on a fake ESP32, started; returns the chip to drive. */
+/** The project's main.js on a fake ESP32 (test/support/moddable-board.ts), started; returns the chip to drive and the binding main.js made. */
 async function runOnEsp32(out: string): Promise<{ esp: FakeEsp32; native: Record<string, (...a: unknown[]) => unknown> }> {
-  const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { config: { hearth: Record<string, unknown> }; preload: string[] };
-  const esp = new FakeEsp32(manifest.config.hearth);
-  const g = globalThis as unknown as { __esp32: unknown; trace: (t: string) => void; __native?: unknown };
-  g.__esp32 = esp.modules();
-  g.trace = (t) => void esp.traces.push(t.trim());
-  const local = { name: "project", setup(b: import("esbuild").PluginBuild) { b.onResolve({ filter: /^hearth-(image|native)$/ }, (a) => ({ path: join(out, `${a.path}.js`) })); } };
-  // main.js as Moddable runs it, the manifest's preloaded modules run as the XS linker runs them
-  // (test/support/moddable-preload.ts), and the binding kept where the test can call it.
-  const imports = preloadedImports(manifest.preload, { "hearth-image": "{ engine }", "hearth-native": "{ bind }" });
-  const entry = `${imports}\nconst native = bind(engine); globalThis.__native = native; engine.start(native); // run ${runs++}`;
-  const bundled = await build({ stdin: { contents: entry, resolveDir: out, loader: "js" }, bundle: true, format: "esm", write: false, plugins: [local, preloadPlugin(), FakeEsp32.plugin()], logLevel: "silent" });
-  try {
-    await import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0]?.contents ?? []).toString("base64")}`);
-  } finally {
-    endPreload();
-  }
-  return { esp, native: g.__native as Record<string, (...a: unknown[]) => unknown> };
+  const board = new FakeDevBoard(out);
+  const esp = await board.boot();
+  return { esp, native: board.native as Record<string, (...a: unknown[]) => unknown> };
 }
 
 describe("hearth build --target moddable", () => {
   it("writes a Moddable project: a manifest with the device's provisioning, a valid partition table, modules that parse and import only Moddable's", async () => {
     const { out, files } = await project("examples/aircon", DEVKITC);
-    expect(readdirSync(out).sort()).toEqual([...files].sort());
+    expect(readdirSync(out).sort()).toEqual([...new Set(files.map((f) => f.split("/")[0]))].sort());
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { build: Record<string, string>; include: string[]; modules: Record<string, string | string[]>; preload: string[]; platforms: Record<string, unknown>; config: { hearth: Record<string, unknown> } };
     expect(manifest.build["PARTITIONS_FILE"]).toBe("./partitions.csv");
     expect(manifest.include).toContain("$(MODDABLE)/modules/io/flash/esp32/manifest.json");
     expect(manifest.include).toContain("$(MODDABLE)/examples/io/tcp/mqttclient/manifest_mqttclient.json");
-    expect(manifest.preload).toEqual(["hearth-image", "hearth-native", "hearth-network"]);
+    expect(manifest.preload).toEqual(["hearth-image", "hearth-native", "hearth-network", "hearth-boot", "hearth-ed25519"]);
     expect(Object.keys(manifest.platforms)).toContain("esp32");
     expect(manifest.config.hearth).toMatchObject({ board: "esp32-devkitc", firmware: "1.4.0", deviceId: "dev-1", broker: "broker.example", port: 1883, user: "dev-1", password: "v1.0.abc", tls: false, partition: HEARTH_PARTITION.name });
 
@@ -83,6 +68,9 @@ describe("hearth build --target moddable", () => {
     }
     expect(end).toBeLessThanOrEqual(4 * 1024 * 1024);
     expect(rows.find((r) => r[0] === HEARTH_PARTITION.name)?.slice(1, 3)).toEqual(["data", "0x40"]);
+    // XS's mod partition, where an update's archive runs from: type 0x40, subtype 1, as XS looks it up (xs/platforms/esp/xsHost.c).
+    expect(rows.find((r) => r[0] === "xs")?.slice(1, 3)).toEqual(["0x40", "1"]);
+    expect(rows.filter((r) => r[1] === "app").map((r) => r[0])).toEqual(["factory"]);
     // A UART's pins come from the firmware's own wiring: the vacuum's motion board on UART 2; the air conditioner has none.
     expect(manifest.config.hearth["uarts"]).toEqual({});
     const vacuum = await project("examples/vacuum", DEVKITC);
@@ -131,14 +119,14 @@ describe("hearth build --target moddable", () => {
     const { out } = await project("examples/aircon", DEVKITC);
     const { esp, native } = await runOnEsp32(out);
     expect(Object.keys(native).filter((k) => k !== "version").sort()).toEqual([...CONTRACT].sort());
-    expect(native["boot"]?.()).toMatchObject({ updates: false, firmware: "1.4.0", board: "esp32-devkitc", deviceId: "dev-1" });
+    expect(native["boot"]?.()).toMatchObject({ updates: true, firmware: "1.4.0", board: "esp32-devkitc", deviceId: "dev-1", layout: HEARTH_LAYOUT });
     expect(native["flashGeometry"]?.()).toEqual({ sizeBytes: HEARTH_PARTITION.size, sectorBytes: 4096, programBytes: 16 });
     expect(native["flashRead"]?.(HEARTH_PARTITION.size - 8, 16)).toMatchObject({ error: "out-of-range" });
     expect(native["flashErase"]?.(HEARTH_PARTITION.size / 4096)).toMatchObject({ error: "out-of-range" });
-    expect(native["flashErase"]?.(200)).toBeUndefined();
-    expect(native["flashProgram"]?.(200 * 4096, Uint8Array.of(0x0f, 0xf0).buffer)).toBeUndefined();
-    expect(native["flashProgram"]?.(200 * 4096, Uint8Array.of(0xf0, 0x0f).buffer)).toBeUndefined();
-    expect([...new Uint8Array(native["flashRead"]?.(200 * 4096, 2) as ArrayBuffer)]).toEqual([0, 0]); // NOR: bits only clear
+    expect(native["flashErase"]?.(190)).toBeUndefined();
+    expect(native["flashProgram"]?.(190 * 4096, Uint8Array.of(0x0f, 0xf0).buffer)).toBeUndefined();
+    expect(native["flashProgram"]?.(190 * 4096, Uint8Array.of(0xf0, 0x0f).buffer)).toBeUndefined();
+    expect([...new Uint8Array(native["flashRead"]?.(190 * 4096, 2) as ArrayBuffer)]).toEqual([0, 0]); // NOR: bits only clear
     expect(native["serialOpen"]?.(1, 9600)).toMatchObject({ error: "unknown-pin" }); // UART 1 is not wired on this board
     expect(native["analogOpen"]?.(25)).toMatchObject({ error: "io", message: expect.stringMatching(/ADC2/) });
     expect(native["digitalOpen"]?.(34, 1, 0)).toMatchObject({ error: "io", message: expect.stringMatching(/input-only/) });

@@ -71,7 +71,7 @@ export async function buildCommand(
   });
   if (devBoard !== undefined && provisioning !== undefined) {
     const out = moddableOut as string;
-    const { files, platform } = writeModdableProject(out, image, devBoard, devWiring, provisioning);
+    const { files, platform } = await writeModdableProject(out, image, devBoard, devWiring, provisioning, newKeyPair(secretKey).publicKey);
     console.log(`${out}/: a Moddable project for the ${devBoard.name} (${files.join(", ")}); bundle ${image.bundleBytes} bytes, firmware ${image.version.join(".")}`);
     console.log(`  device ${provisioning.deviceId} on ${provisioning.caDer === undefined ? "mqtt" : "mqtts"}://${provisioning.host}:${provisioning.port}`);
     console.log(`  build and flash it with the Moddable SDK: cd ${out} && mcconfig -d -m -p ${platform} ssid=YOUR_WIFI password=...`);
