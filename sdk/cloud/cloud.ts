@@ -42,6 +42,9 @@ export interface CloudOptions extends IntakeOptions {
   observer?: boolean;
 }
 
+/** How long a device the store does not know yet gets before a second look (a hello committing on another instance). */
+const HELLO_GRACE_MS = 500;
+
 /**
  * The cloud-side counterpart of the device link, for backends, the console
  * and tests. It speaks the same protocol over any Transport: it acknowledges
@@ -57,7 +60,7 @@ export interface CloudOptions extends IntakeOptions {
  */
 export class Cloud {
   /** Devices waiting to be looked up in the store (afterLookUp): the next query's, and what waits on each. */
-  private readonly lookups = { next: [] as string[], waiting: new Map<string, (() => void)[]>() };
+  private readonly lookups = { next: [] as string[], waiting: new Map<string, (() => void)[]>(), again: new Set<string>() };
   readonly stats: CloudStats = { received: 0, malformed: 0, refused: 0, duplicates: 0, unknownDevices: 0, late: 0, forwarded: 0 };
   readonly store: CloudStore;
   private readonly intake: Intake;
@@ -425,30 +428,41 @@ export class Cloud {
     const waiting = this.lookups.waiting.get(id);
     if (waiting !== undefined) return void waiting.push(then);
     this.lookups.waiting.set(id, [then]);
-    this.lookups.next.push(id);
-    if (this.lookups.next.length > 1) return;
+    this.lookUpSoon([id]);
+  }
+
+  private lookUpSoon(ids: readonly string[]): void {
+    const first = this.lookups.next.length === 0;
+    this.lookups.next.push(...ids);
     // A turn of the loop later, not a microtask: while the burst is still arriving, more join this query.
-    setHostTimeout(() => {
-      const ids = this.lookups.next.splice(0);
-      const done = (): void => {
-        for (const i of ids) {
-          const fns = this.lookups.waiting.get(i) ?? [];
-          this.lookups.waiting.delete(i);
-          for (const fn of fns) fn();
+    if (first) setHostTimeout(() => this.lookUp(this.lookups.next.splice(0)), 0);
+  }
+
+  private lookUp(ids: readonly string[]): void {
+    const release = (id: string): void => {
+      const fns = this.lookups.waiting.get(id) ?? [];
+      this.lookups.waiting.delete(id);
+      this.lookups.again.delete(id);
+      for (const fn of fns) fn();
+    };
+    this.store.devices(ids).then(
+      (records) => {
+        for (const record of records) {
+          const found = this.models.get(record.model)?.find((r) => r.hash === record.modelHash);
+          if (found !== undefined && !this.devices.has(record.deviceId)) this.device(record.deviceId, found.model as unknown as Model<ModelSpec>);
         }
-      };
-      this.store.devices(ids).then(
-        (records) => {
-          for (const record of records) {
-            const found = this.models.get(record.model)?.find((r) => r.hash === record.modelHash);
-            if (found !== undefined && !this.devices.has(record.deviceId)) this.device(record.deviceId, found.model as unknown as Model<ModelSpec>);
-          }
-          done();
-        },
-        // Unacknowledged, and forgotten: each device sends what it sent again.
-        () => ids.forEach((i) => this.lookups.waiting.delete(i)),
-      );
-    }, 0);
+        // Not in the store: its hello may be committing on another instance (the broker handed the
+        // hello there and this report here). Looked up once more before it is told no-session, which
+        // a device with its hello unanswered would sit out until its resend.
+        const known = new Set(records.map((r) => r.deviceId));
+        const again = ids.filter((i) => !known.has(i) && !this.lookups.again.has(i));
+        for (const i of again) this.lookups.again.add(i);
+        if (again.length > 0) setHostTimeout(() => this.lookUpSoon(again), HELLO_GRACE_MS);
+        for (const i of ids) if (!again.includes(i)) release(i);
+      },
+      // Unacknowledged, and forgotten: each device sends what it sent again.
+      () => ids.forEach((i) => (this.lookups.waiting.delete(i), this.lookups.again.delete(i))),
+    );
   }
 
   /**

@@ -9,6 +9,8 @@ import { modelHash } from "../../sdk/protocol/model-hash.js";
 import { topics } from "../../sdk/protocol/transport.js";
 import type { AnyModel } from "../../sdk/thing/model.js";
 import { checkValues } from "../../sdk/thing/validate.js";
+
+const hex = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 import { counterModel } from "../support/counter-app.js";
 
 const model = counterModel as unknown as AnyModel;
@@ -60,5 +62,26 @@ describe("a device that said hello to another instance", () => {
     expect(lookups() - before).toBe(1);
     expect((await store.reported("dev-1"))["level"]?.seq).toBe(201);
     await second.stop();
+  });
+
+  it("is not told no-session while its hello is still being committed by another instance: looked up once more first", async () => {
+    const broker = new MemoryBroker();
+    const { store } = sharedStore();
+    const cloud = new Cloud(broker.transport("cloud-2"), [model], Date.now, { store });
+    await cloud.start();
+    const device = broker.transport("dev-2");
+    const answers: string[] = [];
+    device.start({ up: () => undefined, down: () => undefined, message: (_t, payload) => void answers.push(decodeMessage(payload).type) });
+    device.subscribe(topics.down("dev-2"));
+    await new Promise((r) => setTimeout(r, 5));
+    const values = membersToWire(model.spec.properties, checkValues(model.spec.properties, { level: 5 }, "property", false));
+    device.publish(topics.up("dev-2"), encodeMessage({ type: "report", seq: 2, values }));
+    // The hello went to another instance, whose commit lands 100 ms after this report arrived here.
+    await new Promise((r) => setTimeout(r, 100));
+    await store.accept([{ kind: "hello", deviceId: "dev-2", seq: 1, at: Date.now(), model: model.id, modelHash: hex(modelHash(model)), firmware: "1.0.0", bootCount: 1, desiredVersion: 0 }]);
+    await until(() => answers.length > 0);
+    expect(answers).toEqual(["ack"]);
+    expect((await store.reported("dev-2"))["level"]?.value).toBe(5);
+    await cloud.stop();
   });
 });
