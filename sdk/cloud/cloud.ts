@@ -8,6 +8,7 @@ import { checkDeviceId, topics, type Transport } from "../protocol/transport.js"
 import type { Checked } from "../thing/validate.js";
 import { membersFromWire, membersToWire } from "../protocol/members.js";
 import { CloudDevice } from "./cloud-device.js";
+import { DeviceLookups } from "./lookups.js";
 import { Intake, type IntakeOptions } from "./intake.js";
 import { Rollout, type RolloutOptions } from "./rollout.js";
 import { MemoryStore } from "./store/memory.js";
@@ -42,9 +43,6 @@ export interface CloudOptions extends IntakeOptions {
   observer?: boolean;
 }
 
-/** How long a device the store does not know yet gets before a second look (a hello committing on another instance). */
-const HELLO_GRACE_MS = 500;
-
 /**
  * The cloud-side counterpart of the device link, for backends, the console
  * and tests. It speaks the same protocol over any Transport: it acknowledges
@@ -59,11 +57,11 @@ const HELLO_GRACE_MS = 500;
  * them in any order, and the store decides what is new (store/STORE.md).
  */
 export class Cloud {
-  /** Devices waiting to be looked up in the store (afterLookUp): the next query's, and what waits on each. */
-  private readonly lookups = { next: [] as string[], waiting: new Map<string, (() => void)[]>(), again: new Set<string>() };
   readonly stats: CloudStats = { received: 0, malformed: 0, refused: 0, duplicates: 0, unknownDevices: 0, late: 0, forwarded: 0 };
   readonly store: CloudStore;
   private readonly intake: Intake;
+  /** Devices met before their hello (another instance took it): looked up in the store first. */
+  private readonly lookups: DeviceLookups;
   private readonly devices = new Map<string, CloudDevice<ModelSpec>>();
   private readonly pending = new Map<string, Pending>();
   /** The models this cloud serves: every revision of each id, by its model hash. */
@@ -102,6 +100,10 @@ export class Cloud {
     for (const model of models) this.serve(model);
     this.store = options.store ?? new MemoryStore();
     this.intake = new Intake(this.store, options);
+    this.lookups = new DeviceLookups(this.store, (record) => {
+      const found = this.models.get(record.model)?.find((r) => r.hash === record.modelHash);
+      if (found !== undefined && !this.devices.has(record.deviceId)) this.device(record.deviceId, found.model as unknown as Model<ModelSpec>);
+    });
     const block = this.store.immediate?.seqBlock();
     if (block !== undefined) this.useBlock(block);
   }
@@ -413,56 +415,9 @@ export class Cloud {
     }
     if (message.type !== "hello" && !this.devices.has(id) && this.store.immediate === undefined && this.models.size > 0) {
       // It said hello to another instance (or to this one before a restart): its revision is in the store.
-      return this.afterLookUp(id, () => this.take(id, message, payload));
+      return this.lookups.after(id, () => this.take(id, message, payload));
     }
     this.take(id, message, payload);
-  }
-
-  /**
-   * Runs `then` once the device's revision has been looked up in the store. What arrives for one
-   * device meanwhile waits for the same lookup, in order, and the devices that turned up in one turn
-   * are looked up in one query: a tier's other instances took the hellos, so an instance meets
-   * thousands of devices it never heard of in a burst (one query each was most of its work).
-   */
-  private afterLookUp(id: string, then: () => void): void {
-    const waiting = this.lookups.waiting.get(id);
-    if (waiting !== undefined) return void waiting.push(then);
-    this.lookups.waiting.set(id, [then]);
-    this.lookUpSoon([id]);
-  }
-
-  private lookUpSoon(ids: readonly string[]): void {
-    const first = this.lookups.next.length === 0;
-    this.lookups.next.push(...ids);
-    // A turn of the loop later, not a microtask: while the burst is still arriving, more join this query.
-    if (first) setHostTimeout(() => this.lookUp(this.lookups.next.splice(0)), 0);
-  }
-
-  private lookUp(ids: readonly string[]): void {
-    const release = (id: string): void => {
-      const fns = this.lookups.waiting.get(id) ?? [];
-      this.lookups.waiting.delete(id);
-      this.lookups.again.delete(id);
-      for (const fn of fns) fn();
-    };
-    this.store.devices(ids).then(
-      (records) => {
-        for (const record of records) {
-          const found = this.models.get(record.model)?.find((r) => r.hash === record.modelHash);
-          if (found !== undefined && !this.devices.has(record.deviceId)) this.device(record.deviceId, found.model as unknown as Model<ModelSpec>);
-        }
-        // Not in the store: its hello may be committing on another instance (the broker handed the
-        // hello there and this report here). Looked up once more before it is told no-session, which
-        // a device with its hello unanswered would sit out until its resend.
-        const known = new Set(records.map((r) => r.deviceId));
-        const again = ids.filter((i) => !known.has(i) && !this.lookups.again.has(i));
-        for (const i of again) this.lookups.again.add(i);
-        if (again.length > 0) setHostTimeout(() => this.lookUpSoon(again), HELLO_GRACE_MS);
-        for (const i of ids) if (!again.includes(i)) release(i);
-      },
-      // Unacknowledged, and forgotten: each device sends what it sent again.
-      () => ids.forEach((i) => (this.lookups.waiting.delete(i), this.lookups.again.delete(i))),
-    );
   }
 
   /**
