@@ -41,6 +41,10 @@ let next: Image;
 let archive: Uint8Array;
 /** The update: the archive, signed for this board. */
 let update: Image;
+/** A second update after it (firmware 1.0.2), the same way. */
+let next2: Image;
+let archive2: Uint8Array;
+let update2: Image;
 /** The flash of a board that has booted its program once (the program's image installed in a slot), to start each test from. */
 let booted: FakeFlash;
 
@@ -49,9 +53,11 @@ function copyFlash(flash: FakeFlash): FakeFlash {
 }
 
 /** A board, its broker and cloud, and what the device sends; `flash` the partitions to start from. */
-async function rig(flash: FakeFlash = copyFlash(booted)) {
+async function rig(flash: FakeFlash = copyFlash(booted), o: { xsMaps2?: boolean } = {}) {
   const board = new FakeDevBoard(out, flash);
   board.addMod(archive, next.bundle);
+  // The second update's archive, unless XS is to fail to map it (as an archive built for another XS).
+  if (o.xsMaps2 !== false) board.addMod(archive2, next2.bundle);
   // One hop of a message per turn of the event loop: the board's time passes while an update downloads.
   const broker = new MemoryBroker((fn) => void setImmediate(fn));
   attachBroker(board, broker, DEVICE);
@@ -152,6 +158,11 @@ describe.skipIf(source === undefined)("signed updates on the dev board: a mod ar
     writeModdableUpdate(mod, next);
     archive = await modArchive(tools, mod, "esp32");
     update = moddableUpdateImage(archive, { board: BOARD.id, version: [1, 0, 1], securityCounter: 2 }, keys.secretKey);
+    next2 = (await buildFirmware({ entry: "examples/aircon", board: BOARD.id, version: [1, 0, 2], securityCounter: 2, secretKey: keys.secretKey, devBoard: BOARD })).image;
+    const mod2 = join(work, "update2");
+    writeModdableUpdate(mod2, next2);
+    archive2 = await modArchive(tools, mod2, "esp32");
+    update2 = moddableUpdateImage(archive2, { board: BOARD.id, version: [1, 0, 2], securityCounter: 2 }, keys.secretKey);
     // A board's first boot: hearth-boot puts the program's image in a slot, confirmed.
     const first = new FakeDevBoard(out);
     await first.boot();
@@ -190,6 +201,40 @@ describe.skipIf(source === undefined)("signed updates on the dev board: a mod ar
     expect(board.partitions.get("xs")).toEqual(xs);
     await cloud.stop();
   }, 180_000);
+
+  it("a second update after the first: each confirmed in turn, and the program's image does not come back over them (it went into the idle slot, over the second)", async () => {
+    const { board, cloud, hellos, until } = await rig();
+    await until(() => hellos().length > 0, 10_000);
+    for (const [image, version] of [[update, "1.0.1"], [update2, "1.0.2"]] as const) {
+      const rollout = cloud.rollout({ image: image.bytes, devices: [DEVICE] });
+      await until(() => phase(rollout) === "done" || phase(rollout) === "failed", 120_000);
+      expect(rollout.devices.get(DEVICE), version).toMatchObject({ phase: "done" });
+      expect(hellos().at(-1)).toBe(version);
+    }
+    const boots = board.boots;
+    await board.boot();
+    await until(() => board.boots > boots && hellos().length > 0 && hellos().at(-1) === "1.0.2", 10_000);
+    expect(hellos().at(-1)).toBe("1.0.2");
+    expect(board.esp.traces.filter((t) => /the program's image .* installed in a slot/.test(t))).toEqual([]);
+    expect(slotBytes(board.partitions, "slotB", update2.bytes.length)).toEqual(update2.bytes);
+    await cloud.stop();
+  }, 240_000);
+
+  it("an archive XS cannot map fails its trial at once and goes back, copied once: XS's mark erased its first sector, and the rest of it says which archive it was", async () => {
+    const { board, cloud, hellos, until } = await rig(copyFlash(booted), { xsMaps2: false });
+    await until(() => hellos().length > 0, 10_000);
+    const rollout = cloud.rollout({ image: update2.bytes, devices: [DEVICE] });
+    await until(() => phase(rollout) === "done" || phase(rollout) === "failed", 60_000);
+    expect(rollout.devices.get(DEVICE)).toMatchObject({ phase: "failed" });
+    expect(hellos().at(-1)).toBe("1.0.0");
+    // The program's boot, the one that copied the archive, the one XS could not map it on (its trial over), the program's again.
+    expect(board.boots).toBeLessThanOrEqual(4);
+    // And it stays there: no more copies, no more restarts.
+    const boots = board.boots;
+    await until(() => board.boots > boots, 30_000);
+    expect(board.boots).toBe(boots);
+    await cloud.stop();
+  }, 120_000);
 
   it("a tampered or wrong update is refused with the check it fails, and nothing changes: not the boot state, not XS's mod partition, not the firmware that runs", async () => {
     const flipped = update.bytes.slice();

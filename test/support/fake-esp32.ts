@@ -39,7 +39,7 @@ export function blankFlash(partitions: readonly FakePartition[]): FakeFlash {
  * test says which JavaScript an archive was compiled from (`mods`, by the
  * archive's first 44 bytes, which XS never rewrites), and Modules.importNow
  * gives that module while the partition holds that archive. An archive it
- * does not know is one XS cannot map: it is marked "XS_E" as XS marks it.
+ * does not know is one XS cannot map: it is marked "XS_E" as XS marks it (its first sector erased first).
  */
 export class FakeEsp32 {
   now = 0;
@@ -321,13 +321,16 @@ export function archiveHead(archive: Uint8Array): string {
 /**
  * What XS does at boot with its mod partition (xsAPI.c, fxMapArchive): no "XS_A" at its start, no
  * mod; an archive it can map, that mod; one it cannot (here: one the test did not give), marked
- * "XS_E" in its first 9 bytes, and no mod.
+ * "XS_E" in its first 9 bytes (the sector erased first, as the ESP32 host's write does), and no mod.
  */
 function mapArchive(xs: Uint8Array, mods: ReadonlyMap<string, Map<string, unknown>>): Map<string, unknown> | undefined {
   if (Buffer.from(xs.subarray(4, 8)).toString("latin1") !== "XS_A") return undefined;
   const mod = mods.get(archiveHead(xs));
   if (mod !== undefined) return mod;
-  xs.set([0, 0, 0, 9, 0x58, 0x53, 0x5f, 0x45, 1]); // a write XS makes after erasing nothing: the fake allows it
+  // XS writes its 9-byte mark at offset 0 through the host's spiWrite, which erases the sector first when
+  // the offset starts one (xs/platforms/esp/xsHost.c): the rest of the archive's first 4 KiB goes with it.
+  xs.fill(0xff, 0, Math.min(xs.length, 4096));
+  xs.set([0, 0, 0, 9, 0x58, 0x53, 0x5f, 0x45, 1]);
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 import { NativeFlash } from "../../../hal/native-io.js";
 import type { ImageEngine, NativeBinding, NativeBootInfo } from "../../../hal/native.js";
 import { BootError, Bootloader, installConfirmed, type Slot } from "../../../os/boot/bootloader.js";
-import { HEADER_BYTES, ImageError, parseImage, type Image, type SignatureCheck } from "../../../os/boot/image.js";
+import { HEADER_BYTES, IMAGE_FORMAT, IMAGE_MAGIC, ImageError, parseImage, type Image, type SignatureCheck } from "../../../os/boot/image.js";
 import { sha256, useChipHash } from "./chip-sha256.js";
 
 /**
@@ -109,8 +109,8 @@ function choose(native: NativeBinding, info: NativeBootInfo, o: ModBootOptions, 
   const bootloader = (): Bootloader => new Bootloader(flash, info.layout, key, info.board, check);
   const isFactory = (image: Image): boolean => same(image.bundleSha256, factory.bundleSha256);
   try {
-    // A board fresh from the factory, or flashed over USB with another program: its image goes into a slot, confirmed, as the H1's factory installs one.
-    if (!holdsFactory(flash, info, factory)) {
+    // A board fresh from the factory, or flashed over USB with a newer program: its image goes into a slot, confirmed, as the H1's factory installs one.
+    if (needsFactory(flash, info, factory)) {
       try {
         installConfirmed(flash, info.layout, key, info.board, check, factory.bytes);
         log("info", `the program's image (firmware ${factory.version.join(".")}) installed in a slot`);
@@ -171,10 +171,35 @@ function tryVerify(bootloader: Bootloader, slot: Slot): Image | undefined {
   }
 }
 
-/** Whether a slot holds the program's image: the same header (version, counter, board, the bundle's SHA-256). The boot checks the rest. */
-function holdsFactory(flash: NativeFlash, info: NativeBootInfo, factory: Image): boolean {
+/**
+ * Whether the program's image must go into a slot: neither slot holds it (the same header: version,
+ * counter, board, the bundle's SHA-256; the boot checks the rest) nor an image of its version or
+ * later. Updates replace the program's image in its slot as they come: it must not come back over
+ * them (it went into the idle slot, over the next update). A program flashed over USB that is newer
+ * than what the slots hold goes in.
+ */
+function needsFactory(flash: NativeFlash, info: NativeBootInfo, factory: Image): boolean {
   const head = factory.bytes.subarray(0, HEADER_BYTES);
-  return [info.layout.slotA, info.layout.slotB].some((slot) => slot.size >= HEADER_BYTES && same(flash.read(slot.offset, HEADER_BYTES), head));
+  for (const slot of [info.layout.slotA, info.layout.slotB]) {
+    if (slot.size < HEADER_BYTES) continue;
+    const header = flash.read(slot.offset, HEADER_BYTES);
+    if (same(header, head)) return false;
+    const version = versionIn(header);
+    if (version !== undefined && compareVersions(version, factory.version) >= 0) return false;
+  }
+  return true;
+}
+
+/** The version a slot's header names, if it is an image's header at all. */
+function versionIn(header: Uint8Array): readonly [number, number, number] | undefined {
+  const view = new DataView(header.buffer, header.byteOffset, HEADER_BYTES);
+  if (view.getUint32(0, true) !== IMAGE_MAGIC || view.getUint16(4, true) !== IMAGE_FORMAT) return undefined;
+  return [view.getUint16(32, true), view.getUint16(34, true), view.getUint16(36, true)];
+}
+
+function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
 }
 
 /**
@@ -185,12 +210,16 @@ function stage(mods: ModPartition, archive: Uint8Array): "holds" | "copied" | st
   if (archive.length < ARCHIVE_HEAD_BYTES || word(archive, 4) !== XS_A) return "its bundle is not a mod archive";
   if (archive.length > mods.size) return `its archive (${archive.length} bytes) is larger than XS's mod partition (${mods.size})`;
   const head = new Uint8Array(mods.read(0, ARCHIVE_HEAD_BYTES));
-  // Bytes 12.. (the version's value and the MD5) survive XS's error mark, which overwrites the first 9.
-  if (same(head.subarray(12), archive.subarray(12, ARCHIVE_HEAD_BYTES))) {
-    if (word(head, 4) === XS_A && same(head, archive.subarray(0, ARCHIVE_HEAD_BYTES))) return "holds";
-    if (word(head, 4) === XS_E) return `XS could not map its archive (status ${head[8] ?? 0}): built for another host?`;
-  }
   const block = mods.blockBytes;
+  if (word(head, 4) === XS_E) {
+    // XS marks an archive it cannot map through the host's write, which erases the first sector
+    // (xs/platforms/esp/xsHost.c, spiWrite): the rest of the partition says which archive it was.
+    // This one: not copied again (each boot would copy it and restart, for ever).
+    const rest = archive.length > block ? new Uint8Array(mods.read(block, archive.length - block)) : undefined;
+    if (rest === undefined || same(rest, archive.subarray(block))) return `XS could not map its archive (status ${head[8] ?? 0}): built for another XS?`;
+  } else if (same(head, archive.subarray(0, ARCHIVE_HEAD_BYTES))) {
+    return "holds";
+  }
   for (let b = 0; b < Math.ceil(archive.length / block); b++) mods.eraseBlock(b);
   // The head last: until the whole archive is there, the partition holds no archive XS would map.
   for (let at = block; at < archive.length; at += block) mods.write(at, archive.slice(at, Math.min(archive.length, at + block)).buffer);
