@@ -243,15 +243,13 @@ describe.runIf(broker !== undefined && pgUrl !== undefined && CHROMIUM !== undef
 
   it("in Chromium: a 412 is shown as such: a set expecting a version someone else moved past is refused beside its control, and the next goes", async () => {
     const card = page.locator(`[data-device="${AC}"]`);
-    // Another client of the API changes the desired state (version 2): a page that still showed version 1 sets the mode.
-    expect((await cloudApi(`/v1/devices/${AC}/desired`, { method: "PATCH", headers: { "if-match": '"1"' }, body: JSON.stringify({ values: { fan: 3 } }) })).status).toBe(202);
+    // A person begins to set the mode while the page shows version 1; meanwhile another client of the
+    // API changes the desired state (version 2), and the page's next push shows it.
     await card.locator('select[data-edit="mode"]').selectOption({ label: "Heat" });
-    // The version the page showed, held as it was when it loaded it (one task: no push comes between).
-    await page.evaluate((id) => {
-      const c = (globalThis as any).hearthConsole.cards.get(id);
-      c.desiredVersion = 1;
-      (globalThis as any).document.querySelector(`[data-device="${id}"] button[data-set="mode"]`).click();
-    }, AC);
+    expect((await cloudApi(`/v1/devices/${AC}/desired`, { method: "PATCH", headers: { "if-match": '"1"' }, body: JSON.stringify({ values: { fan: 3 } }) })).status).toBe(202);
+    await expect.poll(() => page.evaluate((id) => (globalThis as any).hearthConsole.cards.get(id).desiredVersion, AC), { timeout: 10_000 }).toBe(2);
+    // Their set still names the version they began from: refused, not laid over the other change.
+    await card.locator('button[data-set="mode"]').click();
     await expect.poll(() => card.locator('[data-refusal="mode"]').textContent(), { timeout: 10_000 }).toMatch(/^412 stale: device .* desired document is at version 2, not 1; someone changed it since the page showed v1: look again and set again$/);
     expect(await card.locator('select[data-edit="mode"]').inputValue()).toBe(String(aircon.model.spec.properties.mode.values.indexOf("cool"))); // back to the device's value
     expect((await cloudApi(`/v1/devices/${AC}/desired`)).json["values"]).toEqual({ target: 22, fan: 3 }); // nothing overwritten
@@ -280,6 +278,9 @@ describe.runIf(broker !== undefined && pgUrl !== undefined && CHROMIUM !== undef
     await named(["--cloud", a.url], /hearth console needs --token-file FILE/);
     await named(["--cloud", "ftp://127.0.0.1:8081", "--token-file", tokenPath], /--cloud must be an http:\/\/ or https:\/\/ URL/);
     await named(["--cloud", "not a url", "--token-file", tokenPath], /--cloud must be the HTTP API's URL/);
+    await named(["--cloud", `${a.url}/?x=1`, "--token-file", tokenPath], /--cloud takes the API's address alone/);
+    // Something that answers 200, but not as hearth cloud serve does: the console's own page, say.
+    await named(["--cloud", `${a.url}/v1/openapi.json#`, "--token-file", tokenPath], /no query or fragment|not a list of devices/);
     await named(["--cloud", a.url, "--token-file", join(dir, "nope")], /--token-file .*nope: no such file/);
     await named(["--cloud", a.url, "--token-file", empty], /--token-file .*empty\.token is empty/);
     await named(["--cloud", a.url, "--token-file", tokens.path], /holds JSON: give a file with one client's token alone/);

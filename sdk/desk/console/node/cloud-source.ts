@@ -69,6 +69,8 @@ const KEPT = 20_000;
 const STREAM_OVERLAP_MS = 10_000;
 /** The longest a console waits for an action's result (the API's deadline too). */
 const INVOKE_MS = 60_000;
+/** The longest a console waits for any other answer of the API (a poll, a history, a set). */
+const API_TIMEOUT_MS = 10_000;
 
 /**
  * A running cloud tier's HTTP API (hearth cloud serve, sdk/cloud/node/README.md)
@@ -99,10 +101,15 @@ export async function cloudSource(o: CloudSourceOptions): Promise<ConsoleSource>
   let connected = true;
   let closed = false;
 
-  async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  /** Aborts every request still out when the console stops. */
+  const stopping = new AbortController();
+
+  async function api<T>(path: string, init: RequestInit = {}, timeoutMs = API_TIMEOUT_MS): Promise<T> {
     let res: Response;
     try {
-      res = await fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${o.token}`, "content-type": "application/json", ...(init.headers as Record<string, string> | undefined) } });
+      // A request the API does not answer in time fails: the page says the API is not answering, and no poll piles up behind it.
+      const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(timeoutMs)]);
+      res = await fetch(`${base}${path}`, { ...init, signal, headers: { authorization: `Bearer ${o.token}`, "content-type": "application/json", ...(init.headers as Record<string, string> | undefined) } });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new CloudSourceError(`no answer from the cloud's API at ${base} (${cause?.code ?? cause?.message ?? messageOf(error)}): is hearth cloud serve running there?`);
@@ -136,6 +143,9 @@ export async function cloudSource(o: CloudSourceOptions): Promise<ConsoleSource>
   } catch (error) {
     if (error instanceof ApiRefusal) throw new CloudSourceError(error.status === 401 ? `the cloud's API at ${base} refused the token (401 ${error.detail})` : `the cloud's API at ${base} answered GET /v1/devices with ${error.status} ${error.message}`);
     throw error;
+  }
+  if (!Array.isArray(first) || !first.every((r) => typeof (r as { deviceId?: unknown } | null)?.deviceId === "string")) {
+    throw new CloudSourceError(`${base} answered GET /v1/devices with something that is not a list of devices: is it hearth cloud serve's API?`);
   }
 
   /** Loads a device: its record, model, state, the last `historyMs` of its history and events; then follows its event stream. */
@@ -261,13 +271,19 @@ export async function cloudSource(o: CloudSourceOptions): Promise<ConsoleSource>
 
   /** Presence, desired and reported state again, for every device shown; the list again now and then (new devices, the count). */
   let polls = 0;
+  let polling = false;
   async function poll(): Promise<void> {
+    // One at a time: a slow API is not asked again before it has answered.
+    if (polling || closed) return;
+    polling = true;
     try {
       if (polls++ % 5 === 0 || missing.length > 0) await refreshList();
       await Promise.all([...shown.values()].map((d) => refresh(d)));
       connected = true;
     } catch {
       connected = false;
+    } finally {
+      polling = false;
     }
   }
 
@@ -345,9 +361,12 @@ export async function cloudSource(o: CloudSourceOptions): Promise<ConsoleSource>
       if ((range.from ?? -Infinity) >= loadedFrom || range.from === undefined) {
         return thin(d.samples.filter((s) => s.at >= (range.from ?? -Infinity) && s.at <= (range.to ?? Infinity)), range.points);
       }
-      // Before what the console holds: the API's history route, as it is.
+      // Before what the console holds: the API's history route, as it is, but never further back than the
+      // console shows (a quiet device's first sample asked for everything since 1970).
       const to = (range.to ?? Date.now()) + 1;
-      const rows = (await api<{ history: HistoryRow[] }>(`/v1/devices/${encodeURIComponent(id)}/history?from=${Math.floor(range.from)}&to=${Math.ceil(to)}`)).history;
+      const from = Math.max(Math.floor(range.from), Date.now() - historyMs);
+      if (from >= to) return [];
+      const rows = (await api<{ history: HistoryRow[] }>(`/v1/devices/${encodeURIComponent(id)}/history?from=${from}&to=${Math.ceil(to)}`)).history;
       const past: Shown = { ...d, samples: [], current: {}, seen: new Map(), seenFrom: Infinity };
       for (const row of withoutLateRows(rows, d.reported)) take(past, row);
       return thin(past.samples, range.points);
@@ -383,7 +402,7 @@ export async function cloudSource(o: CloudSourceOptions): Promise<ConsoleSource>
         const named = (lang: Language) => labelOf(spec, action, lang);
         say(d, "event", (lang) => `${lang === "zh" ? "控制台执行" : "console asks"}: ${named(lang)}${Object.keys(params).length === 0 ? "" : ` (${describeValues(spec?.params ?? {}, params, lang)})`}`);
         try {
-          const { result } = await api<{ result: Record<string, unknown> }>(`/v1/devices/${enc}/actions/${encodeURIComponent(action)}`, { method: "POST", body: JSON.stringify({ params, timeoutMs: INVOKE_MS, deadlineMs: INVOKE_MS }) });
+          const { result } = await api<{ result: Record<string, unknown> }>(`/v1/devices/${enc}/actions/${encodeURIComponent(action)}`, { method: "POST", body: JSON.stringify({ params, timeoutMs: INVOKE_MS, deadlineMs: INVOKE_MS }) }, INVOKE_MS + API_TIMEOUT_MS);
           say(d, "event", (lang) => `${named(lang)} ${lang === "zh" ? "已接受" : "accepted"}${Object.keys(result).length === 0 ? "" : `: ${describeValues(spec?.result ?? {}, result, lang)}`}`);
           return { result };
         } catch (error) {
@@ -435,6 +454,7 @@ export async function cloudSource(o: CloudSourceOptions): Promise<ConsoleSource>
     close: async () => {
       closed = true;
       clearInterval(poller);
+      stopping.abort();
       for (const d of shown.values()) d.stream.abort();
     },
   };

@@ -174,11 +174,20 @@ class DeviceCard {
         set.dataset["set"] = name;
         set.setAttribute("aria-label", `${t("set")} ${labelOf(spec, name, language)}`);
         const refusal = refusalBox(name);
+        // The desired version as it was when the person began to edit: a change someone else made
+        // while they were at it is refused (412), not overwritten by what they set from older eyes.
+        let since: number | undefined;
+        const begin = (): void => void (since ??= this.desiredVersion);
+        editor.element.addEventListener("focusin", begin);
+        editor.element.addEventListener("input", begin);
+        editor.element.addEventListener("change", begin);
+        editor.element.addEventListener("focusout", () => void (editor.dirty || (since = undefined)));
         set.onclick = () =>
           void this.call(
             refusal,
             async () => {
-              const expect = this.desiredVersion;
+              const expect = since ?? this.desiredVersion;
+              since = undefined;
               const answer = await post(this.api("set"), { values: { [name]: editor.value() }, ...(expect === undefined ? {} : { expect }) });
               if (typeof answer["version"] === "number") this.desiredVersion = answer["version"];
               editor.dirty = false;
@@ -186,6 +195,7 @@ class DeviceCard {
             // Refused: the box shows the device's value again, so what it shows is true (a cloud's
             // refusal of a stale version: the next push brings the version it is at now).
             () => {
+              since = undefined;
               editor.dirty = false;
               editor.show(this.reported[name]);
             },

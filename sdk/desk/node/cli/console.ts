@@ -59,6 +59,7 @@ function apiUrl(text: string): string {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--cloud must be an http:// or https:// URL (the API hearth cloud serve prints), got ${JSON.stringify(text)}`);
   if (url.username !== "" || url.password !== "") throw new UsageError("--cloud takes no login in the URL: the API's bearer token goes in --token-file");
+  if (url.search !== "" || url.hash !== "") throw new UsageError(`--cloud takes the API's address alone (http://HOST:PORT), no query or fragment: got ${JSON.stringify(text)}`);
   return url.toString().replace(/\/+$/, "");
 }
 
