@@ -1,7 +1,7 @@
 import { clearHostTimeout, setHostTimeout, type TimerHandle } from "./host-timers.js";
 import { ErrorCode, HearthError } from "../thing/errors.js";
 import type { AnyModel, Model, ModelSpec } from "../thing/model.js";
-import { decodeMessage, encodeMessage, seqOf, type Message } from "../protocol/envelope.js";
+import { decodeMessage, encodeMessage, MAX_SEQ, seqOf, type Message } from "../protocol/envelope.js";
 import { bytesToHex as hex } from "@noble/hashes/utils.js";
 import { modelHash } from "../protocol/model-hash.js";
 import { checkDeviceId, topics, type Transport } from "../protocol/transport.js";
@@ -311,8 +311,13 @@ export class Cloud {
     this.request(deviceId, { type: "set", seq: 0, version: doc.version, values }, 10_000)
       .then((reply) => {
         if (reply.type === "ack") return this.store.deviceHas(deviceId, doc.version);
-        if (again && reply.type === "error" && reply.code === ErrorCode.stale && reply.current !== undefined) {
-          return this.store.changeDesired(deviceId, {}, { atLeast: reply.current + 1 }).then((above) => this.deliverDesired(deviceId, model, above, false));
+        if (again && reply.type === "error" && reply.code === ErrorCode.stale && reply.current !== undefined && reply.current < MAX_SEQ) {
+          const current = reply.current;
+          // The store may be past the device already (a later change, sent meanwhile): that one goes as it is.
+          return this.store
+            .desired(deviceId)
+            .then((now) => (now.version > current ? now : this.store.changeDesired(deviceId, {}, { atLeast: current + 1 })))
+            .then((above) => this.deliverDesired(deviceId, model, above, false));
         }
         return undefined;
       })

@@ -28,7 +28,7 @@ export class ApiError extends Error {
   }
 }
 
-/** The HTTP status of each protocol error (API.md, "Errors"). */
+/** The HTTP status of each protocol error (README.md, "Errors"). */
 const STATUS: Record<ErrorCodeName, number> = {
   "malformed": 400,
   "unknown-message": 400,
@@ -53,7 +53,7 @@ const BODY_MAX = 16 << 20;
 const LOOK_BACK_MS = 10_000;
 
 /**
- * The cloud's HTTP API (API.md, openapi.ts): a backend's or the console's
+ * The cloud's HTTP API (README.md, openapi.ts): a backend's or the console's
  * view of the fleet, from the store, so any instance answers for every
  * device. Every route but the OpenAPI document needs a client's bearer token.
  */

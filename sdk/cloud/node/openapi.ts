@@ -1,6 +1,6 @@
 /**
  * The HTTP API's OpenAPI 3.1 document, served at GET /v1/openapi.json.
- * API.md says the same in prose; test/e2e/cloud-serve.test.ts checks that
+ * README.md says the same in prose; test/e2e/cloud-serve.test.ts checks that
  * every path here answers.
  */
 const error = {
