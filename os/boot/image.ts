@@ -61,6 +61,18 @@ export class ImageError extends Error {
  */
 export type SignatureCheck = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
 
+/** The version an image's header names, if these bytes begin an image of this format at all (no other check). */
+export function headerVersion(header: Uint8Array): [number, number, number] | undefined {
+  if (header.length < HEADER_BYTES) return undefined;
+  const view = new DataView(header.buffer, header.byteOffset, HEADER_BYTES);
+  if (view.getUint32(0, true) !== IMAGE_MAGIC || view.getUint16(4, true) !== IMAGE_FORMAT) return undefined;
+  return versionAt(view);
+}
+
+function versionAt(view: DataView): [number, number, number] {
+  return [view.getUint16(32, true), view.getUint16(34, true), view.getUint16(36, true)];
+}
+
 /** Reads an image's parts; checks the shape only (`verifyImage` checks hash, signature, board, counter). */
 export function parseImage(bytes: Uint8Array): Image {
   if (bytes.length < HEADER_BYTES + SIGNATURE_BYTES) throw new ImageError("truncated", `an image needs at least ${HEADER_BYTES + SIGNATURE_BYTES} bytes, got ${bytes.length}`);
@@ -77,7 +89,7 @@ export function parseImage(bytes: Uint8Array): Image {
   if (!/^[a-z0-9-]{1,24}$/.test(board)) throw new ImageError("bad-header", "board id in the header is not a board id");
   return {
     board,
-    version: [view.getUint16(32, true), view.getUint16(34, true), view.getUint16(36, true)],
+    version: versionAt(view),
     securityCounter: view.getUint32(44, true),
     bundleBytes,
     bundleSha256: bytes.slice(48, 80),

@@ -1,3 +1,4 @@
+import { bytesToHex as hex } from "@noble/hashes/utils.js";
 import { describe, expect, it } from "vitest";
 import { Cloud } from "../../sdk/cloud/index.js";
 import { MemoryStore } from "../../sdk/cloud/store/memory.js";
@@ -10,7 +11,6 @@ import { topics } from "../../sdk/protocol/transport.js";
 import type { AnyModel } from "../../sdk/thing/model.js";
 import { checkValues } from "../../sdk/thing/validate.js";
 
-const hex = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 import { counterModel } from "../support/counter-app.js";
 
 const model = counterModel as unknown as AnyModel;

@@ -1,7 +1,7 @@
 import { NativeFlash } from "../../../hal/native-io.js";
 import type { ImageEngine, NativeBinding, NativeBootInfo } from "../../../hal/native.js";
 import { BootError, Bootloader, installConfirmed, type Slot } from "../../../os/boot/bootloader.js";
-import { HEADER_BYTES, IMAGE_FORMAT, IMAGE_MAGIC, ImageError, parseImage, type Image, type SignatureCheck } from "../../../os/boot/image.js";
+import { HEADER_BYTES, headerVersion, ImageError, parseImage, type Image, type SignatureCheck } from "../../../os/boot/image.js";
 import { sha256, useChipHash } from "./chip-sha256.js";
 
 /**
@@ -184,17 +184,10 @@ function needsFactory(flash: NativeFlash, info: NativeBootInfo, factory: Image):
     if (slot.size < HEADER_BYTES) continue;
     const header = flash.read(slot.offset, HEADER_BYTES);
     if (same(header, head)) return false;
-    const version = versionIn(header);
+    const version = headerVersion(header);
     if (version !== undefined && compareVersions(version, factory.version) >= 0) return false;
   }
   return true;
-}
-
-/** The version a slot's header names, if it is an image's header at all. */
-function versionIn(header: Uint8Array): readonly [number, number, number] | undefined {
-  const view = new DataView(header.buffer, header.byteOffset, HEADER_BYTES);
-  if (view.getUint32(0, true) !== IMAGE_MAGIC || view.getUint16(4, true) !== IMAGE_FORMAT) return undefined;
-  return [view.getUint16(32, true), view.getUint16(34, true), view.getUint16(36, true)];
 }
 
 function compareVersions(a: readonly number[], b: readonly number[]): number {
